@@ -1,0 +1,37 @@
+// Name → module lookup, with Ansible's FQCNs (ansible.builtin.x, ansible.legacy.x) and
+// per-module aliases resolved to one definition.
+import type { ModuleDef } from './types.js';
+
+export class ModuleRegistry {
+  private readonly byName = new Map<string, ModuleDef>();
+
+  constructor(defs: readonly ModuleDef[]) {
+    for (const def of defs) {
+      for (const n of [def.name, ...(def.aliases ?? [])]) {
+        this.byName.set(n, def);
+        if (!n.includes('.')) {
+          this.byName.set(`ansible.builtin.${n}`, def);
+          this.byName.set(`ansible.legacy.${n}`, def);
+        }
+      }
+    }
+  }
+
+  get(name: string): ModuleDef | undefined {
+    return this.byName.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** Every name a playbook may use, for "did you mean" hints. */
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  /** One entry per module. */
+  modules(): ModuleDef[] {
+    return [...new Set(this.byName.values())];
+  }
+}

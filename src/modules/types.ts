@@ -1,0 +1,134 @@
+// The module contract. A module is a small object: a JSON schema for its arguments
+// (ajv validates and fills defaults before it runs) and either
+//   - probe/parse/plan: a shell probe whose output a pure parser turns into facts, and a
+//     pure plan(args, facts) that returns the steps to reach the desired state. No steps
+//     means no change. The engine runs the probe, asks for the plan, and in check mode
+//     stops there; otherwise it runs the steps. Most modules are this kind.
+//   - run: an action that needs several round trips or the controller alone (command,
+//     debug, set_fact, wait_for, reboot...). It gets the transport and does the work.
+import type { JSONSchemaType } from 'ajv';
+import type { BecomeSpec, ExecResult, Transport } from '../transport/types.js';
+
+export type JsonSchema = Record<string, unknown> & Partial<JSONSchemaType<unknown>>;
+
+export interface FileDiff {
+  before: string;
+  after: string;
+  before_header?: string;
+  after_header?: string;
+}
+
+/** One effect on the host. Consecutive exec steps are joined with && into one exec. */
+export type Step =
+  | { kind: 'exec'; cmd: string; stdin?: string | Buffer }
+  | { kind: 'put'; path: string; content: Buffer; mode?: string };
+
+export interface Plan {
+  /** What to run; empty means the host is already in the desired state. */
+  steps: Step[];
+  /** Shown with --diff. A list when several things change (file state and content). */
+  diff?: FileDiff | FileDiff[];
+  /** Return values merged into the task result (e.g. stat's `stat`, copy's `dest`). */
+  result?: Record<string, unknown>;
+  /** A failure found while planning (e.g. a regexp that matches nothing with backrefs). */
+  failed?: string;
+  /** Report changed even without steps (rare: e.g. a check-mode-only prediction). */
+  changed?: boolean;
+}
+
+/** Controller-side helpers a module may use in prepare/run. */
+export interface ControllerContext {
+  /**
+   * Resolve a relative path as Ansible does for `src:` (role files/ or templates/
+   * directories, then the playbook directory). Absolute paths are returned as they are.
+   * Returns undefined when no candidate exists.
+   */
+  findFile(kind: 'files' | 'templates' | 'vars' | 'tasks', path: string): string | undefined;
+  /** Render a Jinja2 template string with the task's variables. */
+  render(template: string, extraVars?: Record<string, unknown>): string;
+  /** Evaluate a bare Jinja2 expression (as in `when:` or assert's `that:`). */
+  evaluate(expression: string, extraVars?: Record<string, unknown>): unknown;
+  /** Render a template file (the template module). */
+  renderFile(path: string, extraVars?: Record<string, unknown>): string;
+}
+
+export interface PlanContext {
+  check: boolean;
+  diff: boolean;
+  /** Inventory name of the host. */
+  host: string;
+  /** The task's variables, already resolved (read-only). */
+  vars: Readonly<Record<string, unknown>>;
+}
+
+export interface RunContext extends PlanContext {
+  transport: Transport;
+  become?: BecomeSpec;
+  controller: ControllerContext;
+  /** Per-task `timeout:` in ms, if any. */
+  timeoutMs?: number;
+  /** Task `environment:` for commands the module runs. */
+  env?: Record<string, string>;
+  /** Run a shell command with the task's become, env and timeout. */
+  exec(command: string, opts?: { stdin?: string | Buffer; timeoutMs?: number; noBecome?: boolean }): Promise<ExecResult>;
+  /** Show that a long task is alive (a line of its output, a percentage). */
+  progress(message: string): void;
+  /** Resolves after ms, or rejects early if the run is interrupted. */
+  sleep(ms: number): Promise<void>;
+  /** Reconnect after the host went away (reboot, wait_for_connection). */
+  reconnect(opts?: { timeoutMs?: number }): Promise<void>;
+}
+
+/** What a task returns, with Ansible's field names. */
+export interface ModuleResult {
+  changed?: boolean;
+  failed?: boolean;
+  skipped?: boolean;
+  msg?: string;
+  diff?: FileDiff | FileDiff[];
+  rc?: number;
+  stdout?: string;
+  stderr?: string;
+  stdout_lines?: string[];
+  stderr_lines?: string[];
+  /** set_fact / setup: variables to store for the host. */
+  ansible_facts?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface ModuleDef<A = any, F = any> {
+  /** The short name used in playbooks (`copy`). */
+  name: string;
+  /** Other names that resolve to this module (`ansible.builtin.copy`, `yum` for `package`...). */
+  aliases?: string[];
+  /** One line for docs and --list output. */
+  summary: string;
+  /** JSON schema of the arguments; ajv applies `default`s. additionalProperties: false. */
+  schema: JsonSchema;
+  /**
+   * Free-form modules (`command: ls -l`, `shell: ...`): the string goes into this argument.
+   * Ansible's `_raw_params`.
+   */
+  freeForm?: string;
+  /**
+   * Ansible's aliases for argument names (`dest` for `path`), normalised before validation.
+   */
+  argAliases?: Record<string, string>;
+  /**
+   * How --check treats it: 'plan' (probe+plan, report predicted change), 'run' (the module
+   * handles ctx.check itself), 'skip' (cannot predict: reported as skipped in check mode).
+   */
+  checkMode: 'plan' | 'run' | 'skip';
+  /** Runs on the controller only (debug, set_fact, assert...): no connection needed. */
+  controllerOnly?: boolean;
+
+  /** Controller-side preparation (read a src file, render a template) before probing. */
+  prepare?(args: A, ctx: RunContext): Promise<A> | A;
+  /** A POSIX sh script whose output parse() reads. Undefined: no probe needed. */
+  probe?(args: A): string | undefined;
+  parse?(out: ExecResult, args: A): F;
+  plan?(args: A, facts: F, ctx: PlanContext): Plan;
+
+  /** An action module: does its own work and returns the result. */
+  run?(args: A, ctx: RunContext): Promise<ModuleResult>;
+}

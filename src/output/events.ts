@@ -1,0 +1,67 @@
+// Everything a run reports, as one discriminated union. Reporters (Ansible-like lines,
+// listr2 live view, JSON) each consume this stream; the engine never prints.
+import type { ModuleResult } from '../modules/types.js';
+
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
+
+export interface HostStats {
+  ok: number;
+  changed: number;
+  unreachable: number;
+  failed: number;
+  skipped: number;
+  rescued: number;
+  ignored: number;
+}
+
+export interface TaskRef {
+  /** Task name as shown: `role : name`, or the module name when unnamed. */
+  name: string;
+  role?: string;
+  /** The module (action) name. */
+  action: string;
+  /** `file:line` of the task, for -v output. */
+  path?: string;
+  handler?: boolean;
+  /** Unique per task instance in the run (used by reporters to group results). */
+  uid: string;
+  tags?: string[];
+}
+
+export type RunEvent =
+  | { kind: 'playbook-start'; path: string; check: boolean; diff: boolean }
+  | { kind: 'play-start'; name: string; hosts: string[]; pattern: string }
+  | { kind: 'no-hosts'; pattern: string }
+  | { kind: 'task-start'; task: TaskRef }
+  | { kind: 'handler-start'; task: TaskRef }
+  | {
+      kind: 'host-result';
+      task: TaskRef;
+      host: string;
+      status: HostStatus;
+      result: ModuleResult;
+      /** Set for one item of a loop; the final aggregated result has no item. */
+      item?: unknown;
+      /** loop_control.label rendered, when given. */
+      itemLabel?: string;
+      /** failed but ignore_errors: true */
+      ignored?: boolean;
+      /** delegate_to target */
+      delegatedTo?: string;
+      /** Set when the task ran in check mode and could not predict (skipped (check mode)). */
+      checkSkipped?: boolean;
+      durationMs?: number;
+    }
+  | { kind: 'host-progress'; task: TaskRef; host: string; message: string }
+  | { kind: 'include'; host: string; file: string }
+  | { kind: 'warning'; message: string }
+  | { kind: 'deprecation'; message: string }
+  | { kind: 'play-end'; name: string }
+  | { kind: 'recap'; stats: Record<string, HostStats>; durationMs: number }
+  | { kind: 'error'; message: string };
+
+export type EventSink = (event: RunEvent) => void;
+
+export function emptyStats(): HostStats {
+  return { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 };
+}

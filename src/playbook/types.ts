@@ -1,0 +1,138 @@
+// The typed form of a playbook after parsing and validation. Values stay raw (templates
+// are rendered at run time, per host); positions point back at the user's YAML.
+import type { SourcePos } from '../errors.js';
+
+/** Keywords shared by plays, blocks, roles and tasks (Ansible's Base/Conditional/Taggable). */
+export interface CommonKeywords {
+  name?: string;
+  when?: unknown[];
+  tags: string[];
+  vars: Record<string, unknown>;
+  become?: unknown;
+  become_user?: unknown;
+  become_method?: unknown;
+  become_flags?: unknown;
+  check_mode?: unknown;
+  diff?: unknown;
+  ignore_errors?: unknown;
+  ignore_unreachable?: unknown;
+  no_log?: unknown;
+  any_errors_fatal?: unknown;
+  run_once?: unknown;
+  delegate_to?: unknown;
+  delegate_facts?: unknown;
+  environment?: unknown;
+  timeout?: unknown;
+  throttle?: unknown;
+  remote_user?: unknown;
+  connection?: unknown;
+  module_defaults?: unknown;
+  port?: unknown;
+}
+
+export interface LoopSpec {
+  /** `loop`, `with_items`, `with_dict`... the raw value to render. */
+  kind: 'loop' | 'with_items' | 'with_list' | 'with_dict' | 'with_fileglob' | 'with_sequence' | 'with_together' | 'with_nested' | 'with_subelements' | 'with_flattened' | 'with_indexed_items' | 'with_random_choice' | 'with_first_found' | 'with_lines' | 'with_file' | 'with_env' | 'with_inventory_hostnames';
+  value: unknown;
+  loop_var: string;
+  index_var?: string;
+  label?: unknown;
+  pause?: number;
+  extended?: boolean;
+}
+
+export interface Task extends CommonKeywords {
+  kind: 'task';
+  /** Canonical short module name (FQCN and aliases resolved). */
+  action: string;
+  /** The name as written (for messages). */
+  actionAsWritten: string;
+  /** Raw arguments, free-form string already moved to its key. */
+  args: Record<string, unknown>;
+  register?: string;
+  changed_when?: unknown[];
+  failed_when?: unknown[];
+  until?: unknown[];
+  retries?: unknown;
+  delay?: unknown;
+  loop?: LoopSpec;
+  notify: string[];
+  /** handlers only */
+  listen: string[];
+  pos: SourcePos;
+  /** Role this task came from, for `TASK [role : name]`, role_path and file lookups. */
+  role?: RoleInstance;
+  /** Unique id for the task within the run. */
+  uid: string;
+}
+
+export interface Block extends CommonKeywords {
+  kind: 'block';
+  block: TaskNode[];
+  rescue: TaskNode[];
+  always: TaskNode[];
+  pos: SourcePos;
+  role?: RoleInstance;
+}
+
+/** include_tasks / include_role: resolved per host at run time. */
+export interface DynamicInclude extends CommonKeywords {
+  kind: 'include';
+  action: 'include_tasks' | 'include_role';
+  /** raw args: file / name / tasks_from / apply / ... */
+  args: Record<string, unknown>;
+  loop?: LoopSpec;
+  pos: SourcePos;
+  role?: RoleInstance;
+  uid: string;
+  /** Directory the include's relative paths resolve against. */
+  baseDir: string;
+}
+
+export type TaskNode = Task | Block | DynamicInclude;
+
+export interface RoleInstance {
+  name: string;
+  /** Absolute path of the role directory. */
+  path: string;
+  defaults: Record<string, unknown>;
+  vars: Record<string, unknown>;
+  /** Role params from `roles: - role: x, param: 1`. */
+  params: Record<string, unknown>;
+  /** The role's own tasks (tasks/main.yml or tasks_from), dependencies excluded. */
+  tasks: TaskNode[];
+  handlers: Task[];
+  /** Dependencies from meta/main.yml, already loaded, run before this role. */
+  dependencies: RoleInstance[];
+  /** Keywords from the roles: entry (when, tags, become...) applied to all its tasks. */
+  keywords: CommonKeywords;
+  pos: SourcePos;
+  /** allow_duplicates from meta */
+  allowDuplicates: boolean;
+}
+
+export interface Play extends CommonKeywords {
+  kind: 'play';
+  hosts: unknown;
+  gather_facts?: unknown;
+  gather_subset?: unknown;
+  vars_files: unknown[];
+  pre_tasks: TaskNode[];
+  roles: RoleInstance[];
+  tasks: TaskNode[];
+  post_tasks: TaskNode[];
+  handlers: Task[];
+  serial?: unknown;
+  strategy?: unknown;
+  max_fail_percentage?: unknown;
+  order?: unknown;
+  force_handlers?: unknown;
+  pos: SourcePos;
+  /** Directory of the playbook file that defined the play. */
+  baseDir: string;
+}
+
+export interface Playbook {
+  path: string;
+  plays: Play[];
+}

@@ -1,0 +1,52 @@
+// Privilege escalation in one place. The password travels on stdin (sudo -S), so it
+// never appears on a command line (`ps` on the host) nor in any log.
+import { quote } from './quote.js';
+import type { BecomeSpec } from './types.js';
+
+export const SUDO_PROMPT = '[rackplay-sudo-password]';
+
+/** Wrap a shell command so it runs as the become user. */
+export function wrapBecome(command: string, become: BecomeSpec | undefined): string {
+  if (!become) return command;
+  const flags = become.flags ? ` ${become.flags}` : '';
+  if (become.method === 'su') {
+    return `su${flags} ${quote(become.user)} -c ${quote(command)}`;
+  }
+  // -n without a password so a missing password fails at once instead of hanging.
+  const auth = become.password !== undefined ? `-S -p ${quote(SUDO_PROMPT)}` : '-n';
+  return `sudo -H ${auth}${flags} -u ${quote(become.user)} /bin/sh -c ${quote(command)}`;
+}
+
+/** The stdin to send with a wrapped command: the password line first, then the data. */
+export function becomeStdin(become: BecomeSpec | undefined, data?: string | Buffer): Buffer | undefined {
+  const body = data === undefined ? undefined : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  if (!become || become.method !== 'sudo' || become.password === undefined) return body;
+  const pw = Buffer.from(become.password + '\n');
+  return body ? Buffer.concat([pw, body]) : pw;
+}
+
+/** Remove sudo's prompt from stderr so it does not show up in task output. */
+export function stripSudoPrompt(stderr: string): string {
+  return stderr.split(SUDO_PROMPT).join('');
+}
+
+/**
+ * A shell script that writes its stdin to `path` atomically with `mode`: a temp file in
+ * the same directory, then mv over the destination. Used by transports that have no
+ * better way (local with become, SSH without SFTP).
+ */
+export function atomicWriteScript(path: string, mode?: string): string {
+  const slash = path.lastIndexOf('/');
+  const dir = slash > 0 ? path.slice(0, slash) : slash === 0 ? '/' : '.';
+  const base = path.slice(slash + 1);
+  const tmpPrefix = `${dir === '/' ? '' : dir}/.${base}.rackplay-`;
+  const q = quote(path);
+  const parts = ['umask 022', 'cat > "$T"'];
+  // Like Ansible's atomic_move: a replaced file keeps its owner, group and mode unless
+  // a mode is asked for. (--reference is GNU coreutils, present on SL4 and Debian.)
+  parts.push(`{ [ ! -e ${q} ] || { chown --reference=${q} "$T" 2>/dev/null; chmod --reference=${q} "$T"; } || true; }`);
+  if (mode) parts.push(`chmod ${quote(mode)} "$T"`);
+  parts.push(`mv -f "$T" ${q}`);
+  // $$ (the shell's PID) stays outside the quotes so it expands.
+  return `T=${quote(tmpPrefix)}$$.tmp && { ${parts.join(' && ')}; } || { rc=$?; rm -f "$T"; exit $rc; }`;
+}
