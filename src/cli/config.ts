@@ -1,0 +1,83 @@
+// ansible.cfg: the file Ansible users already have. Looked up as Ansible does
+// (ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg), then the
+// ANSIBLE_* environment variables override it.
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+
+export interface Config {
+  file?: string;
+  inventory: string[];
+  forks: number;
+  rolesPath: string[];
+  hostKeyChecking: boolean;
+  timeout: number;
+  remoteUser?: string;
+  gathering: 'implicit' | 'explicit' | 'smart';
+  displaySkippedHosts: boolean;
+  displayOkHosts: boolean;
+  forceHandlers: boolean;
+  stdoutCallback: string;
+  becomeAskPass: boolean;
+}
+
+/** rackplay's default forks is higher than Ansible's 5: a rack is tens of hosts. */
+export const DEFAULT_FORKS = 50;
+
+export function findConfigFile(env: NodeJS.ProcessEnv, cwd: string): string | undefined {
+  const candidates = [env.ANSIBLE_CONFIG, path.join(cwd, 'ansible.cfg'), path.join(os.homedir(), '.ansible.cfg'), '/etc/ansible/ansible.cfg'];
+  return candidates.find((c): c is string => !!c && existsSync(c));
+}
+
+/** Minimal INI as Python's configparser reads ansible.cfg: sections, key = value, ; and # comments. */
+export function parseIni(text: string, file: string): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  let section: Record<string, string> | undefined;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith(';')) return;
+    const sec = /^\[([^\]]+)\]$/.exec(line);
+    if (sec) {
+      section = out[sec[1].trim()] ??= {};
+      return;
+    }
+    const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
+    if (!kv || !section) throw new UserError(`cannot parse this line of the config file`, { pos: { file, line: i + 1, col: 1 }, hint: 'expected [section] or key = value' });
+    section[kv[1].trim().toLowerCase()] = kv[2].replace(/\s+[;#].*$/, '').trim();
+  });
+  return out;
+}
+
+function bool(v: string | undefined, dflt: boolean): boolean {
+  if (v === undefined || v === '') return dflt;
+  return ['1', 'true', 'yes', 'on', 't', 'y'].includes(v.toLowerCase());
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const file = findConfigFile(env, cwd);
+  const ini = file ? parseIni(readFileSync(file, 'utf8'), file) : {};
+  const d = ini.defaults ?? {};
+  const pe = ini.privilege_escalation ?? {};
+  const get = (envName: string, key: string, section: Record<string, string> = d) => env[envName] ?? section[key];
+  const dir = file ? path.dirname(file) : cwd;
+  const pathList = (v: string | undefined) => (v ? v.split(/[:,]/).filter(Boolean).map((p) => path.resolve(dir, p.replace(/^~(?=\/|$)/, os.homedir()))) : []);
+  const forks = Number(get('ANSIBLE_FORKS', 'forks') ?? DEFAULT_FORKS);
+  const gathering = (get('ANSIBLE_GATHERING', 'gathering') ?? 'implicit').toLowerCase();
+  if (!['implicit', 'explicit', 'smart'].includes(gathering)) throw new UserError(`gathering must be implicit, explicit or smart, got '${gathering}'`, { kind: 'options' });
+  return {
+    file,
+    inventory: pathList(get('ANSIBLE_INVENTORY', 'inventory') ?? get('ANSIBLE_HOSTS', 'hostfile')),
+    forks: Number.isFinite(forks) && forks > 0 ? forks : DEFAULT_FORKS,
+    rolesPath: pathList(get('ANSIBLE_ROLES_PATH', 'roles_path')),
+    hostKeyChecking: bool(get('ANSIBLE_HOST_KEY_CHECKING', 'host_key_checking'), true),
+    timeout: Number(get('ANSIBLE_TIMEOUT', 'timeout') ?? 10),
+    remoteUser: get('ANSIBLE_REMOTE_USER', 'remote_user'),
+    gathering: gathering as Config['gathering'],
+    displaySkippedHosts: bool(get('ANSIBLE_DISPLAY_SKIPPED_HOSTS', 'display_skipped_hosts'), true),
+    displayOkHosts: bool(get('ANSIBLE_DISPLAY_OK_HOSTS', 'display_ok_hosts'), true),
+    forceHandlers: bool(get('ANSIBLE_FORCE_HANDLERS', 'force_handlers'), false),
+    stdoutCallback: get('ANSIBLE_STDOUT_CALLBACK', 'stdout_callback') ?? 'default',
+    becomeAskPass: bool(get('ANSIBLE_BECOME_ASK_PASS', 'become_ask_pass', pe), false),
+  };
+}

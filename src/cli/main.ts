@@ -1,0 +1,61 @@
+// rackplay PLAYBOOK... -i INVENTORY [options]: ansible-playbook's flags and exit codes.
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { run } from './run-command.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const count = (_v: string, prev: number) => prev + 1;
+
+export function buildProgram(): Command {
+  const program = new Command('rackplay')
+    .description('Run Ansible playbooks over SSH, agentless and fast')
+    .argument('[playbooks...]', 'playbook file(s)')
+    .option('-i, --inventory <path>', 'inventory file, directory or host list (repeatable)', collect, [])
+    .option('-l, --limit <pattern>', 'further limit selected hosts to a pattern')
+    .option('-t, --tags <tags>', 'only run plays and tasks tagged with these values (repeatable)', collect, [])
+    .option('--skip-tags <tags>', 'only run plays and tasks whose tags do not match (repeatable)', collect, [])
+    .option('-C, --check', "don't make any changes; predict what would change")
+    .option('-D, --diff', 'show the differences in files and templates')
+    .option('-e, --extra-vars <vars>', 'set additional variables as key=value, YAML/JSON, or @file (repeatable)', collect, [])
+    .option('-f, --forks <n>', 'number of parallel hosts')
+    .option('-v, --verbose', 'verbose mode (-vvv for more)', count, 0)
+    .option('--list-hosts', 'outputs a list of matching hosts; does not execute anything else')
+    .option('--list-tasks', 'list all tasks that would be executed')
+    .option('--list-tags', 'list all available tags')
+    .option('--syntax-check', 'perform a syntax check on the playbook, but do not execute it')
+    .option('--start-at-task <name>', 'start the playbook at the task matching this name')
+    .option('--force-handlers', 'run handlers even if a task fails')
+    .option('-u, --user <user>', 'connect as this user')
+    .option('-b, --become', 'run operations with become')
+    .option('--become-user <user>', 'run operations as this user (default root)')
+    .option('--become-method <method>', 'privilege escalation method (sudo, su)')
+    .option('-K, --ask-become-pass', 'ask for privilege escalation password')
+    .option('-T, --timeout <seconds>', 'override the connection timeout in seconds')
+    .option('--private-key <file>', 'use this file to authenticate the connection')
+    .addOption(new Option('-c, --connection <type>', 'connection type to use').choices(['ssh', 'local', 'paramiko', 'smart']))
+    .version(pkg.version, '--version', 'show the version number and exit')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `ERROR! ${str.slice(7)}` : str) });
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  try {
+    program.parse(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 5;
+      return;
+    }
+    throw e;
+  }
+  process.exitCode = await run(program.args, program.opts());
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`ERROR! Unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.exitCode = 250;
+});

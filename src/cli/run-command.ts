@@ -1,0 +1,251 @@
+// From parsed options to a finished run: config, inventory, playbooks (validated before
+// any host is contacted), reporters, the engine, and ansible-playbook's exit code.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { EXIT, formatUserError, UserError } from '../errors.js';
+import { runPlaybooks, tagSelected } from '../engine/run.js';
+import { loadInventory, type Inventory } from '../inventory/index.js';
+import { defaultRegistry } from '../modules/index.js';
+import { createDefaultReporter, createJsonReporter, SecretMasker, shouldUseColor, type Reporter } from '../output/index.js';
+import { loadPlaybook } from '../playbook/index.js';
+import type { Playbook, RoleInstance, TaskNode } from '../playbook/types.js';
+import { Templar } from '../template/index.js';
+import { openTransport } from '../transport/open.js';
+import { loadConfig } from './config.js';
+import { parseExtraVars } from './extra-vars.js';
+
+export interface CliOptions {
+  inventory: string[];
+  limit?: string;
+  tags: string[];
+  skipTags: string[];
+  check?: boolean;
+  diff?: boolean;
+  extraVars: string[];
+  forks?: string;
+  verbose: number;
+  listHosts?: boolean;
+  listTasks?: boolean;
+  listTags?: boolean;
+  syntaxCheck?: boolean;
+  startAtTask?: string;
+  forceHandlers?: boolean;
+  user?: string;
+  become?: boolean;
+  becomeUser?: string;
+  becomeMethod?: string;
+  askBecomePass?: boolean;
+  timeout?: string;
+  privateKey?: string;
+  connection?: string;
+}
+
+const splitList = (values: string[]) => values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+
+export async function run(playbookArgs: string[], opts: CliOptions): Promise<number> {
+  const masker = new SecretMasker();
+  const out = (t: string) => process.stdout.write(masker.mask(t));
+  const err = (t: string) => process.stderr.write(masker.mask(t));
+  try {
+    if (playbookArgs.length === 0) throw new UserError('the following arguments are required: playbook', { kind: 'options', hint: 'usage: rackplay PLAYBOOK -i INVENTORY' });
+    const config = loadConfig();
+    const forks = opts.forks !== undefined ? Number(opts.forks) : config.forks;
+    if (!Number.isInteger(forks) || forks < 1) throw new UserError(`--forks must be a positive integer, got '${opts.forks}'`, { kind: 'options' });
+    const extraVars = parseExtraVars(opts.extraVars);
+    // Command-line connection options have extra-vars precedence, as in Ansible.
+    if (opts.user) extraVars.ansible_user ??= opts.user;
+    if (opts.privateKey) extraVars.ansible_ssh_private_key_file ??= opts.privateKey;
+    if (opts.connection) extraVars.ansible_connection ??= opts.connection;
+    if (opts.timeout) extraVars.ansible_timeout ??= Number(opts.timeout);
+    const becomeVars: Record<string, unknown> = {};
+    if (opts.become) becomeVars.ansible_become = true;
+    if (opts.becomeUser) becomeVars.ansible_become_user = opts.becomeUser;
+    if (opts.becomeMethod) becomeVars.ansible_become_method = opts.becomeMethod;
+
+    const playbookPaths = playbookArgs.map((p) => path.resolve(p));
+    const playbookDir = path.dirname(playbookPaths[0]);
+    const inventorySources = opts.inventory.length ? opts.inventory : config.inventory;
+    const inventory = await loadInventory(inventorySources, { playbookDir });
+    for (const [k, v] of Object.entries(becomeVars)) {
+      // -b applies to every host unless the inventory says otherwise: lowest precedence
+      // that still beats Ansible's defaults, so put it on the `all` group.
+      const all = inventory.groups.get('all');
+      if (all && !(k in all.vars)) all.vars[k] = v;
+    }
+
+    const registry = defaultRegistry();
+    const rolesPath = [...config.rolesPath, path.join(playbookDir, 'roles')];
+    const loadOptions = { registry, rolesPath };
+    const playbooks: Playbook[] = [];
+    for (const p of playbookPaths) playbooks.push(await loadPlaybook(p, loadOptions));
+
+    const tags = splitList(opts.tags);
+    const skipTags = splitList(opts.skipTags);
+    if (opts.syntaxCheck) {
+      for (const p of playbookArgs) out(`\nplaybook: ${p}\n`);
+      return EXIT.ok;
+    }
+    const templar = new Templar({ searchPaths: () => [playbookDir] });
+    const limit = opts.limit ? limitPatterns(opts.limit) : undefined;
+    if (opts.listHosts || opts.listTasks || opts.listTags) {
+      out(listing(playbooks, playbookArgs, inventory, templar, extraVars, limit, { hosts: !!opts.listHosts, tasks: !!opts.listTasks, tags: !!opts.listTags }, tags, skipTags));
+      return EXIT.ok;
+    }
+
+    let becomePassword: string | undefined;
+    if (opts.askBecomePass || config.becomeAskPass) {
+      becomePassword = await askHidden('BECOME password: ');
+      masker.add(becomePassword);
+    }
+
+    const reporterOptions = {
+      verbosity: opts.verbose,
+      color: shouldUseColor(process.stdout, process.env),
+      diff: !!opts.diff,
+      check: !!opts.check,
+      write: out,
+      writeErr: err,
+      columns: process.stdout.columns,
+      displaySkippedHosts: config.displaySkippedHosts,
+      displayOkHosts: config.displayOkHosts,
+      masker,
+    };
+    const reporter: Reporter = config.stdoutCallback === 'json' ? createJsonReporter(reporterOptions) : createDefaultReporter(reporterOptions);
+    reporter.handle({ kind: 'playbook-start', path: playbookArgs[0], check: !!opts.check, diff: !!opts.diff });
+
+    const interrupted = { value: false };
+    const onSigint = () => {
+      interrupted.value = true;
+      err('\n [ERROR]: User interrupted execution\n');
+      process.exit(EXIT.interrupted);
+    };
+    process.once('SIGINT', onSigint);
+    const summary = await runPlaybooks({
+      playbooks,
+      inventory,
+      inventorySources,
+      registry,
+      templar,
+      loadOptions,
+      limit,
+      tags,
+      skipTags,
+      check: !!opts.check,
+      diff: !!opts.diff,
+      extraVars,
+      forks,
+      verbosity: opts.verbose,
+      startAtTask: opts.startAtTask,
+      forceHandlers: !!opts.forceHandlers || config.forceHandlers,
+      gathering: config.gathering,
+      becomePassword,
+      sink: (e) => reporter.handle(e),
+      openTransport: (host, vars) => openTransport(host, vars, { hostKeyChecking: config.hostKeyChecking, timeoutS: config.timeout, remoteUser: config.remoteUser }),
+      addSecret: (s) => masker.add(s),
+    });
+    process.removeListener('SIGINT', onSigint);
+    await reporter.close();
+    return summary.exitCode;
+  } catch (e) {
+    if (e instanceof UserError) {
+      err(formatUserError(e) + '\n');
+      if (opts.verbose >= 3 && e.stack) err(e.stack + '\n');
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+/** --limit: comma/colon lists, and @file with one pattern per line. */
+function limitPatterns(limit: string): string[] {
+  if (limit.startsWith('@')) {
+    const file = limit.slice(1);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new UserError(`the limit file ${file} could not be read`, { kind: 'options' });
+    }
+    return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  }
+  return [limit];
+}
+
+function askHidden(prompt: string): Promise<string> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+      if (s.includes(prompt)) process.stderr.write(prompt);
+    };
+    rl.question(prompt, (answer) => {
+      rl.close();
+      process.stderr.write('\n');
+      resolve(answer);
+    });
+  });
+}
+
+function listing(
+  playbooks: Playbook[],
+  names: string[],
+  inventory: Inventory,
+  templar: Templar,
+  extraVars: Record<string, unknown>,
+  limit: string[] | undefined,
+  what: { hosts: boolean; tasks: boolean; tags: boolean },
+  only: string[],
+  skip: string[],
+): string {
+  let text = '';
+  playbooks.forEach((pb, i) => {
+    text += `\nplaybook: ${names[i]}\n`;
+    pb.plays.forEach((play, n) => {
+      const pattern = templar.render(play.hosts, extraVars) as string | string[];
+      text += `\n  play #${n + 1} (${Array.isArray(pattern) ? pattern.join(',') : pattern}): ${play.name ?? ''}\tTAGS: [${play.tags.join(', ')}]\n`;
+      if (what.hosts) {
+        let hosts = inventory.select(pattern);
+        if (limit) {
+          const allowed = new Set(inventory.select(limit));
+          hosts = hosts.filter((h) => allowed.has(h));
+        }
+        text += `    pattern: ${JSON.stringify(Array.isArray(pattern) ? pattern : [pattern]).replace(/"/g, "'")}\n    hosts (${hosts.length}):\n`;
+        for (const h of hosts) text += `      ${h}\n`;
+      }
+      const tasks: { name: string; tags: string[] }[] = [];
+      const walk = (nodes: TaskNode[], inherited: string[], role?: RoleInstance) => {
+        for (const n of nodes) {
+          const tags = [...new Set([...inherited, ...n.tags])];
+          if (n.kind === 'block') {
+            walk(n.block, tags, role);
+            walk(n.rescue, tags, role);
+            walk(n.always, tags, role);
+          } else {
+            const r = n.role?.name ?? role?.name;
+            const base = n.name ?? (n.kind === 'task' ? n.actionAsWritten : n.action);
+            tasks.push({ name: r ? `${r} : ${base}` : base, tags });
+          }
+        }
+      };
+      const walkRole = (role: RoleInstance, inherited: string[]) => {
+        const tags = [...new Set([...inherited, ...role.keywords.tags])];
+        for (const d of role.dependencies) walkRole(d, tags);
+        walk(role.tasks, tags, role);
+      };
+      walk(play.pre_tasks, play.tags);
+      for (const r of play.roles) walkRole(r, play.tags);
+      walk(play.tasks, play.tags);
+      walk(play.post_tasks, play.tags);
+      const selected = tasks.filter((t) => tagSelected(t.tags, only, skip));
+      if (what.tasks) {
+        text += `    tasks:\n`;
+        for (const t of selected) text += `      ${t.name}\tTAGS: [${t.tags.join(', ')}]\n`;
+      }
+      if (what.tags) {
+        const all = [...new Set(selected.flatMap((t) => t.tags))].sort();
+        text += `      TASK TAGS: [${all.join(', ')}]\n`;
+      }
+    });
+  });
+  return text;
+}

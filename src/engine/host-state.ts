@@ -1,0 +1,43 @@
+// What the engine remembers about one host during a run.
+import type { Transport } from '../transport/types.js';
+
+export interface HostState {
+  name: string;
+  /** Gathered facts, with their ansible_ names (setup's output). Cached for the run. */
+  facts: Record<string, unknown>;
+  /** set_fact and register results: precedence just below role params and extra vars. */
+  setFacts: Record<string, unknown>;
+  /** include_vars results. */
+  includeVars: Record<string, unknown>;
+  /** Failed in this play (no more tasks, except rescue/always and forced handlers). */
+  failed: boolean;
+  unreachable: boolean;
+  /** meta: end_host, or the play ended. */
+  ended: boolean;
+  /** Handler names notified and not yet run. */
+  notified: Set<string>;
+  transport?: Promise<Transport>;
+  /** vars_files loaded for the current play. */
+  playVarsFiles: Record<string, unknown>;
+}
+
+export function newHostState(name: string): HostState {
+  return {
+    name,
+    facts: {},
+    setFacts: {},
+    includeVars: {},
+    failed: false,
+    unreachable: false,
+    ended: false,
+    notified: new Set(),
+    playVarsFiles: {},
+  };
+}
+
+/** ansible_facts as a dict without the `ansible_` prefix, as Ansible exposes it. */
+export function factsDict(facts: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(facts)) out[k.startsWith('ansible_') ? k.slice(8) : k] = v;
+  return out;
+}

@@ -1,0 +1,691 @@
+// Plays, then tasks, then hosts. Hosts advance in lockstep through the play (Ansible's
+// linear strategy); each task runs on its hosts in parallel, up to `forks`.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import { parse as parseYaml } from 'yaml';
+import { UserError, type SourcePos } from '../errors.js';
+import type { Inventory } from '../inventory/index.js';
+import type { ModuleResult } from '../modules/types.js';
+import type { ModuleRegistry } from '../modules/registry.js';
+import { emptyStats, type EventSink, type HostStats, type TaskRef } from '../output/events.js';
+import { loadRole, loadTaskFile, type LoadOptions } from '../playbook/index.js';
+import type { DynamicInclude, Play, Playbook, RoleInstance, Task, TaskNode } from '../playbook/types.js';
+import type { Templar } from '../template/index.js';
+import type { Transport } from '../transport/types.js';
+import { errorMessage, runTask, taskRef, type ExecEnv, type TaskOutcome } from './execute.js';
+import { newHostState, type HostState } from './host-state.js';
+import { HostFailure, walkPlay, type Outcome, type WorkItem } from './host-iterator.js';
+import { child, inheritedWhen, isRescuable, type Scope } from './scope.js';
+import { overlay, VarsBuilder, type PlayVarsContext } from './vars.js';
+
+export interface RunOptions {
+  playbooks: Playbook[];
+  inventory: Inventory;
+  inventorySources: string[];
+  registry: ModuleRegistry;
+  templar: Templar;
+  loadOptions: LoadOptions;
+  limit?: string[];
+  tags: string[];
+  skipTags: string[];
+  check: boolean;
+  diff: boolean;
+  extraVars: Record<string, unknown>;
+  forks: number;
+  verbosity: number;
+  startAtTask?: string;
+  forceHandlers: boolean;
+  /** ansible.cfg `gathering`: implicit (default: gather unless gather_facts: false), explicit, smart */
+  gathering: 'implicit' | 'explicit' | 'smart';
+  becomePassword?: string;
+  sink: EventSink;
+  openTransport(host: string, vars: Record<string, unknown>): Promise<Transport>;
+  addSecret(secret: string): void;
+}
+
+export interface RunSummary {
+  stats: Record<string, HostStats>;
+  exitCode: number;
+  transports: Map<string, Transport>;
+}
+
+const TRUE_STRINGS = ['yes', 'on', 'true', '1', 'y', 't'];
+const truthy = (v: unknown) => (typeof v === 'string' ? TRUE_STRINGS.includes(v.toLowerCase()) : !!v);
+
+export async function runPlaybooks(opts: RunOptions): Promise<RunSummary> {
+  const runner = new Runner(opts);
+  const started = Date.now();
+  try {
+    for (const pb of opts.playbooks) {
+      for (const play of pb.plays) {
+        await runner.runPlay(play);
+      }
+    }
+  } finally {
+    await runner.closeAll();
+  }
+  opts.sink({ kind: 'recap', stats: Object.fromEntries(runner.stats), durationMs: Date.now() - started });
+  return { stats: Object.fromEntries(runner.stats), exitCode: runner.exitCode(), transports: runner.openTransports };
+}
+
+class Runner {
+  readonly stats = new Map<string, HostStats>();
+  readonly hosts = new Map<string, HostState>();
+  readonly openTransports = new Map<string, Transport>();
+  private readonly vars: VarsBuilder;
+  private playBroken = false;
+  private startAtReached: boolean;
+  private includeCache = new Map<string, Promise<TaskNode[]>>();
+
+  constructor(private readonly o: RunOptions) {
+    this.vars = new VarsBuilder({
+      inventory: o.inventory,
+      templar: o.templar,
+      extraVars: o.extraVars,
+      hosts: this.hosts,
+      check: o.check,
+      diff: o.diff,
+      verbosity: o.verbosity,
+      runTags: o.tags,
+      skipTags: o.skipTags,
+      inventorySources: o.inventorySources,
+    });
+    this.startAtReached = !o.startAtTask;
+  }
+
+  exitCode(): number {
+    const all = [...this.stats.values()];
+    if (all.some((s) => s.unreachable > 0)) return 4;
+    if (all.some((s) => s.failed > 0) || this.playBroken) return 2;
+    return 0;
+  }
+
+  private state(host: string): HostState {
+    let s = this.hosts.get(host);
+    if (!s) this.hosts.set(host, (s = newHostState(host)));
+    return s;
+  }
+
+  private stat(host: string): HostStats {
+    let s = this.stats.get(host);
+    if (!s) this.stats.set(host, (s = emptyStats()));
+    return s;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.openTransports.values()].map((t) => t.close()));
+  }
+
+  async runPlay(play: Play): Promise<void> {
+    const inv = this.o.inventory;
+    const pattern = this.o.templar.render(play.hosts, this.o.extraVars);
+    let hosts = inv.select(pattern as string | string[]);
+    if (this.o.limit?.length) {
+      const allowed = new Set(inv.select(this.o.limit));
+      hosts = hosts.filter((h) => allowed.has(h));
+    }
+    // Hosts that failed or were unreachable in an earlier play sit out the rest of the run.
+    hosts = hosts.filter((h) => !this.hosts.get(h)?.failed && !this.hosts.get(h)?.unreachable);
+    const order = String(play.order ?? 'inventory');
+    if (order === 'reverse_inventory') hosts.reverse();
+    else if (order === 'sorted') hosts.sort();
+    else if (order === 'reverse_sorted') hosts.sort().reverse();
+    else if (order === 'shuffle') hosts.sort(() => Math.random() - 0.5);
+
+    const name = play.name !== undefined ? String(this.o.templar.render(play.name, this.o.extraVars)) : String(pattern);
+    this.o.sink({ kind: 'play-start', name, hosts, pattern: String(pattern) });
+    if (hosts.length === 0) {
+      this.o.sink({ kind: 'no-hosts', pattern: String(pattern) });
+      return;
+    }
+    for (const h of hosts) {
+      const s = this.state(h);
+      s.ended = false;
+      s.notified.clear();
+      this.stat(h);
+    }
+    const playScope: Scope = { keywords: { ...play, name: undefined } };
+    const batches = serialBatches(hosts, this.o.templar.render(play.serial, this.o.extraVars));
+    for (const batch of batches) {
+      const pv: PlayVarsContext = { play, playHosts: hosts, batch };
+      const ended = await this.runBatch(play, playScope, pv);
+      if (ended) break;
+    }
+    this.o.sink({ kind: 'play-end', name });
+  }
+
+  /** Returns true when the play must not continue with further batches. */
+  private async runBatch(play: Play, playScope: Scope, pv: PlayVarsContext): Promise<boolean> {
+    const batch = pv.batch;
+    let playEnded = false;
+    await this.loadVarsFiles(play, pv);
+    const gatherRaw = play.gather_facts === undefined ? this.o.gathering !== 'explicit' : this.o.templar.render(play.gather_facts, this.o.extraVars);
+    if (truthy(gatherRaw)) {
+      const targets = this.o.gathering === 'smart' ? batch.filter((h) => Object.keys(this.state(h).facts).length === 0) : batch;
+      if (targets.length) {
+        const gather = gatherTask(play, this.o.templar.render(play.gather_subset, this.o.extraVars));
+        const outcomes = await this.runTaskOnHosts(gather, targets.map((h) => ({ host: h, scope: playScope })), pv, false);
+        for (const [h, o] of outcomes) if (o.status === 'failed') this.state(h).failed = true;
+      }
+    }
+
+    const handlers = collectHandlers(play, playScope);
+    const gens = new Map<string, ReturnType<typeof walkPlay>>();
+    const pending = new Map<string, WorkItem>();
+    const selected = (tags: string[]) => tagSelected(tags, this.o.tags, this.o.skipTags);
+    const started = (task: Task) => {
+      if (!this.startAtReached && (task.name === this.o.startAtTask || taskRef(task, undefined).name === this.o.startAtTask)) this.startAtReached = true;
+      return this.startAtReached;
+    };
+    const advance = (host: string, outcome: Outcome | undefined) => {
+      const gen = gens.get(host)!;
+      try {
+        let r = gen.next(outcome);
+        while (!r.done && r.value.kind === 'rescued') {
+          this.stat(host).rescued++;
+          this.state(host).failed = false;
+          r = gen.next(undefined);
+        }
+        if (r.done) pending.delete(host);
+        else pending.set(host, r.value);
+      } catch (e) {
+        pending.delete(host);
+        if (!(e instanceof HostFailure)) throw e;
+      }
+    };
+    for (const h of batch) {
+      const s = this.state(h);
+      if (s.failed || s.unreachable) continue;
+      gens.set(h, walkPlay(play, playScope, { selected, started, rolesRun: new Set() }));
+      advance(h, undefined);
+    }
+
+    while (pending.size > 0) {
+      for (const h of [...pending.keys()]) {
+        const s = this.state(h);
+        if (s.ended || s.unreachable || (s.failed && !this.o.forceHandlers)) {
+          // A failed host still runs what its generator yields (rescue/always); only
+          // unreachable and ended hosts stop here.
+          if (s.ended || s.unreachable) {
+            gens.get(h)!.return(undefined);
+            pending.delete(h);
+          }
+        }
+      }
+      const first = batch.find((h) => pending.has(h));
+      if (!first) break;
+      const item = pending.get(first)!;
+      const key = itemKey(item);
+      const group = batch.filter((h) => pending.has(h) && itemKey(pending.get(h)!) === key);
+
+      if (item.kind === 'flush') {
+        await this.runHandlers(handlers, group, pv);
+        for (const h of group) advance(h, undefined);
+        continue;
+      }
+      if (item.kind === 'include') {
+        const outcomes = await this.runInclude(group.map((h) => ({ host: h, item: pending.get(h) as Extract<WorkItem, { kind: 'include' }> })), pv);
+        for (const h of group) advance(h, outcomes.get(h));
+        continue;
+      }
+      if (item.kind !== 'task') continue;
+      const task = item.task;
+      if (task.action === 'meta') {
+        const r = await this.runMeta(task, group.map((h) => ({ host: h, scope: (pending.get(h) as { scope: Scope }).scope })), pv, handlers);
+        if (r === 'end_play') playEnded = true;
+        for (const h of group) advance(h, {});
+        continue;
+      }
+      const outcomes = await this.runTaskOnHosts(task, group.map((h) => ({ host: h, scope: (pending.get(h) as { scope: Scope }).scope })), pv, false);
+      let anyFatal = false;
+      for (const h of group) {
+        const o = outcomes.get(h)!;
+        const failed = o.status === 'failed' && !o.ignored;
+        if (failed && truthy(this.o.templar.render(task.any_errors_fatal ?? play.any_errors_fatal, this.o.extraVars))) anyFatal = true;
+        advance(h, { failed: failed || o.status === 'unreachable' });
+      }
+      const maxFail = play.max_fail_percentage;
+      const failedCount = batch.filter((h) => this.state(h).failed || this.state(h).unreachable).length;
+      if (anyFatal || (maxFail !== undefined && (failedCount / batch.length) * 100 > Number(maxFail))) {
+        this.playBroken = true;
+        for (const h of batch) {
+          this.state(h).ended = true;
+        }
+        playEnded = true;
+        for (const h of [...pending.keys()]) {
+          gens.get(h)!.return(undefined);
+          pending.delete(h);
+        }
+      }
+    }
+    if (this.o.forceHandlers) await this.runHandlers(handlers, batch.filter((h) => this.state(h).failed), pv);
+    return playEnded;
+  }
+
+  private async loadVarsFiles(play: Play, pv: PlayVarsContext): Promise<void> {
+    for (const h of pv.batch) {
+      const s = this.state(h);
+      s.playVarsFiles = {};
+      for (const entry of play.vars_files ?? []) {
+        const vars = this.vars.forTask(h, pv, undefined);
+        const candidates = (Array.isArray(entry) ? entry : [entry]).map((e) => String(this.o.templar.render(e, vars)));
+        let loaded = false;
+        for (const c of candidates) {
+          const full = path.resolve(play.baseDir, c);
+          let text: string;
+          try {
+            text = await readFile(full, 'utf8');
+          } catch {
+            continue;
+          }
+          const data = parseYaml(text, { version: '1.1' }) ?? {};
+          if (typeof data !== 'object' || Array.isArray(data)) throw new UserError(`vars file ${full} must contain a dictionary of variables`, { pos: play.pos });
+          Object.assign(s.playVarsFiles, data);
+          loaded = true;
+          break;
+        }
+        if (!loaded) throw new UserError(`vars file ${candidates.join(' or ')} was not found`, { pos: play.pos, hint: `paths are relative to ${play.baseDir}` });
+      }
+    }
+  }
+
+  private execEnv(pv: PlayVarsContext): ExecEnv {
+    return {
+      registry: this.o.registry,
+      templar: this.o.templar,
+      check: this.o.check,
+      diff: this.o.diff,
+      becomePassword: this.o.becomePassword,
+      playbookDir: pv.play.baseDir,
+      transportFor: (host) => this.transportFor(host, pv),
+      progress: (host, message) => this.o.sink({ kind: 'warning', message: `[${host}] ${message}` }),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      reconnect: async (host, timeoutMs) => {
+        const s = this.state(host);
+        const old = this.openTransports.get(host);
+        this.openTransports.delete(host);
+        s.transport = undefined;
+        await old?.close().catch(() => undefined);
+        const deadline = Date.now() + (timeoutMs ?? 600_000);
+        for (;;) {
+          try {
+            await this.transportFor(host, pv);
+            return;
+          } catch (e) {
+            s.transport = undefined;
+            if (Date.now() > deadline) throw e;
+            await new Promise((r) => setTimeout(r, 1000));
+          }
+        }
+      },
+      addSecret: this.o.addSecret,
+    };
+  }
+
+  private transportFor(host: string, pv: PlayVarsContext): Promise<Transport> {
+    const s = this.state(host);
+    if (!s.transport) {
+      const vars = this.vars.forHost(host, pv);
+      const conn: Record<string, unknown> = {};
+      for (const k of Object.keys(vars)) {
+        if (k.startsWith('ansible_') && !k.startsWith('ansible_facts') && !(k in s.facts) || k.startsWith('rackplay_')) {
+          try {
+            conn[k] = vars[k];
+          } catch {
+            /* a connection var that does not render is reported by the transport if it matters */
+          }
+        }
+      }
+      for (const k of ['ansible_password', 'ansible_ssh_pass', 'ansible_become_password', 'ansible_become_pass']) {
+        if (typeof conn[k] === 'string') this.o.addSecret(conn[k] as string);
+      }
+      s.transport = this.o.openTransport(host, conn).then((t) => {
+        this.openTransports.set(host, t);
+        return t;
+      });
+      s.transport.catch(() => undefined);
+    }
+    return s.transport;
+  }
+
+  private async runTaskOnHosts(task: Task, targets: { host: string; scope: Scope }[], pv: PlayVarsContext, handler: boolean): Promise<Map<string, TaskOutcome>> {
+    const ref = taskRef(task, targets[0]?.scope, handler);
+    this.o.sink({ kind: handler ? 'handler-start' : 'task-start', task: ref });
+    const env = this.execEnv(pv);
+    const limit = pLimit(Math.max(1, this.o.forks));
+    const out = new Map<string, TaskOutcome>();
+    const runOnce = truthy(task.run_once) && targets.length > 0;
+    const bypass = task.action === 'add_host';
+    const runOn = runOnce || bypass ? targets.slice(0, 1) : targets;
+    await Promise.all(
+      runOn.map(({ host, scope }) =>
+        limit(async () => {
+          const started = Date.now();
+          const vars = this.vars.forTask(host, pv, child(scope, {}));
+          let outcome: TaskOutcome;
+          try {
+            outcome = await runTask(
+              { task, scope, host, vars, withExtra: (extra) => this.vars.forTask(host, pv, scope, extra) },
+              env,
+            );
+          } catch (e) {
+            outcome = { status: 'failed', result: { failed: true, msg: errorMessage(e) }, ignored: false, items: [] };
+          }
+          this.afterTask(task, host, scope, outcome, ref, Date.now() - started);
+          out.set(host, outcome);
+        }),
+      ),
+    );
+    if (runOnce) {
+      const first = out.get(runOn[0].host)!;
+      for (const { host } of targets.slice(1)) {
+        out.set(host, first);
+        if (task.register) this.state(host).setFacts[task.register] = first.result;
+      }
+    }
+    return out;
+  }
+
+  /** Bookkeeping after a task ran on a host: facts, register, notify, stats, events. */
+  private afterTask(task: Task, host: string, scope: Scope, o: TaskOutcome, ref: TaskRef, durationMs: number): void {
+    const s = this.state(host);
+    const st = this.stat(host);
+    const r = o.result;
+    const applyFacts = (res: ModuleResult) => {
+      const facts = res.ansible_facts;
+      if (!facts || res.failed || res.skipped) return;
+      if (task.action === 'set_fact') {
+        Object.assign(s.setFacts, facts);
+        if (res._ansible_facts_cacheable) Object.assign(s.facts, facts);
+      } else if (task.action === 'include_vars') Object.assign(s.includeVars, facts);
+      else Object.assign(s.facts, facts);
+    };
+    if (o.items.length) o.items.forEach((it) => applyFacts(it.result));
+    else applyFacts(r);
+    if (o.status !== 'failed' && o.status !== 'unreachable') {
+      const applyInventory = (res: ModuleResult) => {
+        if (res.add_host && typeof res.add_host === 'object') {
+          const a = res.add_host as { host_name: string; groups?: string[]; host_vars?: Record<string, unknown> };
+          this.o.inventory.addHost(a.host_name, a.groups ?? [], a.host_vars ?? {});
+        }
+        if (typeof res.add_group === 'string') this.o.inventory.addToGroup(host, res.add_group);
+      };
+      if (o.items.length) o.items.forEach((it) => applyInventory(it.result));
+      else applyInventory(r);
+    }
+    if (task.register) {
+      const reg: ModuleResult = { ...r };
+      delete reg.ansible_facts;
+      s.setFacts[task.register] = reg;
+    }
+    if (o.status === 'changed' || (o.status === 'ok' && r.changed)) {
+      for (const n of task.notify) s.notified.add(n);
+    }
+    for (const it of o.items) {
+      this.o.sink({ kind: 'host-result', task: ref, host, status: it.status, result: it.result, item: it.item, itemLabel: it.label, delegatedTo: o.delegatedTo });
+    }
+    this.o.sink({ kind: 'host-result', task: ref, host, status: o.status, result: r, ignored: o.ignored, delegatedTo: o.delegatedTo, checkSkipped: o.checkSkipped, durationMs });
+    switch (o.status) {
+      case 'unreachable':
+        st.unreachable++;
+        s.unreachable = true;
+        break;
+      case 'failed':
+        if (o.ignored) {
+          st.ok++;
+          st.ignored++;
+        } else {
+          s.failed = true;
+          if (!isRescuable(scope)) st.failed++;
+        }
+        break;
+      case 'skipped':
+        st.skipped++;
+        break;
+      case 'changed':
+        st.ok++;
+        st.changed++;
+        break;
+      default:
+        st.ok++;
+    }
+  }
+
+  private async runInclude(items: { host: string; item: Extract<WorkItem, { kind: 'include' }> }[], pv: PlayVarsContext): Promise<Map<string, Outcome>> {
+    const out = new Map<string, Outcome>();
+    const first = items[0].item.include;
+    const ref: TaskRef = {
+      name: first.name ?? first.action,
+      action: first.action,
+      uid: first.uid,
+      path: `${first.pos.file}:${first.pos.line}`,
+      role: first.role?.name,
+    };
+    this.o.sink({ kind: 'task-start', task: ref });
+    const byFile = new Map<string, string[]>();
+    for (const { host, item } of items) {
+      const inc = item.include;
+      const scope = item.scope;
+      const vars = this.vars.forTask(host, pv, child(scope, inc));
+      const st = this.stat(host);
+      try {
+        const conds = inheritedWhen(child(scope, { when: inc.when }));
+        if (!conds.every((c) => this.o.templar.evaluateCondition(c, vars))) {
+          st.skipped++;
+          this.o.sink({ kind: 'host-result', task: ref, host, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });
+          out.set(host, {});
+          continue;
+        }
+        const args = this.o.templar.render(inc.args, vars) as Record<string, unknown>;
+        const apply = (args.apply ?? {}) as Record<string, unknown>;
+        const incVars = (this.o.templar.render(inc.vars ?? {}, vars) ?? {}) as Record<string, unknown>;
+        const applyKeywords = { ...apply, tags: toList(apply.tags), when: apply.when === undefined ? undefined : toList(apply.when), vars: incVars };
+        if (inc.action === 'include_role') {
+          const name = String(args.name ?? args.role ?? '');
+          const role = await loadRole(name, {
+            ...this.o.loadOptions,
+            baseDir: inc.baseDir,
+            params: incVars,
+            tasksFrom: args.tasks_from as string | undefined,
+            varsFrom: args.vars_from as string | undefined,
+            defaultsFrom: args.defaults_from as string | undefined,
+            handlersFrom: args.handlers_from as string | undefined,
+            pos: inc.pos,
+          });
+          out.set(host, { included: { nodes: [], role, scope: child(scope, applyKeywords as Scope['keywords']) } });
+          addTo(byFile, `${role.path}`, host);
+        } else {
+          const file = String(args.file ?? args._raw_params ?? '');
+          const full = resolveInclude(file, inc);
+          const key = `${full}\0${inc.role?.path ?? ''}`;
+          const nodes = this.includeCache.get(key) ?? loadTaskFile(full, { ...this.o.loadOptions, role: inc.role, pos: inc.pos });
+          this.includeCache.set(key, nodes);
+          const scopeForIncluded = child(scope, applyKeywords as Scope['keywords'], inc.role ? {} : {});
+          out.set(host, { included: { nodes: await nodes, scope: scopeForIncluded } });
+          addTo(byFile, full, host);
+        }
+      } catch (e) {
+        st.failed++;
+        this.state(host).failed = true;
+        this.o.sink({ kind: 'host-result', task: ref, host, status: 'failed', result: { failed: true, msg: errorMessage(e) } });
+        out.set(host, { failed: true });
+      }
+    }
+    for (const [file, hosts] of byFile) this.o.sink({ kind: 'include', host: hosts.join(', '), file });
+    return out;
+  }
+
+  private async runMeta(task: Task, targets: { host: string; scope: Scope }[], pv: PlayVarsContext, handlers: HandlerEntry[]): Promise<string> {
+    const action = String(task.args._raw_params ?? task.args.free_form ?? '');
+    const applies = targets.filter(({ host, scope }) => {
+      const conds = inheritedWhen(child(scope, task));
+      const vars = this.vars.forTask(host, pv, child(scope, task));
+      return conds.every((c) => this.o.templar.evaluateCondition(c, vars));
+    });
+    switch (action) {
+      case 'flush_handlers':
+        await this.runHandlers(handlers, targets.map((t) => t.host), pv);
+        return action;
+      case 'end_play':
+        if (applies.length) for (const { host } of targets) this.state(host).ended = true;
+        return applies.length ? 'end_play' : action;
+      case 'end_host':
+      case 'end_batch':
+        for (const { host } of action === 'end_batch' ? (applies.length ? targets : []) : applies) this.state(host).ended = true;
+        return action;
+      case 'clear_facts':
+        for (const { host } of applies) this.state(host).facts = {};
+        return action;
+      case 'clear_host_errors':
+        for (const { host } of applies) this.state(host).failed = false;
+        return action;
+      case 'reset_connection':
+        for (const { host } of applies) {
+          const t = this.openTransports.get(host);
+          this.openTransports.delete(host);
+          this.state(host).transport = undefined;
+          await t?.close().catch(() => undefined);
+        }
+        return action;
+      case 'noop':
+      case 'refresh_inventory':
+        return action;
+      default:
+        throw new UserError(`invalid meta action requested: ${action}`, { pos: task.pos });
+    }
+  }
+
+  private async runHandlers(handlers: HandlerEntry[], hosts: string[], pv: PlayVarsContext): Promise<void> {
+    // A handler may notify another; later ones run in the same flush, earlier ones in a
+    // further pass (bounded, so a notify cycle cannot loop forever).
+    for (let pass = 0; pass < 10; pass++) {
+      let ran = false;
+      for (const h of handlers) {
+        const targets = hosts.filter((host) => {
+          const s = this.state(host);
+          if (s.unreachable || (s.failed && !this.o.forceHandlers)) return false;
+          return [...s.notified].some((n) => handlerMatches(h, n));
+        });
+        if (!targets.length) continue;
+        ran = true;
+        for (const host of targets) {
+          const s = this.state(host);
+          for (const n of [...s.notified]) if (handlerMatches(h, n)) s.notified.delete(n);
+        }
+        await this.runTaskOnHosts(h.task, targets.map((host) => ({ host, scope: h.scope })), pv, true);
+      }
+      if (!ran) break;
+    }
+  }
+}
+
+interface HandlerEntry {
+  task: Task;
+  scope: Scope;
+}
+
+function collectHandlers(play: Play, playScope: Scope): HandlerEntry[] {
+  const out: HandlerEntry[] = [];
+  const seen = new Set<RoleInstance>();
+  const visit = (role: RoleInstance) => {
+    if (seen.has(role)) return;
+    seen.add(role);
+    for (const d of role.dependencies) visit(d);
+    const scope = child(child(playScope, role.keywords), {}, { role });
+    for (const t of role.handlers) out.push({ task: t, scope });
+  };
+  for (const r of play.roles) visit(r);
+  for (const t of play.handlers) out.push({ task: t, scope: playScope });
+  return out;
+}
+
+function handlerMatches(h: HandlerEntry, notified: string): boolean {
+  const t = h.task;
+  if (t.name === notified || t.listen.includes(notified)) return true;
+  const role = h.scope.role?.name ?? t.role?.name;
+  return !!role && (`${role} : ${t.name}` === notified || t.listen.some((l) => `${role} : ${l}` === notified));
+}
+
+function itemKey(item: WorkItem): string {
+  switch (item.kind) {
+    case 'task':
+      return `t:${item.task.uid}`;
+    case 'include':
+      return `i:${item.include.uid}`;
+    default:
+      return item.kind;
+  }
+}
+
+function addTo(map: Map<string, string[]>, key: string, host: string): void {
+  const list = map.get(key) ?? [];
+  list.push(host);
+  map.set(key, list);
+}
+
+function toList(v: unknown): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) return v.map(String);
+  return String(v).split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function resolveInclude(file: string, inc: DynamicInclude): string {
+  if (path.isAbsolute(file)) return file;
+  return path.resolve(inc.baseDir, file);
+}
+
+/** Ansible's tag selection: --tags (all, tagged, untagged, always/never) then --skip-tags. */
+export function tagSelected(tags: string[], only: string[], skip: string[]): boolean {
+  const set = new Set(tags);
+  const onlyAll = only.length === 0 || only.includes('all');
+  let run: boolean;
+  if (set.has('never') && !only.some((t) => set.has(t) && t !== 'never' && t !== 'all')) run = only.includes('never');
+  else if (onlyAll) run = true;
+  else if (set.has('always')) run = true;
+  else run = only.some((t) => set.has(t) || (t === 'tagged' && set.size > 0) || (t === 'untagged' && set.size === 0));
+  if (!run) return false;
+  if (skip.length === 0) return true;
+  if (skip.includes('all') && !(set.has('always') && !skip.includes('always'))) return false;
+  if (set.has('always') && !skip.includes('always')) return true;
+  return !skip.some((t) => set.has(t) || (t === 'tagged' && set.size > 0) || (t === 'untagged' && set.size === 0));
+}
+
+/** Ansible's `serial`: a number, a percentage, or a list of them (the last repeats). */
+export function serialBatches(hosts: string[], serial: unknown): string[][] {
+  if (serial === undefined || serial === null || serial === '' || serial === 0) return [hosts];
+  const specs = Array.isArray(serial) ? serial : [serial];
+  const sizeOf = (spec: unknown): number => {
+    const s = String(spec).trim();
+    const n = s.endsWith('%') ? Math.floor((hosts.length * Number(s.slice(0, -1))) / 100) : Number(s);
+    if (!Number.isFinite(n)) throw new UserError(`serial must be a number, a percentage or a list of them, got ${JSON.stringify(spec)}`);
+    return Math.max(1, n);
+  };
+  const out: string[][] = [];
+  let i = 0;
+  let k = 0;
+  while (i < hosts.length) {
+    const size = sizeOf(specs[Math.min(k, specs.length - 1)]);
+    out.push(hosts.slice(i, i + size));
+    i += size;
+    k++;
+  }
+  return out;
+}
+
+function gatherTask(play: Play, subset: unknown): Task {
+  const pos: SourcePos = play.pos;
+  return {
+    kind: 'task',
+    action: 'setup',
+    actionAsWritten: 'gather_facts',
+    name: 'Gathering Facts',
+    args: subset === undefined || subset === null ? {} : { gather_subset: subset },
+    tags: ['always'],
+    vars: {},
+    notify: [],
+    listen: [],
+    pos,
+    uid: `gather:${pos.file}:${pos.line}:${pos.col}`,
+  };
+}

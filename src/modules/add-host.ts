@@ -1,0 +1,30 @@
+// add_host: add a host (and groups) to the in-memory inventory for later plays. Runs
+// once per task, not per host, as Ansible's add_host does.
+//   - add_host: name=guest01 groups=windows ansible_host=10.0.0.21
+import type { ModuleDef } from './types.js';
+
+export const addHostModule: ModuleDef<Record<string, unknown>> = {
+  name: 'add_host',
+  summary: 'Add a host (and alternatively a group) to the in-memory inventory',
+  controllerOnly: true,
+  checkMode: 'run',
+  argAliases: { host: 'name', hostname: 'name', group: 'groups', groupname: 'groups' },
+  schema: {
+    type: 'object',
+    properties: { name: { type: 'string' }, groups: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } },
+    required: ['name'],
+    additionalProperties: true,
+  },
+  async run(args, ctx) {
+    const { name, groups, ...hostVars } = args;
+    let hostName = String(name);
+    const portMatch = /^([^:\[\]]+):(\d+)$/.exec(hostName);
+    if (portMatch) {
+      hostName = portMatch[1];
+      hostVars.ansible_port = Number(portMatch[2]);
+    }
+    const groupList = groups === undefined ? [] : Array.isArray(groups) ? groups.map(String) : String(groups).split(',').map((g) => g.trim());
+    const known = (ctx.vars.groups as Record<string, string[]> | undefined)?.all?.includes(hostName) ?? false;
+    return { changed: !known, add_host: { host_name: hostName, groups: groupList, host_vars: hostVars } };
+  },
+};

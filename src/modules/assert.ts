@@ -1,0 +1,53 @@
+// assert: fail the host unless every expression holds.
+//   - assert:
+//       that: [ansible_architecture == 'x86_64']
+//       fail_msg: "Xen HVM guests need a 64-bit host"
+import type { ModuleDef } from './types.js';
+
+interface AssertArgs {
+  that: unknown;
+  fail_msg?: unknown;
+  success_msg?: unknown;
+  quiet: boolean;
+}
+
+export const assertModule: ModuleDef<AssertArgs> = {
+  name: 'assert',
+  summary: 'Asserts given expressions are true',
+  controllerOnly: true,
+  checkMode: 'run',
+  argAliases: { msg: 'fail_msg' },
+  schema: {
+    type: 'object',
+    properties: {
+      that: { anyOf: [{ type: 'array' }, { type: 'string' }, { type: 'boolean' }] },
+      fail_msg: {},
+      success_msg: { default: 'All assertions passed' },
+      quiet: { type: 'boolean', default: false },
+    },
+    required: ['that'],
+    additionalProperties: false,
+  },
+  async run(args, ctx) {
+    const conds = Array.isArray(args.that) ? args.that : [args.that];
+    for (const cond of conds) {
+      let ok: boolean;
+      try {
+        ok = typeof cond === 'boolean' ? cond : !!truthyValue(ctx.controller.evaluate(String(cond)));
+      } catch (e) {
+        return { failed: true, changed: false, msg: `The conditional check '${String(cond)}' failed. The error was: ${(e as Error).message}` };
+      }
+      if (!ok) {
+        return { failed: true, changed: false, assertion: cond, evaluated_to: false, msg: (args.fail_msg ?? 'Assertion failed') as string };
+      }
+    }
+    return args.quiet ? { changed: false, _ansible_verbose_always: false } : { changed: false, msg: args.success_msg as string };
+  },
+};
+
+// Jinja2 truthiness: empty containers and strings are false.
+function truthyValue(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  if (v && typeof v === 'object') return Object.keys(v).length > 0;
+  return !!v;
+}

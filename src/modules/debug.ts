@@ -1,0 +1,35 @@
+// debug: print a message or a variable's value, on the controller.
+//   - debug: msg="{{ inventory_hostname }} has {{ ansible_memtotal_mb }} MB"
+//   - debug: var=ansible_distribution
+import type { ModuleDef } from './types.js';
+
+export const debugModule: ModuleDef<{ msg?: unknown; var?: string; verbosity: number }> = {
+  name: 'debug',
+  summary: 'Print statements during execution',
+  controllerOnly: true,
+  checkMode: 'run',
+  schema: {
+    type: 'object',
+    properties: {
+      msg: { default: 'Hello world!' },
+      var: { type: 'string' },
+      verbosity: { type: 'integer', default: 0, minimum: 0 },
+    },
+    additionalProperties: false,
+  },
+  async run(args, ctx) {
+    const verbosity = Number(ctx.vars.ansible_verbosity ?? 0);
+    if (args.verbosity > verbosity) return { changed: false, skipped: true, skipped_reason: 'Verbosity threshold not met.' };
+    if (args.var !== undefined) {
+      let value: unknown;
+      try {
+        value = ctx.controller.evaluate(args.var);
+        if (value === undefined) value = 'VARIABLE IS NOT DEFINED!';
+      } catch (e) {
+        value = /is undefined/.test((e as Error).message) ? 'VARIABLE IS NOT DEFINED!' : `ERROR: ${(e as Error).message}`;
+      }
+      return { changed: false, [args.var]: value };
+    }
+    return { changed: false, msg: args.msg as string };
+  },
+};

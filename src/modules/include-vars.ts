@@ -1,0 +1,80 @@
+// include_vars: load variables from a YAML/JSON file on the controller, at include_vars
+// precedence (above play and role vars).
+//   - include_vars: file=guests.yml name=guest_defs
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'yaml';
+import type { ModuleDef } from './types.js';
+
+interface IncludeVarsArgs {
+  _raw_params?: string;
+  file?: string;
+  dir?: string;
+  name?: string;
+  depth: number;
+  files_matching?: string;
+  ignore_files: string[];
+  extensions: string[];
+  hash_behaviour?: 'replace' | 'merge';
+}
+
+export const includeVarsModule: ModuleDef<IncludeVarsArgs> = {
+  name: 'include_vars',
+  summary: 'Load variables from files, dynamically within a task',
+  controllerOnly: true,
+  checkMode: 'run',
+  freeForm: '_raw_params',
+  schema: {
+    type: 'object',
+    properties: {
+      _raw_params: { type: 'string' },
+      file: { type: 'string' },
+      dir: { type: 'string' },
+      name: { type: 'string' },
+      depth: { type: 'integer', default: 0 },
+      files_matching: { type: 'string' },
+      ignore_files: { type: 'array', items: { type: 'string' }, default: [] },
+      extensions: { type: 'array', items: { type: 'string' }, default: ['yaml', 'yml', 'json'] },
+      hash_behaviour: { type: 'string', enum: ['replace', 'merge'] },
+      ignore_unknown_extensions: { type: 'boolean' },
+    },
+    additionalProperties: false,
+  },
+  async run(args, ctx) {
+    const files: string[] = [];
+    const file = args.file ?? args._raw_params;
+    if (file) {
+      const found = ctx.controller.findFile('vars', file);
+      if (!found) return { failed: true, changed: false, msg: `Could not find or access '${file}'` };
+      files.push(found);
+    } else if (args.dir) {
+      const dir = ctx.controller.findFile('vars', args.dir);
+      if (!dir) return { failed: true, changed: false, msg: `Could not find or access '${args.dir}'` };
+      const walk = async (d: string, depth: number): Promise<void> => {
+        for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+          const full = path.join(d, e.name);
+          if (e.isDirectory()) {
+            if (args.depth === 0 || depth < args.depth) await walk(full, depth + 1);
+          } else if (args.extensions.includes(path.extname(e.name).slice(1)) && !args.ignore_files.includes(e.name)) {
+            if (!args.files_matching || new RegExp(args.files_matching).test(e.name)) files.push(full);
+          }
+        }
+      };
+      await walk(dir, 1);
+    } else {
+      return { failed: true, changed: false, msg: 'one of file, dir or a free-form path is required' };
+    }
+    const vars: Record<string, unknown> = {};
+    for (const f of files) {
+      let data: unknown;
+      try {
+        data = parse(await readFile(f, 'utf8'), { version: '1.1' }) ?? {};
+      } catch (e) {
+        return { failed: true, changed: false, msg: `Syntax error in ${f}: ${(e as Error).message}` };
+      }
+      if (typeof data !== 'object' || Array.isArray(data)) return { failed: true, changed: false, msg: `${f} must be stored as a dictionary/hash` };
+      Object.assign(vars, data);
+    }
+    return { changed: false, ansible_facts: args.name ? { [args.name]: vars } : vars, ansible_included_var_files: files };
+  },
+};

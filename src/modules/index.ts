@@ -1,0 +1,21 @@
+// Every module rackplay ships, and the registry the CLI uses.
+import { addHostModule } from './add-host.js';
+import { assertModule } from './assert.js';
+import { debugModule } from './debug.js';
+import { execModules } from './exec-modules.js';
+import { failModule } from './fail.js';
+import { fileModules } from './file-modules.js';
+import { groupByModule } from './group-by.js';
+import { includeVarsModule } from './include-vars.js';
+import { metaModule } from './meta.js';
+import { ModuleRegistry } from './registry.js';
+import { setFactModule } from './set-fact.js';
+import type { ModuleDef } from './types.js';
+
+export const controllerModules: ModuleDef[] = [debugModule, setFactModule, assertModule, failModule, metaModule, includeVarsModule, addHostModule, groupByModule];
+
+export const builtinModules: ModuleDef[] = [...fileModules, ...execModules, ...controllerModules];
+
+export function defaultRegistry(): ModuleRegistry {
+  return new ModuleRegistry(builtinModules);
+}

@@ -1,0 +1,23 @@
+// meta: engine actions (flush_handlers, end_play, end_host...). The engine carries them
+// out itself; this definition exists so playbooks validate.
+//   - meta: flush_handlers
+import type { ModuleDef } from './types.js';
+
+export const META_ACTIONS = ['flush_handlers', 'refresh_inventory', 'noop', 'clear_facts', 'clear_host_errors', 'end_play', 'end_host', 'end_batch', 'reset_connection', 'end_role'];
+
+export const metaModule: ModuleDef<{ _raw_params: string }> = {
+  name: 'meta',
+  summary: 'Execute Ansible actions',
+  controllerOnly: true,
+  checkMode: 'run',
+  freeForm: '_raw_params',
+  schema: {
+    type: 'object',
+    properties: { _raw_params: { type: 'string', enum: META_ACTIONS } },
+    required: ['_raw_params'],
+    additionalProperties: false,
+  },
+  async run(args) {
+    return { changed: false, _meta: args._raw_params };
+  },
+};
