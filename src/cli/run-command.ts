@@ -1,11 +1,10 @@
 // From parsed options to a finished run: config, inventory, playbooks (validated before
 // any host is contacted), reporters, the engine, and ansible-playbook's exit code.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { EXIT, formatUserError, UserError } from '../errors.js';
 import { runPlaybooks, tagSelected } from '../engine/run.js';
-import { loadInventory, type Inventory } from '../inventory/index.js';
+import { expandLimit, loadInventory, type Inventory } from '../inventory/index.js';
 import { defaultRegistry } from '../modules/index.js';
 import { createDefaultReporter, createJsonReporter, SecretMasker, shouldUseColor, type Reporter } from '../output/index.js';
 import { loadPlaybook } from '../playbook/index.js';
@@ -87,7 +86,7 @@ export async function run(playbookArgs: string[], opts: CliOptions): Promise<num
       return EXIT.ok;
     }
     const templar = new Templar({ searchPaths: () => [playbookDir] });
-    const limit = opts.limit ? limitPatterns(opts.limit) : undefined;
+    const limit = opts.limit ? expandLimit(opts.limit) : undefined;
     if (opts.listHosts || opts.listTasks || opts.listTags) {
       out(listing(playbooks, playbookArgs, inventory, templar, extraVars, limit, { hosts: !!opts.listHosts, tasks: !!opts.listTasks, tags: !!opts.listTags }, tags, skipTags));
       return EXIT.ok;
@@ -155,21 +154,6 @@ export async function run(playbookArgs: string[], opts: CliOptions): Promise<num
     }
     throw e;
   }
-}
-
-/** --limit: comma/colon lists, and @file with one pattern per line. */
-function limitPatterns(limit: string): string[] {
-  if (limit.startsWith('@')) {
-    const file = limit.slice(1);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw new UserError(`the limit file ${file} could not be read`, { kind: 'options' });
-    }
-    return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  }
-  return [limit];
 }
 
 function askHidden(prompt: string): Promise<string> {

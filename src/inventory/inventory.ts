@@ -1,0 +1,308 @@
+// The inventory data model: hosts, groups, their relations and the
+// inventory layer of variable precedence, following Ansible's InventoryData,
+// Group and VariableManager semantics.
+
+import { UserError, type SourcePos } from '../errors.js';
+import { loadVarsFor, type VarsCache, type VarsKind } from './vars-files.js';
+import { selectHosts, type SelectOptions } from './patterns.js';
+
+export interface InventoryHost {
+  name: string;
+  /** host's own vars (inline + host_vars), not merged with groups */
+  vars: Record<string, unknown>;
+  /** direct groups (may include 'all' when added to it directly, and 'ungrouped') */
+  groups: Set<string>;
+}
+
+export interface InventoryGroup {
+  name: string;
+  /** vars set in the inventory source itself (group_vars/ files are applied by hostVars) */
+  vars: Record<string, unknown>;
+  children: Set<string>;
+  hosts: Set<string>;
+  parents: Set<string>;
+  /** ansible_group_priority; only honoured when set in an inventory source, as in Ansible */
+  priority?: number;
+}
+
+/** Ansible's C.LOCALHOST: names that get an implicit local host when not in the inventory. */
+export const LOCALHOST_NAMES: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '::1']);
+
+const DEFAULT_PRIORITY = 1;
+
+export class Inventory {
+  hosts = new Map<string, InventoryHost>();
+  groups = new Map<string, InventoryGroup>();
+  /** Problems Ansible only warns about (unknown keys in a YAML group, ...). */
+  warnings: string[] = [];
+  /** Directories whose group_vars/ and host_vars/ apply, inventory ones first. */
+  readonly inventoryVarsDirs: string[] = [];
+  readonly playbookVarsDirs: string[] = [];
+  /** vars written next to the host in the inventory source, or by add_host */
+  private readonly inlineHostVars = new Map<string, Record<string, unknown>>();
+  private readonly varsCache: VarsCache = new Map();
+
+  constructor() {
+    this.ensureGroup('all');
+    this.ensureGroup('ungrouped');
+    this.addChildGroup('all', 'ungrouped');
+  }
+
+  // ---- building (used by the parsers and the run-time modules) ----
+
+  ensureGroup(name: string): InventoryGroup {
+    let g = this.groups.get(name);
+    if (!g) {
+      g = { name, vars: {}, children: new Set(), hosts: new Set(), parents: new Set() };
+      this.groups.set(name, g);
+    }
+    return g;
+  }
+
+  ensureHost(name: string): InventoryHost {
+    let h = this.hosts.get(name);
+    if (!h) {
+      h = { name, vars: {}, groups: new Set() };
+      this.hosts.set(name, h);
+      this.inlineHostVars.set(name, {});
+    }
+    return h;
+  }
+
+  addHostToGroup(host: string, group: string): void {
+    const h = this.ensureHost(host);
+    const g = this.ensureGroup(group);
+    g.hosts.add(host);
+    h.groups.add(group);
+  }
+
+  /** Make `child` a sub-group of `parent`, refusing loops as Ansible does. */
+  addChildGroup(parent: string, child: string, pos?: SourcePos): void {
+    if (parent === child) {
+      throw new UserError(`group '${child}' cannot be a child of itself`, {
+        pos,
+        hint: `remove '${child}' from the children of '${parent}'`,
+      });
+    }
+    const p = this.ensureGroup(parent);
+    const c = this.ensureGroup(child);
+    if (p.children.has(child)) return;
+    if (this.ancestorsOf(parent).has(child)) {
+      throw new UserError(
+        `adding group '${child}' as child to '${parent}' creates a recursive dependency loop`,
+        { pos, hint: `'${parent}' is already a descendant of '${child}'` },
+      );
+    }
+    p.children.add(child);
+    c.parents.add(parent);
+  }
+
+  setGroupVar(group: string, key: string, value: unknown, pos?: SourcePos): void {
+    const g = this.ensureGroup(group);
+    if (key === 'ansible_group_priority') {
+      const n = typeof value === 'number' ? value : Number(value);
+      if (!Number.isInteger(n)) {
+        throw new UserError(`ansible_group_priority of group '${group}' must be an integer, got ${JSON.stringify(value)}`, {
+          pos,
+          hint: 'use a whole number; higher numbers win among groups of the same depth',
+        });
+      }
+      g.priority = n;
+      return;
+    }
+    g.vars[key] = value;
+  }
+
+  setHostVar(host: string, key: string, value: unknown): void {
+    this.ensureHost(host);
+    this.inlineHostVars.get(host)![key] = value;
+  }
+
+  /**
+   * Ansible's reconcile_inventory: groups without a parent hang under 'all',
+   * hosts without any real group are in 'ungrouped' (and only those).
+   */
+  reconcile(): void {
+    for (const g of this.groups.values()) {
+      if (g.name !== 'all' && g.parents.size === 0) this.addChildGroup('all', g.name);
+    }
+    const ungrouped = this.groups.get('ungrouped')!;
+    for (const h of this.hosts.values()) {
+      const real = [...h.groups].some((n) => n !== 'all' && n !== 'ungrouped');
+      if (real) {
+        ungrouped.hosts.delete(h.name);
+        h.groups.delete('ungrouped');
+      } else if (!h.groups.has('ungrouped')) {
+        ungrouped.hosts.add(h.name);
+        h.groups.add('ungrouped');
+      }
+    }
+    for (const name of this.hosts.keys()) this.refreshHostVars(name);
+  }
+
+  /** Recompute host.vars = inline vars < inventory host_vars/ < playbook host_vars/. */
+  refreshHostVars(name: string): void {
+    const h = this.hosts.get(name);
+    if (!h) return;
+    h.vars = Object.assign({}, this.inlineHostVars.get(name), ...this.fileVars('host_vars', name));
+  }
+
+  private fileVars(kind: VarsKind, name: string, dirs?: string[]): Record<string, unknown>[] {
+    const list = dirs ?? [...this.inventoryVarsDirs, ...this.playbookVarsDirs];
+    return list.map((d) => loadVarsFor(d, kind, name, this.varsCache));
+  }
+
+  /** Read every group_vars/host_vars file that applies now, so mistakes in them surface at load time. */
+  preloadVarsFiles(): void {
+    for (const g of this.groups.keys()) this.fileVars('group_vars', g);
+    for (const h of this.hosts.keys()) this.fileVars('host_vars', h);
+  }
+
+  // ---- queries ----
+
+  /** The host, or the implicit localhost when `name` is a local name not in the inventory. */
+  getHost(name: string): InventoryHost | undefined {
+    const h = this.hosts.get(name);
+    if (h) return h;
+    if (LOCALHOST_NAMES.has(name)) {
+      return {
+        name,
+        vars: Object.assign({ ansible_connection: 'local' }, ...this.fileVars('host_vars', name)),
+        groups: new Set(),
+      };
+    }
+    return undefined;
+  }
+
+  isImplicit(name: string): boolean {
+    return !this.hosts.has(name) && LOCALHOST_NAMES.has(name);
+  }
+
+  /** Every group above `group`, not including itself. */
+  ancestorsOf(group: string): Set<string> {
+    const out = new Set<string>();
+    const walk = (n: string) => {
+      for (const p of this.groups.get(n)?.parents ?? []) {
+        if (!out.has(p)) {
+          out.add(p);
+          walk(p);
+        }
+      }
+    };
+    walk(group);
+    return out;
+  }
+
+  /** All groups of a host, transitively, including 'all' and 'ungrouped'. */
+  private hostGroupsTransitive(host: string): Set<string> {
+    const out = new Set<string>();
+    for (const g of this.hosts.get(host)?.groups ?? []) {
+      out.add(g);
+      for (const a of this.ancestorsOf(g)) out.add(a);
+    }
+    return out;
+  }
+
+  /** Longest path from 'all', which is Ansible's Group.depth. */
+  private depthOf(group: string, memo = new Map<string, number>()): number {
+    if (group === 'all') return 0;
+    const known = memo.get(group);
+    if (known !== undefined) return known;
+    const parents = this.groups.get(group)?.parents ?? new Set<string>();
+    let d = 1;
+    for (const p of parents) d = Math.max(d, this.depthOf(p, memo) + 1);
+    memo.set(group, d);
+    return d;
+  }
+
+  /** Groups in merge order: shallow before deep, then by priority, then by name. */
+  private sortGroups(names: Iterable<string>): string[] {
+    const memo = new Map<string, number>();
+    const key = (n: string) => ({
+      depth: this.depthOf(n, memo),
+      priority: this.groups.get(n)?.priority ?? DEFAULT_PRIORITY,
+    });
+    return [...names].sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
+      return ka.depth - kb.depth || ka.priority - kb.priority || (a < b ? -1 : a > b ? 1 : 0);
+    });
+  }
+
+  hostVars(host: string): Record<string, unknown> {
+    const known = this.hosts.get(host);
+    if (!known && !LOCALHOST_NAMES.has(host)) return {};
+    const groups = known ? this.sortGroups([...this.hostGroupsTransitive(host)].filter((g) => g !== 'all')) : [];
+    const all = this.groups.get('all')!;
+    const out: Record<string, unknown> = {};
+    Object.assign(out, all.vars);
+    for (const g of groups) Object.assign(out, this.groups.get(g)!.vars);
+    Object.assign(out, ...this.fileVars('group_vars', 'all', this.inventoryVarsDirs));
+    Object.assign(out, ...this.fileVars('group_vars', 'all', this.playbookVarsDirs));
+    // Per source directory, every group in merge order, as Ansible's vars plugin loop does.
+    for (const d of this.inventoryVarsDirs) for (const g of groups) Object.assign(out, loadVarsFor(d, 'group_vars', g, this.varsCache));
+    for (const d of this.playbookVarsDirs) for (const g of groups) Object.assign(out, loadVarsFor(d, 'group_vars', g, this.varsCache));
+    Object.assign(out, this.getHost(host)!.vars);
+    return out;
+  }
+
+  groupNames(host: string): string[] {
+    return [...this.hostGroupsTransitive(host)].filter((g) => g !== 'all').sort();
+  }
+
+  /**
+   * Hosts of a group and its descendants: the group's own hosts, then its
+   * children's, breadth first, each host once (Ansible's Group.get_hosts).
+   */
+  groupHosts(group: string): string[] {
+    const g = this.groups.get(group);
+    if (!g) return [];
+    const order: string[] = [group];
+    const seenGroups = new Set(order);
+    for (let i = 0; i < order.length; i++) {
+      for (const c of this.groups.get(order[i])!.children) {
+        if (!seenGroups.has(c)) {
+          seenGroups.add(c);
+          order.push(c);
+        }
+      }
+    }
+    const out = new Set<string>();
+    for (const name of order) for (const h of this.groups.get(name)!.hosts) out.add(h);
+    return [...out];
+  }
+
+  groupsDict(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const name of this.groups.keys()) out[name] = this.groupHosts(name);
+    return out;
+  }
+
+  select(pattern: string | string[], opts?: SelectOptions): string[] {
+    return selectHosts(this, pattern, opts);
+  }
+
+  // ---- run time: add_host / group_by ----
+
+  addHost(name: string, groups: string[], vars: Record<string, unknown>): void {
+    this.ensureHost(name);
+    this.addHostToGroup(name, 'all');
+    for (const g of groups) {
+      this.ensureGroup(g);
+      this.addHostToGroup(name, g);
+    }
+    for (const [k, v] of Object.entries(vars)) this.setHostVar(name, k, v);
+    this.reconcile();
+  }
+
+  addToGroup(host: string, group: string): void {
+    if (!this.hosts.has(host)) {
+      throw new UserError(`cannot add unknown host '${host}' to group '${group}'`, {
+        kind: 'error',
+        hint: 'add the host to the inventory first (add_host)',
+      });
+    }
+    this.addHostToGroup(host, group);
+    this.reconcile();
+  }
+}
