@@ -51,11 +51,25 @@ export type RunEvent =
       /** Set when the task ran in check mode and could not predict (skipped (check mode)). */
       checkSkipped?: boolean;
       durationMs?: number;
+      /**
+       * Set on the final aggregated result of a looped task (the one carrying `results`).
+       * The default reporter prints only the per-item lines for loops, as Ansible does.
+       */
+      loop?: boolean;
+      /** Task-level `diff:` when set; otherwise the run's --diff applies. */
+      diff?: boolean;
     }
   | { kind: 'host-progress'; task: TaskRef; host: string; message: string }
   | { kind: 'include'; host: string; file: string }
   | { kind: 'warning'; message: string }
-  | { kind: 'deprecation'; message: string }
+  | {
+      kind: 'deprecation';
+      /** The bare message; reporters add Ansible's "[DEPRECATION WARNING]: ... will be removed ..." framing. */
+      message: string;
+      version?: string;
+      date?: string;
+      collectionName?: string;
+    }
   | { kind: 'play-end'; name: string }
   | { kind: 'recap'; stats: Record<string, HostStats>; durationMs: number }
   | { kind: 'error'; message: string };

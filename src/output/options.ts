@@ -1,0 +1,30 @@
+import type { RunEvent } from './events.js';
+import type { SecretMasker } from './secret-masker.js';
+
+export interface ReporterOptions {
+  /** 0 = normal, 1..4 for -v..-vvvv. */
+  verbosity: number;
+  color: boolean;
+  /** --diff: show `diff` of changed results. A host-result's own `diff` flag overrides it. */
+  diff: boolean;
+  check: boolean;
+  /** stdout */
+  write: (text: string) => void;
+  /** stderr, for warnings, deprecations and errors. Defaults to process.stderr. */
+  writeErr?: (text: string) => void;
+  /** Terminal width; default 80. Banners fill max(79, columns - 1) like Ansible's Display. */
+  columns?: number;
+  /** ansible.cfg display_skipped_hosts (default true). */
+  displaySkippedHosts?: boolean;
+  /** ansible.cfg display_ok_hosts (default true). */
+  displayOkHosts?: boolean;
+  /** Every line printed passes through it. */
+  masker?: SecretMasker;
+  /** Clock for timestamps in the json reporter (tests). */
+  now?: () => Date;
+}
+
+export interface Reporter {
+  handle(event: RunEvent): void;
+  close(): Promise<void>;
+}
