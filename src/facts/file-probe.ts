@@ -1,0 +1,249 @@
+// File facts: one shell function, emitted once per probe, that describes a path, and a
+// pure parser for its output. Every file module builds its probe from these records so
+// a no-op run costs one exec whatever the module.
+//
+// Output format (one record per probed path, all in one stdout):
+//   @<tag>\n                         record start
+//   absent\n                         the path does not exist (with the chosen follow)
+//   stat <hexmode> <uid> <gid> <size> <atime> <mtime> <ctime> <nlink> <inode> <dev> <owner> <group>\n
+//   acc <r|-><w|-><x|->\n            access checks for the connecting (or become) user
+//   link <n>\n<n bytes>\n            readlink target, when the path is a symlink
+//   real <n>\n<n bytes>\n            readlink -f, when asked
+//   sum <hex>\n                      checksum of a readable regular file, when asked
+//   content <n>\n<n bytes>\n         the file's bytes, when asked and small enough
+//   <key> <rest of line>\n           module-specific extras (repeatable)
+// Names and contents are length-delimited, never searched for magic strings, so any byte
+// (newlines, quotes, NUL, invalid UTF-8) survives. LC_ALL=C makes ${#v} count bytes.
+import type { ExecResult } from '../transport/types.js';
+import { quote } from '../transport/quote.js';
+
+export type FileType = 'file' | 'directory' | 'link' | 'fifo' | 'socket' | 'char' | 'block' | 'unknown';
+
+export interface FileFacts {
+  exists: boolean;
+  type?: FileType;
+  /** Permission bits (07777). */
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  owner?: string;
+  group?: string;
+  size?: number;
+  atime?: number;
+  mtime?: number;
+  ctime?: number;
+  nlink?: number;
+  inode?: number;
+  dev?: number;
+  readable?: boolean;
+  writeable?: boolean;
+  executable?: boolean;
+  /** Where a symlink points (readlink), only for links. */
+  linkTarget?: string;
+  /** The fully resolved path (readlink -f), when asked. */
+  realpath?: string;
+  /** Hex digest with the requested algorithm, for readable regular files. */
+  checksum?: string;
+  /** The file's bytes, when asked and within the size limit. */
+  content?: Buffer;
+  /** Module-specific extra lines, by key. */
+  extra: Record<string, string[]>;
+}
+
+export type ChecksumAlgorithm = 'sha1' | 'md5' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+
+export interface ProbeFileOptions {
+  /** Describe what a symlink points to (stat -L) instead of the link itself. */
+  follow?: boolean;
+  checksum?: ChecksumAlgorithm;
+  /** Include the content of regular files up to this many bytes; -1 for any size. */
+  contentMax?: number;
+  realpath?: boolean;
+}
+
+/**
+ * Shell function definitions; put once at the start of a probe script. The function
+ * never fails the script: a path it cannot stat is reported absent.
+ */
+export const FILE_PROBE_PRELUDE = [
+  'LC_ALL=C; export LC_ALL',
+  // $1 tag, $2 path, $3 L|P, $4 checksum tool or -, $5 content max (-1 any, 0 never), $6 R|-
+  'rp_f() {',
+  "  printf '@%s\\n' \"$1\"",
+  '  if [ "$3" = L ]; then rp_o=-L; else rp_o=; fi',
+  "  rp_s=$(stat $rp_o -c '%f %u %g %s %X %Y %Z %h %i %d %U %G' -- \"$2\" 2>/dev/null) || { printf 'absent\\n'; return 0; }",
+  "  printf 'stat %s\\n' \"$rp_s\"",
+  "  rp_a=; if [ -r \"$2\" ]; then rp_a=r; else rp_a=-; fi",
+  '  if [ -w "$2" ]; then rp_a=${rp_a}w; else rp_a=${rp_a}-; fi',
+  '  if [ -x "$2" ]; then rp_a=${rp_a}x; else rp_a=${rp_a}-; fi',
+  "  printf 'acc %s\\n' \"$rp_a\"",
+  '  if [ "$3" != L ] && [ -L "$2" ]; then',
+  '    rp_t=$(readlink -- "$2"; echo x); rp_t=${rp_t%x}; rp_t=${rp_t%?}',
+  "    printf 'link %d\\n%s\\n' \"${#rp_t}\" \"$rp_t\"",
+  '  fi',
+  '  if [ "$6" = R ]; then',
+  '    rp_t=$(readlink -f -- "$2"; echo x); rp_t=${rp_t%x}; rp_t=${rp_t%?}',
+  "    printf 'real %d\\n%s\\n' \"${#rp_t}\" \"$rp_t\"",
+  '  fi',
+  '  if { [ "$3" = L ] || [ ! -L "$2" ]; } && [ -f "$2" ] && [ -r "$2" ]; then',
+  '    if [ "$4" != - ]; then',
+  '      rp_c=$($4 < "$2") && printf \'sum %s\\n\' "${rp_c%% *}"',
+  '    fi',
+  '    if [ "$5" != 0 ]; then',
+  "      rp_n=$(stat $rp_o -c %s -- \"$2\")",
+  '      if [ "$5" -lt 0 ] || [ "$rp_n" -le "$5" ]; then',
+  "        printf 'content %d\\n' \"$rp_n\"; cat < \"$2\"; printf '\\n'",
+  '      fi',
+  '    fi',
+  '  fi',
+  '  return 0',
+  '}',
+].join('\n');
+
+const SUM_TOOL: Record<ChecksumAlgorithm, string> = {
+  sha1: 'sha1sum',
+  md5: 'md5sum',
+  sha224: 'sha224sum',
+  sha256: 'sha256sum',
+  sha384: 'sha384sum',
+  sha512: 'sha512sum',
+};
+
+/** One call of the probe function (needs FILE_PROBE_PRELUDE earlier in the script). */
+export function probeFile(tag: string, path: string, opts: ProbeFileOptions = {}): string {
+  if (!/^[A-Za-z0-9_.:-]+$/.test(tag)) throw new Error(`bad probe tag: ${tag}`);
+  return [
+    'rp_f',
+    tag,
+    quote(path),
+    opts.follow ? 'L' : 'P',
+    opts.checksum ? SUM_TOOL[opts.checksum] : '-',
+    String(opts.contentMax ?? 0),
+    opts.realpath ? 'R' : '-',
+  ].join(' ');
+}
+
+/** A whole probe script: the prelude, then the given lines. */
+export function probeScript(lines: string[]): string {
+  return [FILE_PROBE_PRELUDE, ...lines, 'exit 0'].join('\n');
+}
+
+export class ProbeParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProbeParseError';
+  }
+}
+
+const TYPE_BITS: Record<number, FileType> = {
+  0o100000: 'file',
+  0o040000: 'directory',
+  0o120000: 'link',
+  0o010000: 'fifo',
+  0o140000: 'socket',
+  0o020000: 'char',
+  0o060000: 'block',
+};
+
+function emptyFacts(): FileFacts {
+  return { exists: false, extra: {} };
+}
+
+/** Parse a probe's stdout into facts by tag. Throws ProbeParseError on malformed output. */
+export function parseFileProbe(out: ExecResult | Buffer): Record<string, FileFacts> {
+  const buf = Buffer.isBuffer(out) ? out : out.stdoutBytes;
+  const records: Record<string, FileFacts> = {};
+  let cur: FileFacts | undefined;
+  let pos = 0;
+  const readLine = (): string => {
+    const nl = buf.indexOf(0x0a, pos);
+    if (nl < 0) throw new ProbeParseError('probe output ends in the middle of a line');
+    const line = buf.subarray(pos, nl).toString('utf8');
+    pos = nl + 1;
+    return line;
+  };
+  const readBlob = (n: number): Buffer => {
+    if (!Number.isInteger(n) || n < 0 || pos + n + 1 > buf.length || buf[pos + n] !== 0x0a) {
+      throw new ProbeParseError('probe output is truncated or the file changed while it was read; try again');
+    }
+    const b = Buffer.from(buf.subarray(pos, pos + n));
+    pos += n + 1;
+    return b;
+  };
+  while (pos < buf.length) {
+    const line = readLine();
+    if (line.startsWith('@')) {
+      cur = emptyFacts();
+      records[line.slice(1)] = cur;
+      continue;
+    }
+    if (!cur) throw new ProbeParseError(`unexpected probe output: ${JSON.stringify(line.slice(0, 80))}`);
+    const sp = line.indexOf(' ');
+    const key = sp < 0 ? line : line.slice(0, sp);
+    const rest = sp < 0 ? '' : line.slice(sp + 1);
+    switch (key) {
+      case 'absent':
+        cur.exists = false;
+        break;
+      case 'stat': {
+        const f = rest.split(' ');
+        if (f.length < 12) throw new ProbeParseError(`bad stat line: ${rest}`);
+        const raw = parseInt(f[0], 16);
+        cur.exists = true;
+        cur.type = TYPE_BITS[raw & 0o170000] ?? 'unknown';
+        cur.mode = raw & 0o7777;
+        cur.uid = Number(f[1]);
+        cur.gid = Number(f[2]);
+        cur.size = Number(f[3]);
+        cur.atime = Number(f[4]);
+        cur.mtime = Number(f[5]);
+        cur.ctime = Number(f[6]);
+        cur.nlink = Number(f[7]);
+        cur.inode = Number(f[8]);
+        cur.dev = Number(f[9]);
+        cur.owner = f[10];
+        cur.group = f.slice(11).join(' ');
+        break;
+      }
+      case 'acc':
+        cur.readable = rest[0] === 'r';
+        cur.writeable = rest[1] === 'w';
+        cur.executable = rest[2] === 'x';
+        break;
+      case 'link':
+        cur.linkTarget = readBlob(Number(rest)).toString('utf8');
+        break;
+      case 'real':
+        cur.realpath = readBlob(Number(rest)).toString('utf8');
+        break;
+      case 'sum':
+        cur.checksum = rest.trim();
+        break;
+      case 'content':
+        cur.content = readBlob(Number(rest));
+        break;
+      default:
+        (cur.extra[key] ??= []).push(rest);
+    }
+  }
+  return records;
+}
+
+/** Facts for one tag; a tag the probe never reached counts as absent. */
+export function factsFor(records: Record<string, FileFacts>, tag: string): FileFacts {
+  return records[tag] ?? emptyFacts();
+}
+
+/** '0644'-style text of permission bits, as Ansible returns `mode`. */
+export function formatMode(mode: number): string {
+  return '0' + (mode & 0o7777).toString(8).padStart(3, '0');
+}
+
+/** Ansible's state name for what is at a path (file module's prev_state). */
+export function ansibleState(f: FileFacts): 'absent' | 'file' | 'directory' | 'link' | 'hard' | 'other' {
+  if (!f.exists) return 'absent';
+  if (f.type === 'link') return 'link';
+  if (f.type === 'directory') return 'directory';
+  if (f.type === 'file') return (f.nlink ?? 1) > 1 ? 'hard' : 'file';
+  return 'other';
+}

@@ -1,0 +1,74 @@
+// ansible.builtin.fetch: copy a file from the host to the controller, into
+// dest/<inventory_hostname>/<src> (or exactly dest with flat: true). Skipped when the
+// controller copy already has the same sha1, so a repeat costs one probe.
+//
+//   - ansible.builtin.fetch:
+//       src: /var/log/app/error.log
+//       dest: collected/
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { dirname as localDirname, join as localJoin, resolve as localResolve } from 'node:path';
+import { factsFor, parseFileProbe, probeFile, probeScript } from '../facts/file-probe.js';
+import { basename } from './file-common.js';
+import type { ModuleDef, ModuleResult } from './types.js';
+
+export interface FetchArgs {
+  src: string;
+  dest: string;
+  flat: boolean;
+  fail_on_missing: boolean;
+  validate_checksum: boolean;
+}
+
+/** Where the fetched file goes on the controller, as Ansible lays it out. */
+export function fetchDestination(args: FetchArgs, host: string, cwd = process.cwd()): string {
+  const dest = localResolve(cwd, args.dest);
+  if (args.flat) return args.dest.endsWith('/') ? localJoin(dest, basename(args.src)) : dest;
+  // Absolute or relative, the remote path is kept under the host's directory.
+  return localJoin(dest, host, args.src.replace(/^\/+/, ''));
+}
+
+function sha1(b: Buffer): string {
+  return createHash('sha1').update(b).digest('hex');
+}
+
+export const fetchModule: ModuleDef<FetchArgs> = {
+  name: 'fetch',
+  summary: 'Fetch files from remote nodes',
+  checkMode: 'run',
+  schema: {
+    type: 'object',
+    properties: {
+      src: { type: 'string', minLength: 1 },
+      dest: { type: 'string', minLength: 1 },
+      flat: { type: 'boolean', default: false },
+      fail_on_missing: { type: 'boolean', default: true },
+      validate_checksum: { type: 'boolean', default: true },
+    },
+    required: ['src', 'dest'],
+    additionalProperties: false,
+  },
+  async run(args, ctx): Promise<ModuleResult> {
+    const probe = await ctx.exec(probeScript([probeFile('s', args.src, { follow: true, checksum: 'sha1' })]));
+    const f = factsFor(parseFileProbe(probe), 's');
+    const missing = (msg: string): ModuleResult => ({ changed: false, file: args.src, msg, ...(args.fail_on_missing ? { failed: true } : {}) });
+    if (!f.exists) return missing('the remote file does not exist, not transferring, ignored');
+    if (f.type === 'directory') return missing('remote file is a directory, fetch cannot work on directories');
+    if (!f.readable || !f.checksum) return missing('file is not readable, not transferring, ignored');
+    const dest = fetchDestination(args, ctx.host);
+    const local = existsSync(dest) ? sha1(readFileSync(dest)) : undefined;
+    const base = { file: args.src, dest, checksum: f.checksum, remote_checksum: f.checksum, remote_md5sum: null };
+    if (local === f.checksum) return { changed: false, ...base };
+    if (ctx.check) return { changed: true, ...base };
+    const data = await ctx.transport.get(args.src, { become: ctx.become });
+    const got = sha1(data);
+    if (args.validate_checksum && got !== f.checksum) {
+      return { failed: true, changed: false, ...base, checksum: got, msg: 'checksum mismatch' };
+    }
+    mkdirSync(localDirname(dest), { recursive: true });
+    const tmp = `${dest}.rackplay-fetch-${process.pid}`;
+    writeFileSync(tmp, data);
+    renameSync(tmp, dest);
+    return { changed: true, ...base, checksum: got, md5sum: createHash('md5').update(data).digest('hex') };
+  },
+};

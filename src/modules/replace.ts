@@ -1,0 +1,82 @@
+// ansible.builtin.replace: Python re.sub over a whole file (or the part between `after`
+// and `before`), with Python's regex and replacement syntax.
+//
+//   - ansible.builtin.replace:
+//       path: /etc/hosts
+//       regexp: '(\s+)old\.example\.com(\s+.*)?$'
+//       replace: '\1new.example.com\2'
+import type { FileFacts } from '../facts/file-probe.js';
+import { COMMON_FILE_ARGS, PlanFailure, codecFor, failedPlan } from './file-common.js';
+import { EDIT_SCHEMA_PROPS, parseEdited, planEditedFile, probeEdited, type EditArgs } from './file-edit.js';
+import { compilePythonRegex, pythonSubn } from './python-regex.js';
+import type { ModuleDef, Plan, PlanContext } from './types.js';
+
+export interface ReplaceArgs extends EditArgs {
+  regexp: string;
+  replace: string;
+  after?: string;
+  before?: string;
+  encoding: string;
+}
+
+export function planReplace(args: ReplaceArgs, f: FileFacts, ctx: PlanContext): Plan {
+  if (f.exists && f.type === 'directory') throw new PlanFailure(`Path ${args.path} is a directory !`);
+  if (!f.exists) throw new PlanFailure(`Path ${args.path} does not exist !`);
+  if (f.content === undefined) throw new PlanFailure(`Could not read ${args.path}`);
+  const codec = codecFor(f.content);
+  const conv = codec.fromTask;
+  const contents = codec.decode(f.content);
+  let pattern = '';
+  if (args.after !== undefined && args.before !== undefined) pattern = `${args.after}(?P<subsection>.*?)${args.before}`;
+  else if (args.after !== undefined) pattern = `${args.after}(?P<subsection>.*)`;
+  else if (args.before !== undefined) pattern = `(?P<subsection>.*)${args.before}`;
+  let section = contents;
+  let start = 0;
+  let end = contents.length;
+  if (pattern) {
+    const sectionRe = compilePythonRegex(conv(pattern), { dotall: true });
+    const m = new RegExp(sectionRe.source, sectionRe.flags + 'd').exec(contents);
+    if (!m) {
+      return { steps: [], result: { msg: `Pattern for before/after params did not match the given file: ${pattern}` } };
+    }
+    section = m.groups!.subsection;
+    start = m.indices!.groups!.subsection[0];
+    end = start + section.length;
+  }
+  const re = compilePythonRegex(conv(args.regexp), { multiline: true }, true);
+  const [replaced, count] = pythonSubn(re, conv(args.replace), section);
+  if (count === 0 || replaced === section) return planEditedFile(args, f, undefined, '', ctx);
+  const after = contents.slice(0, start) + replaced + contents.slice(end);
+  return planEditedFile(args, f, codec.encode(after), `${count} replacements made`, ctx);
+}
+
+export const replaceModule: ModuleDef<ReplaceArgs, FileFacts> = {
+  name: 'replace',
+  summary: 'Replace all instances of a particular string in a file using a back-referenced regular expression',
+  checkMode: 'plan',
+  argAliases: { dest: 'path', destfile: 'path', name: 'path' },
+  schema: {
+    type: 'object',
+    properties: {
+      ...EDIT_SCHEMA_PROPS,
+      regexp: { type: 'string' },
+      replace: { type: 'string', default: '' },
+      after: { type: 'string' },
+      before: { type: 'string' },
+      encoding: { type: 'string', enum: ['utf-8', 'utf8', 'UTF-8'], default: 'utf-8' },
+      ...COMMON_FILE_ARGS,
+    },
+    required: ['path', 'regexp'],
+    additionalProperties: false,
+  },
+  prepare: (args) => ({ ...args, _stamp: args._stamp ?? { pid: process.pid, time: Date.now() } }),
+  probe: (args) => probeEdited(args.path),
+  parse: (out) => parseEdited(out),
+  plan(args, facts, ctx) {
+    try {
+      return planReplace(args, facts, ctx);
+    } catch (e) {
+      return failedPlan(e);
+    }
+  },
+};

@@ -1,0 +1,83 @@
+// ansible.builtin.template: render a Jinja2 template on the controller, then behave as
+// copy with that content (sha1 compare, backup, validate, mode/owner/group).
+//
+//   - ansible.builtin.template:
+//       src: sshd_config.j2
+//       dest: /etc/ssh/sshd_config
+//       mode: '0600'
+//       validate: /usr/sbin/sshd -t -f %s
+import { statSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { parseFileProbe, type FileFacts } from '../facts/file-probe.js';
+import { UserError } from '../errors.js';
+import { basename, makeBackupStamp } from './file-common.js';
+import { COPY_SCHEMA_PROPS, planCopy, probeCopy, type CopyArgs } from './copy.js';
+import type { ModuleDef, RunContext } from './types.js';
+
+export interface TemplateArgs extends CopyArgs {
+  src: string;
+  newline_sequence: '\n' | '\r' | '\r\n';
+  output_encoding: string;
+}
+
+type Facts = Record<string, FileFacts>;
+
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? '');
+  }
+}
+
+export function prepareTemplate(args: TemplateArgs, ctx: RunContext): TemplateArgs {
+  const path = ctx.controller.findFile('templates', args.src);
+  const st = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
+  if (!path || !st?.isFile()) {
+    throw new UserError(`Could not find or access '${args.src}' on the Ansible Controller.`, {
+      kind: 'error',
+      hint: "Put it in the role's templates/ directory or next to the playbook, or give an absolute path.",
+    });
+  }
+  const rendered = ctx.controller.renderFile(path, {
+    template_path: path,
+    template_fullpath: path,
+    template_destpath: args.dest,
+    template_host: hostname(),
+    template_uid: userName(),
+    template_run_date: new Date().toISOString(),
+  });
+  // Jinja2 normalises every line ending of the output to newline_sequence.
+  const text = rendered.replace(/\r\n|\r|\n/g, args.newline_sequence ?? '\n');
+  return {
+    ...args,
+    content: undefined,
+    _files: [{ rel: '', content: Buffer.from(text, 'utf8'), srcMode: st.mode & 0o7777 }],
+    _basename: basename(args.src),
+    _stamp: args._stamp ?? makeBackupStamp(),
+  };
+}
+
+export const templateModule: ModuleDef<TemplateArgs, Facts> = {
+  name: 'template',
+  summary: 'Template a file out to a target host',
+  checkMode: 'plan',
+  schema: {
+    type: 'object',
+    properties: {
+      ...COPY_SCHEMA_PROPS,
+      src: { type: 'string', minLength: 1 },
+      newline_sequence: { type: 'string', enum: ['\n', '\r', '\r\n'], default: '\n' },
+      output_encoding: { type: 'string', enum: ['utf-8', 'utf8', 'UTF-8'], default: 'utf-8' },
+    },
+    required: ['src', 'dest'],
+    additionalProperties: false,
+  },
+  prepare: prepareTemplate,
+  // The rendered text is a prepared single file, so copy's probe and plan apply as they are.
+  probe: probeCopy,
+  parse(out) {
+    return parseFileProbe(out);
+  },
+  plan: planCopy,
+};
