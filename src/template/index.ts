@@ -1,0 +1,258 @@
+// Ansible's templating: Jinja2 expressions and templates over playbook variables.
+// See engine.ts for how nunjucks is adapted; this file is the public surface.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import nunjucks from 'nunjucks';
+import { AnsibleEnvironment, type CompiledTemplate } from './engine.js';
+import { TemplateError, UndefinedVariableError } from './errors.js';
+import { installFilters } from './filters.js';
+import { LOOKUPS, findFile, type LookupContext } from './lookups.js';
+import { splitKwargs } from './methods.js';
+import { isDict, pyStr, truthy } from './python.js';
+import { TESTS } from './tests.js';
+import { Undefined, assertFullyDefined } from './undefined.js';
+
+export { TemplateError, UndefinedVariableError } from './errors.js';
+export { truthy } from './python.js';
+export { ansibleBool } from './filters.js';
+
+/** The value of `omit`: modules' args equal to it are dropped by the executor. */
+export const OMIT_TOKEN: string = '__omit_place_holder__' + randomBytes(20).toString('hex');
+
+const TEMPLATE_MARK = /\{\{|\{%|\{#/;
+
+export interface TemplarOptions {
+  /** Base dirs for relative paths in lookups file/template/fileglob and {% include %}. */
+  searchPaths?: () => string[];
+}
+
+interface CompiledValue {
+  tmpl: CompiledTemplate;
+  native: boolean;
+}
+
+const nodes = (nunjucks as unknown as { nodes: Record<string, new (...a: unknown[]) => { children: unknown[] }> }).nodes;
+
+export class Templar {
+  private readonly env: AnsibleEnvironment;
+  private readonly valueCache = new Map<string, CompiledValue>();
+  private readonly exprCache = new Map<string, CompiledTemplate>();
+  private readonly searchPaths: () => string[];
+
+  constructor(opts: TemplarOptions = {}) {
+    this.searchPaths = opts.searchPaths ?? (() => []);
+    const env = new AnsibleEnvironment();
+    this.env = env;
+    installFilters(env as never);
+    for (const name of Object.keys(env.tests)) delete env.tests[name];
+    for (const [name, fn] of Object.entries(TESTS)) env.tests[name] = fn;
+    this.installGlobals();
+    env.loadTemplateSource = (name, parentName) => {
+      const dirs = [...(parentName && path.isAbsolute(parentName) ? [path.dirname(parentName)] : []), ...this.searchPaths()];
+      const found = findFile(name, 'templates', dirs);
+      return found ? { src: readFileSync(found, 'utf8'), path: found } : undefined;
+    };
+  }
+
+  private installGlobals(): void {
+    const templar = this;
+    const globals = this.env.globals;
+    for (const name of Object.keys(globals)) delete globals[name];
+    const runLookup = function (this: unknown, forceList: boolean, args: unknown[]): unknown {
+      const { pos, kw } = splitKwargs(args);
+      for (const a of pos) if (a instanceof Undefined) throw a.error();
+      const name = String(pos[0] ?? '').replace(/^(ansible\.builtin\.|ansible\.legacy\.)/, '');
+      const plugin = LOOKUPS[name];
+      if (!plugin) throw new TemplateError(`lookup plugin (${name}) not found`);
+      const errors = String(kw.errors ?? 'strict');
+      const wantlist = truthy(kw.wantlist ?? false);
+      const opts = { ...kw };
+      delete opts.wantlist;
+      delete opts.errors;
+      const vars = (this as { getVariables?: () => Record<string, unknown> })?.getVariables?.() ?? {};
+      const ctx: LookupContext = {
+        vars,
+        searchPaths: templar.searchPaths(),
+        renderFile: (file, v) => templar.renderString(readFileSync(file, 'utf8'), v),
+      };
+      let ran: unknown[];
+      try {
+        ran = plugin(ctx, pos.slice(1), opts);
+      } catch (e) {
+        if (errors === 'ignore' || errors === 'warn') return forceList ? [] : null;
+        throw e;
+      }
+      if (forceList || wantlist) return ran;
+      if (ran.every((x) => typeof x === 'string')) return ran.join(',');
+      return ran.length === 1 ? ran[0] : ran;
+    };
+    globals.lookup = function (this: unknown, ...args: unknown[]) {
+      return runLookup.call(this, false, args);
+    };
+    globals.query = function (this: unknown, ...args: unknown[]) {
+      return runLookup.call(this, true, args);
+    };
+    globals.q = globals.query;
+    globals.range = (...args: unknown[]) => {
+      const [a, b, c] = args.map((x) => Number(x));
+      const [start, stop, step] = args.length === 1 ? [0, a, 1] : [a, b, args.length > 2 ? c : 1];
+      if (step === 0) throw new TemplateError('range() arg 3 must not be zero');
+      const out: number[] = [];
+      for (let i = start; step > 0 ? i < stop : i > stop; i += step) out.push(i);
+      if (out.length > 100000) throw new TemplateError('range too big');
+      return out;
+    };
+    globals.dict = (...args: unknown[]) => {
+      const { pos, kw } = splitKwargs(args);
+      const base = isDict(pos[0]) ? pos[0] : Array.isArray(pos[0]) ? Object.fromEntries((pos[0] as unknown[][]).map(([k, v]) => [pyStr(k), v])) : {};
+      return { ...base, ...kw };
+    };
+    globals.omit = OMIT_TOKEN;
+  }
+
+  isTemplated(value: unknown): boolean {
+    if (typeof value === 'string') return TEMPLATE_MARK.test(value);
+    if (Array.isArray(value)) return value.some((v) => this.isTemplated(v));
+    if (isDict(value)) return Object.values(value).some((v) => this.isTemplated(v));
+    return false;
+  }
+
+  /** Deep-renders strings in value. Containers without templates come back as the same object. */
+  render(value: unknown, vars: Record<string, unknown>): unknown {
+    if (typeof value === 'string') return TEMPLATE_MARK.test(value) ? this.renderValueString(value, vars) : value;
+    if (Array.isArray(value)) {
+      let changed = false;
+      const out = value.map((v) => {
+        const r = this.render(v, vars);
+        if (r !== v) changed = true;
+        return r;
+      });
+      return changed ? out : value;
+    }
+    if (isDict(value)) {
+      let changed = false;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        const key = typeof k === 'string' && TEMPLATE_MARK.test(k) ? pyStr(this.renderValueString(k, vars)) : k;
+        const r = this.render(v, vars);
+        if (r !== v || key !== k) changed = true;
+        out[key] = r;
+      }
+      return changed ? out : value;
+    }
+    return value;
+  }
+
+  renderString(template: string, vars: Record<string, unknown>): string {
+    if (!TEMPLATE_MARK.test(template)) return template;
+    const tmpl = this.env.compiled(template, () => this.env.parse(template), '', false);
+    return this.env.run(tmpl, vars).output;
+  }
+
+  evaluate(expression: string, vars: Record<string, unknown>): unknown {
+    let tmpl = this.exprCache.get(expression);
+    if (!tmpl) {
+      tmpl = this.env.compiled(
+        '{{ ' + expression + ' }}',
+        () => {
+          const expr = this.env.parseExpression(expression);
+          return new nodes.Root(0, 0, [new nodes.Output(0, 0, [expr])]);
+        },
+        '',
+        true,
+      );
+      if (this.exprCache.size > 5000) this.exprCache.clear();
+      this.exprCache.set(expression, tmpl);
+    }
+    return this.nativeResult(this.env.run(tmpl, vars).context.rpResult);
+  }
+
+  evaluateCondition(cond: unknown, vars: Record<string, unknown>): boolean {
+    if (typeof cond === 'boolean') return cond;
+    if (cond === null || cond === undefined) return true;
+    if (typeof cond !== 'string') return truthy(cond);
+    const text = cond.trim();
+    if (text === '') return true;
+    if (!TEMPLATE_MARK.test(text)) return truthy(this.evaluate(text, vars));
+    const rendered = this.render(text, vars);
+    if (typeof rendered !== 'string') return truthy(rendered);
+    // Older playbooks template the whole condition ("{{ x }} == 'a'"): the rendered
+    // text is itself the expression, as Ansible evaluated it.
+    const again = rendered.trim();
+    if (again === '') return false;
+    try {
+      return truthy(this.evaluate(again, vars));
+    } catch (e) {
+      if (e instanceof UndefinedVariableError) return truthy(rendered);
+      if (e instanceof TemplateError) return truthy(rendered);
+      throw e;
+    }
+  }
+
+  private compileValue(src: string): CompiledValue {
+    let hit = this.valueCache.get(src);
+    if (!hit) {
+      const ast = this.env.checkedParse(src, () => this.env.parse(src));
+      const children = ast.children as { typename: string; children: { typename: string }[] }[];
+      const native = children.length === 1 && children[0].typename === 'Output' && children[0].children.length === 1 && children[0].children[0].typename !== 'TemplateData';
+      // Single expressions compile to capture the value itself rather than its text.
+      hit = { tmpl: this.env.compiled(src, () => ast, '', native), native };
+      if (this.valueCache.size > 5000) this.valueCache.clear();
+      this.valueCache.set(src, hit);
+    }
+    return hit;
+  }
+
+  private renderValueString(src: string, vars: Record<string, unknown>): unknown {
+    const { tmpl, native } = this.compileValue(src);
+    const { output, context } = this.env.run(tmpl, vars);
+    return native ? this.nativeResult(context.rpResult) : output;
+  }
+
+  private nativeResult(v: unknown): unknown {
+    if (v instanceof Undefined) throw v.error();
+    if (v === undefined) return null;
+    assertFullyDefined(v);
+    return v;
+  }
+}
+
+/**
+ * A merged view of variable layers (lowest precedence first). Templated values are
+ * rendered on each access against the whole view, so definition order does not
+ * matter; a variable that needs itself is reported instead of overflowing the stack.
+ * Nothing is cached: layers may change between accesses (set_fact, register).
+ */
+export function lazyVars(layers: Record<string, unknown>[], templar: Templar): Record<string, unknown> {
+  const resolving: string[] = [];
+  const owner = (key: string): Record<string, unknown> | undefined => {
+    for (let i = layers.length - 1; i >= 0; i--) if (Object.prototype.hasOwnProperty.call(layers[i], key)) return layers[i];
+    return undefined;
+  };
+  const read = (key: string): unknown => {
+    const layer = owner(key);
+    if (!layer) return undefined;
+    const raw = layer[key];
+    if (!templar.isTemplated(raw)) return raw;
+    if (resolving.includes(key)) {
+      const chain = [...resolving.slice(resolving.indexOf(key)), key].join(' -> ');
+      throw new TemplateError(`recursive loop detected in template: ${chain}`);
+    }
+    resolving.push(key);
+    try {
+      return templar.render(raw, view);
+    } finally {
+      resolving.pop();
+    }
+  };
+  const target = Object.create(null) as Record<string, unknown>;
+  const view: Record<string, unknown> = new Proxy(target, {
+    get: (_t, key) => (typeof key === 'string' ? read(key) : undefined),
+    has: (_t, key) => typeof key === 'string' && owner(key) !== undefined,
+    ownKeys: () => [...new Set(layers.flatMap((l) => Object.keys(l)))],
+    getOwnPropertyDescriptor: (_t, key) =>
+      typeof key === 'string' && owner(key) ? { value: read(key), enumerable: true, configurable: true, writable: true } : undefined,
+  });
+  return view;
+}
