@@ -635,20 +635,29 @@ function resolveInclude(file: string, inc: DynamicInclude): string {
   return path.resolve(inc.baseDir, file);
 }
 
-/** Ansible's tag selection: --tags (all, tagged, untagged, always/never) then --skip-tags. */
-export function tagSelected(tags: string[], only: string[], skip: string[]): boolean {
-  const set = new Set(tags);
-  const onlyAll = only.length === 0 || only.includes('all');
+/**
+ * Ansible's Taggable.evaluate_tags: untagged tasks carry the tag `untagged`; with no
+ * --tags the selection is `all`, which runs everything but `never`; `always` runs unless
+ * skipped by name.
+ */
+export function tagSelected(taskTags: string[], only: string[], skip: string[]): boolean {
+  const tags = new Set(taskTags.length ? taskTags : ['untagged']);
+  const onlyTags = new Set(only.length ? only : ['all']);
+  const skipTags = new Set(skip);
+  const untagged = taskTags.length === 0;
+  const meets = (set: Set<string>) => [...set].some((t) => tags.has(t));
   let run: boolean;
-  if (set.has('never') && !only.some((t) => set.has(t) && t !== 'never' && t !== 'all')) run = only.includes('never');
-  else if (onlyAll) run = true;
-  else if (set.has('always')) run = true;
-  else run = only.some((t) => set.has(t) || (t === 'tagged' && set.size > 0) || (t === 'untagged' && set.size === 0));
-  if (!run) return false;
-  if (skip.length === 0) return true;
-  if (skip.includes('all') && !(set.has('always') && !skip.includes('always'))) return false;
-  if (set.has('always') && !skip.includes('always')) return true;
-  return !skip.some((t) => set.has(t) || (t === 'tagged' && set.size > 0) || (t === 'untagged' && set.size === 0));
+  if (tags.has('always')) run = true;
+  else if (onlyTags.has('all') && !tags.has('never')) run = true;
+  else if (meets(onlyTags)) run = true;
+  else run = onlyTags.has('tagged') && !untagged && !tags.has('never');
+  if (run && skipTags.size) {
+    if (skipTags.has('all')) {
+      if (!tags.has('always') || skipTags.has('always')) run = false;
+    } else if (meets(skipTags)) run = false;
+    else if (skipTags.has('tagged') && !untagged) run = false;
+  }
+  return run;
 }
 
 /** Ansible's `serial`: a number, a percentage, or a list of them (the last repeats). */

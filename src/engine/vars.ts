@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Inventory } from '../inventory/index.js';
 import type { Play } from '../playbook/types.js';
-import { lazyVars, OMIT_TOKEN, type Templar } from '../template/index.js';
+import { lazyVars, OMIT_TOKEN, opaque, type Templar } from '../template/index.js';
 import { factsDict, type HostState } from './host-state.js';
 import { inheritedVars, rolesInScope, type Scope } from './scope.js';
 
@@ -67,7 +67,7 @@ export class VarsBuilder {
   private magic(host: string, pv: PlayVarsContext, rolePath?: string, roleName?: string): Record<string, unknown> {
     const inv = this.ctx.inventory;
     const short = host.split('.')[0];
-    const hostvars = new Proxy(
+    const hostvars = opaque(new Proxy(
       {},
       {
         get: (_t, key) => (typeof key === 'string' && inv.hosts.has(key) ? this.forHost(key, pv) : undefined),
@@ -76,7 +76,7 @@ export class VarsBuilder {
         getOwnPropertyDescriptor: (_t, key) =>
           typeof key === 'string' && inv.hosts.has(key) ? { enumerable: true, configurable: true, value: this.forHost(key, pv) } : undefined,
       },
-    );
+    ));
     const firstSource = this.ctx.inventorySources[0];
     const m: Record<string, unknown> = {
       inventory_hostname: host,
@@ -120,7 +120,7 @@ function versionDict(): Record<string, unknown> {
  * and spreading them would render (and fail on) variables the task never uses.
  */
 export function overlay(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
-  return new Proxy(base, {
+  return opaque(new Proxy(base, {
     get: (t, key, recv) => (typeof key === 'string' && Object.prototype.hasOwnProperty.call(extra, key) ? extra[key] : Reflect.get(t, key, recv)),
     has: (t, key) => (typeof key === 'string' && Object.prototype.hasOwnProperty.call(extra, key)) || Reflect.has(t, key),
     ownKeys: (t) => [...new Set([...Reflect.ownKeys(t), ...Reflect.ownKeys(extra)])],
@@ -128,5 +128,5 @@ export function overlay(base: Record<string, unknown>, extra: Record<string, unk
       typeof key === 'string' && Object.prototype.hasOwnProperty.call(extra, key)
         ? { enumerable: true, configurable: true, writable: true, value: extra[key] }
         : Reflect.getOwnPropertyDescriptor(t, key),
-  });
+  }));
 }

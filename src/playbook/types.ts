@@ -39,6 +39,8 @@ export interface LoopSpec {
   label?: unknown;
   pause?: number;
   extended?: boolean;
+  /** Ansible 2.18 loop_control.break_when, normalized like `when`. */
+  break_when?: unknown[];
 }
 
 export interface Task extends CommonKeywords {
@@ -56,6 +58,9 @@ export interface Task extends CommonKeywords {
   retries?: unknown;
   delay?: unknown;
   loop?: LoopSpec;
+  /** `async:` seconds and `poll:` interval, raw. */
+  async?: unknown;
+  poll?: unknown;
   notify: string[];
   /** handlers only */
   listen: string[];
@@ -73,6 +78,8 @@ export interface Block extends CommonKeywords {
   always: TaskNode[];
   pos: SourcePos;
   role?: RoleInstance;
+  /** Block-level `notify:`, inherited by the block's tasks. */
+  notify?: string[];
 }
 
 /** include_tasks / include_role: resolved per host at run time. */
@@ -87,6 +94,8 @@ export interface DynamicInclude extends CommonKeywords {
   uid: string;
   /** Directory the include's relative paths resolve against. */
   baseDir: string;
+  /** Every directory Ansible would try, in order (baseDir is the first that had the file at load time). */
+  searchDirs?: string[];
 }
 
 export type TaskNode = Task | Block | DynamicInclude;
@@ -127,6 +136,9 @@ export interface Play extends CommonKeywords {
   max_fail_percentage?: unknown;
   order?: unknown;
   force_handlers?: unknown;
+  vars_prompt?: unknown[];
+  gather_timeout?: unknown;
+  fact_path?: unknown;
   pos: SourcePos;
   /** Directory of the playbook file that defined the play. */
   baseDir: string;

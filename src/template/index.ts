@@ -113,6 +113,7 @@ export class Templar {
 
   isTemplated(value: unknown): boolean {
     if (typeof value === 'string') return TEMPLATE_MARK.test(value);
+    if (isOpaque(value)) return false;
     if (Array.isArray(value)) return value.some((v) => this.isTemplated(v));
     if (isDict(value)) return Object.values(value).some((v) => this.isTemplated(v));
     return false;
@@ -121,6 +122,7 @@ export class Templar {
   /** Deep-renders strings in value. Containers without templates come back as the same object. */
   render(value: unknown, vars: Record<string, unknown>): unknown {
     if (typeof value === 'string') return TEMPLATE_MARK.test(value) ? this.renderValueString(value, vars) : value;
+    if (isOpaque(value)) return value;
     if (Array.isArray(value)) {
       let changed = false;
       const out = value.map((v) => {
@@ -224,6 +226,22 @@ export class Templar {
  * matter; a variable that needs itself is reported instead of overflowing the stack.
  * Nothing is cached: layers may change between accesses (set_fact, register).
  */
+const opaqueValues = new WeakSet<object>();
+
+/**
+ * Marks a value whose members are already rendered on access (a lazy variable view,
+ * `hostvars`): render and isTemplated must not walk into it, since walking would render
+ * every variable of every host, and hostvars refers back to itself.
+ */
+export function opaque<T extends object>(value: T): T {
+  opaqueValues.add(value);
+  return value;
+}
+
+function isOpaque(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && opaqueValues.has(value);
+}
+
 export function lazyVars(layers: Record<string, unknown>[], templar: Templar): Record<string, unknown> {
   const resolving: string[] = [];
   const owner = (key: string): Record<string, unknown> | undefined => {

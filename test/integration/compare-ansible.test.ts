@@ -78,3 +78,20 @@ describe.skipIf(!haveAnsible)('rackplay and ansible-playbook agree', () => {
     expect(parseRecap(r.stdout)).toEqual(parseRecap(a.stdout));
   });
 });
+
+describe.skipIf(!haveAnsible)('engine features agree with ansible-playbook', () => {
+  const ansibleOut = path.join(work, 'features-ansible');
+  const rackplayOut = path.join(work, 'features-rackplay');
+  const args = (outDir: string) => ['-i', 'inventory.ini', 'features.yml', '-e', `out_dir=${outDir}`];
+  const env = { ANSIBLE_NOCOLOR: '1', ANSIBLE_RETRY_FILES_ENABLED: '0' };
+
+  it.each([['first run'], ['re-run']])('%s: same recap and files', async () => {
+    const a = await runCommand('ansible-playbook', args(ansibleOut), { cwd: fixture, env });
+    const r = await runRackplay(args(rackplayOut), { cwd: fixture });
+    expect(r.code).toBe(a.code);
+    expect(parseRecap(r.stdout)).toEqual(parseRecap(a.stdout));
+    expect(tree(rackplayOut)).toEqual(tree(ansibleOut));
+    expect(r.stdout + r.stderr).not.toContain('hunter2');
+  });
+});
+

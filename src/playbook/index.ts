@@ -1,0 +1,63 @@
+// Public entry points of the playbook loader.
+import path from 'node:path';
+import type { SourcePos } from '../errors.js';
+import { Loader, type LoadOptions } from './loader.js';
+import type { Playbook, RoleInstance, TaskNode } from './types.js';
+import { readYamlFile, type DocPath } from './yaml-file.js';
+
+export type { LoadOptions } from './loader.js';
+export { validateModuleArgs, isTemplated } from './validate-args.js';
+export { parseKv, splitArgs, joinArgs } from './split-args.js';
+export type * from './types.js';
+
+/** Load a playbook, with import_playbook flattened (positions keep the imported file). */
+export function loadPlaybook(file: string, opts: LoadOptions): Promise<Playbook> {
+  return new Loader(opts).loadPlaybook(file);
+}
+
+/**
+ * Load a task file for include_tasks at run time (the path already rendered). Inside a
+ * role, relative imports in the file resolve in the role's tasks/ directory.
+ */
+export function loadTaskFile(file: string, opts: LoadOptions & { role?: RoleInstance; pos?: SourcePos; playDir?: string }): Promise<TaskNode[]> {
+  return new Loader(opts).loadTaskFileInternal(file, { role: opts.role, pos: opts.pos, playDir: opts.playDir });
+}
+
+/** Load a role (include_role at run time; also what roles: and import_role use). */
+export function loadRole(
+  name: string,
+  opts: LoadOptions & {
+    baseDir: string;
+    params?: Record<string, unknown>;
+    tasksFrom?: string;
+    handlersFrom?: string;
+    varsFrom?: string;
+    defaultsFrom?: string;
+    pos?: SourcePos;
+  },
+): Promise<RoleInstance> {
+  const baseDir = path.resolve(opts.baseDir);
+  const pos = opts.pos ?? { file: baseDir, line: 1, col: 1 };
+  return new Loader(opts).loadRoleFrom(
+    {
+      name,
+      pos,
+      params: opts.params ?? {},
+      keywords: { tags: [], vars: {} },
+      tasksFrom: opts.tasksFrom,
+      handlersFrom: opts.handlersFrom,
+      varsFrom: opts.varsFrom,
+      defaultsFrom: opts.defaultsFrom,
+    },
+    { playDir: baseDir, searchFirst: [], roleChain: [] },
+  );
+}
+
+/**
+ * Parse a YAML file with Ansible's YAML 1.1 rules (yes/no booleans, 0644 octal) into plain
+ * data, plus the position of any node by its path in the document.
+ */
+export async function parseYamlFile(file: string): Promise<{ data: unknown; posOf(pathInDoc: (string | number)[]): SourcePos }> {
+  const y = await readYamlFile(path.resolve(file));
+  return { data: y.data, posOf: (p: DocPath) => y.posOf(p) };
+}

@@ -1,0 +1,271 @@
+// Module argument validation against ModuleDef.schema, with Ansible's conversions
+// (`yes` → true, `"5"` → 5, `a,b` → [a, b]) and Ansible-style messages. Values that are
+// still templates are not type-checked at load time: the engine validates again after
+// rendering them for each host.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { UserError, type SourcePos } from '../errors.js';
+import { suggest } from './suggest.js';
+import type { ModuleDef } from '../modules/types.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true });
+addFormats(ajv);
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function validatorFor(def: ModuleDef): ValidateFunction {
+  let v = compiled.get(def.schema);
+  if (!v) {
+    v = ajv.compile(def.schema);
+    compiled.set(def.schema, v);
+  }
+  return v;
+}
+
+export function isTemplated(v: unknown): boolean {
+  return typeof v === 'string' && (v.includes('{{') || v.includes('{%'));
+}
+
+const BOOL_TRUE = new Set(['y', 'yes', 'on', '1', 'true', 't']);
+const BOOL_FALSE = new Set(['n', 'no', 'off', '0', 'false', 'f']);
+
+type Schema = Record<string, unknown>;
+
+function singleType(schema: Schema | undefined): string | undefined {
+  if (!schema) return undefined;
+  const t = schema.type;
+  return typeof t === 'string' ? t : undefined;
+}
+
+function pyStr(v: unknown): string {
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  return String(v);
+}
+
+// Ansible's check_type_* conversions, applied when the schema asks for one type only.
+function coerce(value: unknown, schema: Schema | undefined): unknown {
+  const type = singleType(schema);
+  if (value === null || value === undefined || isTemplated(value) || !type) return value;
+  switch (type) {
+    case 'boolean':
+      if (typeof value === 'string' && BOOL_TRUE.has(value.toLowerCase())) return true;
+      if (typeof value === 'string' && BOOL_FALSE.has(value.toLowerCase())) return false;
+      if (value === 1) return true;
+      if (value === 0) return false;
+      return value;
+    case 'integer':
+      if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) return parseInt(value, 10);
+      if (typeof value === 'number' && Number.isInteger(value)) return value;
+      return value;
+    case 'number':
+      if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
+      return value;
+    case 'string':
+      if (typeof value === 'number' || typeof value === 'boolean') return pyStr(value);
+      return value;
+    case 'array': {
+      let list: unknown[];
+      if (Array.isArray(value)) list = value;
+      else if (typeof value === 'string') list = value.split(',').map((s) => s.trim());
+      else if (typeof value === 'number') list = [String(value)];
+      else return value;
+      const items = schema?.items as Schema | undefined;
+      return list.map((x) => coerce(x, items));
+    }
+    default:
+      return value;
+  }
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'list';
+  if (typeof v === 'object') return 'dict';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v;
+}
+
+const ANSIBLE_TYPE: Record<string, string> = { string: 'str', integer: 'int', number: 'float', boolean: 'bool', array: 'list', object: 'dict', null: 'null' };
+
+function valueAt(root: unknown, path: string[]): { found: boolean; templatedOnTheWay: boolean; value?: unknown } {
+  let cur: unknown = root;
+  for (const seg of path) {
+    if (isTemplated(cur)) return { found: true, templatedOnTheWay: true };
+    if (cur === null || typeof cur !== 'object') return { found: false, templatedOnTheWay: false };
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return { found: true, templatedOnTheWay: isTemplated(cur), value: cur };
+}
+
+function splitPointer(p: string): string[] {
+  if (!p) return [];
+  return p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+export interface ArgPositions {
+  /** Position of the argument's key, or of the module key when unknown. */
+  key(name: string | undefined): SourcePos;
+  /** Position of the argument's value. */
+  value(name: string | undefined): SourcePos;
+}
+
+function fixedPositions(pos: SourcePos): ArgPositions {
+  return { key: () => pos, value: () => pos };
+}
+
+/**
+ * Validate (and, once rendered, complete) a module's arguments. Returns the arguments with
+ * aliases resolved and Ansible's conversions applied; with `rendered: true` schema defaults
+ * are filled in. Throws a UserError in Ansible's words.
+ */
+export function validateModuleArgs(def: ModuleDef, args: Record<string, unknown>, pos: SourcePos, opts: { rendered: boolean }): Record<string, unknown> {
+  return validateArgsAt(def, args, fixedPositions(pos), { rendered: opts.rendered, skipRequired: false });
+}
+
+export function validateArgsAt(
+  def: ModuleDef,
+  args: Record<string, unknown>,
+  where: ArgPositions,
+  opts: { rendered: boolean; skipRequired: boolean },
+): Record<string, unknown> {
+  const schema = def.schema as Schema;
+  const props = (schema.properties ?? {}) as Record<string, Schema>;
+  const aliases = def.argAliases ?? {};
+  const written = new Map<string, string>();
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args)) {
+    const canonical = aliases[k] ?? k;
+    // Ansible keeps the option itself when both it and an alias are given.
+    if (canonical !== k && Object.prototype.hasOwnProperty.call(args, canonical)) continue;
+    written.set(canonical, k);
+    out[canonical] = coerce(v, props[canonical]);
+  }
+  const nameOf = (canonical: string) => written.get(canonical) ?? canonical;
+
+  const supported = [...new Set([...Object.keys(props), ...Object.keys(aliases)])].sort();
+  const additionalAllowed = schema.additionalProperties !== false;
+  if (!additionalAllowed) {
+    const unknown = Object.keys(out).filter((k) => !(k in props));
+    if (unknown.length) {
+      const names = unknown.map(nameOf);
+      const guess = suggest(names[0], supported);
+      throw new UserError(
+        `Unsupported parameters for (${def.name}) module: ${names.join(', ')}. Supported parameters include: ${supported.join(', ')}.`,
+        { pos: where.key(names[0]), hint: guess ? `did you mean \`${guess}\`?` : `see the ${def.name} module's documentation for its parameters` },
+      );
+    }
+  }
+
+  const data = structuredClone(out);
+  const validate = validatorFor(def);
+  if (validate(data)) return opts.rendered ? data : out;
+
+  const errors = (validate.errors ?? []).filter((e) => relevant(e, out, opts));
+  if (!errors.length) return opts.rendered ? data : out;
+  throw toUserError(def, errors, out, where, nameOf, supported);
+}
+
+function relevant(e: ErrorObject, args: Record<string, unknown>, opts: { rendered: boolean; skipRequired: boolean }): boolean {
+  if (e.keyword === 'required' && opts.skipRequired) return false;
+  // combinators repeat what their branches already said
+  if (e.keyword === 'if') return false;
+  if (opts.rendered) return true;
+  const path = splitPointer(e.instancePath);
+  const at = valueAt(args, path);
+  if (at.templatedOnTheWay) return false;
+  // a templated value may turn into what a conditional schema needs; only literal values count
+  if ((e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'not' || e.keyword === 'required') && path.length === 0) {
+    const anyTemplated = Object.values(args).some(isTemplated);
+    if (anyTemplated && e.keyword !== 'required') return false;
+  }
+  return true;
+}
+
+function toUserError(
+  def: ModuleDef,
+  errors: ErrorObject[],
+  args: Record<string, unknown>,
+  where: ArgPositions,
+  nameOf: (c: string) => string,
+  supported: string[],
+): UserError {
+  const missingOf = (list: ErrorObject[]) => [...new Set(list.map((e) => String((e.params as { missingProperty: string }).missingProperty)))];
+  const required = errors.filter((e) => e.keyword === 'required');
+  // required inside anyOf/oneOf is Ansible's required_one_of
+  const inChoice = required.filter((e) => /\/(anyOf|oneOf)\/\d+\//.test(e.schemaPath));
+  const plain = required.filter((e) => !inChoice.includes(e));
+  if (!plain.length && inChoice.length) {
+    const choices = missingOf(inChoice);
+    return new UserError(`one of the following is required: ${choices.join(', ')}`, {
+      pos: where.key(undefined),
+      hint: `add one of ${choices.map((m) => `\`${m}:\``).join(', ')} to the ${def.name} task`,
+    });
+  }
+  if (plain.length) {
+    const uniq = missingOf(plain).sort();
+    return new UserError(`missing required arguments: ${uniq.join(', ')}`, {
+      pos: where.key(undefined),
+      hint: `add ${uniq.map((m) => `\`${m}:\``).join(', ')} to the ${def.name} task`,
+    });
+  }
+  const e = errors.find((x) => x.instancePath !== '') ?? errors[0];
+  const path = splitPointer(e.instancePath);
+  const top = path[0];
+  const argName = top !== undefined ? nameOf(top) : undefined;
+  const display = top !== undefined ? [argName, ...path.slice(1)].join('.') : undefined;
+  const pos = where.value(argName);
+  const value = valueAt(args, path).value;
+  switch (e.keyword) {
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((x) => String(x));
+      const guess = typeof value === 'string' ? suggest(value, allowed) : undefined;
+      return new UserError(`value of ${display} must be one of: ${allowed.join(', ')}, got: ${fmt(value)}`, {
+        pos,
+        hint: guess ? `did you mean \`${guess}\`?` : `use one of: ${allowed.join(', ')}`,
+      });
+    }
+    case 'const': {
+      const allowed = (e.params as { allowedValue: unknown }).allowedValue;
+      return new UserError(`value of ${display} must be ${fmt(allowed)}, got: ${fmt(value)}`, { pos });
+    }
+    case 'type': {
+      const t = (e.params as { type: string | string[] }).type;
+      const wanted = (Array.isArray(t) ? t : String(t).split(',')).map((x) => ANSIBLE_TYPE[x] ?? x);
+      return new UserError(`argument '${display}' is of type ${typeName(value)} and we were unable to convert to ${wanted.join(' or ')}: ${fmt(value)}`, {
+        pos,
+        hint: `give ${display} a ${wanted.join(' or ')} value`,
+      });
+    }
+    case 'additionalProperties': {
+      const extra = String((e.params as { additionalProperty: string }).additionalProperty);
+      const sub = (e.parentSchema as Schema | undefined)?.properties as Record<string, unknown> | undefined;
+      const guess = sub ? suggest(extra, Object.keys(sub)) : undefined;
+      return new UserError(`Unsupported parameters for (${def.name}) module: ${display ? display + '.' : ''}${extra}. Supported parameters include: ${sub ? Object.keys(sub).sort().join(', ') : supported.join(', ')}.`, {
+        pos,
+        hint: guess ? `did you mean \`${guess}\`?` : undefined,
+      });
+    }
+    default: {
+      const description = (e.parentSchema as Schema | undefined)?.description;
+      const msg = typeof description === 'string' && (e.keyword === 'not' || e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'dependencies' || e.keyword === 'dependentRequired')
+        ? description
+        : `${display ? `argument '${display}' ` : 'arguments '}${e.message ?? 'are invalid'}`;
+      return new UserError(`${msg}${display && value !== undefined ? ` (got: ${fmt(value)})` : ''}`, {
+        pos,
+        hint: `see the ${def.name} module's documentation`,
+      });
+    }
+  }
+}
+
+function fmt(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,229 @@
+// YAML loading with the same scalar rules as Ansible's loader (PyYAML, YAML 1.1) and a
+// position for every node, so every later error can point at file:line:col.
+import { readFile } from 'node:fs/promises';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node as YamlNode,
+  type ScalarTag,
+  type Tags,
+} from 'yaml';
+import { UserError, type SourcePos } from '../errors.js';
+
+export type DocPath = (string | number)[];
+
+/** A vault-encrypted scalar, kept as written; decryption happens later. */
+export interface VaultValue {
+  __vault__: string;
+}
+
+export interface YamlFile {
+  file: string;
+  data: unknown;
+  /** Position of the value at `path` (falls back to the nearest ancestor that exists). */
+  posOf(path: DocPath): SourcePos;
+  /** Position of the mapping key at the end of `path` (the value's position if not a mapping entry). */
+  keyPosOf(path: DocPath): SourcePos;
+}
+
+// PyYAML's resolvers differ from the yaml package's 1.1 schema: `y`/`n` stay strings,
+// `1e3` (no dot) stays a string, sexagesimal ints cannot start with 0, and timestamps are
+// left as the text the user wrote (Ansible would stringify the datetime anyway).
+const PY_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const PY_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+const PY_FLOAT_EXP = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*[eE][-+][0-9]+$/;
+const PY_INT_TIME = /^[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+$/;
+
+const vaultTag: ScalarTag = {
+  tag: '!vault',
+  resolve: (str: string) => ({ __vault__: str }) as unknown as string,
+};
+// Ansible's !unsafe marks a string that must never be templated. We keep the plain string:
+// the engine has no unsafe marker yet (see report).
+const unsafeTag: ScalarTag = { tag: '!unsafe', resolve: (str: string) => str };
+
+function pyyamlTags(tags: Tags): Tags {
+  const out: Tags = [];
+  for (const t of tags) {
+    const tag = t as ScalarTag;
+    if (tag.tag === 'tag:yaml.org,2002:timestamp') continue;
+    if (tag.tag === 'tag:yaml.org,2002:bool' && tag.test) {
+      // the yaml package has one tag object for true and one for false
+      out.push({ ...tag, test: tag.test.test('true') ? PY_TRUE : PY_FALSE });
+      continue;
+    }
+    if (tag.tag === 'tag:yaml.org,2002:float' && tag.format === 'EXP') {
+      out.push({ ...tag, test: PY_FLOAT_EXP });
+      continue;
+    }
+    if (tag.tag === 'tag:yaml.org,2002:int' && tag.format === 'TIME') {
+      out.push({ ...tag, test: PY_INT_TIME });
+      continue;
+    }
+    out.push(t);
+  }
+  out.push(vaultTag, unsafeTag);
+  return out;
+}
+
+const YAML_OPTIONS = {
+  version: '1.1' as const,
+  merge: true,
+  uniqueKeys: false,
+  prettyErrors: false,
+  customTags: pyyamlTags,
+};
+
+function hintForSyntax(line: string, code: string, message: string): string | undefined {
+  if (/quote/i.test(message)) return 'a quoted value is not closed: check that quotes are balanced';
+  if (/\t/.test(line) && /^\s*\t/.test(line)) return 'YAML does not allow tabs for indentation; indent with spaces';
+  if (code === 'TAB_AS_INDENT') return 'YAML does not allow tabs for indentation; indent with spaces';
+  if (/:\s+\{\{/.test(line)) {
+    return 'values that start with a template must be quoted, e.g. `msg: "{{ foo }}"`';
+  }
+  if (/^\s*-?\s*[^#'"]*:\s+[^'"#].*:\s/.test(line)) {
+    return 'a value containing ": " must be quoted';
+  }
+  if (/["']/.test(line)) return 'check that quotes are balanced and that a quoted value is not followed by more text';
+  return 'check the indentation and the `key: value` structure around this line';
+}
+
+/** Parse YAML text already read from `file`. */
+export function parseYamlText(text: string, file: string): YamlFile {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
+  const lines = text.split('\n');
+  const toPos = (offset: number): SourcePos => {
+    const lp = lineCounter.linePos(offset);
+    return { file, line: Math.max(1, lp.line), col: Math.max(1, lp.col) };
+  };
+  const docList = Array.isArray(docs) ? docs : [];
+  if (!Array.isArray(docs)) {
+    // EmptyStream: a file with only comments or nothing at all
+    const empty: YamlFile = {
+      file,
+      data: null,
+      posOf: () => ({ file, line: 1, col: 1 }),
+      keyPosOf: () => ({ file, line: 1, col: 1 }),
+    };
+    return empty;
+  }
+  for (const doc of docList) {
+    const err = doc.errors[0];
+    if (err) {
+      let offset = err.pos[0];
+      // an unclosed quote is found at the end of the file; point at where it was opened
+      const q = /Missing closing (["'])quote/.exec(err.message);
+      if (q) {
+        const open = text.lastIndexOf(q[1], Math.max(0, offset - 1));
+        if (open >= 0) offset = open;
+      }
+      const pos = toPos(offset);
+      const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      const srcLine = lines[pos.line - 1] ?? '';
+      throw new UserError(`YAML syntax error: ${message}`, { pos, hint: hintForSyntax(srcLine, err.code, message) });
+    }
+  }
+  if (docList.length > 1) {
+    const second = docList[1];
+    const pos = toPos(second.range[0]);
+    throw new UserError('a YAML file with several documents (separated by ---) is not supported here', {
+      pos,
+      hint: 'keep one document per file: remove the extra `---` separators',
+    });
+  }
+  const doc: Document | undefined = docList[0];
+  if (!doc) {
+    return { file, data: null, posOf: () => ({ file, line: 1, col: 1 }), keyPosOf: () => ({ file, line: 1, col: 1 }) };
+  }
+  checkUnhashableKeys(doc.contents as YamlNode | null, toPos);
+  const data = doc.toJS({ maxAliasCount: 10000 });
+
+  const walk = (path: DocPath): { node?: YamlNode; keyNode?: YamlNode; last?: YamlNode } => {
+    let node: YamlNode | null | undefined = doc.contents as YamlNode | null;
+    let keyNode: YamlNode | undefined;
+    let last: YamlNode | undefined = node ?? undefined;
+    for (const step of path) {
+      if (node && isAlias(node)) node = node.resolve(doc) as YamlNode | undefined;
+      if (!node) return { last };
+      keyNode = undefined;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && keyEquals(p.key, step));
+        if (!pair) return { last };
+        keyNode = (pair.key as YamlNode) ?? undefined;
+        node = pair.value as YamlNode | null;
+        last = node ?? keyNode ?? last;
+        if (!node) return { keyNode, last };
+      } else if (isSeq(node) && typeof step === 'number') {
+        node = node.items[step] as YamlNode | null;
+        if (!node) return { last };
+        last = node;
+      } else {
+        return { last };
+      }
+    }
+    return { node: node ?? undefined, keyNode, last };
+  };
+  const nodePos = (n: YamlNode | undefined): SourcePos => (n?.range ? toPos(n.range[0]) : { file, line: 1, col: 1 });
+  return {
+    file,
+    data,
+    posOf(path) {
+      const r = walk(path);
+      return nodePos(r.node?.range ? r.node : r.keyNode ?? r.last);
+    },
+    keyPosOf(path) {
+      const r = walk(path);
+      return nodePos(r.keyNode ?? r.node ?? r.last);
+    },
+  };
+}
+
+function keyEquals(key: unknown, step: string | number): boolean {
+  if (isScalar(key)) return String(key.value) === String(step);
+  return false;
+}
+
+// PyYAML refuses a mapping used as a key (`msg: {{ x }}` parses as a flow map keyed by a
+// map); the yaml package accepts it silently, which would hide the classic unquoted-template
+// mistake.
+function checkUnhashableKeys(node: YamlNode | null | undefined, toPos: (o: number) => SourcePos): void {
+  if (!node) return;
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = pair.key as YamlNode | null;
+      if (key && (isMap(key) || isSeq(key))) {
+        const pos = key.range ? toPos(key.range[0]) : undefined;
+        throw new UserError('YAML syntax error: found unhashable key (a mapping or list used as a key)', {
+          pos,
+          hint: 'values that start with a template must be quoted, e.g. `msg: "{{ foo }}"`',
+        });
+      }
+      checkUnhashableKeys(pair.value as YamlNode | null, toPos);
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) checkUnhashableKeys(item as YamlNode | null, toPos);
+  }
+}
+
+/** Read and parse a YAML file; a missing or unreadable file is a UserError. */
+export async function readYamlFile(file: string, from?: SourcePos): Promise<YamlFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`could not read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`, {
+      pos: from,
+      hint: 'check the path; relative paths resolve against the file that refers to it',
+      kind: 'parse',
+    });
+  }
+  return parseYamlText(text, file);
+}
