@@ -367,6 +367,12 @@ async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string,
   let envVars: Record<string, string> | undefined;
   try {
     args = stripOmit(templar.render(task.args, vars)) as Record<string, unknown>;
+    if ('_variable_params' in args) {
+      // `copy: "{{ copy_args }}"`: the whole argument dict comes from a variable.
+      const { _variable_params: whole, ...rest } = args;
+      if (!whole || typeof whole !== 'object' || Array.isArray(whole)) throw new TemplateError(`the arguments of ${task.action} must render to a dictionary, got ${JSON.stringify(whole)}`);
+      args = stripOmit({ ...(whole as Record<string, unknown>), ...rest }) as Record<string, unknown>;
+    }
     args = validateModuleArgs(def, args, task.pos, { rendered: true });
     const cm = kw(templar, taskScope, 'check_mode', vars);
     if (cm !== undefined) check = truthy(cm);

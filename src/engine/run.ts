@@ -505,6 +505,8 @@ class Runner {
           out.set(host, { included: { nodes: await nodes, scope: scopeForIncluded } });
           addTo(byFile, full, host);
         }
+        // Ansible counts a host's successful include as ok.
+        st.ok++;
       } catch (e) {
         st.failed++;
         this.state(host).failed = true;
