@@ -41,7 +41,8 @@ export const assertModule: ModuleDef<AssertArgs> = {
         return { failed: true, changed: false, assertion: cond, evaluated_to: false, msg: (args.fail_msg ?? 'Assertion failed') as string };
       }
     }
-    return args.quiet ? { changed: false, _ansible_verbose_always: false } : { changed: false, msg: args.success_msg as string };
+    // Ansible's assert action always shows its message, even without -v.
+    return args.quiet ? { changed: false } : { changed: false, msg: args.success_msg as string, _ansible_verbose_always: true };
   },
 };
 
