@@ -10,7 +10,7 @@ import { createDefaultReporter, createJsonReporter, SecretMasker, shouldUseColor
 import { loadPlaybook } from '../playbook/index.js';
 import type { Playbook, RoleInstance, TaskNode } from '../playbook/types.js';
 import { Templar } from '../template/index.js';
-import { openTransport } from '../transport/open.js';
+import { HandshakeLimiter, openTransport } from '../transport/open.js';
 import { loadConfig } from './config.js';
 import { parseExtraVars } from './extra-vars.js';
 
@@ -120,6 +120,8 @@ export async function run(playbookArgs: string[], opts: CliOptions): Promise<num
       process.exit(EXIT.interrupted);
     };
     process.once('SIGINT', onSigint);
+    // Handshakes are CPU-heavy: cap them separately from forks.
+    const handshakeLimiter = new HandshakeLimiter();
     const summary = await runPlaybooks({
       playbooks,
       inventory,
@@ -140,7 +142,7 @@ export async function run(playbookArgs: string[], opts: CliOptions): Promise<num
       gathering: config.gathering,
       becomePassword,
       sink: (e) => reporter.handle(e),
-      openTransport: (host, vars) => openTransport(host, vars, { hostKeyChecking: config.hostKeyChecking, timeoutS: config.timeout, remoteUser: config.remoteUser }),
+      openTransport: (host, vars) => openTransport(host, vars, { hostKeyChecking: config.hostKeyChecking, timeoutS: config.timeout, remoteUser: config.remoteUser, handshakeLimiter }),
       addSecret: (s) => masker.add(s),
     });
     process.removeListener('SIGINT', onSigint);

@@ -1,0 +1,126 @@
+// ansible.builtin.script: copies a controller-side script to the host and runs it with
+// its arguments. Two round trips: one upload (mode 0700 in /tmp), one exec that does
+// the chdir/creates/removes guard, runs the script and removes it (an EXIT trap, so it
+// goes even when the guard stops early).
+//
+//   - name: Partition the new disk
+//     ansible.builtin.script: files/partition.sh /dev/sdb
+//     args:
+//       creates: /dev/sdb1
+import { readFile } from 'node:fs/promises';
+import { quote } from '../transport/quote.js';
+import { guardScript, newNonce, readGuard, splitLines, wordSpans } from './command-runner.js';
+import { ShlexError, shlexSplit } from './shlex-split.js';
+import type { ModuleDef, ModuleResult, RunContext } from './types.js';
+
+export interface ScriptArgs {
+  _raw_params?: string;
+  cmd?: string;
+  creates?: string;
+  removes?: string;
+  chdir?: string;
+  executable?: string;
+  decrypt?: boolean;
+}
+
+function fail(msg: string): ModuleResult {
+  return { failed: true, changed: false, msg };
+}
+
+/** Path test with Ansible's _remote_file_exists semantics (`test -e`, no glob). */
+function existsGuard(nonce: string, creates?: string, removes?: string): string {
+  const lines: string[] = [];
+  if (creates) lines.push(`if [ -e ${quote(creates)} ]; then printf '%s\\n' ${quote(`${nonce}:creates`)}; exit 0; fi`);
+  if (removes) lines.push(`if [ ! -e ${quote(removes)} ]; then printf '%s\\n' ${quote(`${nonce}:removes`)}; exit 0; fi`);
+  return lines.join('\n');
+}
+
+async function runScript(args: ScriptArgs, ctx: RunContext): Promise<ModuleResult> {
+  const raw = (args._raw_params ?? args.cmd ?? '').trim();
+  if (!raw) return fail('script requires the path of a local script, e.g. `script: files/setup.sh arg1`');
+  let source: string;
+  try {
+    source = shlexSplit(raw)[0];
+  } catch (e) {
+    if (e instanceof ShlexError) return fail(e.message);
+    throw e;
+  }
+  if (args.chdir && !args.chdir.startsWith('/')) {
+    return fail(`chdir ${args.chdir} must be an absolute path for a Unix-aware remote node`);
+  }
+  const local = ctx.controller.findFile('files', source);
+  if (!local) return fail(`Could not find or access '${source}' on the Ansible Controller.`);
+
+  const nonce = newNonce();
+  const existence = existsGuard(nonce, args.creates, args.removes);
+  const skipped = (kind: 'creates' | 'removes'): ModuleResult => ({
+    changed: false,
+    skipped: true,
+    msg: kind === 'creates' ? `${args.creates} exists, matching creates option` : `${args.removes} does not exist, matching removes option`,
+  });
+
+  if (ctx.check) {
+    if (existence) {
+      const g = readGuard((await ctx.exec(existence)).stdout, nonce);
+      if (g.kind === 'creates' || g.kind === 'removes') return skipped(g.kind);
+    }
+    return { changed: true };
+  }
+
+  const content = await readFile(local);
+  const base = source.slice(source.lastIndexOf('/') + 1).replace(/[^A-Za-z0-9_.-]/g, '_');
+  const remote = `/tmp/.rackplay-${nonce}-${base}`;
+  await ctx.transport.put(remote, content, { mode: '0700', become: ctx.become });
+
+  // The arguments after the script path keep their quoting: Ansible hands them to the
+  // shell as written.
+  const first = wordSpans(raw)[0];
+  const rest = raw.slice(first[1]);
+  const invoke = (args.executable ? quote(args.executable) + ' ' : '') + quote(remote) + rest;
+  const script = [
+    `trap 'rm -f ${quote(remote).replace(/'/g, `'\\''`)}' 0`,
+    existence,
+    guardScript({ nonce, chdir: args.chdir }),
+    invoke,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  const res = await ctx.exec(script);
+  const g = readGuard(res.stdout, nonce);
+  if (g.kind === 'creates' || g.kind === 'removes') return skipped(g.kind);
+  if (g.kind === 'chdir') return fail(`Unable to change directory to '${args.chdir}'`);
+  const r: ModuleResult = {
+    changed: true,
+    rc: res.rc,
+    stdout: res.stdout,
+    stderr: res.stderr,
+    stdout_lines: splitLines(res.stdout),
+    stderr_lines: splitLines(res.stderr),
+  };
+  if (res.rc !== 0) {
+    r.failed = true;
+    r.msg = 'non-zero return code';
+  }
+  return r;
+}
+
+export const scriptModule: ModuleDef<ScriptArgs> = {
+  name: 'script',
+  summary: 'Copy a local script to the host and run it',
+  freeForm: '_raw_params',
+  checkMode: 'run',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      _raw_params: { type: 'string' },
+      cmd: { type: 'string' },
+      creates: { type: 'string' },
+      removes: { type: 'string' },
+      chdir: { type: 'string' },
+      executable: { type: 'string' },
+      decrypt: { type: 'boolean', default: true },
+    },
+  },
+  run: runScript,
+};
