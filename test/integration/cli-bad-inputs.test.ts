@@ -1,0 +1,70 @@
+// Every bad-input fixture through the real CLI and registry: exit code 4, an
+// `ERROR! file:line:col` message, no stack trace, and nothing ran. A first play that
+// would write a canary file precedes the broken one, and the canary must not appear:
+// validation covers the whole run before any host is touched.
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot, runRackplay } from '../helpers/cli.js';
+
+const root = path.join(repoRoot, 'test/fixtures/bad-inputs');
+const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-bad-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const inventory = path.join(work, 'hosts.ini');
+writeFileSync(inventory, 'target ansible_connection=local\n');
+
+describe('bad input never touches a host', () => {
+  for (const name of readdirSync(root).sort()) {
+    it(name, async () => {
+      const canary = path.join(work, `${name}.canary`);
+      const wrapper = path.join(root, name, `wrapper-${process.pid}.yml`);
+      writeFileSync(
+        wrapper,
+        `- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: { content: "ran\\n", dest: "${canary}" }\n- import_playbook: playbook.yml\n`,
+      );
+      try {
+        const r = await runRackplay([wrapper, '-i', inventory]);
+        expect(r.code, r.stdout + r.stderr).toBe(4);
+        expect(r.stderr).toMatch(/^ERROR! \S+:\d+:\d+: /);
+        expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+        expect(existsSync(canary)).toBe(false);
+      } finally {
+        rmSync(wrapper, { force: true });
+      }
+    });
+  }
+});
+
+describe('bad command lines', () => {
+  const good = path.join(repoRoot, 'test/fixtures/compare/site.yml');
+  it.each([
+    ['an unknown option', [good, '--no-such-option'], /unknown option/],
+    ['a bad --forks', [good, '-i', inventory, '--forks', 'many'], /--forks must be a positive integer/],
+    ['extra vars that are neither k=v nor YAML', [good, '-i', inventory, '-e', 'justaword'], /extra vars must be key=value pairs/],
+    ['a missing extra vars file', [good, '-i', inventory, '-e', '@/nonexistent/vars.yml'], /could not be read/],
+    ['no playbook', ['-i', inventory], /required: playbook/],
+  ])('%s → exit 5 with a message', async (_what, args, message) => {
+    const r = await runRackplay(args as string[]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(message as RegExp);
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+  });
+
+  it('a bad inventory range is a parse error (exit 4) naming the file and line', async () => {
+    const inv = path.join(work, 'bad-range.ini');
+    writeFileSync(inv, '[web]\nweb[01:xx].example.com\n');
+    const r = await runRackplay([good, '-i', inv]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`${inv}:2:`);
+  });
+
+  it('an undefined variable fails the task, names the variable, and is no crash', async () => {
+    const pb = path.join(work, 'undefined.yml');
+    writeFileSync(pb, '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg="{{ nosuchvar }}"\n');
+    const r = await runRackplay([pb, '-i', inventory]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain("'nosuchvar' is undefined");
+    expect(r.stdout).toMatch(/target\s+: ok=0\s+changed=0\s+unreachable=0\s+failed=1/);
+  });
+});
