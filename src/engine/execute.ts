@@ -24,6 +24,7 @@ export interface ExecEnv {
   /** Transport for a host (connection opened on first use, kept for the run). */
   transportFor(host: string): Promise<Transport>;
   progress(host: string, message: string): void;
+  retry(host: string, retriesLeft: number): void;
   sleep(ms: number): Promise<void>;
   reconnect(host: string, timeoutMs?: number): Promise<void>;
   playbookDir: string;
@@ -183,6 +184,9 @@ export async function runTask(inv: TaskInvocation, env: ExecEnv): Promise<TaskOu
   const def = env.registry.get(task.action);
   if (!def) throw new UserError(`couldn't resolve module/action '${task.action}'`, { pos: task.pos });
   const ignoreErrors = truthy(kw(templar, taskScope, 'ignore_errors', inv.vars));
+  // Ansible's ignore_unreachable: the result stays unreachable, but the host goes on.
+  const ignoreUnreachable = truthy(kw(templar, taskScope, 'ignore_unreachable', inv.vars));
+  const isIgnored = (status: TaskStatus) => (status === 'failed' && ignoreErrors) || (status === 'unreachable' && ignoreUnreachable);
   const noLog = truthy(kw(templar, taskScope, 'no_log', inv.vars));
 
   const finish = (o: TaskOutcome): TaskOutcome => {
@@ -215,7 +219,7 @@ export async function runTask(inv: TaskInvocation, env: ExecEnv): Promise<TaskOu
     }
     const result = await runWithRetries(def, inv, inv.vars, env, delegatedTo);
     const status = statusOf(result);
-    return finish({ status, result, ignored: status === 'failed' && ignoreErrors, items: [], delegatedTo, checkSkipped: !!result._check_skipped });
+    return finish({ status, result, ignored: isIgnored(status), items: [], delegatedTo, checkSkipped: !!result._check_skipped });
   }
 
   // Loops: `when` is evaluated per item, with the loop variable set.
@@ -271,7 +275,7 @@ export async function runTask(inv: TaskInvocation, env: ExecEnv): Promise<TaskOu
     agg.msg = results.length === 0 ? 'No items in the list' : 'All items skipped';
   }
   const status = statusOf(agg);
-  return finish({ status, result: agg, ignored: status === 'failed' && ignoreErrors, items: itemOutcomes, delegatedTo });
+  return finish({ status, result: agg, ignored: isIgnored(status), items: itemOutcomes, delegatedTo });
 }
 
 function failOutcome(msg: string, ignored: boolean): TaskOutcome {
@@ -314,7 +318,7 @@ async function runWithRetries(def: ModuleDef, inv: TaskInvocation, vars: Record<
     result.attempts = attempt;
     if (done) return result;
     if (attempt < retries) {
-      env.progress(inv.host, `FAILED - RETRYING: [${inv.host}]: ${task.name ?? task.action} (${retries - attempt} retries left).`);
+      env.retry(inv.host, retries - attempt);
       await env.sleep(delay * 1000);
     }
   }

@@ -290,7 +290,7 @@ class Runner {
     }
   }
 
-  private execEnv(pv: PlayVarsContext): ExecEnv {
+  private execEnv(pv: PlayVarsContext, task: TaskRef): ExecEnv {
     return {
       registry: this.o.registry,
       templar: this.o.templar,
@@ -299,7 +299,8 @@ class Runner {
       becomePassword: this.o.becomePassword,
       playbookDir: pv.play.baseDir,
       transportFor: (host) => this.transportFor(host, pv),
-      progress: (host, message) => this.o.sink({ kind: 'warning', message: `[${host}] ${message}` }),
+      progress: (host, message) => this.o.sink({ kind: 'host-progress', task, host, message }),
+      retry: (host, retriesLeft) => this.o.sink({ kind: 'retry', task, host, retriesLeft }),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       reconnect: async (host, timeoutMs) => {
         const s = this.state(host);
@@ -352,7 +353,7 @@ class Runner {
   private async runTaskOnHosts(task: Task, targets: { host: string; scope: Scope }[], pv: PlayVarsContext, handler: boolean): Promise<Map<string, TaskOutcome>> {
     const ref = taskRef(task, targets[0]?.scope, handler);
     this.o.sink({ kind: handler ? 'handler-start' : 'task-start', task: ref });
-    const env = this.execEnv(pv);
+    const env = this.execEnv(pv, ref);
     const limit = pLimit(Math.max(1, this.o.forks));
     const out = new Map<string, TaskOutcome>();
     const runOnce = truthy(task.run_once) && targets.length > 0;
@@ -362,11 +363,13 @@ class Runner {
       runOn.map(({ host, scope }) =>
         limit(async () => {
           const started = Date.now();
-          const vars = this.vars.forTask(host, pv, child(scope, {}));
+          // The task's own `vars:` are the innermost vars layer (Ansible: task vars).
+          const varsScope = child(scope, { vars: task.vars });
+          const vars = this.vars.forTask(host, pv, varsScope);
           let outcome: TaskOutcome;
           try {
             outcome = await runTask(
-              { task, scope, host, vars, withExtra: (extra) => this.vars.forTask(host, pv, scope, extra) },
+              { task, scope, host, vars, withExtra: (extra) => this.vars.forTask(host, pv, varsScope, extra) },
               env,
             );
           } catch (e) {

@@ -86,6 +86,10 @@ class DefaultReporter implements Reporter {
       case 'error':
         this.display(`ERROR! ${event.message}`, COLOR.error, true);
         return;
+      case 'retry':
+        // Ansible's default callback: v2_runner_retry.
+        this.display(`FAILED - RETRYING: [${this.masker.mask(event.host)}]: ${this.masker.mask(event.task.name)} (${event.retriesLeft} retries left).`, COLOR.debug);
+        return;
       case 'host-progress':
       case 'play-end':
         return;

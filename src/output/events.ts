@@ -60,6 +60,8 @@ export type RunEvent =
       diff?: boolean;
     }
   | { kind: 'host-progress'; task: TaskRef; host: string; message: string }
+  /** an `until` attempt failed and the task will run again */
+  | { kind: 'retry'; task: TaskRef; host: string; retriesLeft: number }
   | { kind: 'include'; host: string; file: string }
   | { kind: 'warning'; message: string }
   | {
