@@ -306,13 +306,12 @@ describe('default reporter: color', () => {
 });
 
 describe('retry lines (v2_runner_retry)', () => {
-  it('prints FAILED - RETRYING with the retries left', async () => {
-    const { createDefaultReporter } = await import('../../src/output/index.js');
+  it('prints FAILED - RETRYING with the retries left', () => {
     let out = '';
     const r = createDefaultReporter({ verbosity: 0, color: false, diff: false, check: false, write: (t) => (out += t), writeErr: (t) => (out += t) });
-    const task = { name: 'wait for it', action: 'shell', uid: 't1' };
-    r.handle({ kind: 'task-start', task });
-    r.handle({ kind: 'retry', task, host: 'node01', retriesLeft: 2 });
+    const ref = { name: 'wait for it', action: 'shell', uid: 't1' };
+    r.handle({ kind: 'task-start', task: ref });
+    r.handle({ kind: 'retry', task: ref, host: 'node01', retriesLeft: 2 });
     expect(out).toContain('FAILED - RETRYING: [node01]: wait for it (2 retries left).\n');
   });
 });
