@@ -2,7 +2,7 @@
 // linear strategy); each task runs on its hosts in parallel, up to `forks`.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { parse as parseYaml } from 'yaml';
 import { UserError, type SourcePos } from '../errors.js';
 import type { Inventory } from '../inventory/index.js';
@@ -16,7 +16,7 @@ import type { Transport } from '../transport/types.js';
 import { errorMessage, runTask, taskRef, type ExecEnv, type TaskOutcome } from './execute.js';
 import { newHostState, type HostState } from './host-state.js';
 import { HostFailure, walkPlay, type Outcome, type WorkItem } from './host-iterator.js';
-import { child, inheritedWhen, isRescuable, type Scope } from './scope.js';
+import { child, inherited, inheritedWhen, isRescuable, type Scope } from './scope.js';
 import { overlay, VarsBuilder, type PlayVarsContext } from './vars.js';
 
 export interface RunOptions {
@@ -57,9 +57,11 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunSummary> {
   const runner = new Runner(opts);
   const started = Date.now();
   try {
-    for (const pb of opts.playbooks) {
+    plays: for (const pb of opts.playbooks) {
       for (const play of pb.plays) {
         await runner.runPlay(play);
+        // Ansible's break_play: no later play runs either.
+        if (runner.stopped) break plays;
       }
     }
   } finally {
@@ -75,6 +77,8 @@ class Runner {
   readonly openTransports = new Map<string, Transport>();
   private readonly vars: VarsBuilder;
   private playBroken = false;
+  /** Set when a play broke off (any_errors_fatal, max_fail_percentage, a batch with no host left). */
+  stopped = false;
   private startAtReached: boolean;
   private includeCache = new Map<string, Promise<TaskNode[]>>();
 
@@ -145,20 +149,31 @@ class Runner {
       s.notified.clear();
       this.stat(h);
     }
-    const playScope: Scope = { keywords: { ...play, name: undefined } };
+    // Play vars are their own precedence layer (vars.ts), not block-level scope vars.
+    const playScope: Scope = { keywords: { ...play, name: undefined, vars: {} } };
     const batches = serialBatches(hosts, this.o.templar.render(play.serial, this.o.extraVars));
     for (const batch of batches) {
       const pv: PlayVarsContext = { play, playHosts: hosts, batch };
       const ended = await this.runBatch(play, playScope, pv);
-      if (ended) break;
+      if (ended === 'break') this.stopped = true;
+      // Ansible ends the playbook when every host of a batch failed or was unreachable.
+      else if (batch.every((h) => this.state(h).failed || this.state(h).unreachable)) this.stopped = true;
+      if (ended !== 'continue' || this.stopped) break;
     }
     this.o.sink({ kind: 'play-end', name });
   }
 
-  /** Returns true when the play must not continue with further batches. */
-  private async runBatch(play: Play, playScope: Scope, pv: PlayVarsContext): Promise<boolean> {
+  /**
+   * 'end-play': meta end_play, no further batches; 'break': any_errors_fatal or
+   * max_fail_percentage, no further batches nor plays.
+   */
+  private async runBatch(play: Play, playScope: Scope, pv: PlayVarsContext): Promise<'continue' | 'end-play' | 'break'> {
     const batch = pv.batch;
     let playEnded = false;
+    const strategy = String(this.o.templar.render(play.strategy ?? 'linear', this.o.extraVars)).replace(/^ansible\.builtin\./, '');
+    if (!STRATEGIES.includes(strategy)) {
+      throw new UserError(`Invalid play strategy specified: ${strategy}`, { pos: play.pos, hint: `rackplay knows the strategies ${STRATEGIES.join(', ')}` });
+    }
     await this.loadVarsFiles(play, pv);
     const gatherRaw = play.gather_facts === undefined ? this.o.gathering !== 'explicit' : this.o.templar.render(play.gather_facts, this.o.extraVars);
     if (truthy(gatherRaw)) {
@@ -166,7 +181,7 @@ class Runner {
       if (targets.length) {
         const gather = gatherTask(play, this.o.templar.render(play.gather_subset, this.o.extraVars));
         const outcomes = await this.runTaskOnHosts(gather, targets.map((h) => ({ host: h, scope: playScope })), pv, false);
-        for (const [h, o] of outcomes) if (o.status === 'failed') this.state(h).failed = true;
+        for (const [h, o] of outcomes) if (o.status === 'failed' && !o.ignored) this.state(h).failed = true;
       }
     }
 
@@ -199,6 +214,11 @@ class Runner {
       if (s.failed || s.unreachable) continue;
       gens.set(h, walkPlay(play, playScope, { selected, started, rolesRun: new Set() }));
       advance(h, undefined);
+    }
+    if (strategy === 'free' || strategy === 'host_pinned') {
+      const ended = await this.driveFree(play, pv, handlers, gens, pending, advance);
+      if (this.o.forceHandlers) await this.runHandlers(handlers, batch.filter((h) => this.state(h).failed), pv);
+      return ended ? 'end-play' : 'continue';
     }
 
     while (pending.size > 0) {
@@ -237,13 +257,16 @@ class Runner {
         for (const h of group) advance(h, {});
         continue;
       }
-      const outcomes = await this.runTaskOnHosts(task, group.map((h) => ({ host: h, scope: (pending.get(h) as { scope: Scope }).scope })), pv, false);
+      const scopes = new Map(group.map((h) => [h, (pending.get(h) as { scope: Scope }).scope]));
+      const outcomes = await this.runTaskOnHosts(task, group.map((h) => ({ host: h, scope: scopes.get(h)! })), pv, false);
       let anyFatal = false;
       for (const h of group) {
         const o = outcomes.get(h)!;
-        const failed = o.status === 'failed' && !o.ignored;
-        if (failed && truthy(this.o.templar.render(task.any_errors_fatal ?? play.any_errors_fatal, this.o.extraVars))) anyFatal = true;
-        advance(h, { failed: failed || o.status === 'unreachable' });
+        const failed = (o.status === 'failed' || o.status === 'unreachable') && !o.ignored;
+        advance(h, { failed });
+        // Ansible checks after the host moved on: a failure that a rescue caught is not fatal.
+        const s = this.state(h);
+        if (failed && (s.failed || s.unreachable) && this.fatalOnError(task, scopes.get(h)!, h, pv)) anyFatal = true;
       }
       const maxFail = play.max_fail_percentage;
       const failedCount = batch.filter((h) => this.state(h).failed || this.state(h).unreachable).length;
@@ -260,6 +283,86 @@ class Runner {
       }
     }
     if (this.o.forceHandlers) await this.runHandlers(handlers, batch.filter((h) => this.state(h).failed), pv);
+    return this.playBroken && playEnded ? 'break' : playEnded ? 'end-play' : 'continue';
+  }
+
+  /** any_errors_fatal (inherited from block and play), or run_once, unless ignore_errors. */
+  private fatalOnError(task: Task, scope: Scope, host: string, pv: PlayVarsContext): boolean {
+    const taskScope = child(scope, task);
+    const vars = this.vars.forTask(host, pv, taskScope);
+    const flag = (key: 'any_errors_fatal' | 'run_once' | 'ignore_errors') => truthy(this.o.templar.render(inherited(taskScope, key), vars));
+    return (flag('any_errors_fatal') || flag('run_once')) && !flag('ignore_errors');
+  }
+
+  /**
+   * Ansible's `free` strategy: each host walks the play on its own, as fast as it can,
+   * up to `forks` hosts running a task at once. Handlers run per host at its flush points.
+   * Returns true when meta end_play ended the play.
+   */
+  private async driveFree(
+    play: Play,
+    pv: PlayVarsContext,
+    handlers: HandlerEntry[],
+    gens: Map<string, ReturnType<typeof walkPlay>>,
+    pending: Map<string, WorkItem>,
+    advance: (host: string, outcome: Outcome | undefined) => void,
+  ): Promise<boolean> {
+    const slots = pLimit(Math.max(1, this.o.forks));
+    const throttles = new Map<string, LimitFunction>();
+    let playEnded = false;
+    if (play.max_fail_percentage !== undefined) {
+      this.o.sink({ kind: 'warning', message: 'Using max_fail_percentage with the free strategy is not supported, as tasks are executed independently on each host' });
+    }
+    const drive = async (h: string) => {
+      while (pending.has(h)) {
+        const s = this.state(h);
+        if (s.ended || s.unreachable) {
+          gens.get(h)!.return(undefined);
+          pending.delete(h);
+          break;
+        }
+        const item = pending.get(h)!;
+        if (item.kind === 'flush') {
+          await this.runHandlers(handlers, [h], pv);
+          advance(h, undefined);
+          continue;
+        }
+        if (item.kind === 'include') {
+          const outcomes = await this.runInclude([{ host: h, item }], pv);
+          advance(h, outcomes.get(h));
+          continue;
+        }
+        if (item.kind !== 'task') {
+          advance(h, undefined);
+          continue;
+        }
+        const { task, scope } = item;
+        const target = [{ host: h, scope }];
+        if (task.action === 'meta') {
+          if ((await this.runMeta(task, target, pv, handlers)) === 'end_play') {
+            playEnded = true;
+            for (const other of pv.batch) this.state(other).ended = true;
+          }
+          advance(h, {});
+          continue;
+        }
+        const vars = this.vars.forTask(h, pv, child(scope, task));
+        if (truthy(this.o.templar.render(inherited(child(scope, task), 'any_errors_fatal'), vars))) {
+          this.o.sink({ kind: 'warning', message: 'Using any_errors_fatal with the free strategy is not supported, as tasks are executed independently on each host' });
+        }
+        const throttle = throttleOf(task, scope, (v) => this.o.templar.render(v, vars));
+        let gate: LimitFunction | undefined;
+        if (throttle > 0) {
+          gate = throttles.get(task.uid);
+          if (!gate) throttles.set(task.uid, (gate = pLimit(throttle)));
+        }
+        const runOne = () => slots(() => this.runTaskOnHosts(task, target, pv, false));
+        const outcomes = await (gate ? gate(runOne) : runOne());
+        const o = outcomes.get(h)!;
+        advance(h, { failed: (o.status === 'failed' || o.status === 'unreachable') && !o.ignored });
+      }
+    };
+    await Promise.all(pv.batch.filter((h) => pending.has(h)).map(drive));
     return playEnded;
   }
 
@@ -354,9 +457,18 @@ class Runner {
     const ref = taskRef(task, targets[0]?.scope, handler);
     this.o.sink({ kind: handler ? 'handler-start' : 'task-start', task: ref });
     const env = this.execEnv(pv, ref);
-    const limit = pLimit(Math.max(1, this.o.forks));
     const out = new Map<string, TaskOutcome>();
-    const runOnce = truthy(task.run_once) && targets.length > 0;
+    const first = targets[0];
+    const renderFirst = (v: unknown) => (v === undefined ? v : this.o.templar.render(v, this.vars.forTask(first.host, pv, child(first.scope, task))));
+    const free = ['free', 'host_pinned'].includes(String(this.o.templar.render(pv.play.strategy ?? 'linear', this.o.extraVars)).replace(/^ansible\.builtin\./, ''));
+    let runOnce = !!first && truthy(renderFirst(inherited(child(first.scope, task), 'run_once')));
+    if (runOnce && free) {
+      this.o.sink({ kind: 'warning', message: 'Using run_once with the free strategy is not currently supported. This task will still be executed for every host in the inventory list.' });
+      runOnce = false;
+    }
+    // Like Ansible: throttle lowers forks for this one task, and is ignored with run_once.
+    const throttle = first && !runOnce ? throttleOf(task, first.scope, renderFirst) : 0;
+    const limit = pLimit(Math.max(1, throttle > 0 ? Math.min(throttle, this.o.forks) : this.o.forks));
     const bypass = task.action === 'add_host';
     const runOn = runOnce || bypass ? targets.slice(0, 1) : targets;
     await Promise.all(
@@ -431,8 +543,13 @@ class Runner {
     this.o.sink({ kind: 'host-result', task: ref, host, status: o.status, result: r, ignored: o.ignored, delegatedTo: o.delegatedTo, checkSkipped: o.checkSkipped, durationMs });
     switch (o.status) {
       case 'unreachable':
-        st.unreachable++;
-        s.unreachable = true;
+        if (o.ignored) {
+          st.ok++;
+          st.ignored++;
+        } else {
+          st.unreachable++;
+          s.unreachable = true;
+        }
         break;
       case 'failed':
         if (o.ignored) {
@@ -583,6 +700,17 @@ class Runner {
       if (!ran) break;
     }
   }
+}
+
+const STRATEGIES = ['linear', 'free', 'host_pinned'];
+
+/** A task's `throttle` (inherited from its blocks and play); 0 means no limit. */
+function throttleOf(task: Task, scope: Scope, render: (v: unknown) => unknown): number {
+  const raw = inherited(child(scope, task), 'throttle');
+  if (raw === undefined || raw === null) return 0;
+  const n = Number(render(raw));
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`Failed to convert the throttle value to an integer: ${JSON.stringify(raw)}`, { pos: task.pos, hint: 'throttle takes a whole number of hosts, 0 for no limit' });
+  return n;
 }
 
 interface HandlerEntry {

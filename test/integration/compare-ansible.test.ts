@@ -95,3 +95,17 @@ describe.skipIf(!haveAnsible)('engine features agree with ansible-playbook', () 
   });
 });
 
+
+describe.skipIf(!haveAnsible)('variable precedence agrees with ansible-playbook', () => {
+  it('inventory, group_vars, host_vars, play, role defaults/vars/params, block, task, set_fact, extra vars', async () => {
+    const ansibleOut = path.join(work, 'prec-ansible');
+    const rackplayOut = path.join(work, 'prec-rackplay');
+    const args = (outDir: string) => ['-i', 'inventory.ini', 'precedence.yml', '-e', `out_dir=${outDir}`, '-e', 'p_extra=extra'];
+    const a = await runCommand('ansible-playbook', args(ansibleOut), { cwd: fixture, env: { ANSIBLE_NOCOLOR: '1' } });
+    const r = await runRackplay(args(rackplayOut), { cwd: fixture });
+    expect(r.code).toBe(a.code);
+    expect(parseRecap(r.stdout)).toEqual(parseRecap(a.stdout));
+    expect(tree(rackplayOut)).toEqual(tree(ansibleOut));
+    expect(readFileSync(path.join(rackplayOut, 'alpha/precedence'), 'utf8')).toContain('host_vars=host_vars\n');
+  });
+});
