@@ -2,42 +2,23 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { UserError } from '../errors.js';
+import { parseKv } from '../playbook/index.js';
 
-/** Split `a=1 b="two words"` into pairs, honoring quotes and backslash escapes. */
+/** `a=1 b="two words"`, parsed as Ansible does (its parse_kv, shared with task arguments). */
 export function parseKeyValues(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const words: string[] = [];
-  let cur = '';
-  let quote: string | undefined;
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\\' && i + 1 < text.length && quote !== "'") {
-      cur += text[++i];
-      inWord = true;
-    } else if (quote) {
-      if (c === quote) quote = undefined;
-      else cur += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += c;
-      inWord = true;
-    }
+  let parsed;
+  try {
+    parsed = parseKv(text, false);
+  } catch (e) {
+    throw new UserError(`Invalid extra vars data supplied: ${(e as Error).message}`, { kind: 'options' });
   }
-  if (quote) throw new UserError(`unbalanced ${quote} quote in "${text}"`, { kind: 'options' });
-  if (inWord) words.push(cur);
-  for (const w of words) {
-    const eq = w.indexOf('=');
-    if (eq <= 0) throw new UserError(`extra vars must be key=value pairs, a JSON/YAML document or @file; got "${w}"`, { kind: 'options', hint: 'e.g. -e xen_allow_reboot=true or -e @vars.yml' });
-    out[w.slice(0, eq)] = w.slice(eq + 1);
+  if (parsed.raw !== undefined) {
+    throw new UserError(`Invalid extra vars data supplied. '${parsed.raw}' could not be made into a dictionary`, {
+      kind: 'options',
+      hint: 'extra vars must be key=value pairs, a JSON/YAML document or @file, e.g. -e xen_allow_reboot=true or -e @vars.yml',
+    });
   }
-  return out;
+  return parsed.options;
 }
 
 export function parseExtraVars(values: string[]): Record<string, unknown> {

@@ -41,7 +41,7 @@ describe('bad command lines', () => {
   it.each([
     ['an unknown option', [good, '--no-such-option'], /unknown option/],
     ['a bad --forks', [good, '-i', inventory, '--forks', 'many'], /--forks must be a positive integer/],
-    ['extra vars that are neither k=v nor YAML', [good, '-i', inventory, '-e', 'justaword'], /extra vars must be key=value pairs/],
+    ['extra vars that are neither k=v nor YAML', [good, '-i', inventory, '-e', 'justaword'], /could not be made into a dictionary/],
     ['a missing extra vars file', [good, '-i', inventory, '-e', '@/nonexistent/vars.yml'], /could not be read/],
     ['no playbook', ['-i', inventory], /required: playbook/],
   ])('%s → exit 5 with a message', async (_what, args, message) => {
