@@ -10,11 +10,12 @@ import { includeVarsModule } from './include-vars.js';
 import { metaModule } from './meta.js';
 import { ModuleRegistry } from './registry.js';
 import { setFactModule } from './set-fact.js';
+import { systemModules } from './system-modules.js';
 import type { ModuleDef } from './types.js';
 
 export const controllerModules: ModuleDef[] = [debugModule, setFactModule, assertModule, failModule, metaModule, includeVarsModule, addHostModule, groupByModule];
 
-export const builtinModules: ModuleDef[] = [...fileModules, ...execModules, ...controllerModules];
+export const builtinModules: ModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules];
 
 export function defaultRegistry(): ModuleRegistry {
   return new ModuleRegistry(builtinModules);

@@ -1,0 +1,30 @@
+// The system modules (packages, services, SELinux, LVM, firewall, Xen, archives,
+// downloads, reboots), for the registry.
+import { getUrlModule } from './get-url.js';
+import { iptablesModule } from './iptables.js';
+import { lvgModule } from './lvg.js';
+import { lvolModule } from './lvol.js';
+import { packageModule, yumModule } from './package.js';
+import { rebootModule } from './reboot.js';
+import { selinuxModule } from './selinux.js';
+import { serviceModule, sysvinitModule } from './service.js';
+import type { ModuleDef } from './types.js';
+import { unarchiveModule } from './unarchive.js';
+import { waitForConnectionModule } from './wait-for-connection.js';
+import { xenDomainModule } from './xen-domain.js';
+
+export const systemModules: ModuleDef[] = [
+  packageModule,
+  yumModule,
+  serviceModule,
+  sysvinitModule,
+  selinuxModule,
+  lvgModule,
+  lvolModule,
+  iptablesModule,
+  xenDomainModule,
+  unarchiveModule,
+  getUrlModule,
+  rebootModule,
+  waitForConnectionModule,
+];
