@@ -7,6 +7,7 @@ import type { ControllerContext } from '../modules/types.js';
 import type { RoleInstance } from '../playbook/types.js';
 import type { Templar } from '../template/index.js';
 import { overlay } from './vars.js';
+import { decryptFileContent } from '../vault/context.js';
 
 export interface ControllerScope {
   templar: Templar;
@@ -38,7 +39,8 @@ export function makeControllerContext(s: ControllerScope): ControllerContext {
     render: (t, extra) => s.templar.renderString(t, extra ? overlay(s.vars, extra) : s.vars),
     evaluate: (e, extra) => s.templar.evaluate(e, extra ? overlay(s.vars, extra) : s.vars),
     renderFile: (p, extra) => {
-      const source = readFileSync(p, 'utf8');
+      // a vault-encrypted template is decrypted first, as Ansible's template action does
+      const source = decryptFileContent(readFileSync(p), p).toString('utf8');
       const templateVars = {
         template_path: p,
         template_fullpath: path.resolve(p),

@@ -3,7 +3,7 @@
 // always read like the try/catch/finally they are. The driver (run.ts) advances all
 // hosts in lockstep (Ansible's linear strategy).
 import type { Block, DynamicInclude, Play, RoleInstance, Task, TaskNode } from '../playbook/types.js';
-import { child, inheritedTags, type Scope } from './scope.js';
+import { child, currentRole, inheritedTags, type Scope } from './scope.js';
 
 export type WorkItem =
   | { kind: 'task'; task: Task; scope: Scope }
@@ -83,8 +83,11 @@ export function* walkNodes(nodes: TaskNode[], scope: Scope, opts: WalkOptions): 
 }
 
 function* walkBlock(block: Block, scope: Scope, opts: WalkOptions): Walker {
-  const inner = child(scope, block, { rescuable: block.rescue.length > 0 });
-  const plain = child(scope, block);
+  // An import_role arrives as a block carrying its role: its tasks see the role's
+  // defaults, vars and role_path like the tasks of a `roles:` entry.
+  const role = block.role && block.role !== currentRole(scope) ? { role: block.role } : {};
+  const inner = child(scope, block, { rescuable: block.rescue.length > 0, ...role });
+  const plain = child(scope, block, role);
   let failure: unknown;
   try {
     yield* walkNodes(block.block, inner, opts);

@@ -3,13 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { parse as parseYaml } from 'yaml';
 import { UserError, type SourcePos } from '../errors.js';
 import type { Inventory } from '../inventory/index.js';
 import type { ModuleResult } from '../modules/types.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import { emptyStats, type EventSink, type HostStats, type TaskRef } from '../output/events.js';
 import { loadRole, loadTaskFile, type LoadOptions } from '../playbook/index.js';
+import { parseYamlText } from '../playbook/yaml-file.js';
 import type { DynamicInclude, Play, Playbook, RoleInstance, Task, TaskNode } from '../playbook/types.js';
 import type { Templar } from '../template/index.js';
 import type { Transport } from '../transport/types.js';
@@ -138,8 +138,8 @@ class Runner {
     else if (order === 'shuffle') hosts.sort(() => Math.random() - 0.5);
 
     const name = play.name !== undefined ? String(this.o.templar.render(play.name, this.o.extraVars)) : String(pattern);
-    this.o.sink({ kind: 'play-start', name, hosts, pattern: String(pattern) });
     if (hosts.length === 0) {
+      this.o.sink({ kind: 'play-start', name, hosts, pattern: String(pattern) });
       this.o.sink({ kind: 'no-hosts', pattern: String(pattern) });
       return;
     }
@@ -153,14 +153,16 @@ class Runner {
     const playScope: Scope = { keywords: { ...play, name: undefined, vars: {} } };
     const batches = serialBatches(hosts, this.o.templar.render(play.serial, this.o.extraVars));
     for (const batch of batches) {
+      // Ansible starts the play anew for each serial batch: one PLAY banner per batch.
+      this.o.sink({ kind: 'play-start', name, hosts: batch, pattern: String(pattern) });
       const pv: PlayVarsContext = { play, playHosts: hosts, batch };
       const ended = await this.runBatch(play, playScope, pv);
+      this.o.sink({ kind: 'play-end', name });
       if (ended === 'break') this.stopped = true;
       // Ansible ends the playbook when every host of a batch failed or was unreachable.
       else if (batch.every((h) => this.state(h).failed || this.state(h).unreachable)) this.stopped = true;
       if (ended !== 'continue' || this.stopped) break;
     }
-    this.o.sink({ kind: 'play-end', name });
   }
 
   /**
@@ -382,7 +384,7 @@ class Runner {
           } catch {
             continue;
           }
-          const data = parseYaml(text, { version: '1.1' }) ?? {};
+          const data = parseYamlText(text, full).data ?? {};
           if (typeof data !== 'object' || Array.isArray(data)) throw new UserError(`vars file ${full} must contain a dictionary of variables`, { pos: play.pos });
           Object.assign(s.playVarsFiles, data);
           loaded = true;

@@ -543,7 +543,9 @@ export class AnsibleEnvironment extends BaseEnvironment {
 
   /** Parses a bare expression (a `when:` condition) without template delimiters. */
   parseExpression(src: string): AnyNode {
-    const tokens = lexBalanced(src, this.lexOptions);
+    // nunjucks's filter parser peeks at the token after a filter name and crashes at the
+    // end of input (`x | bool`): parentheses guarantee a following token and change nothing.
+    const tokens = lexBalanced(`(${src}\n)`, this.lexOptions);
     tokens.in_code = true;
     const parser = new AnsibleParser(tokens);
     const expr = parser.parseExpression();

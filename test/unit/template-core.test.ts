@@ -239,7 +239,7 @@ describe('syntax errors', () => {
   });
   test('bad expression in evaluate', () => {
     expect(() => t.evaluate('x ==', { x: 1 })).toThrow(TemplateError);
-    expect(() => t.evaluate('x y', { x: 1 })).toThrow(/unexpected/);
+    expect(() => t.evaluate('x y', { x: 1 })).toThrow(/template error while templating string: .*expected/);
   });
 });
 
@@ -266,6 +266,11 @@ describe('conditions', () => {
     ['{{ f }}', false],
     ["{{ s }} == 'text'", true],
     ['a is defined and a > 0 and s.startswith("t")', true],
+    // a filter without arguments at the very end of the expression
+    ["'yes' | bool", true],
+    ['s | length', true],
+    ['e | length', false],
+    ['4 == s | length', true],
   ];
   test.each(cases)('%s', (cond, expected) => {
     expect(t.evaluateCondition(cond, vars)).toBe(expected);
