@@ -81,6 +81,7 @@ class Runner {
   stopped = false;
   private startAtReached: boolean;
   private includeCache = new Map<string, Promise<TaskNode[]>>();
+  private roleCache = new Map<string, Promise<RoleInstance>>();
 
   constructor(private readonly o: RunOptions) {
     this.vars = new VarsBuilder({
@@ -605,18 +606,14 @@ class Runner {
         const applyKeywords = { ...apply, tags: toList(apply.tags), when: apply.when === undefined ? undefined : toList(apply.when), vars: incVars };
         if (inc.action === 'include_role') {
           const name = String(args.name ?? args.role ?? '');
-          const role = await loadRole(name, {
-            ...this.o.loadOptions,
-            baseDir: inc.baseDir,
-            params: incVars,
-            tasksFrom: args.tasks_from as string | undefined,
-            varsFrom: args.vars_from as string | undefined,
-            defaultsFrom: args.defaults_from as string | undefined,
-            handlersFrom: args.handlers_from as string | undefined,
-            pos: inc.pos,
-          });
+          const from = { tasksFrom: args.tasks_from, varsFrom: args.vars_from, defaultsFrom: args.defaults_from, handlersFrom: args.handlers_from } as Record<string, string | undefined>;
+          // One load per role and entry point, shared by all hosts, so they run its tasks
+          // in step; each host gets its own params.
+          const key = `role\0${inc.baseDir}\0${name}\0${JSON.stringify(from)}`;
+          const loaded = this.roleCache.get(key) ?? loadRole(name, { ...this.o.loadOptions, baseDir: inc.baseDir, ...from, pos: inc.pos });
+          this.roleCache.set(key, loaded);
+          const role: RoleInstance = { ...(await loaded), params: incVars };
           out.set(host, { included: { nodes: [], role, scope: child(scope, applyKeywords as Scope['keywords']) } });
-          addTo(byFile, `${role.path}`, host);
         } else {
           const file = String(args.file ?? args._raw_params ?? '');
           const full = resolveInclude(file, inc);
@@ -627,8 +624,8 @@ class Runner {
           out.set(host, { included: { nodes: await nodes, scope: scopeForIncluded } });
           addTo(byFile, full, host);
         }
-        // Ansible counts a host's successful include as ok.
-        st.ok++;
+        // Ansible counts a host's successful include_tasks as ok (include_role is not a result of its own).
+        if (inc.action === 'include_tasks') st.ok++;
       } catch (e) {
         st.failed++;
         this.state(host).failed = true;

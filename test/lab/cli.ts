@@ -1,8 +1,9 @@
-// `npm run lab -- up N [--flavor debian|sl44] [--dir D]`, `down [--dir D]`, `status [--dir D]`.
-import { labStatus, startLab, stopLab, type LabFlavor } from './lab.js';
+// `npm run lab -- up N [--flavor debian|sl44] [--dir D] [--hosts-json F]`, `down [--dir D]`, `status [--dir D]`.
+import { readFileSync } from 'node:fs';
+import { labStatus, startLab, stopLab, type LabFlavor, type Sl44HostOverride } from './lab.js';
 
 function usage(): never {
-  process.stderr.write('usage: lab up N [--flavor debian|sl44] [--dir D] [--prefix NAME] [--base-port P]\n       lab down [--dir D]\n       lab status [--dir D]\n');
+  process.stderr.write('usage: lab up N [--flavor debian|sl44] [--dir D] [--prefix NAME] [--base-port P] [--hosts-json FILE]\n       lab down [--dir D]\n       lab status [--dir D]\n');
   process.exit(5);
 }
 
@@ -24,9 +25,19 @@ async function main(argv: string[]): Promise<number> {
       if (!Number.isInteger(count) || count < 1) usage();
       const flavor = (flags.flavor ?? 'debian') as LabFlavor;
       if (flavor !== 'debian' && flavor !== 'sl44') usage();
+      // sl44 hosts' simulated hardware by host name, e.g. {"node03": {"withoutCpuFlags": ["vmx"]}, "node04": {"arch": "i686"}}.
+      let hostOverrides: Record<string, Sl44HostOverride> | undefined;
+      if (flags['hosts-json']) {
+        try {
+          hostOverrides = JSON.parse(readFileSync(flags['hosts-json'], 'utf8')) as Record<string, Sl44HostOverride>;
+        } catch (e) {
+          process.stderr.write(`lab: --hosts-json ${flags['hosts-json']}: ${(e as Error).message}\n`);
+          return 5;
+        }
+      }
       const t0 = Date.now();
-      const lab = await startLab({ count, flavor, dir, namePrefix: flags.prefix, basePort: flags['base-port'] ? Number(flags['base-port']) : undefined });
-      process.stdout.write(`lab up: ${lab.hosts.length} hosts in ${Date.now() - t0} ms\n`);
+      const lab = await startLab({ count, flavor, dir, namePrefix: flags.prefix, basePort: flags['base-port'] ? Number(flags['base-port']) : undefined, hostOverrides });
+      process.stdout.write(`lab up: ${lab.hosts.length} ${lab.flavor} hosts in ${Date.now() - t0} ms\n`);
       for (const h of lab.hosts) process.stdout.write(`  ${h.name}  ${h.address}:${h.port}  pid ${h.pid}  root ${h.root}\n`);
       process.stdout.write(`inventory:   ${lab.inventoryPath}\nssh_config:  ${lab.sshConfigPath}\nknown_hosts: ${lab.knownHostsPath}\nkey:         ${lab.keyPath}\n`);
       process.stdout.write(`become user: ${lab.becomeUser} (sudo password ${lab.sudoPassword})\n`);
@@ -42,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`no lab in ${dir}\n`);
         return 1;
       }
+      process.stdout.write(`flavor: ${st.flavor}${st.flavor === 'sl44' ? ' (Scientific Linux 4.4, SIMULATED tools: see docs/lab.md)' : ''}\n`);
       for (const h of st.hosts) process.stdout.write(`  ${h.name}  ${h.address}:${h.port}  pid ${h.pid}  ${st.alive[h.name] ? 'up' : 'DOWN'}\n`);
       return Object.values(st.alive).every(Boolean) ? 0 : 1;
     }

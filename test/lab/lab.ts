@@ -4,6 +4,8 @@
 // machine's, bind-mounted read-only; /etc, /var, /tmp, /root and /home belong to the
 // host. So a task on one host cannot touch another host's files nor the machine's.
 // The mounts live only in the host's mount namespace: they vanish with its processes.
+// The sl44 flavor (flavors/sl44.ts, docs/lab.md) dresses a host as Scientific Linux 4.4 with
+// SIMULATED tools over a private overlay of /usr, under a lab init that can "reboot".
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync, closeSync } from 'node:fs';
@@ -12,6 +14,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { populateSl44, SL44_HOST_SCRIPT, type Sl44HostOverride } from './flavors/sl44.js';
+
+export type { Sl44HostOverride } from './flavors/sl44.js';
 
 const run = promisify(execFile);
 
@@ -23,7 +28,7 @@ export interface LabHost {
   port: number;
   /** Its filesystem root directory on this machine. */
   root: string;
-  /** sshd's PID (as seen from this machine); PID 1 of the host's PID namespace. */
+  /** PID 1 of the host's PID namespace (as seen from this machine): sshd, or the sl44 lab init. */
   pid: number;
   /** The `unshare` process that holds the namespaces. */
   unsharePid: number;
@@ -33,6 +38,7 @@ export interface LabHost {
 
 export interface Lab {
   dir: string;
+  flavor: LabFlavor;
   hosts: LabHost[];
   inventoryPath: string;
   knownHostsPath: string;
@@ -69,6 +75,8 @@ export interface StartLabOptions {
   basePort?: number;
   /** Variations by host index (0-based). */
   hostSetup?: Record<number, LabHostSetup>;
+  /** sl44 only: simulated hardware by host name (e.g. `{ node03: { withoutCpuFlags: ['vmx'] } }`). */
+  hostOverrides?: Record<string, Sl44HostOverride>;
 }
 
 interface LabState {
@@ -92,16 +100,22 @@ export interface PopulateContext {
   becomeUser: string;
   /** The shadow line's password hash for becomeUser. */
   passwordHash: string;
+  /** sl44: this host's simulated hardware. */
+  override?: Sl44HostOverride;
 }
 
 export const flavors: Record<LabFlavor, FlavorPopulator> = {
   debian: populateDebian,
-  sl44: async () => {
-    // Scientific Linux 4.4 hosts (bash 3.0, coreutils 5.2) are issue 5: a populator that
-    // unpacks an SL4 userland into `root` and leaves /usr alone.
-    throw new Error('lab flavor sl44 is not implemented yet (issue 5)');
+  sl44: async (root, host, ctx) => {
+    // Debian's userland (it runs on this kernel) dressed as Scientific Linux 4.4: files,
+    // and SIMULATION stand-ins for the tools SL4 has and Debian lacks; see flavors/sl44.ts.
+    await populateDebian(root, host, ctx);
+    await populateSl44(root, host, ctx.override);
   },
 };
+
+/** What runs as PID 1 of each host: sshd itself, or the sl44 lab init that can "reboot". */
+const PID1_OF: Record<LabFlavor, string> = { debian: 'sshd', sl44: 'rackplay-sim/init' };
 
 function hostAddress(slot: number, index: number): string {
   return `127.${slot}.${1 + Math.floor(index / 254)}.${1 + (index % 254)}`;
@@ -364,10 +378,10 @@ function waitForBanner(address: string, port: number, timeoutMs: number, alive: 
   });
 }
 
-async function startHost(dir: string, host: Omit<LabHost, 'pid' | 'unsharePid'>): Promise<LabHost> {
+async function startHost(dir: string, host: Omit<LabHost, 'pid' | 'unsharePid'>, flavor: LabFlavor = 'debian'): Promise<LabHost> {
   const bootLog = path.join(dir, 'hosts', host.name + '.boot.log');
   const fd = openSync(bootLog, 'w');
-  const child = spawn('unshare', ['--mount', '--uts', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', HOST_SCRIPT, 'lab-host', host.root, host.name], {
+  const child = spawn('unshare', ['--mount', '--uts', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', flavor === 'sl44' ? SL44_HOST_SCRIPT : HOST_SCRIPT, 'lab-host', host.root, host.name], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
@@ -419,11 +433,23 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
     return { name, address: hostAddress(slot, i), port: opts.basePort !== undefined ? port0 + i : port0, root, logPath: path.join(root, 'var/log/sshd.log') };
   });
 
+  const overridden = Object.keys(opts.hostOverrides ?? {});
+  const unknown = overridden.filter((n) => !planned.some((h) => h.name === n));
+  const overrideError = unknown.length
+    ? `hostOverrides name hosts this lab does not have: ${unknown.join(', ')} (hosts are ${planned[0].name}..${planned[planned.length - 1].name})`
+    : overridden.length && flavor !== 'sl44'
+      ? 'hostOverrides simulate hardware and need flavor sl44'
+      : undefined;
+  if (overrideError) {
+    await rm(lock, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(overrideError);
+  }
   const hostKeys = new Map<string, string>();
   await Promise.all(
     planned.map(async (h, i) => {
       const setup = opts.hostSetup?.[i] ?? {};
-      await flavors[flavor](h.root, h, { becomeUser: BECOME_USER, passwordHash });
+      await flavors[flavor](h.root, h, { becomeUser: BECOME_USER, passwordHash, override: opts.hostOverrides?.[h.name] });
       const type = setup.hostKeyType ?? 'ed25519';
       const keyFile = path.join(h.root, `etc/ssh/ssh_host_${type}_key`);
       await run('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', h.name, '-f', keyFile]);
@@ -458,7 +484,7 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
   );
 
   const state: LabState = { dir, slot, slotLock: lock, user: LAB_USER, becomeUser: BECOME_USER, sudoPassword, flavor, hosts: [] };
-  const started = await Promise.allSettled(planned.map((h) => startHost(dir, h)));
+  const started = await Promise.allSettled(planned.map((h) => startHost(dir, h, flavor)));
   state.hosts = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   await writeFile(path.join(dir, 'state.json'), JSON.stringify(state, null, 2));
   await rm(path.join(dir, 'starting.pid'), { force: true });
@@ -475,6 +501,7 @@ function labFromState(state: LabState): Lab {
   const dir = state.dir;
   return {
     dir,
+    flavor: state.flavor ?? 'debian',
     hosts: state.hosts,
     inventoryPath: path.join(dir, 'inventory.yml'),
     knownHostsPath: path.join(dir, 'known_hosts'),
@@ -531,7 +558,7 @@ export async function stopLab(dir: string): Promise<void> {
   dir = path.resolve(dir);
   const st = await readState(dir);
   if (st) {
-    await Promise.all(st.hosts.map((h) => killRecorded(h.pid, 'sshd')));
+    await Promise.all(st.hosts.map((h) => killRecorded(h.pid, PID1_OF[st.flavor ?? 'debian'])));
     await Promise.all(st.hosts.map((h) => killRecorded(h.unsharePid, 'unshare')));
     const lockOwner = await readFile(path.join(st.slotLock, 'owner'), 'utf8').catch(() => '');
     if (lockOwner === dir) await rm(st.slotLock, { recursive: true, force: true });
