@@ -150,8 +150,10 @@ function makeDirSteps(args: FileArgs): Step[] {
     if (c === '.' || c === '..') continue;
     const attrs = planAttrs(acc, undefined, args, { isDir: true });
     const q = quote(acc);
-    const create = [`mkdir -- ${q}`, ...attrs.steps.map((s) => (s.kind === 'exec' ? s.cmd : ''))].join(' && ');
-    parts.push(`{ [ -d ${q} ] || { ${create}; }; }`);
+    const then = attrs.steps.map((s) => (s.kind === 'exec' ? s.cmd : '')).filter(Boolean).join(' && ') || ':';
+    // Another host (or process) may create the same directory between the test and the
+    // mkdir: a directory that exists afterwards is success, as in Ansible.
+    parts.push(`{ [ -d ${q} ] || if mkdir -- ${q}; then ${then}; else [ -d ${q} ]; fi; }`);
   }
   return [{ kind: 'exec', cmd: parts.join(' && ') }];
 }

@@ -39,7 +39,7 @@ describe('file plan: states', () => {
   it('directory: creates each missing level with the mode', () => {
     const p = plan({ path: '/srv/a b', state: 'directory', mode: '0750' }, 'absent');
     expect(p.steps).toEqual([
-      { kind: 'exec', cmd: "{ [ -d /srv ] || { mkdir -- /srv && chmod 0750 -- /srv; }; } && { [ -d '/srv/a b' ] || { mkdir -- '/srv/a b' && chmod 0750 -- '/srv/a b'; }; }" },
+      { kind: 'exec', cmd: "{ [ -d /srv ] || if mkdir -- /srv; then chmod 0750 -- /srv; else [ -d /srv ]; fi; } && { [ -d '/srv/a b' ] || if mkdir -- '/srv/a b'; then chmod 0750 -- '/srv/a b'; else [ -d '/srv/a b' ]; fi; }" },
     ]);
     expect(p.diff).toMatchObject({ before: expect.stringContaining('"state": "absent"'), after: expect.stringContaining('"state": "directory"') });
     expect(plan({ path: '/srv/a b', state: 'directory', mode: '0750' }, { type: 'directory', mode: 0o750 }).steps).toEqual([]);
