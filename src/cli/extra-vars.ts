@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { UserError } from '../errors.js';
 import { parseKv } from '../playbook/index.js';
+import { decryptYamlFileText } from '../vault/context.js';
 
 /** `a=1 b="two words"`, parsed as Ansible does (its parse_kv, shared with task arguments). */
 export function parseKeyValues(text: string): Record<string, string> {
@@ -33,6 +34,8 @@ export function parseExtraVars(values: string[]): Record<string, unknown> {
       } catch {
         throw new UserError(`the extra vars file ${file} could not be read`, { kind: 'options', hint: 'the path after @ is relative to the current directory' });
       }
+      // `-e @secrets.yml` may be a vault-encrypted file, as with ansible-playbook
+      text = decryptYamlFileText(text, file);
       try {
         data = parse(text, { version: '1.1' });
       } catch (e) {

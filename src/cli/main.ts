@@ -2,6 +2,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { run } from './run-command.js';
+import { runSchemaCommand } from '../output/editor-schemas.js';
+import { addVaultOptions, runVaultCommand } from './vault-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -35,13 +37,26 @@ export function buildProgram(): Command {
     .option('-T, --timeout <seconds>', 'override the connection timeout in seconds')
     .option('--private-key <file>', 'use this file to authenticate the connection')
     .addOption(new Option('-c, --connection <type>', 'connection type to use').choices(['ssh', 'local', 'paramiko', 'smart']))
+    .option('--detailed-exitcode', 'exit 10 when something changed (or would change with --check); failures keep their codes')
+    .option('--report <format=path>', 'also write a report: json=PATH, junit=PATH or html=PATH (repeatable)', collect, [])
+    .option('--plain', 'plain Ansible-style lines even on a terminal (no live view)')
     .version(pkg.version, '--version', 'show the version number and exit')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `ERROR! ${str.slice(7)}` : str) });
+  addVaultOptions(program);
   return program;
 }
 
 async function main(): Promise<void> {
+  // Subcommands (`rackplay schema`) come first; everything else is ansible-playbook's command line.
+  if (process.argv[2] === 'schema') {
+    process.exitCode = await runSchemaCommand(process.argv.slice(3));
+    return;
+  }
+  if (process.argv[2] === 'vault') {
+    process.exitCode = await runVaultCommand(process.argv.slice(3));
+    return;
+  }
   const program = buildProgram();
   try {
     program.parse(process.argv);
@@ -52,7 +67,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  process.exitCode = await run(program.args, program.opts());
+  process.exitCode = await run(program.args, program.opts(), { version: pkg.version, argv: process.argv.slice(2) });
 }
 
 main().catch((e: unknown) => {

@@ -1,18 +1,26 @@
 // From parsed options to a finished run: config, inventory, playbooks (validated before
 // any host is contacted), reporters, the engine, and ansible-playbook's exit code.
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { EXIT, formatUserError, UserError } from '../errors.js';
 import { runPlaybooks, tagSelected } from '../engine/run.js';
 import { expandLimit, loadInventory, type Inventory } from '../inventory/index.js';
 import { defaultRegistry } from '../modules/index.js';
-import { createDefaultReporter, createJsonReporter, SecretMasker, shouldUseColor, type Reporter } from '../output/index.js';
+import { SecretMasker, shouldUseColor } from '../output/index.js';
+import { shouldUseLiveView } from '../output/live-view.js';
+import { redactCommandLine } from '../output/report-json.js';
+import { resolveReportSpecs } from '../output/report-spec.js';
+import { createRunOutput } from '../output/run-output.js';
 import { loadPlaybook } from '../playbook/index.js';
 import type { Playbook, RoleInstance, TaskNode } from '../playbook/types.js';
 import { Templar } from '../template/index.js';
 import { HandshakeLimiter, openTransport } from '../transport/open.js';
+import type { Transport } from '../transport/types.js';
 import { loadConfig } from './config.js';
 import { parseExtraVars } from './extra-vars.js';
+import { setupRunVault } from '../vault/index.js';
+import { vaultOptionsFrom } from './vault-command.js';
 
 export interface CliOptions {
   inventory: string[];
@@ -38,17 +46,33 @@ export interface CliOptions {
   timeout?: string;
   privateKey?: string;
   connection?: string;
+  /** 10 when something changed or would change (failures keep their codes). */
+  detailedExitcode?: boolean;
+  /** FORMAT=PATH, repeatable. */
+  report?: string[];
+  /** No live view even on a terminal. */
+  plain?: boolean;
+}
+
+export interface RunContext {
+  version: string;
+  /** argv after the program name, for the reports (secrets are redacted). */
+  argv: string[];
 }
 
 const splitList = (values: string[]) => values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
-export async function run(playbookArgs: string[], opts: CliOptions): Promise<number> {
+export async function run(playbookArgs: string[], opts: CliOptions, ctx: RunContext = { version: '', argv: [] }): Promise<number> {
   const masker = new SecretMasker();
   const out = (t: string) => process.stdout.write(masker.mask(t));
   const err = (t: string) => process.stderr.write(masker.mask(t));
   try {
     if (playbookArgs.length === 0) throw new UserError('the following arguments are required: playbook', { kind: 'options', hint: 'usage: rackplay PLAYBOOK -i INVENTORY' });
     const config = loadConfig();
+    // Before anything is loaded: vars files, inventories and playbooks may hold vault data.
+    await setupRunVault(vaultOptionsFrom(opts as unknown as Record<string, unknown>), { onSecret: (v) => masker.add(v), warn: (m) => err(`[WARNING]: ${m}\n`) });
+    // Checked before anything runs: a typo in a report path should not cost a whole run.
+    const reports = resolveReportSpecs({ cli: opts.report ?? [], env: process.env, configFile: config.file, cwd: process.cwd() });
     const forks = opts.forks !== undefined ? Number(opts.forks) : config.forks;
     if (!Number.isInteger(forks) || forks < 1) throw new UserError(`--forks must be a positive integer, got '${opts.forks}'`, { kind: 'options' });
     const extraVars = parseExtraVars(opts.extraVars);
@@ -110,8 +134,15 @@ export async function run(playbookArgs: string[], opts: CliOptions): Promise<num
       displayOkHosts: config.displayOkHosts,
       masker,
     };
-    const reporter: Reporter = config.stdoutCallback === 'json' ? createJsonReporter(reporterOptions) : createDefaultReporter(reporterOptions);
-    reporter.handle({ kind: 'playbook-start', path: playbookArgs[0], check: !!opts.check, diff: !!opts.diff });
+    const output = createRunOutput({
+      reporter: reporterOptions,
+      stdoutCallback: config.stdoutCallback,
+      live: shouldUseLiveView({ isTTY: !!process.stdout.isTTY, env: process.env, plain: !!opts.plain, stdoutCallback: config.stdoutCallback, verbosity: opts.verbose }),
+      detailedExitcode: !!opts.detailedExitcode,
+      reports,
+      meta: { version: ctx.version, commandLine: redactCommandLine(ctx.argv) },
+    });
+    output.handle({ kind: 'playbook-start', path: playbookArgs[0], check: !!opts.check, diff: !!opts.diff });
 
     const interrupted = { value: false };
     const onSigint = () => {
@@ -122,6 +153,9 @@ export async function run(playbookArgs: string[], opts: CliOptions): Promise<num
     process.once('SIGINT', onSigint);
     // Handshakes are CPU-heavy: cap them separately from forks.
     const handshakeLimiter = new HandshakeLimiter();
+    // For the benchmark (bench/): what the run cost in remote operations.
+    const statsFile = process.env.RACKPLAY_STATS_FILE;
+    const firstExec: { ms?: number } = {};
     const summary = await runPlaybooks({
       playbooks,
       inventory,
@@ -141,13 +175,18 @@ export async function run(playbookArgs: string[], opts: CliOptions): Promise<num
       forceHandlers: !!opts.forceHandlers || config.forceHandlers,
       gathering: config.gathering,
       becomePassword,
-      sink: (e) => reporter.handle(e),
-      openTransport: (host, vars) => openTransport(host, vars, { hostKeyChecking: config.hostKeyChecking, timeoutS: config.timeout, remoteUser: config.remoteUser, handshakeLimiter }),
+      sink: (e) => output.handle(e),
+      openTransport: async (host, vars) => {
+        const t = await openTransport(host, vars, { hostKeyChecking: config.hostKeyChecking, timeoutS: config.timeout, remoteUser: config.remoteUser, handshakeLimiter });
+        if (statsFile) noteFirstExec(t, firstExec);
+        return t;
+      },
       addSecret: (s) => masker.add(s),
     });
     process.removeListener('SIGINT', onSigint);
-    await reporter.close();
-    return summary.exitCode;
+    const exitCode = await output.finish(summary.exitCode);
+    if (statsFile) writeTransportStats(statsFile, summary.transports.values(), firstExec.ms);
+    return exitCode;
   } catch (e) {
     if (e instanceof UserError) {
       err(formatUserError(e) + '\n');
@@ -156,6 +195,28 @@ export async function run(playbookArgs: string[], opts: CliOptions): Promise<num
     }
     throw e;
   }
+}
+
+/** Records, once per run, when the first remote command was sent (ms since the process started). */
+function noteFirstExec(t: Transport, first: { ms?: number }): void {
+  const exec = t.exec.bind(t);
+  t.exec = (command, opts) => {
+    first.ms ??= Math.round(process.uptime() * 1000);
+    return exec(command, opts);
+  };
+}
+
+/** Sums the transports' counters into a JSON file (RACKPLAY_STATS_FILE). */
+export function writeTransportStats(file: string, transports: Iterable<Transport>, firstExecMs?: number): void {
+  const total = { hosts: 0, execs: 0, puts: 0, gets: 0, connects: 0, firstExecMs: firstExecMs ?? null };
+  for (const t of transports) {
+    total.hosts++;
+    total.execs += t.stats.execs;
+    total.puts += t.stats.puts;
+    total.gets += t.stats.gets;
+    total.connects += t.stats.connects;
+  }
+  writeFileSync(file, JSON.stringify(total) + '\n');
 }
 
 function askHidden(prompt: string): Promise<string> {

@@ -5,6 +5,7 @@
 
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node, type ScalarTag } from 'yaml';
 import { UserError, type SourcePos } from '../errors.js';
+import { decryptDocumentValues, decryptYamlFileText } from '../vault/context.js';
 
 /** Placeholder for an encrypted `!vault |` value. */
 export interface VaultValue {
@@ -32,6 +33,8 @@ export interface YamlSource {
 }
 
 export function parseYamlText(text: string, file: string): YamlSource {
+  // Whole-file vault encryption (group_vars/all/vault.yml is the usual case).
+  text = decryptYamlFileText(text, file);
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     version: '1.1',
@@ -53,6 +56,10 @@ export function parseYamlText(text: string, file: string): YamlSource {
       hint: 'check indentation and quoting near this position (values starting with `{{` must be quoted)',
     });
   }
+  decryptDocumentValues(doc, (offset) => {
+    const at = lines.linePos(offset);
+    return { file, line: at.line, col: at.col };
+  });
   return { file, doc, lines };
 }
 
@@ -77,18 +84,8 @@ export function keyText(node: unknown): string {
   return String(node);
 }
 
-/**
- * Parse a group_vars/host_vars file: it must be a mapping or empty.
- * Whole-file vault encryption cannot be read without the vault layer.
- */
+/** Parse a group_vars/host_vars file (decrypted first when vault-encrypted): a mapping or empty. */
 export function loadVarsText(text: string, file: string): Record<string, unknown> {
-  if (text.startsWith('$ANSIBLE_VAULT;')) {
-    throw new UserError('vault-encrypted vars files are not supported yet', {
-      pos: { file, line: 1, col: 1 },
-      kind: 'error',
-      hint: 'encrypt single values with `ansible-vault encrypt_string` instead of the whole file',
-    });
-  }
   const src = parseYamlText(text, file);
   const root = src.doc.contents;
   if (root == null) return {};

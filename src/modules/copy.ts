@@ -43,6 +43,7 @@ import {
   type CommonFileArgs,
 } from './file-common.js';
 import type { FileDiff, ModuleDef, Plan, PlanContext, RunContext, Step } from './types.js';
+import { decryptFileContent } from '../vault/context.js';
 
 /** One file prepared on the controller. `rel` is '' for a single-file copy. */
 export interface PreparedFile {
@@ -123,13 +124,16 @@ export function prepareCopy(args: CopyArgs, ctx: RunContext): CopyArgs {
     const files: PreparedFile[] = [];
     const dirs: string[] = [];
     walk(found, '', files, dirs, args.local_follow);
+    if (args.decrypt !== false) for (const f of files) f.content = decryptFileContent(f.content, joinLocal(found, f.rel));
     out._files = files;
     // "dir/" copies the contents; "dir" copies the directory itself into dest.
     out._dirs = dirs;
     out._basename = args.src.endsWith('/') ? undefined : basename(args.src);
     return out;
   }
-  out._files = [{ rel: '', content: readFileSync(found), srcMode: st.mode & 0o7777 }];
+  // decrypt (default true): a vault-encrypted source is copied as its plaintext, as in Ansible
+  const raw = readFileSync(found);
+  out._files = [{ rel: '', content: args.decrypt === false ? raw : decryptFileContent(raw, found), srcMode: st.mode & 0o7777 }];
   out._basename = basename(args.src);
   return out;
 }

@@ -3,7 +3,7 @@
 //   - include_vars: file=guests.yml name=guest_defs
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { parseYamlText } from '../playbook/yaml-file.js';
 import type { ModuleDef } from './types.js';
 
 interface IncludeVarsArgs {
@@ -68,9 +68,11 @@ export const includeVarsModule: ModuleDef<IncludeVarsArgs> = {
     for (const f of files) {
       let data: unknown;
       try {
-        data = parse(await readFile(f, 'utf8'), { version: '1.1' }) ?? {};
+        // decrypts whole-file and inline vault data, like Ansible's loader
+        data = parseYamlText(await readFile(f, 'utf8'), f).data ?? {};
       } catch (e) {
-        return { failed: true, changed: false, msg: `Syntax error in ${f}: ${(e as Error).message}` };
+        const m = (e as Error).message;
+        return { failed: true, changed: false, msg: m.startsWith('YAML') ? `Syntax error in ${f}: ${m}` : m };
       }
       if (typeof data !== 'object' || Array.isArray(data)) return { failed: true, changed: false, msg: `${f} must be stored as a dictionary/hash` };
       Object.assign(vars, data);

@@ -12,6 +12,7 @@ import { quote } from '../transport/quote.js';
 import { guardScript, newNonce, readGuard, splitLines, wordSpans } from './command-runner.js';
 import { ShlexError, shlexSplit } from './shlex-split.js';
 import type { ModuleDef, ModuleResult, RunContext } from './types.js';
+import { decryptFileContent } from '../vault/context.js';
 
 export interface ScriptArgs {
   _raw_params?: string;
@@ -67,7 +68,9 @@ async function runScript(args: ScriptArgs, ctx: RunContext): Promise<ModuleResul
     return { changed: true };
   }
 
-  const content = await readFile(local);
+  // decrypt (default true): a vault-encrypted script is sent as its plaintext, as in Ansible
+  const fileBytes = await readFile(local);
+  const content = args.decrypt === false ? fileBytes : decryptFileContent(fileBytes, local);
   const base = source.slice(source.lastIndexOf('/') + 1).replace(/[^A-Za-z0-9_.-]/g, '_');
   const remote = `/tmp/.rackplay-${nonce}-${base}`;
   await ctx.transport.put(remote, content, { mode: '0700', become: ctx.become });

@@ -15,6 +15,7 @@ import {
   type Tags,
 } from 'yaml';
 import { UserError, type SourcePos } from '../errors.js';
+import { decryptDocumentValues, decryptYamlFileText } from '../vault/context.js';
 
 export type DocPath = (string | number)[];
 
@@ -96,6 +97,8 @@ function hintForSyntax(line: string, code: string, message: string): string | un
 
 /** Parse YAML text already read from `file`. */
 export function parseYamlText(text: string, file: string): YamlFile {
+  // A whole file may be vault-encrypted (vars files, task files, playbooks), as in Ansible.
+  text = decryptYamlFileText(text, file);
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
   const lines = text.split('\n');
@@ -143,6 +146,7 @@ export function parseYamlText(text: string, file: string): YamlFile {
     return { file, data: null, posOf: () => ({ file, line: 1, col: 1 }), keyPosOf: () => ({ file, line: 1, col: 1 }) };
   }
   checkUnhashableKeys(doc.contents as YamlNode | null, toPos);
+  decryptDocumentValues(doc, toPos);
   const data = doc.toJS({ maxAliasCount: 10000 });
 
   const walk = (path: DocPath): { node?: YamlNode; keyNode?: YamlNode; last?: YamlNode } => {

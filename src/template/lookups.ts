@@ -7,6 +7,7 @@ import path from 'node:path';
 import { TemplateError } from './errors.js';
 import { isDict, pyStr, truthy, type Dict } from './python.js';
 import { Undefined } from './undefined.js';
+import { decryptFileContent } from '../vault/context.js';
 
 export interface LookupContext {
   /** Variables visible to the template that called lookup(). */
@@ -67,7 +68,8 @@ export const LOOKUPS: Record<string, Lookup> = {
       const name = pyStr(t);
       const found = findFile(name, 'files', ctx.searchPaths);
       if (!found) throw new TemplateError(`The 'file' lookup had an issue accessing the file '${name}'. file not found, use -vvvvv to see paths searched`);
-      let content = readFileSync(found, 'utf8');
+      // vault-encrypted files are decrypted, as Ansible's file lookup does
+      let content = decryptFileContent(readFileSync(found), found).toString('utf8');
       if (truthy(kw.rstrip ?? true)) content = content.replace(/\s+$/, '');
       if (truthy(kw.lstrip ?? false)) content = content.replace(/^\s+/, '');
       return content;
