@@ -8,8 +8,8 @@
 //         Match Group sftp
 //           ChrootDirectory %h
 import type { FileFacts } from '../facts/file-probe.js';
-import { COMMON_FILE_ARGS, PlanFailure, codecFor, failedPlan, splitLinesKeepEnds } from './file-common.js';
-import { EDIT_SCHEMA_PROPS, parseEdited, planEditedFile, probeEdited, type EditArgs } from './file-edit.js';
+import { COMMON_FILE_ARGS, PlanFailure, codecFor, splitLinesKeepEnds } from './file-common.js';
+import { EDIT_SCHEMA_PROPS, editModuleHooks, planEditedFile, type EditArgs } from './file-edit.js';
 import { compilePythonRegex } from './python-regex.js';
 import type { ModuleDef, Plan, PlanContext } from './types.js';
 
@@ -134,14 +134,5 @@ export const blockinfileModule: ModuleDef<BlockinfileArgs, FileFacts> = {
     required: ['path'],
     additionalProperties: false,
   },
-  prepare: (args) => ({ ...args, _stamp: args._stamp ?? { pid: process.pid, time: Date.now() } }),
-  probe: (args) => probeEdited(args.path),
-  parse: (out) => parseEdited(out),
-  plan(args, facts, ctx) {
-    try {
-      return planBlockinfile(args, facts, ctx);
-    } catch (e) {
-      return failedPlan(e);
-    }
-  },
+  ...editModuleHooks(planBlockinfile),
 };

@@ -4,6 +4,7 @@
 // of `_raw_params`.
 import { randomBytes } from 'node:crypto';
 import { quote } from '../transport/quote.js';
+import type { ExecResult } from '../transport/types.js';
 import type { ModuleResult, RunContext } from './types.js';
 
 /** Options Ansible's parser lifts out of a command/shell free-form string. */
@@ -302,6 +303,23 @@ export async function runCommandSpec(spec: CommandSpec, ctx: RunContext): Promis
     out.msg = 'non-zero return code';
   }
   return withLines(out);
+}
+
+/** A finished command as Ansible reports it: rc, output and lines, failed on a non-zero rc. */
+export function commandResult(res: ExecResult): ModuleResult {
+  const r: ModuleResult = {
+    changed: true,
+    rc: res.rc,
+    stdout: res.stdout,
+    stderr: res.stderr,
+    stdout_lines: splitLines(res.stdout),
+    stderr_lines: splitLines(res.stderr),
+  };
+  if (res.rc !== 0) {
+    r.failed = true;
+    r.msg = 'non-zero return code';
+  }
+  return r;
 }
 
 /**

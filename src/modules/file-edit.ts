@@ -8,6 +8,7 @@ import {
   contentDiff,
   dictDiff,
   dirname,
+  failedPlan,
   planAttrs,
   resolveMode,
   writeSteps,
@@ -15,7 +16,7 @@ import {
   type CommonFileArgs,
 } from './file-common.js';
 import type { ExecResult } from '../transport/types.js';
-import type { FileDiff, Plan, PlanContext, Step } from './types.js';
+import type { FileDiff, ModuleDef, Plan, PlanContext, Step } from './types.js';
 
 export interface EditArgs extends CommonFileArgs {
   path: string;
@@ -37,6 +38,28 @@ export function probeEdited(path: string): string {
 
 export function parseEdited(out: ExecResult): FileFacts {
   return parseFileProbe(out).p ?? { exists: false, extra: {} };
+}
+
+/**
+ * The module hooks the editing modules share: a backup stamp taken on the controller
+ * (so plan stays pure), the whole-file probe, and a plan whose PlanFailure becomes a
+ * failed plan.
+ */
+export function editModuleHooks<A extends EditArgs>(
+  plan: (args: A, facts: FileFacts, ctx: PlanContext) => Plan,
+): Pick<ModuleDef<A, FileFacts>, 'prepare' | 'probe' | 'parse' | 'plan'> {
+  return {
+    prepare: (args) => ({ ...args, _stamp: args._stamp ?? { pid: process.pid, time: Date.now() } }),
+    probe: (args) => probeEdited(args.path),
+    parse: (out) => parseEdited(out),
+    plan(args, facts, ctx) {
+      try {
+        return plan(args, facts, ctx);
+      } catch (e) {
+        return failedPlan(e);
+      }
+    },
+  };
 }
 
 /**

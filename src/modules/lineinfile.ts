@@ -8,8 +8,8 @@
 //       regexp: '^SELINUX='
 //       line: SELINUX=enforcing
 import type { FileFacts } from '../facts/file-probe.js';
-import { COMMON_FILE_ARGS, PlanFailure, codecFor, failedPlan, readLines, requireEditable } from './file-common.js';
-import { EDIT_SCHEMA_PROPS, parseEdited, planEditedFile, probeEdited, type EditArgs } from './file-edit.js';
+import { COMMON_FILE_ARGS, PlanFailure, codecFor, readLines, requireEditable } from './file-common.js';
+import { EDIT_SCHEMA_PROPS, editModuleHooks, planEditedFile, type EditArgs } from './file-edit.js';
 import { compilePythonRegex, expandPythonTemplate } from './python-regex.js';
 import type { ModuleDef, Plan, PlanContext } from './types.js';
 
@@ -191,14 +191,5 @@ export const lineinfileModule: ModuleDef<LineinfileArgs, FileFacts> = {
     required: ['path'],
     additionalProperties: false,
   },
-  prepare: (args) => ({ ...args, _stamp: args._stamp ?? { pid: process.pid, time: Date.now() } }),
-  probe: (args) => probeEdited(args.path),
-  parse: (out) => parseEdited(out),
-  plan(args, facts, ctx) {
-    try {
-      return planLineinfile(args, facts, ctx);
-    } catch (e) {
-      return failedPlan(e);
-    }
-  },
+  ...editModuleHooks(planLineinfile),
 };

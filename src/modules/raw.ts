@@ -6,7 +6,7 @@
 //   - name: Bootstrap a bare host
 //     ansible.builtin.raw: test -e /usr/bin/yum && echo has-yum
 import { quote } from '../transport/quote.js';
-import { splitLines } from './command-runner.js';
+import { commandResult } from './command-runner.js';
 import type { ModuleDef, ModuleResult, RunContext } from './types.js';
 
 export interface RawArgs {
@@ -18,19 +18,7 @@ async function runRaw(args: RawArgs, ctx: RunContext): Promise<ModuleResult> {
   if (ctx.check) return { skipped: true, changed: false };
   const line = args.executable ? `exec ${quote(args.executable)} -c ${quote(args._raw_params)}` : args._raw_params;
   const res = await ctx.exec(line);
-  const r: ModuleResult = {
-    changed: true,
-    rc: res.rc,
-    stdout: res.stdout,
-    stderr: res.stderr,
-    stdout_lines: splitLines(res.stdout),
-    stderr_lines: splitLines(res.stderr),
-  };
-  if (res.rc !== 0) {
-    r.failed = true;
-    r.msg = 'non-zero return code';
-  }
-  return r;
+  return commandResult(res);
 }
 
 export const rawModule: ModuleDef<RawArgs> = {

@@ -6,8 +6,8 @@
 //       regexp: '(\s+)old\.example\.com(\s+.*)?$'
 //       replace: '\1new.example.com\2'
 import type { FileFacts } from '../facts/file-probe.js';
-import { COMMON_FILE_ARGS, PlanFailure, codecFor, failedPlan } from './file-common.js';
-import { EDIT_SCHEMA_PROPS, parseEdited, planEditedFile, probeEdited, type EditArgs } from './file-edit.js';
+import { COMMON_FILE_ARGS, PlanFailure, codecFor } from './file-common.js';
+import { EDIT_SCHEMA_PROPS, editModuleHooks, planEditedFile, type EditArgs } from './file-edit.js';
 import { compilePythonRegex, pythonSubn } from './python-regex.js';
 import type { ModuleDef, Plan, PlanContext } from './types.js';
 
@@ -69,14 +69,5 @@ export const replaceModule: ModuleDef<ReplaceArgs, FileFacts> = {
     required: ['path', 'regexp'],
     additionalProperties: false,
   },
-  prepare: (args) => ({ ...args, _stamp: args._stamp ?? { pid: process.pid, time: Date.now() } }),
-  probe: (args) => probeEdited(args.path),
-  parse: (out) => parseEdited(out),
-  plan(args, facts, ctx) {
-    try {
-      return planReplace(args, facts, ctx);
-    } catch (e) {
-      return failedPlan(e);
-    }
-  },
+  ...editModuleHooks(planReplace),
 };

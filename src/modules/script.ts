@@ -9,7 +9,7 @@
 //       creates: /dev/sdb1
 import { readFile } from 'node:fs/promises';
 import { quote } from '../transport/quote.js';
-import { guardScript, newNonce, readGuard, splitLines, wordSpans } from './command-runner.js';
+import { commandResult, guardScript, newNonce, readGuard, wordSpans } from './command-runner.js';
 import { ShlexError, shlexSplit } from './shlex-split.js';
 import type { ModuleDef, ModuleResult, RunContext } from './types.js';
 import { decryptFileContent } from '../vault/context.js';
@@ -82,6 +82,9 @@ async function runScript(args: ScriptArgs, ctx: RunContext): Promise<ModuleResul
   const invoke = (args.executable ? quote(args.executable) + ' ' : '') + quote(remote) + rest;
   const script = [
     `trap 'rm -f ${quote(remote).replace(/'/g, `'\\''`)}' 0`,
+    // A signal (an interrupted run kills the command's process group) ends the shell
+    // through `exit`, so the EXIT trap still removes the uploaded script.
+    `trap 'exit 129' HUP; trap 'exit 143' TERM`,
     existence,
     guardScript({ nonce, chdir: args.chdir }),
     invoke,
@@ -92,19 +95,7 @@ async function runScript(args: ScriptArgs, ctx: RunContext): Promise<ModuleResul
   const g = readGuard(res.stdout, nonce);
   if (g.kind === 'creates' || g.kind === 'removes') return skipped(g.kind);
   if (g.kind === 'chdir') return fail(`Unable to change directory to '${args.chdir}'`);
-  const r: ModuleResult = {
-    changed: true,
-    rc: res.rc,
-    stdout: res.stdout,
-    stderr: res.stderr,
-    stdout_lines: splitLines(res.stdout),
-    stderr_lines: splitLines(res.stderr),
-  };
-  if (res.rc !== 0) {
-    r.failed = true;
-    r.msg = 'non-zero return code';
-  }
-  return r;
+  return commandResult(res);
 }
 
 export const scriptModule: ModuleDef<ScriptArgs> = {
