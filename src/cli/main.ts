@@ -1,8 +1,6 @@
 // rackplay PLAYBOOK... -i INVENTORY [options]: ansible-playbook's flags and exit codes.
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { run } from './run-command.js';
-import { runSchemaCommand } from '../output/editor-schemas.js';
 import { addVaultOptions, runVaultCommand } from './vault-command.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -50,6 +48,7 @@ export function buildProgram(): Command {
 async function main(): Promise<void> {
   // Subcommands (`rackplay schema`) come first; everything else is ansible-playbook's command line.
   if (process.argv[2] === 'schema') {
+    const { runSchemaCommand } = await import('../output/editor-schemas.js');
     process.exitCode = await runSchemaCommand(process.argv.slice(3));
     return;
   }
@@ -67,6 +66,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  // Loaded only now: --version and --help answer without loading the whole runner.
+  const { run } = await import('./run-command.js');
   process.exitCode = await run(program.args, program.opts(), { version: pkg.version, argv: process.argv.slice(2) });
 }
 

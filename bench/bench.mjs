@@ -1,0 +1,517 @@
+#!/usr/bin/env node
+// rackplay against ansible-playbook on a lab rack of real sshd hosts, with the Xen dom0
+// playbook of bench/playbook. Run `npm run build` first, as root (the lab needs it):
+//
+//   npm run bench -- [--hosts 1,10,50,100] [--runs 3] [--tools rackplay,ansible,ansible-tuned]
+//                    [--scenarios converge,noop,check] [--ansible-max-hosts 10]
+//                    [--profile-hosts 50] [--no-floor] [--out bench/results]
+//
+// Every (hosts, run) round runs each tool in turn, the order rotated from round to round,
+// on hosts wiped before each tool's converge; medians are over the rounds. The lab, the
+// work directory and Ansible's ControlPersist masters are removed however the run ends.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = (p) => pathToFileURL(path.join(repo, 'dist', p)).href;
+const playbook = path.join(repo, 'bench/playbook/site.yml');
+const rackplayBin = path.join(repo, 'bin/rackplay.js');
+const TIME = '/usr/bin/time';
+const ALL_TOOLS = ['rackplay', 'ansible', 'ansible-tuned'];
+const ALL_SCENARIOS = ['converge', 'noop', 'check'];
+
+function parseArgs(argv) {
+  const o = { hosts: [1, 10, 50, 100], runs: 3, tools: ALL_TOOLS, scenarios: ALL_SCENARIOS, ansibleMaxHosts: 10, profileHosts: 50, floor: true, out: path.join(repo, 'bench/results') };
+  const list = (v) => v.split(',').map((s) => s.trim()).filter(Boolean);
+  const int = (v, name) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) usage(`${name} must be a whole number, got '${v}'`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = () => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
+    switch (flag) {
+      case '--hosts': o.hosts = list(value()).map((v) => int(v, '--hosts')).filter((n) => n > 0); break;
+      case '--runs': o.runs = Math.max(1, int(value(), '--runs')); break;
+      case '--tools': o.tools = list(value()); break;
+      case '--scenarios': o.scenarios = list(value()); break;
+      case '--ansible-max-hosts': o.ansibleMaxHosts = int(value(), '--ansible-max-hosts'); break;
+      case '--profile-hosts': o.profileHosts = int(value(), '--profile-hosts'); break;
+      case '--no-floor': o.floor = false; break;
+      case '--out': o.out = path.resolve(value()); break;
+      case '--help': case '-h': usage();
+      default: usage(`unknown option ${flag}`);
+    }
+  }
+  for (const t of o.tools) if (!ALL_TOOLS.includes(t)) usage(`unknown tool '${t}' (known: ${ALL_TOOLS.join(', ')})`);
+  for (const s of o.scenarios) if (!ALL_SCENARIOS.includes(s)) usage(`unknown scenario '${s}' (known: ${ALL_SCENARIOS.join(', ')})`);
+  if (o.hosts.length === 0) usage('--hosts needs at least one count');
+  o.hosts = [...new Set(o.hosts)].sort((a, b) => a - b);
+  return o;
+}
+
+function usage(problem) {
+  if (problem) process.stderr.write(`bench: ${problem}\n`);
+  process.stderr.write('usage: npm run bench -- [--hosts 1,10,50,100] [--runs 3] [--tools rackplay,ansible,ansible-tuned] [--scenarios converge,noop,check] [--ansible-max-hosts 10] [--profile-hosts 50] [--no-floor] [--out DIR]\n');
+  process.exit(problem ? 2 : 0);
+}
+
+const median = (xs) => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
+
+/** Tool runs in progress: an interrupted bench ends them (their process groups) before stopping the lab. */
+const running = new Set();
+
+/** Runs a command under GNU time; resolves with wall ms, controller CPU ms, peak RSS and output. */
+function timed(argv, { env, cwd, stdoutFile, timeFile }) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(TIME, ['-f', '%U %S %M', '-o', timeFile, ...argv], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    running.add(child);
+    let out = '';
+    child.stdout.on('data', (b) => (out += b));
+    child.stderr.on('data', (b) => (out += b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      running.delete(child);
+      const wallMs = ms(start);
+      writeFileSync(stdoutFile, out);
+      const last = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1) ?? '';
+      const [user, sys, rssKb] = last.split(/\s+/).map(Number);
+      resolve({ code, wallMs, cpuMs: Math.round((user + sys) * 1000), peakRssMb: Math.round((rssKb / 1024) * 10) / 10, output: out });
+    });
+  });
+}
+
+/** host → {ok, changed, unreachable, failed} from a PLAY RECAP. */
+function parseRecap(text) {
+  const at = text.lastIndexOf('PLAY RECAP');
+  const out = {};
+  if (at < 0) return out;
+  for (const line of text.slice(at).split('\n').slice(1)) {
+    const m = /^(\S+)\s+:\s+(.*)$/.exec(line.trim());
+    if (!m) continue;
+    out[m[1]] = Object.fromEntries(m[2].trim().split(/\s+/).map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+  }
+  return out;
+}
+
+/** Why a run does not count (every host must finish; re-runs must change nothing). */
+function invalidReason(recap, hostNames, scenario) {
+  const missing = hostNames.filter((h) => !recap[h]);
+  if (missing.length) return `no recap for ${missing.length} host(s), e.g. ${missing[0]}`;
+  for (const h of hostNames) {
+    const r = recap[h];
+    if (r.failed || r.unreachable) return `${h}: failed=${r.failed} unreachable=${r.unreachable}`;
+    if (scenario === 'converge' && !(r.changed > 0)) return `${h}: converge changed nothing`;
+    if (scenario !== 'converge' && r.changed !== 0) return `${h}: ${scenario} run changed ${r.changed}`;
+  }
+  return undefined;
+}
+
+function ansibleConfig(file, tuned, controlDir) {
+  const lines = tuned
+    ? ['[defaults]', 'forks = 50', 'gathering = explicit', 'host_key_checking = True', '[ssh_connection]', 'pipelining = True', 'ssh_args = -o ControlMaster=auto -o ControlPersist=60s', `control_path_dir = ${controlDir}`]
+    : // Ansible's defaults, written out: forks 5, no pipelining (its default ssh_args already
+      // carry ControlMaster=auto ControlPersist=60s).
+      ['[defaults]', 'forks = 5', 'host_key_checking = True', '[ssh_connection]', 'pipelining = False', `control_path_dir = ${controlDir}`];
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
+/** Ends the ControlPersist masters Ansible left (they are daemons, not our children): ssh -O exit on each socket. */
+async function closeControlMasters(dir) {
+  if (!existsSync(dir)) return;
+  await Promise.all(
+    readdirSync(dir).map(
+      (sock) =>
+        new Promise((resolve) => {
+          const c = spawn('ssh', ['-o', `ControlPath=${path.join(dir, sock)}`, '-O', 'exit', 'bench-master'], { stdio: 'ignore' });
+          c.on('error', resolve);
+          c.on('close', resolve);
+        }),
+    ),
+  );
+}
+
+function labHostVars(lab, h) {
+  return {
+    ansible_host: h.address,
+    ansible_port: h.port,
+    ansible_user: lab.user,
+    ansible_ssh_private_key_file: lab.keyPath,
+    ansible_ssh_common_args: `-o UserKnownHostsFile=${lab.knownHostsPath} -o StrictHostKeyChecking=yes`,
+    ansible_python_interpreter: '/usr/bin/python3',
+  };
+}
+
+/** An inventory of the lab's first n hosts; both tools check host keys against the lab's known_hosts. */
+function writeInventory(file, lab, hosts) {
+  const lines = ['all:', '  vars:'];
+  for (const [k, v] of Object.entries(labHostVars(lab, hosts[0]))) if (!['ansible_host', 'ansible_port'].includes(k)) lines.push(`    ${k}: ${JSON.stringify(v)}`);
+  lines.push('  hosts:');
+  for (const h of hosts) lines.push(`    ${h.name}:`, `      ansible_host: ${h.address}`, `      ansible_port: ${h.port}`);
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
+async function pool(n, items, fn) {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  }));
+}
+
+/**
+ * The floor: what the no-op run cannot beat with one exec per task-host. Connect every
+ * host (ssh2, TCP_NODELAY, same handshake cap as the CLI), then `tasks` waves of a bare
+ * `true` on every host, `forks` hosts at a time, a wave finishing before the next starts
+ * (the linear strategy).
+ */
+async function measureFloor(lab, hosts, tasks, forks) {
+  const { SshTransport, HandshakeLimiter } = await import(dist('src/transport/ssh.js'));
+  const { sshSettingsFromVars } = await import(dist('src/transport/ssh-settings.js'));
+  const limiter = new HandshakeLimiter();
+  const t0 = process.hrtime.bigint();
+  const transports = hosts.map((h) => new SshTransport(h.name, sshSettingsFromVars(h.name, labHostVars(lab, h), { hostKeyChecking: true, timeoutS: 10 }), { handshakeLimiter: limiter }));
+  try {
+    await Promise.all(transports.map((t) => t.connect()));
+    const connectMs = ms(t0);
+    const t1 = process.hrtime.bigint();
+    for (let i = 0; i < tasks; i++) {
+      await pool(forks, transports, async (t) => {
+        const r = await t.exec('true');
+        if (r.rc !== 0) throw new Error(`${t.host}: true exited ${r.rc}`);
+      });
+    }
+    const execMs = ms(t1);
+    return { hosts: hosts.length, tasks, forks, connectMs: Math.round(connectMs), execMs: Math.round(execMs), perWaveMs: Math.round((execMs / tasks) * 10) / 10, totalMs: Math.round(connectMs + execMs) };
+  } finally {
+    await Promise.allSettled(transports.map((t) => t.close()));
+  }
+}
+
+/** Median wall time of `argv` over `n` runs (for --version). */
+async function startupMs(argv, n, work) {
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const r = await timed(argv, { env: process.env, cwd: work, stdoutFile: path.join(work, 'version.out'), timeFile: path.join(work, 'version.time') });
+    if (r.code !== 0) throw new Error(`${argv.join(' ')} exited ${r.code}: ${r.output}`);
+    times.push(r.wallMs);
+  }
+  return Math.round(median(times));
+}
+
+/** Top self-time functions of a .cpuprofile, and self time by area (our code, ssh2, node...). */
+function analyzeProfile(file) {
+  const prof = JSON.parse(readFileSync(file, 'utf8'));
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  for (let i = 0; i < prof.samples.length; i++) {
+    const id = prof.samples[i];
+    self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+  }
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const fn = new Map();
+  const area = new Map();
+  for (const [id, us] of self) {
+    const cf = byId.get(id).callFrame;
+    const url = cf.url.replace(/^file:\/\//, '').replace(repo + '/', '');
+    const name = `${cf.functionName || '(anonymous)'} ${url ? `${url}:${cf.lineNumber + 1}` : ''}`.trim();
+    fn.set(name, (fn.get(name) ?? 0) + us);
+    const a = !url ? cf.functionName || '(native)' : url.includes('node_modules/') ? url.split('node_modules/').at(-1).split('/')[0] : url.startsWith('node:') ? 'node internals' : url.startsWith('dist/') ? url.split('/').slice(1, 3).join('/') : url;
+    area.set(a, (area.get(a) ?? 0) + us);
+  }
+  // Idle is the event loop waiting for the hosts: shown apart from the functions.
+  const idleUs = fn.get('(idle)') ?? 0;
+  fn.delete('(idle)');
+  area.delete('(idle)');
+  const top = (m, n) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, us]) => ({ name, selfMs: Math.round(us / 100) / 10, pct: Math.round((us / total) * 1000) / 10 }));
+  return { totalMs: Math.round(total / 1000), idleMs: Math.round(idleUs / 1000), topFunctions: top(fn, 20), byArea: top(area, 15) };
+}
+
+function summarize(runs) {
+  const groups = new Map();
+  for (const r of runs) {
+    const key = `${r.tool}|${r.hosts}|${r.scenario}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(r);
+  }
+  return [...groups.values()].map((rs) => {
+    const ok = rs.filter((r) => r.valid);
+    const pick = (f) => median(ok.map(f).filter((v) => v !== undefined && v !== null));
+    const s = { tool: rs[0].tool, hosts: rs[0].hosts, scenario: rs[0].scenario, runs: rs.length, valid: ok.length, wallMs: pick((r) => r.wallMs), minWallMs: ok.length ? Math.min(...ok.map((r) => r.wallMs)) : null, maxWallMs: ok.length ? Math.max(...ok.map((r) => r.wallMs)) : null, cpuMs: pick((r) => r.cpuMs), peakRssMb: ok.length ? Math.max(...ok.map((r) => r.peakRssMb)) : null };
+    if (rs[0].tool === 'rackplay') {
+      s.execs = pick((r) => r.stats?.execs);
+      s.puts = pick((r) => r.stats?.puts);
+      s.gets = pick((r) => r.stats?.gets);
+      s.execsPerTaskHost = pick((r) => r.execsPerTaskHost);
+      s.opsPerTaskHost = pick((r) => r.opsPerTaskHost);
+      s.firstExecMs = pick((r) => r.stats?.firstExecMs);
+    }
+    for (const k of ['wallMs', 'minWallMs', 'maxWallMs', 'cpuMs']) if (s[k] !== null) s[k] = Math.round(s[k]);
+    return s;
+  });
+}
+
+function targets(summary, floor, versionMs, taskCount) {
+  const get = (tool, hosts, scenario) => summary.find((s) => s.tool === tool && s.hosts === hosts && s.scenario === scenario && s.valid > 0);
+  const out = [];
+  const ratio = (scenario, hosts, want) => {
+    const a = get('ansible-tuned', hosts, scenario);
+    const r = get('rackplay', hosts, scenario);
+    const value = a && r ? Math.round((a.wallMs / r.wallMs) * 10) / 10 : null;
+    out.push({ target: `${scenario} at ${hosts} hosts ≥ ${want}× faster than tuned ansible-playbook`, value: value === null ? 'not measured' : `${value}× (${r.wallMs} ms vs ${a.wallMs} ms)`, holds: value === null ? null : value >= want });
+  };
+  for (const h of [10, 50]) ratio('noop', h, 50);
+  for (const h of [10, 50]) ratio('converge', h, 10);
+  const perTask = (scenario, max) => {
+    const rows = summary.filter((s) => s.tool === 'rackplay' && s.scenario === scenario && s.valid > 0);
+    const worst = rows.length ? Math.max(...rows.map((s) => s.execsPerTaskHost)) : null;
+    out.push({ target: `≤ ${max} remote exec per task-host on a ${scenario === 'noop' ? 'no-op' : 'changing'} run`, value: worst === null ? 'not measured' : `${worst} execs (${rows.map((s) => `${s.hosts}h: ${s.execsPerTaskHost}`).join(', ')}; plus puts: ${rows.map((s) => s.opsPerTaskHost).join(', ')} ops)`, holds: worst === null ? null : worst <= max });
+  };
+  perTask('noop', 1);
+  perTask('converge', 3);
+  const floorRows = summary.filter((s) => s.tool === 'rackplay' && s.scenario === 'noop' && s.valid > 0 && floor[s.hosts]);
+  const floorRatios = floorRows.map((s) => ({ hosts: s.hosts, x: Math.round((s.wallMs / floor[s.hosts].totalMs) * 100) / 100 }));
+  out.push({ target: 'no-op run within 2× of the exec floor', value: floorRatios.length ? floorRatios.map((f) => `${f.hosts}h: ${f.x}×`).join(', ') : 'not measured', holds: floorRatios.length ? floorRatios.every((f) => f.x <= 2) : null });
+  const rss = summary.filter((s) => s.tool === 'rackplay' && s.hosts === 100);
+  const rssMax = rss.length ? Math.max(...rss.map((s) => s.peakRssMb)) : null;
+  out.push({ target: 'controller peak RSS < 200 MB at 100 hosts', value: rssMax === null ? 'not measured' : `${rssMax} MB`, holds: rssMax === null ? null : rssMax < 200 });
+  out.push({ target: '`rackplay --version` < 300 ms', value: `${versionMs} ms`, holds: versionMs < 300 });
+  const first = summary.filter((s) => s.tool === 'rackplay' && s.firstExecMs !== null && s.firstExecMs !== undefined);
+  const firstMax = first.length ? Math.max(...first.map((s) => s.firstExecMs)) : null;
+  out.push({ target: 'time to first remote command < 500 ms', value: firstMax === null ? 'not measured' : `${firstMax} ms worst median (${first.filter((s) => s.scenario === 'noop').map((s) => `${s.hosts}h: ${s.firstExecMs}`).join(', ')} on no-op runs)`, holds: firstMax === null ? null : firstMax < 500 });
+  return { taskCount, list: out };
+}
+
+const COLORS = { rackplay: '#d62728', ansible: '#1f77b4', 'ansible-tuned': '#2ca02c' };
+
+/** Wall time vs hosts, one panel per scenario, log-scale time axis. */
+function svgChart(summary, title) {
+  const scenarios = [...new Set(summary.map((s) => s.scenario))];
+  const hostsAll = [...new Set(summary.map((s) => s.hosts))].sort((a, b) => a - b);
+  const walls = summary.filter((s) => s.wallMs).map((s) => s.wallMs);
+  const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...walls))));
+  const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...walls))));
+  const W = 300, H = 260, L = 60, T = 50, B = 50, GAP = 30;
+  const width = L + scenarios.length * (W + GAP) + 130, height = T + H + B;
+  const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const y = (v) => T + H - ((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * H;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`, `<rect width="100%" height="100%" fill="white"/>`, `<text x="${L}" y="20" font-size="14" font-weight="bold">${esc(title)}</text>`];
+  scenarios.forEach((sc, i) => {
+    const x0 = L + i * (W + GAP);
+    const x = (h) => x0 + (hostsAll.length === 1 ? W / 2 : (hostsAll.indexOf(h) / (hostsAll.length - 1)) * (W - 20) + 10);
+    parts.push(`<text x="${x0 + W / 2}" y="${T - 10}" text-anchor="middle" font-size="12" font-weight="bold">${esc({ converge: 'first converge', noop: 'no-op re-run', check: '--check re-run' }[sc] ?? sc)}</text>`);
+    parts.push(`<rect x="${x0}" y="${T}" width="${W}" height="${H}" fill="none" stroke="#999"/>`);
+    for (let d = lo; d <= hi; d *= 10) {
+      parts.push(`<line x1="${x0}" x2="${x0 + W}" y1="${y(d)}" y2="${y(d)}" stroke="#ddd"/>`);
+      if (i === 0) parts.push(`<text x="${x0 - 5}" y="${y(d) + 4}" text-anchor="end">${d >= 1000 ? d / 1000 + ' s' : d + ' ms'}</text>`);
+    }
+    for (const h of hostsAll) parts.push(`<text x="${x(h)}" y="${T + H + 15}" text-anchor="middle">${h}</text>`);
+    parts.push(`<text x="${x0 + W / 2}" y="${T + H + 35}" text-anchor="middle">hosts</text>`);
+    for (const tool of Object.keys(COLORS)) {
+      const pts = summary.filter((s) => s.tool === tool && s.scenario === sc && s.wallMs).sort((a, b) => a.hosts - b.hosts);
+      if (!pts.length) continue;
+      parts.push(`<polyline fill="none" stroke="${COLORS[tool]}" stroke-width="2" points="${pts.map((p) => `${x(p.hosts).toFixed(1)},${y(p.wallMs).toFixed(1)}`).join(' ')}"/>`);
+      for (const p of pts) parts.push(`<circle cx="${x(p.hosts).toFixed(1)}" cy="${y(p.wallMs).toFixed(1)}" r="3" fill="${COLORS[tool]}"><title>${esc(`${tool}, ${p.hosts} hosts, ${sc}: ${p.wallMs} ms`)}</title></circle>`);
+    }
+  });
+  const lx = L + scenarios.length * (W + GAP);
+  Object.entries(COLORS).forEach(([tool, c], i) => {
+    parts.push(`<line x1="${lx}" x2="${lx + 20}" y1="${T + 10 + i * 18}" y2="${T + 10 + i * 18}" stroke="${c}" stroke-width="2"/>`, `<text x="${lx + 25}" y="${T + 14 + i * 18}">${esc(tool)}</text>`);
+  });
+  parts.push(`<text x="${lx}" y="${T + 80}" fill="#555">median wall time,</text>`, `<text x="${lx}" y="${T + 94}" fill="#555">log scale</text>`);
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}
+
+function table(summary) {
+  const head = ['tool', 'hosts', 'scenario', 'valid', 'wall ms', 'min..max', 'cpu ms', 'rss MB', 'execs/th', 'ops/th', '1st exec'];
+  const rows = summary.map((s) => [s.tool, s.hosts, s.scenario, `${s.valid}/${s.runs}`, s.wallMs ?? '-', s.minWallMs === null ? '-' : `${s.minWallMs}..${s.maxWallMs}`, s.cpuMs ?? '-', s.peakRssMb ?? '-', s.execsPerTaskHost ?? '', s.opsPerTaskHost ?? '', s.firstExecMs ?? ''].map(String));
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [head, ...rows].map((r) => r.map((c, i) => (i < 3 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')).join('\n') + '\n';
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (!existsSync(path.join(repo, 'dist/src/cli/main.js')) || !existsSync(path.join(repo, 'dist/test/lab/lab.js'))) usage('dist/ is missing: run `npm run build` first');
+  if (!existsSync(TIME)) usage(`${TIME} is missing: apt-get install time`);
+  if (o.tools.some((t) => t.startsWith('ansible')) && !existsSync('/usr/bin/ansible-playbook')) usage('ansible-playbook is missing: apt-get install ansible-core, or --tools rackplay');
+  const { startLab, stopLab } = await import(dist('test/lab/lab.js'));
+
+  const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-bench-'));
+  const labDir = path.join(work, 'lab');
+  const controlDirs = [];
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    for (const c of running) {
+      try {
+        process.kill(-c.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }
+    for (const d of controlDirs) await closeControlMasters(d).catch(() => undefined);
+    await stopLab(labDir).catch((e) => process.stderr.write(`bench: stopping the lab: ${e.message}\n`));
+    rmSync(work, { recursive: true, force: true });
+  };
+  const onSignal = (sig) => {
+    process.stderr.write(`\nbench: ${sig}, stopping the lab\n`);
+    cleanup()
+      .then(() => report(true))
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const started = new Date();
+  const log = (s) => process.stderr.write(s + '\n');
+  const runs = [];
+  const floor = {};
+  let profile;
+  let versionMs, ansibleVersionMs, taskCount;
+  const stamp = started.toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
+  const jsonFile = path.join(o.out, `${stamp}.json`);
+  const svgFile = path.join(o.out, `${stamp}.svg`);
+  mkdirSync(o.out, { recursive: true });
+  /** Writes the JSON and the chart; an interrupted run keeps what it measured. */
+  const report = (interrupted) => {
+    const summary = summarize(runs);
+    const result = {
+      date: started.toISOString(),
+      durationS: Math.round((Date.now() - started.getTime()) / 1000),
+      interrupted,
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100), node: process.version, kernel: os.release() },
+      options: { ...o, out: undefined },
+      playbook: { path: path.relative(repo, playbook), tasks: taskCount },
+      startup: { rackplayVersionMs: versionMs, ansiblePlaybookVersionMs: ansibleVersionMs },
+      floor,
+      summary,
+      targets: targets(summary, floor, versionMs, taskCount),
+      profile,
+      runs,
+    };
+    writeFileSync(jsonFile, JSON.stringify(result, null, 2) + '\n');
+    if (summary.some((s) => s.wallMs)) writeFileSync(svgFile, svgChart(summary, `rackplay vs ansible-playbook, ${taskCount}-task Xen playbook (median of ${o.runs} rounds, ${result.machine.cpus} cores)`));
+    return result;
+  };
+  try {
+    const maxHosts = Math.max(...o.hosts);
+    const t0 = process.hrtime.bigint();
+    const lab = await startLab({ count: maxHosts, dir: labDir, namePrefix: 'bench' });
+    log(`lab: ${lab.hosts.length} hosts up in ${Math.round(ms(t0))} ms (${lab.hosts[0].address}..${lab.hosts.at(-1).address})`);
+    const cfg = {};
+    for (const tool of ['ansible', 'ansible-tuned']) {
+      const cp = path.join(work, `cp-${tool}`);
+      mkdirSync(cp);
+      controlDirs.push(cp);
+      cfg[tool] = path.join(work, `${tool}.cfg`);
+      ansibleConfig(cfg[tool], tool === 'ansible-tuned', cp);
+    }
+    // rackplay reads ansible.cfg too: give it an empty one so no stray config applies.
+    cfg.rackplay = path.join(work, 'rackplay.cfg');
+    writeFileSync(cfg.rackplay, '[defaults]\n');
+    const baseEnv = { ...process.env, NO_COLOR: '1', ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCAL_TEMP: path.join(work, 'ansible-local'), ANSIBLE_RETRY_FILES_ENABLED: 'False' };
+
+    versionMs = await startupMs([process.execPath, rackplayBin, '--version'], 5, work);
+    log(`rackplay --version: ${versionMs} ms (median of 5)`);
+    if (o.tools.some((t) => t.startsWith('ansible'))) {
+      ansibleVersionMs = await startupMs(['ansible-playbook', '--version'], 3, work);
+      log(`ansible-playbook --version: ${ansibleVersionMs} ms (median of 3)`);
+    }
+    const listed = await timed([process.execPath, rackplayBin, '--list-tasks', '-i', lab.inventoryPath, playbook], { env: { ...baseEnv, ANSIBLE_CONFIG: cfg.rackplay }, cwd: work, stdoutFile: path.join(work, 'list.out'), timeFile: path.join(work, 'list.time') });
+    taskCount = listed.output.split('\n').filter((l) => /^\s{6}\S/.test(l)).length;
+    log(`playbook: ${taskCount} tasks`);
+
+    const profileAt = async (n) => {
+      const hosts = lab.hosts.slice(0, n);
+      const inventory = path.join(work, `inventory-${n}.yml`);
+      if (!existsSync(inventory)) writeInventory(inventory, lab, hosts);
+      const profDir = path.join(work, 'prof');
+      const env = { ...baseEnv, ANSIBLE_CONFIG: cfg.rackplay };
+      hosts.forEach((h) => rmSync(path.join(h.root, 'srv/bench'), { recursive: true, force: true }));
+      await timed([process.execPath, rackplayBin, '-i', inventory, playbook], { env, cwd: work, stdoutFile: path.join(work, 'prof-converge.out'), timeFile: path.join(work, 'prof.time') });
+      const r = await timed([process.execPath, '--cpu-prof', `--cpu-prof-dir=${profDir}`, rackplayBin, '-i', inventory, playbook], { env, cwd: work, stdoutFile: path.join(work, 'prof.out'), timeFile: path.join(work, 'prof.time') });
+      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      if (r.code === 0 && file) {
+        profile = { hosts: n, scenario: 'noop', wallMs: Math.round(r.wallMs), cpuMs: r.cpuMs, ...analyzeProfile(path.join(profDir, file)) };
+        log(`profile (${n} hosts, no-op): ${profile.totalMs} ms sampled; top: ${profile.topFunctions.slice(0, 5).map((f) => `${f.name} ${f.pct}%`).join('; ')}`);
+      } else log(`profile run failed (exit ${r.code})`);
+    };
+    const profileHosts = o.profileHosts > 0 && o.tools.includes('rackplay') ? Math.min(o.profileHosts, maxHosts) : 0;
+    if (profileHosts && !o.hosts.includes(profileHosts)) await profileAt(profileHosts);
+    // Host counts where only rackplay runs first: they are quick, and a long Ansible
+    // phase cut short still leaves them measured.
+    const order = [...o.hosts.filter((n) => n > o.ansibleMaxHosts), ...o.hosts.filter((n) => n <= o.ansibleMaxHosts)];
+    let seq = 0;
+    for (const n of order) {
+      const hosts = lab.hosts.slice(0, n);
+      const inventory = path.join(work, `inventory-${n}.yml`);
+      writeInventory(inventory, lab, hosts);
+      const wipe = () => hosts.forEach((h) => rmSync(path.join(h.root, 'srv/bench'), { recursive: true, force: true }));
+      if (o.floor && o.tools.includes('rackplay')) {
+        floor[n] = await measureFloor(lab, hosts, taskCount, 50);
+        log(`floor ${n} hosts: connect ${floor[n].connectMs} ms + ${taskCount} waves of true ${floor[n].execMs} ms`);
+      }
+      const tools = o.tools.filter((t) => t === 'rackplay' || n <= o.ansibleMaxHosts);
+      for (let round = 0; round < o.runs; round++) {
+        const order = tools.map((_, i) => tools[(i + round) % tools.length]);
+        for (const tool of order) {
+          wipe();
+          for (const scenario of o.scenarios) {
+            const id = `${++seq}-${tool}-${n}-${scenario}`;
+            const statsFile = path.join(work, `${id}.stats.json`);
+            const args = ['-i', inventory, playbook, ...(scenario === 'check' ? ['--check'] : [])];
+            const argv = tool === 'rackplay' ? [process.execPath, rackplayBin, ...args] : ['ansible-playbook', ...args];
+            const env = { ...baseEnv, ANSIBLE_CONFIG: cfg[tool], ...(tool === 'rackplay' ? { RACKPLAY_STATS_FILE: statsFile } : {}) };
+            const r = await timed(argv, { env, cwd: work, stdoutFile: path.join(work, `${id}.out`), timeFile: path.join(work, `${id}.time`) });
+            const recap = parseRecap(r.output);
+            const reason = r.code !== 0 ? `exit code ${r.code}` : invalidReason(recap, hosts.map((h) => h.name), scenario);
+            const run = { tool, hosts: n, scenario, round: round + 1, wallMs: Math.round(r.wallMs), cpuMs: r.cpuMs, peakRssMb: r.peakRssMb, valid: !reason };
+            if (reason) {
+              run.invalid = reason;
+              log(`  ! ${id}: ${reason}\n${r.output.split('\n').slice(-15).join('\n')}`);
+            }
+            if (tool === 'rackplay' && existsSync(statsFile)) {
+              run.stats = JSON.parse(readFileSync(statsFile, 'utf8'));
+              // Handlers run once per host on a converge (two of them notified).
+              const moduleRuns = recap[hosts[0].name] ? hosts.reduce((a, h) => a + (recap[h.name]?.ok ?? 0) + (recap[h.name]?.failed ?? 0), 0) : taskCount * n;
+              run.moduleRuns = moduleRuns;
+              run.execsPerTaskHost = Math.round((run.stats.execs / moduleRuns) * 100) / 100;
+              run.opsPerTaskHost = Math.round(((run.stats.execs + run.stats.puts + run.stats.gets) / moduleRuns) * 100) / 100;
+            }
+            runs.push(run);
+            report(true);
+            log(`  ${tool.padEnd(13)} ${String(n).padStart(3)} hosts  ${scenario.padEnd(8)} round ${round + 1}: ${String(run.wallMs).padStart(7)} ms  cpu ${String(r.cpuMs).padStart(7)} ms  rss ${r.peakRssMb} MB${run.stats ? `  execs ${run.stats.execs} puts ${run.stats.puts}  first exec ${run.stats.firstExecMs} ms` : ''}`);
+          }
+        }
+      }
+      if (n === profileHosts) await profileAt(n);
+    }
+  } finally {
+    await cleanup();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+
+  const result = report(false);
+  const summary = result.summary;
+  process.stdout.write('\n' + table(summary));
+  process.stdout.write('\ntargets:\n' + result.targets.list.map((t) => `  [${t.holds === null ? ' ? ' : t.holds ? 'ok ' : 'NO '}] ${t.target}: ${t.value}`).join('\n') + '\n');
+  process.stdout.write(`\nwrote ${path.relative(process.cwd(), jsonFile)} and ${path.relative(process.cwd(), svgFile)} (${result.durationS} s)\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e.stack ?? e}\n`);
+  process.exit(1);
+});
