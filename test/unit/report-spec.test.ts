@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { parseReportSpec, resolveReportSpecs } from '../../src/output/report-spec.js';
 
-const cwd = '/work/run';
+const cwd = '/srv/run';
 
 function error(fn: () => unknown): UserError {
   try {
@@ -19,9 +19,9 @@ function error(fn: () => unknown): UserError {
 
 describe('--report FORMAT=PATH', () => {
   it('parses each format and resolves relative paths against the working directory', () => {
-    expect(parseReportSpec('json=out/r.json', { baseDir: cwd, where: '--report' })).toEqual({ format: 'json', path: '/work/run/out/r.json' });
+    expect(parseReportSpec('json=out/r.json', { baseDir: cwd, where: '--report' })).toEqual({ format: 'json', path: '/srv/run/out/r.json' });
     expect(parseReportSpec('JUnit=/tmp/x.xml', { baseDir: cwd, where: '--report' })).toEqual({ format: 'junit', path: '/tmp/x.xml' });
-    expect(parseReportSpec(' html = r.html ', { baseDir: cwd, where: '--report' }).path).toBe('/work/run/r.html');
+    expect(parseReportSpec(' html = r.html ', { baseDir: cwd, where: '--report' }).path).toBe('/srv/run/r.html');
   });
 
   it('rejects an unknown format with a near-miss hint, and a missing path', () => {
@@ -38,8 +38,8 @@ describe('--report FORMAT=PATH', () => {
     const cfg = path.join(dir, 'ansible.cfg');
     writeFileSync(cfg, '[defaults]\nforks = 5\n\n[rackplay]\nreport = junit=reports/r.xml, html=reports/r.html ; comment\n');
     const env = { RACKPLAY_REPORT: 'json=env.json' };
-    expect(resolveReportSpecs({ cli: ['html=cli.html'], env, configFile: cfg, cwd })).toEqual([{ format: 'html', path: '/work/run/cli.html' }]);
-    expect(resolveReportSpecs({ cli: [], env, configFile: cfg, cwd })).toEqual([{ format: 'json', path: '/work/run/env.json' }]);
+    expect(resolveReportSpecs({ cli: ['html=cli.html'], env, configFile: cfg, cwd })).toEqual([{ format: 'html', path: '/srv/run/cli.html' }]);
+    expect(resolveReportSpecs({ cli: [], env, configFile: cfg, cwd })).toEqual([{ format: 'json', path: '/srv/run/env.json' }]);
     // Relative to the config file, as Ansible resolves path settings.
     expect(resolveReportSpecs({ cli: [], env: {}, configFile: cfg, cwd })).toEqual([
       { format: 'junit', path: path.join(dir, 'reports/r.xml') },
@@ -59,6 +59,6 @@ describe('--report FORMAT=PATH', () => {
 
   it('refuses two reports into one file', () => {
     const e = error(() => resolveReportSpecs({ cli: ['json=a.out', 'html=a.out'], env: {}, cwd }));
-    expect(e.message).toContain('same file /work/run/a.out');
+    expect(e.message).toContain('same file /srv/run/a.out');
   });
 });

@@ -78,7 +78,7 @@ describe('vault ids and password sources', () => {
     writeFileSync(path.join(d, 'ansible.cfg'), '[defaults]\nvault_password_file = secrets/pw\nvault_identity_list = dev@a, prod@b\nvault_id_match = True\n');
     const cfg = loadVaultConfig({ ANSIBLE_CONFIG: path.join(d, 'ansible.cfg') }, '/');
     expect(cfg).toEqual({ identityList: ['dev@a', 'prod@b'], passwordFile: path.join(d, 'secrets/pw'), encryptIdentity: undefined, idMatch: true });
-    const env = loadVaultConfig({ ANSIBLE_CONFIG: path.join(d, 'ansible.cfg'), ANSIBLE_VAULT_PASSWORD_FILE: 'rel/pw' }, '/work');
-    expect(env.passwordFile).toBe('/work/rel/pw');
+    const env = loadVaultConfig({ ANSIBLE_CONFIG: path.join(d, 'ansible.cfg'), ANSIBLE_VAULT_PASSWORD_FILE: 'rel/pw' }, '/srv');
+    expect(env.passwordFile).toBe('/srv/rel/pw');
   });
 });
