@@ -60,12 +60,21 @@ export interface RunContext {
   argv: string[];
 }
 
+/** How long running tasks may go on after Ctrl-C (RACKPLAY_INTERRUPT_GRACE_MS, for tests). */
+const INTERRUPT_GRACE_MS = Number(process.env.RACKPLAY_INTERRUPT_GRACE_MS) > 0 ? Number(process.env.RACKPLAY_INTERRUPT_GRACE_MS) : 5000;
+
 const splitList = (values: string[]) => values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
 export async function run(playbookArgs: string[], opts: CliOptions, ctx: RunContext = { version: '', argv: [] }): Promise<number> {
   const masker = new SecretMasker();
   const out = (t: string) => process.stdout.write(masker.mask(t));
   const err = (t: string) => process.stderr.write(masker.mask(t));
+  // Until the run starts, nothing is under way on any host: Ctrl-C just quits, with 99.
+  const quitNow = () => {
+    err('\n [ERROR]: User interrupted execution\n');
+    process.exit(EXIT.interrupted);
+  };
+  process.on('SIGINT', quitNow);
   try {
     if (playbookArgs.length === 0) throw new UserError('the following arguments are required: playbook', { kind: 'options', hint: 'usage: rackplay PLAYBOOK -i INVENTORY' });
     const config = loadConfig();
@@ -75,6 +84,8 @@ export async function run(playbookArgs: string[], opts: CliOptions, ctx: RunCont
     const reports = resolveReportSpecs({ cli: opts.report ?? [], env: process.env, configFile: config.file, cwd: process.cwd() });
     const forks = opts.forks !== undefined ? Number(opts.forks) : config.forks;
     if (!Number.isInteger(forks) || forks < 1) throw new UserError(`--forks must be a positive integer, got '${opts.forks}'`, { kind: 'options' });
+    // ansible-playbook's -T takes an int: a typo must not silently become NaN seconds.
+    if (opts.timeout !== undefined && !/^\s*\d+\s*$/.test(opts.timeout)) throw new UserError(`--timeout must be a whole number of seconds, got '${opts.timeout}'`, { kind: 'options' });
     const extraVars = parseExtraVars(opts.extraVars);
     // Command-line connection options have extra-vars precedence, as in Ansible.
     if (opts.user) extraVars.ansible_user ??= opts.user;
@@ -144,13 +155,16 @@ export async function run(playbookArgs: string[], opts: CliOptions, ctx: RunCont
     });
     output.handle({ kind: 'playbook-start', path: playbookArgs[0], check: !!opts.check, diff: !!opts.diff });
 
-    const interrupted = { value: false };
+    // First Ctrl-C: no new task starts, running ones get a grace period, the recap is
+    // printed, exit 99. A second Ctrl-C quits at once.
+    const interrupt = new AbortController();
     const onSigint = () => {
-      interrupted.value = true;
-      err('\n [ERROR]: User interrupted execution\n');
-      process.exit(EXIT.interrupted);
+      if (interrupt.signal.aborted) quitNow();
+      err(`\n [ERROR]: User interrupted execution: no new tasks start; running ones get ${INTERRUPT_GRACE_MS / 1000} s to finish (Ctrl-C again to quit now)\n`);
+      interrupt.abort();
     };
-    process.once('SIGINT', onSigint);
+    process.removeListener('SIGINT', quitNow);
+    process.on('SIGINT', onSigint);
     // Handshakes are CPU-heavy: cap them separately from forks.
     const handshakeLimiter = new HandshakeLimiter();
     // For the benchmark (bench/): what the run cost in remote operations.
@@ -182,9 +196,10 @@ export async function run(playbookArgs: string[], opts: CliOptions, ctx: RunCont
         return t;
       },
       addSecret: (s) => masker.add(s),
-    });
-    process.removeListener('SIGINT', onSigint);
-    const exitCode = await output.finish(summary.exitCode);
+      interrupt: interrupt.signal,
+      interruptGraceMs: INTERRUPT_GRACE_MS,
+    }).finally(() => process.removeListener('SIGINT', onSigint));
+    const exitCode = interrupt.signal.aborted ? (await output.finish(EXIT.interrupted), EXIT.interrupted) : await output.finish(summary.exitCode);
     if (statsFile) writeTransportStats(statsFile, summary.transports.values(), firstExec.ms);
     return exitCode;
   } catch (e) {
@@ -194,6 +209,8 @@ export async function run(playbookArgs: string[], opts: CliOptions, ctx: RunCont
       return e.exitCode;
     }
     throw e;
+  } finally {
+    process.removeListener('SIGINT', quitNow);
   }
 }
 

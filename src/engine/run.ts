@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { UserError, type SourcePos } from '../errors.js';
+import { EXIT, UserError, type SourcePos } from '../errors.js';
 import type { Inventory } from '../inventory/index.js';
 import type { ModuleResult } from '../modules/types.js';
 import type { ModuleRegistry } from '../modules/registry.js';
@@ -42,6 +42,12 @@ export interface RunOptions {
   sink: EventSink;
   openTransport(host: string, vars: Record<string, unknown>): Promise<Transport>;
   addSecret(secret: string): void;
+  /**
+   * Aborted on Ctrl-C: no task starts after it; running ones get `interruptGraceMs`
+   * (5 s by default) to finish, then their connections are closed, which kills them.
+   */
+  interrupt?: AbortSignal;
+  interruptGraceMs?: number;
 }
 
 export interface RunSummary {
@@ -61,10 +67,11 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunSummary> {
       for (const play of pb.plays) {
         await runner.runPlay(play);
         // Ansible's break_play: no later play runs either.
-        if (runner.stopped) break plays;
+        if (runner.stopped || runner.interrupted) break plays;
       }
     }
   } finally {
+    runner.endInterruptWatch();
     await runner.closeAll();
   }
   opts.sink({ kind: 'recap', stats: Object.fromEntries(runner.stats), durationMs: Date.now() - started });
@@ -82,8 +89,20 @@ class Runner {
   private startAtReached: boolean;
   private includeCache = new Map<string, Promise<TaskNode[]>>();
   private roleCache = new Map<string, Promise<RoleInstance>>();
+  private graceTimer?: NodeJS.Timeout;
+  /** Set when the grace period after Ctrl-C ran out and running tasks were killed. */
+  private killedRunning = false;
+  private readonly onInterrupt = () => {
+    // Closing a transport with commands on it kills them and removes unfinished uploads.
+    this.graceTimer = setTimeout(() => {
+      this.killedRunning = true;
+      void this.closeAll();
+    }, this.o.interruptGraceMs ?? 5000);
+  };
 
   constructor(private readonly o: RunOptions) {
+    if (o.interrupt?.aborted) this.onInterrupt();
+    else o.interrupt?.addEventListener('abort', this.onInterrupt, { once: true });
     this.vars = new VarsBuilder({
       inventory: o.inventory,
       templar: o.templar,
@@ -99,7 +118,18 @@ class Runner {
     this.startAtReached = !o.startAtTask;
   }
 
+  /** Ctrl-C was pressed: start nothing new. */
+  get interrupted(): boolean {
+    return !!this.o.interrupt?.aborted;
+  }
+
+  endInterruptWatch(): void {
+    this.o.interrupt?.removeEventListener('abort', this.onInterrupt);
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+  }
+
   exitCode(): number {
+    if (this.interrupted) return EXIT.interrupted;
     const all = [...this.stats.values()];
     if (all.some((s) => s.unreachable > 0)) return 4;
     if (all.some((s) => s.failed > 0) || this.playBroken) return 2;
@@ -123,6 +153,7 @@ class Runner {
   }
 
   async runPlay(play: Play): Promise<void> {
+    if (this.interrupted) return;
     const inv = this.o.inventory;
     const pattern = this.o.templar.render(play.hosts, this.o.extraVars);
     let hosts = inv.select(pattern as string | string[]);
@@ -152,7 +183,7 @@ class Runner {
     }
     // Play vars are their own precedence layer (vars.ts), not block-level scope vars.
     const playScope: Scope = { keywords: { ...play, name: undefined, vars: {} } };
-    const batches = serialBatches(hosts, this.o.templar.render(play.serial, this.o.extraVars));
+    const batches = serialBatches(hosts, this.o.templar.render(play.serial, this.o.extraVars), play.pos);
     for (const batch of batches) {
       // Ansible starts the play anew for each serial batch: one PLAY banner per batch.
       this.o.sink({ kind: 'play-start', name, hosts: batch, pattern: String(pattern) });
@@ -162,7 +193,7 @@ class Runner {
       if (ended === 'break') this.stopped = true;
       // Ansible ends the playbook when every host of a batch failed or was unreachable.
       else if (batch.every((h) => this.state(h).failed || this.state(h).unreachable)) this.stopped = true;
-      if (ended !== 'continue' || this.stopped) break;
+      if (ended !== 'continue' || this.stopped || this.interrupted) break;
     }
   }
 
@@ -224,7 +255,7 @@ class Runner {
       return ended ? 'end-play' : 'continue';
     }
 
-    while (pending.size > 0) {
+    while (pending.size > 0 && !this.interrupted) {
       for (const h of [...pending.keys()]) {
         const s = this.state(h);
         if (s.ended || s.unreachable || (s.failed && !this.o.forceHandlers)) {
@@ -317,7 +348,7 @@ class Runner {
       this.o.sink({ kind: 'warning', message: 'Using max_fail_percentage with the free strategy is not supported, as tasks are executed independently on each host' });
     }
     const drive = async (h: string) => {
-      while (pending.has(h)) {
+      while (pending.has(h) && !this.interrupted) {
         const s = this.state(h);
         if (s.ended || s.unreachable) {
           gens.get(h)!.return(undefined);
@@ -457,6 +488,9 @@ class Runner {
   }
 
   private async runTaskOnHosts(task: Task, targets: { host: string; scope: Scope }[], pv: PlayVarsContext, handler: boolean): Promise<Map<string, TaskOutcome>> {
+    // After Ctrl-C a task does not start (nor is it shown); callers stop at their next check.
+    const notStarted = (): TaskOutcome => ({ status: 'skipped', result: { changed: false, skipped: true, msg: 'interrupted' }, ignored: false, items: [] });
+    if (this.interrupted) return new Map(targets.map((t) => [t.host, notStarted()]));
     const ref = taskRef(task, targets[0]?.scope, handler);
     this.o.sink({ kind: handler ? 'handler-start' : 'task-start', task: ref });
     const env = this.execEnv(pv, ref);
@@ -477,6 +511,10 @@ class Runner {
     await Promise.all(
       runOn.map(({ host, scope }) =>
         limit(async () => {
+          if (this.interrupted) {
+            out.set(host, notStarted());
+            return;
+          }
           const started = Date.now();
           // The task's own `vars:` are the innermost vars layer (Ansible: task vars).
           const varsScope = child(scope, { vars: task.vars });
@@ -489,6 +527,10 @@ class Runner {
             );
           } catch (e) {
             outcome = { status: 'failed', result: { failed: true, msg: errorMessage(e) }, ignored: false, items: [] };
+          }
+          if (this.killedRunning && (outcome.status === 'failed' || outcome.status === 'unreachable')) {
+            const why = outcome.result.msg === undefined ? '' : `: ${String(outcome.result.msg)}`;
+            outcome = { ...outcome, result: { ...outcome.result, msg: `killed after Ctrl-C (still running when the grace period ended)${why}` } };
           }
           this.afterTask(task, host, scope, outcome, ref, Date.now() - started);
           out.set(host, outcome);
@@ -683,6 +725,7 @@ class Runner {
     for (let pass = 0; pass < 10; pass++) {
       let ran = false;
       for (const h of handlers) {
+        if (this.interrupted) return;
         const targets = hosts.filter((host) => {
           const s = this.state(host);
           if (s.unreachable || (s.failed && !this.o.forceHandlers)) return false;
@@ -793,13 +836,13 @@ export function tagSelected(taskTags: string[], only: string[], skip: string[]):
 }
 
 /** Ansible's `serial`: a number, a percentage, or a list of them (the last repeats). */
-export function serialBatches(hosts: string[], serial: unknown): string[][] {
+export function serialBatches(hosts: string[], serial: unknown, pos?: SourcePos): string[][] {
   if (serial === undefined || serial === null || serial === '' || serial === 0) return [hosts];
   const specs = Array.isArray(serial) ? serial : [serial];
   const sizeOf = (spec: unknown): number => {
     const s = String(spec).trim();
     const n = s.endsWith('%') ? Math.floor((hosts.length * Number(s.slice(0, -1))) / 100) : Number(s);
-    if (!Number.isFinite(n)) throw new UserError(`serial must be a number, a percentage or a list of them, got ${JSON.stringify(spec)}`);
+    if (!Number.isFinite(n)) throw new UserError(`serial must be a number, a percentage or a list of them, got ${JSON.stringify(spec)}`, { pos, hint: 'e.g. `serial: 2`, `serial: "25%"` or `serial: [1, 5, "50%"]`' });
     return Math.max(1, n);
   };
   const out: string[][] = [];

@@ -13,6 +13,7 @@ import {
   type Node as YamlNode,
   type ScalarTag,
   type Tags,
+  visit,
 } from 'yaml';
 import { UserError, type SourcePos } from '../errors.js';
 import { decryptDocumentValues, decryptYamlFileText } from '../vault/context.js';
@@ -147,7 +148,12 @@ export function parseYamlText(text: string, file: string): YamlFile {
   }
   checkUnhashableKeys(doc.contents as YamlNode | null, toPos);
   decryptDocumentValues(doc, toPos);
-  const data = doc.toJS({ maxAliasCount: 10000 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 10000 });
+  } catch (e) {
+    throw aliasProblem(doc, e, toPos);
+  }
 
   const walk = (path: DocPath): { node?: YamlNode; keyNode?: YamlNode; last?: YamlNode } => {
     let node: YamlNode | null | undefined = doc.contents as YamlNode | null;
@@ -230,4 +236,28 @@ export async function readYamlFile(file: string, from?: SourcePos): Promise<Yaml
     });
   }
   return parseYamlText(text, file);
+}
+
+/**
+ * toJS throws plain errors for an alias whose anchor is missing (`*name` before or
+ * without `&name`) and for alias bombs: both are the user's YAML, so a UserError.
+ */
+function aliasProblem(doc: Document, e: unknown, toPos: (offset: number) => SourcePos): UserError {
+  let unresolved: { source: string; offset: number } | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) === undefined) {
+        unresolved = { source: node.source, offset: node.range?.[0] ?? 0 };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (unresolved) {
+    return new UserError(`YAML: the alias *${unresolved.source} refers to no anchor`, {
+      pos: toPos(unresolved.offset),
+      hint: `define the anchor (&${unresolved.source}) before the alias, or quote the value if the * is meant literally`,
+    });
+  }
+  return new UserError(`YAML: ${(e as Error).message}`, { pos: toPos(0), hint: 'check the anchors (&name) and aliases (*name) of this file' });
 }

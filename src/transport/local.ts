@@ -18,6 +18,8 @@ export function envPrefix(env: Record<string, string> | undefined): string {
 
 export class LocalTransport implements Transport {
   readonly stats: TransportStats = { execs: 0, puts: 0, gets: 0, connects: 0 };
+  /** Process groups of commands still running, killed if the transport is closed under them. */
+  private readonly running = new Set<number>();
   constructor(readonly host: string) {}
 
   exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
@@ -27,6 +29,8 @@ export class LocalTransport implements Transport {
     return new Promise((resolve, reject) => {
       // detached: a timeout kills the whole process group, not only sh.
       const child = spawn('/bin/sh', ['-c', full], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const pgid = child.pid;
+      if (pgid) this.running.add(pgid);
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let timer: NodeJS.Timeout | undefined;
@@ -49,10 +53,12 @@ export class LocalTransport implements Transport {
         opts.onOutput?.(b.toString('utf8'), 'stderr');
       });
       child.on('error', (e) => {
+        if (pgid) this.running.delete(pgid);
         if (timer) clearTimeout(timer);
         reject(e);
       });
       child.on('close', (code, signal) => {
+        if (pgid) this.running.delete(pgid);
         if (timer) clearTimeout(timer);
         const bytes = Buffer.concat(out);
         resolve({
@@ -85,5 +91,21 @@ export class LocalTransport implements Transport {
     return r.stdoutBytes;
   }
 
-  async close(): Promise<void> {}
+  /** With commands still running (an interrupted run): TERM to their groups, KILL a second later. */
+  async close(): Promise<void> {
+    if (!this.running.size) return;
+    const groups = [...this.running];
+    const signal = (sig: NodeJS.Signals) => {
+      for (const g of groups) {
+        try {
+          process.kill(-g, sig);
+        } catch {
+          /* already gone */
+        }
+      }
+    };
+    signal('SIGTERM');
+    for (let waited = 0; waited < 1000 && groups.some((g) => this.running.has(g)); waited += 50) await new Promise((r) => setTimeout(r, 50));
+    signal('SIGKILL');
+  }
 }

@@ -2,16 +2,17 @@
 // (at most MAX_CHANNELS at once, the rest queued), files over one lazily opened SFTP
 // session. Host keys are checked against known_hosts like OpenSSH does.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import nodePath from 'node:path';
 import type { Duplex } from 'node:stream';
 import ssh2, { type AuthenticationType, type Client as SshClient, type ClientChannel, type ConnectConfig, type SFTPWrapper, type Stats } from 'ssh2';
 
 // ssh2 is CommonJS: Node's ESM loader exposes only its default export at run time.
 const { Client, utils: sshUtils } = ssh2;
 type Client = SshClient;
-import { atomicWriteScript, becomeStdin, stripSudoPrompt, wrapBecome } from './become.js';
+import { atomicWriteScript, becomeStdin, stripSudoPrompt, tempPrefix, wrapBecome } from './become.js';
 import { algorithmsForKeyType, checkHostKey, fingerprintSha256, keyTypeOfBlob, knownHostName, knownKeyTypes, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
 import { envPrefix } from './local.js';
 import { quote } from './quote.js';
@@ -119,6 +120,10 @@ export class SshTransport implements Transport {
   private readonly channels: Limiter;
   private readonly inflight = new Set<(e: Error) => void>();
   private readonly handshakes?: HandshakeLimiter;
+  /** Commands on the host now, with the process group to kill if we give up on them. */
+  private readonly running = new Map<object, { pgid?: number; become?: BecomeSpec }>();
+  /** Temp files of uploads in progress: removed (or journaled) if the upload is abandoned. */
+  private readonly liveTemps = new Set<string>();
 
   constructor(
     readonly host: string,
@@ -155,6 +160,7 @@ export class SshTransport implements Transport {
     }
     const client = await this.openOne(this.settings, via);
     this.client = client;
+    await this.removeOrphans(client);
     return client;
   }
 
@@ -255,8 +261,29 @@ export class SshTransport implements Transport {
     });
   }
 
+  /** Journal key of this host: the same machine and login in a later run. */
+  private get orphanKey(): string {
+    return `${this.settings.user}@${this.settings.host}:${this.settings.port}`;
+  }
+
+  /**
+   * Temp files that a cut connection left behind (in this or an earlier run) go away on
+   * the next connection, before anything else is sent.
+   */
+  private async removeOrphans(client: Client): Promise<void> {
+    const orphans = readOrphans(this.orphanKey);
+    if (!orphans.length) return;
+    try {
+      const r = await this.channels.run(() => this.runChannel(client, `rm -f -- ${orphans.map(quote).join(' ')}`, {}));
+      if (r.rc === 0) forgetOrphans(this.orphanKey, orphans);
+    } catch {
+      /* kept in the journal for the next connection */
+    }
+  }
+
   private lost(why: string): void {
     if (this.dead) return;
+    if (this.liveTemps.size) recordOrphans(this.orphanKey, [...this.liveTemps]);
     this.dead = new UnreachableError(this.closed ? `${this.host}: the connection was closed` : `Lost the connection to ${this.host}: ${why}`);
     for (const fail of [...this.inflight]) fail(this.dead);
     this.inflight.clear();
@@ -279,17 +306,20 @@ export class SshTransport implements Transport {
 
   private runChannel(client: Client, command: string, opts: ExecOptions): Promise<ExecResult> {
     const wrapped = wrapBecome(envPrefix(opts.env) + command, opts.become);
-    // The login shell may be anything; the contract is /bin/sh. With a timeout the shell
-    // first reports its PID, which is the process group sshd made for the session.
-    const remote = opts.timeoutMs ? `echo ${PGID_MARK}$$ >&2; exec /bin/sh -c ${quote(wrapped)}` : `/bin/sh -c ${quote(wrapped)}`;
+    // The login shell may be anything; the contract is /bin/sh.
+    // The shell first reports its PID, which is the process group sshd made for the
+    // session: what a timeout or an interrupted run kills.
+    const remote = `echo ${PGID_MARK}$$ >&2; exec /bin/sh -c ${quote(wrapped)}`;
     const stdin = becomeStdin(opts.become, opts.stdin);
     return new Promise<ExecResult>((resolve, reject) => {
       let done = false;
       let timer: NodeJS.Timeout | undefined;
+      const job: { pgid?: number; become?: BecomeSpec } = { become: opts.become };
       const finish = (err: Error | undefined, result?: ExecResult) => {
         if (done) return;
         done = true;
         if (timer) clearTimeout(timer);
+        this.running.delete(job);
         this.inflight.delete(fail);
         if (err) reject(err);
         else resolve(result!);
@@ -299,10 +329,11 @@ export class SshTransport implements Transport {
       const onChannel = (err: Error | undefined, ch: ClientChannel) => {
         if (err) return finish(this.dead ?? new UnreachableError(`${this.host}: could not open a channel: ${err.message}`));
         if (done) return ch.close();
+        this.running.set(job, job);
         const out: Buffer[] = [];
         const errChunks: Buffer[] = [];
         let pgid: number | undefined;
-        let pending = opts.timeoutMs ? '' : undefined; // stderr held until the PID line is seen
+        let pending: string | undefined = ''; // stderr held until the PID line is seen
         let exit: { code: number | null; signal?: string } | undefined;
         ch.on('data', (b: Buffer) => {
           out.push(b);
@@ -314,7 +345,7 @@ export class SshTransport implements Transport {
             const nl = pending.indexOf('\n');
             if (nl < 0) return;
             const first = pending.slice(0, nl);
-            if (first.startsWith(PGID_MARK)) pgid = Number(first.slice(PGID_MARK.length));
+            if (first.startsWith(PGID_MARK)) job.pgid = pgid = Number(first.slice(PGID_MARK.length));
             const rest = Buffer.from(first.startsWith(PGID_MARK) ? pending.slice(nl + 1) : pending, 'latin1');
             pending = undefined;
             if (rest.length === 0) return;
@@ -383,6 +414,55 @@ export class SshTransport implements Transport {
     }
   }
 
+  /**
+   * Closing with commands still running (an interrupted run): their process groups get
+   * TERM, then KILL a second later, and temp files of unfinished uploads are removed,
+   * before the connection goes. An SFTP upload still writing then fails at its rename.
+   */
+  private async abandonWork(client: Client): Promise<void> {
+    const byUser = new Map<string, { become?: BecomeSpec; pgids: number[] }>();
+    for (const job of this.running.values()) {
+      const key = job.become ? `${job.become.method}:${job.become.user}` : '';
+      const entry = byUser.get(key) ?? { become: job.become, pgids: [] };
+      if (job.pgid && Number.isInteger(job.pgid) && job.pgid > 1) entry.pgids.push(job.pgid);
+      byUser.set(key, entry);
+    }
+    const temps = [...this.liveTemps];
+    const rm = temps.length ? `rm -f -- ${temps.map(quote).join(' ')}; ` : '';
+    const kills = [...byUser.values()].filter((e) => e.pgids.length || (!e.become && rm));
+    if (!byUser.has('') && rm) kills.push({ become: undefined, pgids: [] });
+    const send = (become: BecomeSpec | undefined, pgids: number[], withRm: boolean) => {
+      const groups = pgids.map((p) => `-${p}`).join(' ');
+      // The second round (KILL, a second later) only for groups that outlived TERM.
+      const alive = pgids.map((p) => `kill -0 -${p} 2>/dev/null`).join(' || ');
+      const body = pgids.length
+        ? `kill -TERM ${groups} 2>/dev/null; ${withRm ? rm : ''}if ${alive}; then sleep 1; kill -KILL ${groups} 2>/dev/null; ${withRm ? rm : ''}fi; exit 0`
+        : `${rm}exit 0`;
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 5000);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        try {
+          client.exec(`/bin/sh -c ${quote(wrapBecome(body, become))}`, (err, ch) => {
+            if (err) return done();
+            ch.on('data', () => undefined);
+            ch.stderr.on('data', () => undefined);
+            ch.on('error', () => undefined);
+            ch.on('close', done);
+            ch.end(becomeStdin(become) ?? Buffer.alloc(0));
+          });
+        } catch {
+          done();
+        }
+      });
+    };
+    await Promise.all(kills.map((e) => send(e.become, e.pgids, !e.become)));
+    if (this.liveTemps.size) recordOrphans(this.orphanKey, [...this.liveTemps].filter((t) => !temps.includes(t)));
+    for (const t of temps) this.liveTemps.delete(t);
+  }
+
   private sftp(): Promise<SFTPWrapper | undefined> {
     if (!this.sftpSession) {
       this.sftpSession = this.ready().then(
@@ -396,15 +476,32 @@ export class SshTransport implements Transport {
     return this.sftpSession;
   }
 
+  /**
+   * Settles with `work`, or rejects when the connection is lost: ssh2 leaves SFTP
+   * requests pending forever when the connection dies under them.
+   */
+  private guard<T>(work: Promise<T>): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    let fail!: (e: Error) => void;
+    const lost = new Promise<never>((_, reject) => (fail = reject));
+    this.inflight.add(fail);
+    return Promise.race([work, lost]).finally(() => this.inflight.delete(fail));
+  }
+
   async put(path: string, content: Buffer, opts: PutOptions = {}): Promise<void> {
     this.stats.puts++;
     const octal = opts.mode === undefined || /^0?[0-7]{3,4}$/.test(opts.mode);
-    const sftp = opts.become || !octal ? undefined : await this.sftp();
+    const sftp = opts.become || !octal ? undefined : await this.guard(this.sftp());
     if (!sftp) return this.putViaShell(path, content, opts);
+    return this.guard(this.putViaSftp(sftp, path, content, opts));
+  }
+
+  private async putViaSftp(sftp: SFTPWrapper, path: string, content: Buffer, opts: PutOptions): Promise<void> {
     const slash = path.lastIndexOf('/');
     const dir = slash > 0 ? path.slice(0, slash) : slash === 0 ? '' : '.';
     const tmp = `${dir}/.${path.slice(slash + 1)}.rackplay-${randomBytes(6).toString('hex')}.tmp`;
     let handle: Buffer | undefined;
+    this.liveTemps.add(tmp);
     try {
       const existing = await sftpCall<Stats | undefined>((cb) => sftp.stat(path, cb)).catch(() => undefined);
       handle = await sftpCall<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
@@ -429,21 +526,33 @@ export class SshTransport implements Transport {
       await sftpCall((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
       if (e instanceof UnreachableError) throw e;
       if (this.dead) throw this.dead;
+      this.liveTemps.delete(tmp);
+      // SFTP reports most errnos (ENOSPC, EDQUOT, EROFS...) as a bare "Failure": the
+      // shell says what went wrong, so the user gets "No space left on device".
+      if ((e as { code?: unknown }).code === SFTP_FAILURE) return this.putViaShell(path, content, opts);
       throw new Error(`could not write ${path} on ${this.host}: ${(e as Error).message}`);
+    } finally {
+      if (!this.dead) this.liveTemps.delete(tmp);
     }
   }
 
   private async putViaShell(path: string, content: Buffer, opts: PutOptions): Promise<void> {
-    const r = await this.execRaw(atomicWriteScript(path, opts.mode), { stdin: content, become: opts.become });
-    if (r.rc !== 0) throw new Error(`could not write ${path} on ${this.host}: ${r.stderr.trim() || `rc=${r.rc}`}`);
+    const tmp = `${tempPrefix(path)}${randomBytes(6).toString('hex')}.tmp`;
+    this.liveTemps.add(tmp);
+    try {
+      const r = await this.execRaw(atomicWriteScript(path, opts.mode, { size: content.length, tmp }), { stdin: content, become: opts.become });
+      if (r.rc !== 0) throw new Error(`could not write ${path} on ${this.host}: ${r.stderr.trim() || `rc=${r.rc}`}`);
+    } finally {
+      if (!this.dead) this.liveTemps.delete(tmp);
+    }
   }
 
   async get(path: string, opts: { become?: BecomeSpec } = {}): Promise<Buffer> {
     this.stats.gets++;
-    const sftp = opts.become ? undefined : await this.sftp();
+    const sftp = opts.become ? undefined : await this.guard(this.sftp());
     if (sftp) {
       try {
-        return await sftpCall<Buffer>((cb) => sftp.readFile(path, cb));
+        return await this.guard(sftpCall<Buffer>((cb) => sftp.readFile(path, cb)));
       } catch (e) {
         if (this.dead) throw this.dead;
         throw new Error(`could not read ${path} on ${this.host}: ${(e as Error).message}`);
@@ -454,8 +563,16 @@ export class SshTransport implements Transport {
     return r.stdoutBytes;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  private closing?: Promise<void>;
+
+  /** Later calls wait for the first one (an interrupted run closes from two places). */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
+    if (this.client && !this.dead && (this.running.size || this.liveTemps.size)) await this.abandonWork(this.client);
     this.closed = true;
     this.lost('closed');
     const sftp = await this.sftpSession?.catch(() => undefined);
@@ -525,4 +642,58 @@ async function writeAll(sftp: SFTPWrapper, handle: Buffer, content: Buffer): Pro
     }
     if (inflight.size > 0) await Promise.race(inflight);
   }
+}
+
+/** ssh2's SFTP status code for errors the server does not name (ENOSPC among them). */
+const SFTP_FAILURE = 4;
+
+/**
+ * Temp files left on hosts by uploads whose connection died, kept on the controller so
+ * the next connection to the same host removes them. Small: it only holds what a cut
+ * connection left, and entries go as soon as a connection succeeds.
+ */
+function orphanJournal(): string {
+  const dir = process.env.RACKPLAY_STATE_DIR ?? nodePath.join(process.env.XDG_STATE_HOME || nodePath.join(os.homedir(), '.local/state'), 'rackplay');
+  return nodePath.join(dir, 'orphan-temps.json');
+}
+
+function loadJournal(): Record<string, string[]> {
+  try {
+    const data = JSON.parse(readFileSync(orphanJournal(), 'utf8')) as unknown;
+    return data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, string[]>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function saveJournal(data: Record<string, string[]>): void {
+  const file = orphanJournal();
+  try {
+    mkdirSync(nodePath.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(data) + '\n');
+    renameSync(tmp, file);
+  } catch {
+    /* a controller that cannot write its state dir just cannot clean up later */
+  }
+}
+
+function readOrphans(key: string): string[] {
+  const list = loadJournal()[key];
+  return Array.isArray(list) ? list.filter((p) => typeof p === 'string' && p.includes('.rackplay-')) : [];
+}
+
+function recordOrphans(key: string, temps: string[]): void {
+  if (!temps.length) return;
+  const data = loadJournal();
+  data[key] = [...new Set([...(data[key] ?? []), ...temps])];
+  saveJournal(data);
+}
+
+function forgetOrphans(key: string, temps: string[]): void {
+  const data = loadJournal();
+  const left = (data[key] ?? []).filter((t) => !temps.includes(t));
+  if (left.length) data[key] = left;
+  else delete data[key];
+  saveJournal(data);
 }

@@ -63,6 +63,8 @@ export interface LabHostSetup {
   sshdConfig?: string[];
   /** Replace these base sshd_config keywords instead of adding (e.g. LogLevel). */
   overrides?: Record<string, string>;
+  /** Size-limited tmpfs mounts inside the host (e.g. `{ '/srv/small': 1024 }`, in KiB): a full disk on demand. */
+  tmpfs?: Record<string, number>;
 }
 
 export interface StartLabOptions {
@@ -333,6 +335,9 @@ mount -o remount,bind,ro "$R/usr"
 mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
 for d in null zero full random urandom tty; do mount --bind "/dev/$d" "$R/dev/$d"; done
 mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$R/dev/pts" 2>/dev/null || true
+# Optional size-limited tmpfs mounts: "PATH:KiB" words after the host name.
+shift 2
+for m in "$@"; do mkdir -p "$R\${m%%:*}"; mount -t tmpfs -o "size=\${m##*:}k,mode=0755" tmpfs "$R\${m%%:*}"; done
 hostname "$H"
 exec chroot "$R" /usr/sbin/sshd -D -E /var/log/sshd.log -f /etc/ssh/sshd_config
 `;
@@ -378,10 +383,14 @@ function waitForBanner(address: string, port: number, timeoutMs: number, alive: 
   });
 }
 
-async function startHost(dir: string, host: Omit<LabHost, 'pid' | 'unsharePid'>, flavor: LabFlavor = 'debian'): Promise<LabHost> {
+async function startHost(dir: string, host: Omit<LabHost, 'pid' | 'unsharePid'>, flavor: LabFlavor = 'debian', tmpfs: Record<string, number> = {}): Promise<LabHost> {
+  for (const [p, kib] of Object.entries(tmpfs)) {
+    if (!/^\/[A-Za-z0-9_./-]+$/.test(p) || !Number.isInteger(kib) || kib < 1) throw new Error(`bad tmpfs mount ${p}: ${kib} KiB`);
+  }
+  const mounts = Object.entries(tmpfs).map(([p, kib]) => `${p}:${kib}`);
   const bootLog = path.join(dir, 'hosts', host.name + '.boot.log');
   const fd = openSync(bootLog, 'w');
-  const child = spawn('unshare', ['--mount', '--uts', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', flavor === 'sl44' ? SL44_HOST_SCRIPT : HOST_SCRIPT, 'lab-host', host.root, host.name], {
+  const child = spawn('unshare', ['--mount', '--uts', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', flavor === 'sl44' ? SL44_HOST_SCRIPT : HOST_SCRIPT, 'lab-host', host.root, host.name, ...(flavor === 'sl44' ? [] : mounts)], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
@@ -484,7 +493,7 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
   );
 
   const state: LabState = { dir, slot, slotLock: lock, user: LAB_USER, becomeUser: BECOME_USER, sudoPassword, flavor, hosts: [] };
-  const started = await Promise.allSettled(planned.map((h) => startHost(dir, h, flavor)));
+  const started = await Promise.allSettled(planned.map((h, i) => startHost(dir, h, flavor, opts.hostSetup?.[i]?.tmpfs)));
   state.hosts = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   await writeFile(path.join(dir, 'state.json'), JSON.stringify(state, null, 2));
   await rm(path.join(dir, 'starting.pid'), { force: true });
@@ -512,6 +521,25 @@ function labFromState(state: LabState): Lab {
     sudoPassword: state.sudoPassword,
     stop: () => stopLab(dir),
   };
+}
+
+/**
+ * Starts a host again after it was killed (its files stay: they live in its root
+ * directory on this machine). Updates `lab.hosts` and the lab's state in place.
+ * tmpfs mounts are not restored.
+ */
+export async function restartHost(lab: Lab, name: string): Promise<LabHost> {
+  const st = await readState(lab.dir);
+  const old = st?.hosts.find((h) => h.name === name);
+  if (!st || !old) throw new Error(`no host ${name} in the lab at ${lab.dir}`);
+  if (pidAlive(old.pid) && (await cmdlineOf(old.pid)).includes(PID1_OF[st.flavor ?? 'debian'])) throw new Error(`host ${name} is still running`);
+  const { pid: _pid, unsharePid: _u, ...plan } = old;
+  const host = await startHost(lab.dir, plan, st.flavor ?? 'debian');
+  st.hosts = st.hosts.map((h) => (h.name === name ? host : h));
+  await writeFile(path.join(lab.dir, 'state.json'), JSON.stringify(st, null, 2));
+  const i = lab.hosts.findIndex((h) => h.name === name);
+  if (i >= 0) lab.hosts[i] = host;
+  return host;
 }
 
 /** The running lab in `dir`, or undefined. */

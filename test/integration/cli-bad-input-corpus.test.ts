@@ -1,0 +1,66 @@
+// The bad-input corpus (test/bad-inputs/manifest.json) through the built CLI against two
+// lab hosts: each row's exit code and message, never a stack trace, and no SSH login at
+// all unless the error can only show up while tasks run (then the host is left as it was).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { repoRoot } from '../helpers/cli.js';
+import { hostShell, startLab, type Lab } from '../lab/lab.js';
+import { acceptedLogins, rackplay, writeInventory } from './engine-ssh-helpers.js';
+
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
+
+interface CorpusRow {
+  name: string;
+  dir: string;
+  args: string[];
+  exit: number;
+  message: string;
+  runtime?: { untouched: string };
+}
+
+const corpusDir = path.join(repoRoot, 'test/bad-inputs');
+const rows = JSON.parse(readFileSync(path.join(corpusDir, 'manifest.json'), 'utf8')) as CorpusRow[];
+const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-corpus-'));
+let lab: Lab;
+let inventory: string;
+
+beforeAll(async () => {
+  lab = await startLab({ count: 2, dir: path.join(work, 'lab'), namePrefix: 'bad' });
+  inventory = writeInventory(work, lab, lab.hosts);
+});
+afterAll(async () => {
+  await lab?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const STACK_TRACE = /^\s+at .*\.[cm]?[jt]s:\d+/m;
+
+describe('the corpus itself', () => {
+  it('has at least 40 rows with unique names, each naming an existing directory', async () => {
+    const { existsSync } = await import('node:fs');
+    expect(rows.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(rows.map((r) => r.name)).size).toBe(rows.length);
+    for (const r of rows) expect(existsSync(path.join(corpusDir, r.dir)), r.name).toBe(true);
+  });
+});
+
+describe('bad input through the CLI', () => {
+  for (const row of rows) {
+    it(`${row.name} → exit ${row.exit}`, async () => {
+      const before = lab.hosts.map(acceptedLogins);
+      const args = row.args.map((a) => (a === '{lab_inventory}' ? inventory : a));
+      const run = await rackplay(args, { cwd: path.join(corpusDir, row.dir), timeoutMs: 25_000 });
+      const output = run.stdout + run.stderr;
+      expect(run.code, output).toBe(row.exit);
+      expect(output).toContain(row.message);
+      expect(output).not.toMatch(STACK_TRACE);
+      if (!row.runtime) {
+        expect(lab.hosts.map(acceptedLogins), 'SSH logins during a run that should have been refused up front').toEqual(before);
+      } else {
+        for (const h of lab.hosts) expect((await hostShell(h, `ls ${row.runtime.untouched} 2>/dev/null; true`)).stdout.trim()).toBe('');
+      }
+    });
+  }
+});
