@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { EXIT, formatUserError, UserError } from '../errors.js';
+import { checkNotifies } from '../engine/notify-check.js';
 import { runPlaybooks, tagSelected } from '../engine/run.js';
 import { expandLimit, loadInventory, type Inventory } from '../inventory/index.js';
 import { defaultRegistry } from '../modules/index.js';
@@ -113,6 +114,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, ctx: RunCont
     const loadOptions = { registry, rolesPath };
     const playbooks: Playbook[] = [];
     for (const p of playbookPaths) playbooks.push(await loadPlaybook(p, loadOptions));
+    checkNotifies(playbooks);
 
     const tags = splitList(opts.tags);
     const skipTags = splitList(opts.skipTags);
