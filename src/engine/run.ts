@@ -13,10 +13,11 @@ import { parseYamlText } from '../playbook/yaml-file.js';
 import type { DynamicInclude, Play, Playbook, RoleInstance, Task, TaskNode } from '../playbook/types.js';
 import type { Templar } from '../template/index.js';
 import type { Transport } from '../transport/types.js';
-import { errorMessage, runTask, taskRef, type ExecEnv, type TaskOutcome } from './execute.js';
+import { errorMessage, runTask, speculateProbe, taskRef, type ExecEnv, type TaskOutcome } from './execute.js';
+import { batchScript, newNonce, probeKey, splitBatchOutput, type ProbeRequest } from './probe-batch.js';
 import { newHostState, type HostState } from './host-state.js';
 import { HostFailure, walkPlay, type Outcome, type WorkItem } from './host-iterator.js';
-import { child, inherited, inheritedWhen, isRescuable, type Scope } from './scope.js';
+import { child, inherited, inheritedTags, inheritedWhen, isRescuable, type Scope } from './scope.js';
 import { overlay, VarsBuilder, type PlayVarsContext } from './vars.js';
 
 export interface RunOptions {
@@ -261,7 +262,8 @@ class Runner {
         continue;
       }
       const scopes = new Map(group.map((h) => [h, (pending.get(h) as { scope: Scope }).scope]));
-      const outcomes = await this.runTaskOnHosts(task, group.map((h) => ({ host: h, scope: scopes.get(h)! })), pv, false);
+      const lookahead = new Map(group.map((h) => [h, pending.get(h) as Extract<WorkItem, { kind: 'task' }>]));
+      const outcomes = await this.runTaskOnHosts(task, group.map((h) => ({ host: h, scope: scopes.get(h)! })), pv, false, lookahead);
       let anyFatal = false;
       for (const h of group) {
         const o = outcomes.get(h)!;
@@ -427,7 +429,75 @@ class Runner {
         }
       },
       addSecret: this.o.addSecret,
+      takeCachedProbe: (host, uid, key, transport) => this.state(host).probeCache.take(uid, key, transport),
     };
+  }
+
+  /**
+   * Probe batching (probe-batch.ts): unless a probe for this task is already waiting, look
+   * ahead from it through the simple planned tasks that follow in the same task list,
+   * predict their probes with the host's current vars, and run them all in one exec.
+   * A failure here costs nothing but the batch: each task then probes on its own.
+   */
+  private async prefetchProbes(host: string, item: Extract<WorkItem, { kind: 'task' }>, pv: PlayVarsContext, env: ExecEnv): Promise<void> {
+    const s = this.state(host);
+    const cache = s.probeCache;
+    const current = s.transport ? await s.transport.catch(() => undefined) : undefined;
+    if (cache.holds(item.task.uid, current)) return;
+    cache.settle(current);
+    if (cache.window < 2) return;
+    const list = item.list ?? [item.task];
+    const start = item.list ? (item.index ?? 0) : 0;
+    const requests: ProbeRequest[] = [];
+    const registered: string[] = [];
+    for (let i = start; i < list.length && requests.length < cache.window; i++) {
+      const node = list[i];
+      if (node.kind !== 'task' || node.action === 'meta') break;
+      if (i > start) {
+        // walkNodes skips a task the tag selection leaves out; so may the lookahead.
+        if (!tagSelected(inheritedTags(child(item.scope, node)), this.o.tags, this.o.skipTags)) continue;
+        if (registered.length && mentionsAny(node, registered)) break;
+      }
+      const varsScope = child(item.scope, { vars: node.vars });
+      let spec;
+      try {
+        const vars = this.vars.forTask(host, pv, varsScope);
+        spec = await speculateProbe({ task: node, scope: item.scope, host, vars, withExtra: (extra) => this.vars.forTask(host, pv, varsScope, extra) }, env);
+      } catch {
+        break;
+      }
+      if (spec.kind === 'stop') break;
+      if (node.register) registered.push(node.register);
+      if (spec.kind === 'skip') continue;
+      const first = requests[0];
+      // One exec runs under one become and one environment.
+      if (first && probeKey('', first.become, first.env) !== probeKey('', spec.request.become, spec.request.env)) break;
+      requests.push(spec.request);
+    }
+    if (requests.length < 2) return;
+    let t: Transport;
+    try {
+      t = await this.transportFor(host, pv);
+    } catch {
+      return;
+    }
+    const nonce = newNonce();
+    let res;
+    const touches = () => t.stats.execs + t.stats.puts;
+    const before = touches();
+    try {
+      res = await t.exec(batchScript(requests.map((r) => r.script), nonce), { become: requests[0].become, env: requests[0].env });
+    } catch {
+      return;
+    }
+    // Something else used this host's connection while the batch ran (a task of another
+    // host delegated here): its effect may or may not show in the results, so keep none.
+    if (touches() !== before + 1) return;
+    const split = splitBatchOutput(res, requests.length, nonce);
+    cache.store(
+      t,
+      requests.flatMap((r, i) => (split[i] ? [{ uid: r.uid, key: probeKey(r.script, r.become, r.env), result: split[i]! }] : [])),
+    );
   }
 
   private transportFor(host: string, pv: PlayVarsContext): Promise<Transport> {
@@ -456,7 +526,14 @@ class Runner {
     return s.transport;
   }
 
-  private async runTaskOnHosts(task: Task, targets: { host: string; scope: Scope }[], pv: PlayVarsContext, handler: boolean): Promise<Map<string, TaskOutcome>> {
+  private async runTaskOnHosts(
+    task: Task,
+    targets: { host: string; scope: Scope }[],
+    pv: PlayVarsContext,
+    handler: boolean,
+    /** Linear strategy: where each host's task sits, so its probe can be batched with the next ones. */
+    lookahead?: Map<string, Extract<WorkItem, { kind: 'task' }>>,
+  ): Promise<Map<string, TaskOutcome>> {
     const ref = taskRef(task, targets[0]?.scope, handler);
     this.o.sink({ kind: handler ? 'handler-start' : 'task-start', task: ref });
     const env = this.execEnv(pv, ref);
@@ -483,6 +560,9 @@ class Runner {
           const vars = this.vars.forTask(host, pv, varsScope);
           let outcome: TaskOutcome;
           try {
+            const item = lookahead?.get(host);
+            // A batch is only an optimisation: whatever goes wrong, the task probes on its own.
+            if (item && !runOnce && !bypass) await this.prefetchProbes(host, item, pv, env).catch(() => undefined);
             outcome = await runTask(
               { task, scope, host, vars, withExtra: (extra) => this.vars.forTask(host, pv, varsScope, extra) },
               env,
@@ -748,6 +828,18 @@ function itemKey(item: WorkItem): string {
     default:
       return item.kind;
   }
+}
+
+/** Whether a task's templates (args, conditions, vars, keywords) name any of `names`. */
+function mentionsAny(task: Task, names: string[]): boolean {
+  const { pos: _pos, uid: _uid, role: _role, ...rest } = task;
+  let text: string;
+  try {
+    text = JSON.stringify(rest);
+  } catch {
+    return true;
+  }
+  return names.some((n) => new RegExp(`\\b${n.replace(/[^A-Za-z0-9_]/g, '')}\\b`).test(text));
 }
 
 function addTo(map: Map<string, string[]>, key: string, host: string): void {
