@@ -10,7 +10,7 @@ import { validateModuleArgs } from '../playbook/index.js';
 import type { LoopSpec, Task } from '../playbook/types.js';
 import { OMIT_TOKEN, TemplateError, type Templar } from '../template/index.js';
 import { TaskTimeoutError, UnreachableError, type BecomeSpec, type ExecResult, type Transport } from '../transport/types.js';
-import { probeKey, type ProbeRequest } from './probe-batch.js';
+import type { ProbeRequest } from './probe-batch.js';
 import { applyPlan } from './apply-plan.js';
 import { makeControllerContext } from './controller.js';
 import { child, currentRole, inherited, inheritedWhen, type Scope } from './scope.js';
@@ -32,10 +32,11 @@ export interface ExecEnv {
   /** Secrets seen in this run (no_log values are censored separately). */
   addSecret(secret: string): void;
   /**
-   * A probe result taken earlier in a batch (probe-batch.ts), if it still stands for this
-   * exact probe on this host; undefined means run the probe.
+   * Runs a task's probe on its own host (probe-batch.ts): from a batch taken earlier if
+   * that result still stands for this exact probe, else `alone()`, or, when `batchable`,
+   * one exec with the probes of the tasks that follow.
    */
-  takeCachedProbe?(host: string, uid: string, key: string, transport: Transport): ExecResult | undefined;
+  runProbe?(req: ProbeRequest & { host: string; batchable: boolean }, transport: Transport, alone: () => Promise<ExecResult>): Promise<ExecResult>;
 }
 
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
@@ -519,8 +520,9 @@ async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string,
     const script = def.probe?.(prepared);
     let out: ExecResult = { rc: 0, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
     if (script) {
-      const cached = delegatedTo === undefined ? env.takeCachedProbe?.(host, task.uid, probeKey(script, become, envVars), transport!) : undefined;
-      out = cached ?? (await ctx.exec(script));
+      const alone = () => ctx.exec(script);
+      const batchable = !task.loop && !task.until?.length && timeoutMs === undefined;
+      out = env.runProbe && delegatedTo === undefined ? await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable }, transport!, alone) : await alone();
     }
     const facts = def.parse ? def.parse(out, prepared) : undefined;
     const plan = def.plan(prepared, facts, { check, diff, host, vars });

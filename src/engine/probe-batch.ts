@@ -1,8 +1,10 @@
 // Probe batching: a no-op re-run costs one remote exec per task and host (the probe), and
-// the round trip dominates. In the linear strategy a host about to run a planned task
-// looks ahead at the next simple planned tasks of the same task list, builds their probe
-// scripts with its current vars, and runs them all in ONE exec. The results are kept as
-// speculative facts, keyed by task uid and the exact probe (script, become, environment).
+// the round trip dominates. In the linear strategy, when a simple planned task is about to
+// send its probe, the engine looks ahead at the next simple planned tasks of the same task
+// list, predicts their probe scripts with the host's current vars (render, when, prepare:
+// controller-side only), and sends them along with this probe in ONE exec. Their results
+// are kept as speculative facts, keyed by task uid and the exact probe (script, become,
+// environment). The running task's own probe is never speculative: it is the real one.
 //
 // Why a cached result stays correct:
 //   - A later task uses a cached result only if, at its real run, it renders the very same
@@ -103,13 +105,8 @@ export class ProbeCache {
     return !!t && t === this.transport && t.stats.execs + t.stats.puts === this.mark;
   }
 
-  /** True when a valid result for task `uid` is waiting (then no new batch is needed). */
-  holds(uid: string, t: Transport | undefined): boolean {
-    return this.entries.has(uid) && this.untouched(t);
-  }
-
   /**
-   * Called when a task is about to look ahead. Drops what is left and adapts the window:
+   * Called when a task found nothing cached and is about to look ahead. Drops what is left and adapts the window:
    * entries invalidated by a change mean changes are happening, so probe one at a time
    * for a while; otherwise widen again.
    */

@@ -12,7 +12,7 @@ import { loadRole, loadTaskFile, type LoadOptions } from '../playbook/index.js';
 import { parseYamlText } from '../playbook/yaml-file.js';
 import type { DynamicInclude, Play, Playbook, RoleInstance, Task, TaskNode } from '../playbook/types.js';
 import type { Templar } from '../template/index.js';
-import type { Transport } from '../transport/types.js';
+import type { ExecResult, Transport } from '../transport/types.js';
 import { errorMessage, runTask, speculateProbe, taskRef, type ExecEnv, type TaskOutcome } from './execute.js';
 import { batchScript, newNonce, probeKey, splitBatchOutput, type ProbeRequest } from './probe-batch.js';
 import { newHostState, type HostState } from './host-state.js';
@@ -398,8 +398,8 @@ class Runner {
     }
   }
 
-  private execEnv(pv: PlayVarsContext, task: TaskRef): ExecEnv {
-    return {
+  private execEnv(pv: PlayVarsContext, task: TaskRef, lookahead?: (host: string) => Extract<WorkItem, { kind: 'task' }> | undefined): ExecEnv {
+    const env: ExecEnv = {
       registry: this.o.registry,
       templar: this.o.templar,
       check: this.o.check,
@@ -429,75 +429,81 @@ class Runner {
         }
       },
       addSecret: this.o.addSecret,
-      takeCachedProbe: (host, uid, key, transport) => this.state(host).probeCache.take(uid, key, transport),
+      runProbe: (req, transport, alone) => this.runProbe(req, transport, alone, lookahead?.(req.host), pv, env),
     };
+    return env;
   }
 
   /**
-   * Probe batching (probe-batch.ts): unless a probe for this task is already waiting, look
-   * ahead from it through the simple planned tasks that follow in the same task list,
-   * predict their probes with the host's current vars, and run them all in one exec.
-   * A failure here costs nothing but the batch: each task then probes on its own.
+   * Probe batching (probe-batch.ts). A task's probe comes from the batch taken earlier when
+   * that still stands; otherwise, in the linear strategy, the lookahead predicts the probes
+   * of the simple planned tasks that follow in the same task list with the host's current
+   * vars, and they ride along with this one in one exec. Predicting never touches the host,
+   * and anything that goes wrong with it leaves this probe to run on its own.
    */
-  private async prefetchProbes(host: string, item: Extract<WorkItem, { kind: 'task' }>, pv: PlayVarsContext, env: ExecEnv): Promise<void> {
-    const s = this.state(host);
-    const cache = s.probeCache;
-    const current = s.transport ? await s.transport.catch(() => undefined) : undefined;
-    if (cache.holds(item.task.uid, current)) return;
-    cache.settle(current);
-    if (cache.window < 2) return;
-    const list = item.list ?? [item.task];
-    const start = item.list ? (item.index ?? 0) : 0;
-    const requests: ProbeRequest[] = [];
-    const registered: string[] = [];
-    for (let i = start; i < list.length && requests.length < cache.window; i++) {
+  private async runProbe(
+    req: ProbeRequest & { host: string; batchable: boolean },
+    t: Transport,
+    alone: () => Promise<ExecResult>,
+    item: Extract<WorkItem, { kind: 'task' }> | undefined,
+    pv: PlayVarsContext,
+    env: ExecEnv,
+  ): Promise<ExecResult> {
+    const cache = this.state(req.host).probeCache;
+    const key = probeKey(req.script, req.become, req.env);
+    const cached = cache.take(req.uid, key, t);
+    if (cached) return cached;
+    if (!req.batchable || !item || item.task.uid !== req.uid) return alone();
+    cache.settle(t);
+    let others: ProbeRequest[];
+    try {
+      others = await this.predictProbes(req, item, cache.window - 1, pv, env);
+    } catch {
+      others = [];
+    }
+    if (!others.length) return alone();
+    const requests = [req, ...others];
+    const nonce = newNonce();
+    const touches = () => t.stats.execs + t.stats.puts;
+    const before = touches();
+    const res = await t.exec(batchScript(requests.map((r) => r.script), nonce), { become: req.become, env: req.env });
+    const split = splitBatchOutput(res, requests.length, nonce);
+    // Something else used this host's connection while the batch ran (a task of another
+    // host delegated here): its effect may or may not show in the results, so keep none.
+    if (touches() === before + 1) {
+      cache.store(
+        t,
+        others.flatMap((r, i) => (split[i + 1] ? [{ uid: r.uid, key: probeKey(r.script, r.become, r.env), result: split[i + 1]! }] : [])),
+      );
+    }
+    return split[0] ?? alone();
+  }
+
+  /** The probes of up to `max` simple planned tasks after `item`, predicted from current vars. */
+  private async predictProbes(first: ProbeRequest & { host: string }, item: Extract<WorkItem, { kind: 'task' }>, max: number, pv: PlayVarsContext, env: ExecEnv): Promise<ProbeRequest[]> {
+    const out: ProbeRequest[] = [];
+    const list = item.list;
+    if (!list || item.index === undefined || max < 1) return out;
+    const host = first.host;
+    const registered: string[] = item.task.register ? [item.task.register] : [];
+    const sameShell = probeKey('', first.become, first.env);
+    for (let i = item.index + 1; i < list.length && out.length < max; i++) {
       const node = list[i];
       if (node.kind !== 'task' || node.action === 'meta') break;
-      if (i > start) {
-        // walkNodes skips a task the tag selection leaves out; so may the lookahead.
-        if (!tagSelected(inheritedTags(child(item.scope, node)), this.o.tags, this.o.skipTags)) continue;
-        if (registered.length && mentionsAny(node, registered)) break;
-      }
+      // walkNodes skips a task the tag selection leaves out; so may the lookahead.
+      if (!tagSelected(inheritedTags(child(item.scope, node)), this.o.tags, this.o.skipTags)) continue;
+      if (registered.length && mentionsAny(node, registered)) break;
       const varsScope = child(item.scope, { vars: node.vars });
-      let spec;
-      try {
-        const vars = this.vars.forTask(host, pv, varsScope);
-        spec = await speculateProbe({ task: node, scope: item.scope, host, vars, withExtra: (extra) => this.vars.forTask(host, pv, varsScope, extra) }, env);
-      } catch {
-        break;
-      }
+      const vars = this.vars.forTask(host, pv, varsScope);
+      const spec = await speculateProbe({ task: node, scope: item.scope, host, vars, withExtra: (extra) => this.vars.forTask(host, pv, varsScope, extra) }, env);
       if (spec.kind === 'stop') break;
       if (node.register) registered.push(node.register);
       if (spec.kind === 'skip') continue;
-      const first = requests[0];
       // One exec runs under one become and one environment.
-      if (first && probeKey('', first.become, first.env) !== probeKey('', spec.request.become, spec.request.env)) break;
-      requests.push(spec.request);
+      if (probeKey('', spec.request.become, spec.request.env) !== sameShell) break;
+      out.push(spec.request);
     }
-    if (requests.length < 2) return;
-    let t: Transport;
-    try {
-      t = await this.transportFor(host, pv);
-    } catch {
-      return;
-    }
-    const nonce = newNonce();
-    let res;
-    const touches = () => t.stats.execs + t.stats.puts;
-    const before = touches();
-    try {
-      res = await t.exec(batchScript(requests.map((r) => r.script), nonce), { become: requests[0].become, env: requests[0].env });
-    } catch {
-      return;
-    }
-    // Something else used this host's connection while the batch ran (a task of another
-    // host delegated here): its effect may or may not show in the results, so keep none.
-    if (touches() !== before + 1) return;
-    const split = splitBatchOutput(res, requests.length, nonce);
-    cache.store(
-      t,
-      requests.flatMap((r, i) => (split[i] ? [{ uid: r.uid, key: probeKey(r.script, r.become, r.env), result: split[i]! }] : [])),
-    );
+    return out;
   }
 
   private transportFor(host: string, pv: PlayVarsContext): Promise<Transport> {
@@ -536,7 +542,7 @@ class Runner {
   ): Promise<Map<string, TaskOutcome>> {
     const ref = taskRef(task, targets[0]?.scope, handler);
     this.o.sink({ kind: handler ? 'handler-start' : 'task-start', task: ref });
-    const env = this.execEnv(pv, ref);
+    const env = this.execEnv(pv, ref, (host) => (runOnce || bypass ? undefined : lookahead?.get(host)));
     const out = new Map<string, TaskOutcome>();
     const first = targets[0];
     const renderFirst = (v: unknown) => (v === undefined ? v : this.o.templar.render(v, this.vars.forTask(first.host, pv, child(first.scope, task))));
@@ -560,9 +566,6 @@ class Runner {
           const vars = this.vars.forTask(host, pv, varsScope);
           let outcome: TaskOutcome;
           try {
-            const item = lookahead?.get(host);
-            // A batch is only an optimisation: whatever goes wrong, the task probes on its own.
-            if (item && !runOnce && !bypass) await this.prefetchProbes(host, item, pv, env).catch(() => undefined);
             outcome = await runTask(
               { task, scope, host, vars, withExtra: (extra) => this.vars.forTask(host, pv, varsScope, extra) },
               env,
