@@ -37,6 +37,8 @@ export interface ExecEnv {
    * one exec with the probes of the tasks that follow.
    */
   runProbe?(req: ProbeRequest & { host: string; batchable: boolean }, transport: Transport, alone: () => Promise<ExecResult>): Promise<ExecResult>;
+  /** A planned task applied steps on `host`: changes are happening, batch less for a while. */
+  noteApplied?(host: string): void;
 }
 
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
@@ -530,6 +532,7 @@ async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string,
     if (diff && plan.diff && result.changed) result.diff = plan.diff;
     if (plan.failed) return { ...result, changed: false, failed: true, msg: plan.failed };
     if (!check && plan.steps.length) {
+      env.noteApplied?.(target);
       const failure = await applyPlan(plan, transport!, { become, env: envVars, timeoutMs });
       if (failure) return { ...result, changed: false, failed: true, ...failure };
     }

@@ -20,8 +20,9 @@
 //   - The lookahead stops at anything that is not a simple planned task (loops, until,
 //     delegation, run_once, includes, blocks, meta, action modules such as set_fact), and
 //     at a task whose templates name a var registered earlier in the batch.
-// After an invalidation the lookahead window drops to one task and doubles with each task
-// that starts with nothing cached, so a run that changes many things wastes few probes.
+// After a task applies steps (or a change invalidates entries) the lookahead window drops
+// to one task, and doubles with each later look-ahead that follows no change, so a run that
+// changes many things wastes few predicted probes.
 //
 // Framing: each probe runs in its own subshell; after it the batch prints, on stdout and on
 // stderr, a newline then a marker with a random per-batch nonce, the probe's index and (on
@@ -98,6 +99,7 @@ export class ProbeCache {
   private transport?: Transport;
   private mark = -1;
   private invalidated = false;
+  private applied = false;
   /** How many tasks the next batch may cover. */
   window = MAX_BATCH;
 
@@ -105,14 +107,21 @@ export class ProbeCache {
     return !!t && t === this.transport && t.stats.execs + t.stats.puts === this.mark;
   }
 
+  /** A task applied steps on the host. */
+  noteApplied(): void {
+    this.applied = true;
+  }
+
   /**
-   * Called when a task found nothing cached and is about to look ahead. Drops what is left and adapts the window:
-   * entries invalidated by a change mean changes are happening, so probe one at a time
-   * for a while; otherwise widen again.
+   * Called when a task found nothing cached and is about to look ahead. Drops what is left
+   * and adapts the window: a task that applied steps, or entries a change invalidated, mean
+   * changes are happening (a first converge), where predicted probes are wasted: probe one
+   * task at a time until a task changes nothing, then widen again.
    */
   settle(t: Transport | undefined): void {
-    if (this.invalidated || (this.entries.size && !this.untouched(t))) this.window = 1;
+    if (this.applied || this.invalidated || (this.entries.size && !this.untouched(t))) this.window = 1;
     else this.window = Math.min(MAX_BATCH, this.window * 2);
+    this.applied = false;
     this.invalidated = false;
     this.entries.clear();
   }

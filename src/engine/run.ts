@@ -430,6 +430,7 @@ class Runner {
       },
       addSecret: this.o.addSecret,
       runProbe: (req, transport, alone) => this.runProbe(req, transport, alone, lookahead?.(req.host), pv, env),
+      noteApplied: (host) => this.state(host).probeCache.noteApplied(),
     };
     return env;
   }
@@ -493,6 +494,9 @@ class Runner {
       // walkNodes skips a task the tag selection leaves out; so may the lookahead.
       if (!tagSelected(inheritedTags(child(item.scope, node)), this.o.tags, this.o.skipTags)) continue;
       if (registered.length && mentionsAny(node, registered)) break;
+      // A lookup runs on the controller when rendered (a pipe lookup runs a command): never
+      // for a prediction.
+      if (mentionsLookup(node)) break;
       const varsScope = child(item.scope, { vars: node.vars });
       const vars = this.vars.forTask(host, pv, varsScope);
       const spec = await speculateProbe({ task: node, scope: item.scope, host, vars, withExtra: (extra) => this.vars.forTask(host, pv, varsScope, extra) }, env);
@@ -833,16 +837,26 @@ function itemKey(item: WorkItem): string {
   }
 }
 
-/** Whether a task's templates (args, conditions, vars, keywords) name any of `names`. */
-function mentionsAny(task: Task, names: string[]): boolean {
+/** A task's templates (args, conditions, vars, keywords) as one text; undefined if it has none that print. */
+function taskText(task: Task): string | undefined {
   const { pos: _pos, uid: _uid, role: _role, ...rest } = task;
-  let text: string;
   try {
-    text = JSON.stringify(rest);
+    return JSON.stringify(rest);
   } catch {
-    return true;
+    return undefined;
   }
-  return names.some((n) => new RegExp(`\\b${n.replace(/[^A-Za-z0-9_]/g, '')}\\b`).test(text));
+}
+
+/** Whether a task's templates name any of `names`. */
+function mentionsAny(task: Task, names: string[]): boolean {
+  const text = taskText(task);
+  return text === undefined || names.some((n) => new RegExp(`\\b${n.replace(/[^A-Za-z0-9_]/g, '')}\\b`).test(text));
+}
+
+/** Whether a task's templates call a lookup (lookup, query, q). */
+function mentionsLookup(task: Task): boolean {
+  const text = taskText(task);
+  return text === undefined || /\b(?:lookup|query|q)\s*\(/.test(text);
 }
 
 function addTo(map: Map<string, string[]>, key: string, host: string): void {

@@ -120,7 +120,7 @@ describe('probe batching', () => {
     for (const h of lab.hosts) expect((await hostShell(h, 'cat /srv/stale.txt')).stdout).toBe('alpha\nbeta\ngamma\n');
   });
 
-  it('does not predict a task whose condition or arguments use an earlier registered result', async () => {
+  it('does not predict a task that uses an earlier registered result or a lookup', async () => {
     const dir = workDir(root, 'register');
     const inv = writeInventory(dir, lab, lab.hosts);
     writeFiles(dir, {
@@ -140,6 +140,17 @@ describe('probe batching', () => {
       copy: { content: "no marker\\n", dest: /srv/when-false.txt }
       when: not st.stat.exists
 `,
+      // A lookup runs on the controller when rendered (pipe: a command): a prediction must
+      // not render it. The lookahead of the first task would reach it.
+      'lookup.yml': `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: nothing to do
+      file: { path: /srv, state: directory }
+    - name: a lookup is rendered once per host, never for a prediction
+      copy: { content: "{{ lookup('pipe', 'echo run >> ' ~ playbook_dir ~ '/pipe-count.txt; echo piped') }}", dest: /srv/piped.txt }
+`,
     });
     const [withMarker, ...without] = lab.hosts;
     await hostShell(withMarker, 'touch /srv/marker');
@@ -154,5 +165,10 @@ describe('probe batching', () => {
       const b = await hostShell(h, 'cat /srv/seen.txt /srv/when-false.txt; test -e /srv/when-true.txt; echo $?');
       expect(b.stdout).toBe('exists=False\nno marker\n1\n');
     }
+
+    const lookup = await rackplay(['lookup.yml', '-i', inv], { cwd: dir });
+    expect(lookup.code, lookup.stdout + lookup.stderr).toBe(0);
+    for (const h of lab.hosts) expect(lookup.recap[h.name]).toMatchObject({ ok: 2, changed: 1 });
+    expect(readFileSync(path.join(dir, 'pipe-count.txt'), 'utf8')).toBe('run\n'.repeat(3));
   });
 });

@@ -108,5 +108,11 @@ describe('probe cache', () => {
     expect(cache.window).toBe(4);
     for (let i = 0; i < 10; i++) cache.settle(t);
     expect(cache.window).toBe(start);
+    // A task that applied steps (a probe that ran alone, nothing cached to invalidate).
+    cache.noteApplied();
+    cache.settle(t);
+    expect(cache.window).toBe(1);
+    cache.settle(t);
+    expect(cache.window).toBe(2);
   });
 });
