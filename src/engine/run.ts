@@ -493,6 +493,11 @@ class Runner {
       if (node.kind !== 'task' || node.action === 'meta') break;
       // walkNodes skips a task the tag selection leaves out; so may the lookahead.
       if (!tagSelected(inheritedTags(child(item.scope, node)), this.o.tags, this.o.skipTags)) continue;
+      // assert and debug touch neither the host nor any var but their own register.
+      if (PASSIVE_ACTIONS.has(this.o.registry.get(node.action)?.name ?? '')) {
+        if (node.register) registered.push(node.register);
+        continue;
+      }
       if (registered.length && mentionsAny(node, registered)) break;
       // A lookup runs on the controller when rendered (a pipe lookup runs a command): never
       // for a prediction.
@@ -789,6 +794,9 @@ class Runner {
 }
 
 const STRATEGIES = ['linear', 'free', 'host_pinned'];
+
+/** Controller-only actions a probe lookahead may pass (probe-batch.ts). */
+const PASSIVE_ACTIONS = new Set(['assert', 'debug']);
 
 /** A task's `throttle` (inherited from its blocks and play); 0 means no limit. */
 function throttleOf(task: Task, scope: Scope, render: (v: unknown) => unknown): number {
