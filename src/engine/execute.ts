@@ -9,7 +9,8 @@ import type { TaskRef } from '../output/events.js';
 import { validateModuleArgs } from '../playbook/index.js';
 import type { LoopSpec, Task } from '../playbook/types.js';
 import { OMIT_TOKEN, TemplateError, type Templar } from '../template/index.js';
-import { TaskTimeoutError, UnreachableError, type BecomeSpec, type Transport } from '../transport/types.js';
+import { TaskTimeoutError, UnreachableError, type BecomeSpec, type ExecResult, type Transport } from '../transport/types.js';
+import type { ProbeRequest } from './probe-batch.js';
 import { applyPlan } from './apply-plan.js';
 import { makeControllerContext } from './controller.js';
 import { child, currentRole, inherited, inheritedWhen, type Scope } from './scope.js';
@@ -30,6 +31,14 @@ export interface ExecEnv {
   playbookDir: string;
   /** Secrets seen in this run (no_log values are censored separately). */
   addSecret(secret: string): void;
+  /**
+   * Runs a task's probe on its own host (probe-batch.ts): from a batch taken earlier if
+   * that result still stands for this exact probe, else `alone()`, or, when `batchable`,
+   * one exec with the probes of the tasks that follow.
+   */
+  runProbe?(req: ProbeRequest & { host: string; batchable: boolean }, transport: Transport, alone: () => Promise<ExecResult>): Promise<ExecResult>;
+  /** A planned task applied steps on `host`: changes are happening, batch less for a while. */
+  noteApplied?(host: string): void;
 }
 
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
@@ -359,8 +368,18 @@ export function becomeFor(templar: Templar, scope: Scope, vars: Record<string, u
   };
 }
 
-async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv, delegatedTo?: string): Promise<ModuleResult> {
-  const { task, host } = inv;
+interface ResolvedCall {
+  args: Record<string, unknown>;
+  check: boolean;
+  diff: boolean;
+  become?: BecomeSpec;
+  timeoutMs?: number;
+  envVars?: Record<string, string>;
+}
+
+/** Renders and validates a task's arguments and the keywords its execution depends on. */
+function resolveCall(def: ModuleDef, inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv): { call: ResolvedCall } | { failure: ModuleResult } {
+  const { task } = inv;
   const templar = env.templar;
   const taskScope = child(inv.scope, task);
   let args: Record<string, unknown>;
@@ -393,15 +412,82 @@ async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string,
     }
   } catch (e) {
     if (e instanceof TemplateError && /is undefined/.test(e.message)) {
-      return { failed: true, msg: `The task includes an option with an undefined variable. The error was: ${e.message}` };
+      return { failure: { failed: true, msg: `The task includes an option with an undefined variable. The error was: ${e.message}` } };
     }
-    return { failed: true, msg: errorMessage(e) };
+    return { failure: { failed: true, msg: errorMessage(e) } };
   }
+
+  return { call: { args, check, diff, become, timeoutMs, envVars } };
+}
+
+function controllerFor(inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv) {
+  return makeControllerContext({ templar: env.templar, vars, role: currentRole(inv.scope), playbookDir: env.playbookDir, taskDir: path.dirname(inv.task.pos.file) });
+}
+
+export type Speculation = { kind: 'probe'; request: ProbeRequest } | { kind: 'skip' } | { kind: 'stop' };
+
+/**
+ * For probe batching: the probe a simple planned task would send if it ran now with
+ * `inv.vars`, without touching the host. 'skip': the task would not probe (its `when` is
+ * false, or its module needs no probe), so a lookahead may go past it; 'stop': it cannot
+ * be predicted (not a simple planned task, or something fails to render).
+ */
+export async function speculateProbe(inv: TaskInvocation, env: ExecEnv): Promise<Speculation> {
+  const { task } = inv;
+  const def = env.registry.get(task.action);
+  if (!def || def.run || !def.plan || !def.probe || def.controllerOnly) return { kind: 'stop' };
+  if (task.loop || task.until?.length) return { kind: 'stop' };
+  const taskScope = child(inv.scope, task);
+  try {
+    const d = kw(env.templar, taskScope, 'delegate_to', inv.vars);
+    if (d !== undefined && d !== null && d !== '') return { kind: 'stop' };
+    if (truthy(kw(env.templar, taskScope, 'run_once', inv.vars))) return { kind: 'stop' };
+    if (!allTrue(env.templar, inheritedWhen(taskScope), inv.vars).ok) return { kind: 'skip' };
+  } catch {
+    return { kind: 'stop' };
+  }
+  const resolved = resolveCall(def, inv, inv.vars, env);
+  if ('failure' in resolved) return { kind: 'stop' };
+  const { args, check, diff, become, timeoutMs, envVars } = resolved.call;
+  if (timeoutMs !== undefined) return { kind: 'stop' };
+  const refuse = (): never => {
+    throw new Error('no remote access while predicting a probe');
+  };
+  const ctx: RunContext = {
+    check,
+    diff,
+    host: inv.host,
+    vars: inv.vars,
+    get transport(): Transport {
+      return refuse();
+    },
+    become,
+    controller: controllerFor(inv, inv.vars, env),
+    env: envVars,
+    exec: async () => refuse(),
+    progress: () => undefined,
+    sleep: async () => refuse(),
+    reconnect: async () => refuse(),
+  };
+  try {
+    const prepared = def.prepare ? await def.prepare(args, ctx) : args;
+    const script = def.probe(prepared);
+    if (!script) return { kind: 'skip' };
+    return { kind: 'probe', request: { uid: task.uid, script, become, env: envVars } };
+  } catch {
+    return { kind: 'stop' };
+  }
+}
+
+async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv, delegatedTo?: string): Promise<ModuleResult> {
+  const { task, host } = inv;
+  const resolved = resolveCall(def, inv, vars, env);
+  if ('failure' in resolved) return resolved.failure;
+  const { args, check, diff, become, timeoutMs, envVars } = resolved.call;
 
   const target = delegatedTo ?? host;
   let transport: Transport | undefined;
   const getTransport = async () => (transport ??= await env.transportFor(target));
-  const role = currentRole(inv.scope);
   const ctx: RunContext = {
     check,
     diff,
@@ -412,7 +498,7 @@ async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string,
       return transport;
     },
     become,
-    controller: makeControllerContext({ templar, vars, role, playbookDir: env.playbookDir, taskDir: path.dirname(task.pos.file) }),
+    controller: controllerFor(inv, vars, env),
     timeoutMs,
     env: envVars,
     exec: async (command, o = {}) => (await getTransport()).exec(command, { stdin: o.stdin, become: o.noBecome ? undefined : become, env: envVars, timeoutMs: o.timeoutMs ?? timeoutMs }),
@@ -434,13 +520,19 @@ async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string,
     if (!def.plan) throw new Error(`module ${def.name} has neither plan nor run`);
     const prepared = def.prepare ? await def.prepare(args, ctx) : args;
     const script = def.probe?.(prepared);
-    const out = script ? await ctx.exec(script) : { rc: 0, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
+    let out: ExecResult = { rc: 0, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
+    if (script) {
+      const alone = () => ctx.exec(script);
+      const batchable = !task.loop && !task.until?.length && timeoutMs === undefined;
+      out = env.runProbe && delegatedTo === undefined ? await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable }, transport!, alone) : await alone();
+    }
     const facts = def.parse ? def.parse(out, prepared) : undefined;
     const plan = def.plan(prepared, facts, { check, diff, host, vars });
     const result: ModuleResult = { changed: plan.steps.length > 0 || !!plan.changed, ...plan.result };
     if (diff && plan.diff && result.changed) result.diff = plan.diff;
     if (plan.failed) return { ...result, changed: false, failed: true, msg: plan.failed };
     if (!check && plan.steps.length) {
+      env.noteApplied?.(target);
       const failure = await applyPlan(plan, transport!, { become, env: envVars, timeoutMs });
       if (failure) return { ...result, changed: false, failed: true, ...failure };
     }

@@ -6,7 +6,8 @@ import type { Block, DynamicInclude, Play, RoleInstance, Task, TaskNode } from '
 import { child, currentRole, inheritedTags, type Scope } from './scope.js';
 
 export type WorkItem =
-  | { kind: 'task'; task: Task; scope: Scope }
+  /** `list`/`index`: where the task sits among its siblings (for probe-batching lookahead). */
+  | { kind: 'task'; task: Task; scope: Scope; list?: readonly TaskNode[]; index?: number }
   | { kind: 'include'; include: DynamicInclude; scope: Scope }
   | { kind: 'flush' }
   /** marker: a failure was rescued (stats, and the host is no longer failed) */
@@ -61,7 +62,8 @@ export function* walkRole(role: RoleInstance, parent: Scope, opts: WalkOptions, 
 }
 
 export function* walkNodes(nodes: TaskNode[], scope: Scope, opts: WalkOptions): Walker {
-  for (const node of nodes) {
+  for (let index = 0; index < nodes.length; index++) {
+    const node = nodes[index];
     if (node.kind === 'block') {
       yield* walkBlock(node, scope, opts);
     } else if (node.kind === 'include') {
@@ -76,7 +78,7 @@ export function* walkNodes(nodes: TaskNode[], scope: Scope, opts: WalkOptions): 
       const taskScope = child(scope, node);
       if (!opts.selected(inheritedTags(taskScope))) continue;
       if (!opts.started(node)) continue;
-      const outcome = yield { kind: 'task', task: node, scope };
+      const outcome = yield { kind: 'task', task: node, scope, list: nodes, index };
       if (outcome?.failed) throw new HostFailure();
     }
   }

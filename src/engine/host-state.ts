@@ -1,5 +1,6 @@
 // What the engine remembers about one host during a run.
 import type { Transport } from '../transport/types.js';
+import { ProbeCache } from './probe-batch.js';
 
 export interface HostState {
   name: string;
@@ -19,6 +20,8 @@ export interface HostState {
   transport?: Promise<Transport>;
   /** vars_files loaded for the current play. */
   playVarsFiles: Record<string, unknown>;
+  /** Probe results taken ahead of their tasks (probe-batch.ts). */
+  probeCache: ProbeCache;
 }
 
 export function newHostState(name: string): HostState {
@@ -32,6 +35,7 @@ export function newHostState(name: string): HostState {
     ended: false,
     notified: new Set(),
     playVarsFiles: {},
+    probeCache: new ProbeCache(),
   };
 }
 

@@ -12,11 +12,12 @@ import { loadRole, loadTaskFile, type LoadOptions } from '../playbook/index.js';
 import { parseYamlText } from '../playbook/yaml-file.js';
 import type { DynamicInclude, Play, Playbook, RoleInstance, Task, TaskNode } from '../playbook/types.js';
 import type { Templar } from '../template/index.js';
-import type { Transport } from '../transport/types.js';
-import { errorMessage, runTask, taskRef, type ExecEnv, type TaskOutcome } from './execute.js';
+import type { ExecResult, Transport } from '../transport/types.js';
+import { errorMessage, runTask, speculateProbe, taskRef, type ExecEnv, type TaskOutcome } from './execute.js';
+import { batchScript, newNonce, probeKey, splitBatchOutput, type ProbeRequest } from './probe-batch.js';
 import { newHostState, type HostState } from './host-state.js';
 import { HostFailure, walkPlay, type Outcome, type WorkItem } from './host-iterator.js';
-import { child, inherited, inheritedWhen, isRescuable, type Scope } from './scope.js';
+import { child, inherited, inheritedTags, inheritedWhen, isRescuable, type Scope } from './scope.js';
 import { overlay, VarsBuilder, type PlayVarsContext } from './vars.js';
 
 export interface RunOptions {
@@ -292,7 +293,8 @@ class Runner {
         continue;
       }
       const scopes = new Map(group.map((h) => [h, (pending.get(h) as { scope: Scope }).scope]));
-      const outcomes = await this.runTaskOnHosts(task, group.map((h) => ({ host: h, scope: scopes.get(h)! })), pv, false);
+      const lookahead = new Map(group.map((h) => [h, pending.get(h) as Extract<WorkItem, { kind: 'task' }>]));
+      const outcomes = await this.runTaskOnHosts(task, group.map((h) => ({ host: h, scope: scopes.get(h)! })), pv, false, lookahead);
       let anyFatal = false;
       for (const h of group) {
         const o = outcomes.get(h)!;
@@ -427,8 +429,8 @@ class Runner {
     }
   }
 
-  private execEnv(pv: PlayVarsContext, task: TaskRef): ExecEnv {
-    return {
+  private execEnv(pv: PlayVarsContext, task: TaskRef, lookahead?: (host: string) => Extract<WorkItem, { kind: 'task' }> | undefined): ExecEnv {
+    const env: ExecEnv = {
       registry: this.o.registry,
       templar: this.o.templar,
       check: this.o.check,
@@ -458,7 +460,90 @@ class Runner {
         }
       },
       addSecret: this.o.addSecret,
+      runProbe: (req, transport, alone) => this.runProbe(req, transport, alone, lookahead?.(req.host), pv, env),
+      noteApplied: (host) => this.state(host).probeCache.noteApplied(),
     };
+    return env;
+  }
+
+  /**
+   * Probe batching (probe-batch.ts). A task's probe comes from the batch taken earlier when
+   * that still stands; otherwise, in the linear strategy, the lookahead predicts the probes
+   * of the simple planned tasks that follow in the same task list with the host's current
+   * vars, and they ride along with this one in one exec. Predicting never touches the host,
+   * and anything that goes wrong with it leaves this probe to run on its own.
+   */
+  private async runProbe(
+    req: ProbeRequest & { host: string; batchable: boolean },
+    t: Transport,
+    alone: () => Promise<ExecResult>,
+    item: Extract<WorkItem, { kind: 'task' }> | undefined,
+    pv: PlayVarsContext,
+    env: ExecEnv,
+  ): Promise<ExecResult> {
+    const cache = this.state(req.host).probeCache;
+    const key = probeKey(req.script, req.become, req.env);
+    const cached = cache.take(req.uid, key, t);
+    if (cached) return cached;
+    if (!req.batchable || !item || item.task.uid !== req.uid) return alone();
+    cache.settle(t);
+    let others: ProbeRequest[];
+    try {
+      others = await this.predictProbes(req, item, cache.window - 1, pv, env);
+    } catch {
+      others = [];
+    }
+    if (!others.length) return alone();
+    const requests = [req, ...others];
+    const nonce = newNonce();
+    const touches = () => t.stats.execs + t.stats.puts;
+    const before = touches();
+    const res = await t.exec(batchScript(requests.map((r) => r.script), nonce), { become: req.become, env: req.env });
+    const split = splitBatchOutput(res, requests.length, nonce);
+    // Something else used this host's connection while the batch ran (a task of another
+    // host delegated here): its effect may or may not show in the results, so keep none.
+    if (touches() === before + 1) {
+      cache.store(
+        t,
+        others.flatMap((r, i) => (split[i + 1] ? [{ uid: r.uid, key: probeKey(r.script, r.become, r.env), result: split[i + 1]! }] : [])),
+      );
+    }
+    return split[0] ?? alone();
+  }
+
+  /** The probes of up to `max` simple planned tasks after `item`, predicted from current vars. */
+  private async predictProbes(first: ProbeRequest & { host: string }, item: Extract<WorkItem, { kind: 'task' }>, max: number, pv: PlayVarsContext, env: ExecEnv): Promise<ProbeRequest[]> {
+    const out: ProbeRequest[] = [];
+    const list = item.list;
+    if (!list || item.index === undefined || max < 1) return out;
+    const host = first.host;
+    const registered: string[] = item.task.register ? [item.task.register] : [];
+    const sameShell = probeKey('', first.become, first.env);
+    for (let i = item.index + 1; i < list.length && out.length < max; i++) {
+      const node = list[i];
+      if (node.kind !== 'task' || node.action === 'meta') break;
+      // walkNodes skips a task the tag selection leaves out; so may the lookahead.
+      if (!tagSelected(inheritedTags(child(item.scope, node)), this.o.tags, this.o.skipTags)) continue;
+      // assert and debug touch neither the host nor any var but their own register.
+      if (PASSIVE_ACTIONS.has(this.o.registry.get(node.action)?.name ?? '')) {
+        if (node.register) registered.push(node.register);
+        continue;
+      }
+      if (registered.length && mentionsAny(node, registered)) break;
+      // A lookup runs on the controller when rendered (a pipe lookup runs a command): never
+      // for a prediction.
+      if (mentionsLookup(node)) break;
+      const varsScope = child(item.scope, { vars: node.vars });
+      const vars = this.vars.forTask(host, pv, varsScope);
+      const spec = await speculateProbe({ task: node, scope: item.scope, host, vars, withExtra: (extra) => this.vars.forTask(host, pv, varsScope, extra) }, env);
+      if (spec.kind === 'stop') break;
+      if (node.register) registered.push(node.register);
+      if (spec.kind === 'skip') continue;
+      // One exec runs under one become and one environment.
+      if (probeKey('', spec.request.become, spec.request.env) !== sameShell) break;
+      out.push(spec.request);
+    }
+    return out;
   }
 
   private transportFor(host: string, pv: PlayVarsContext): Promise<Transport> {
@@ -487,13 +572,20 @@ class Runner {
     return s.transport;
   }
 
-  private async runTaskOnHosts(task: Task, targets: { host: string; scope: Scope }[], pv: PlayVarsContext, handler: boolean): Promise<Map<string, TaskOutcome>> {
+  private async runTaskOnHosts(
+    task: Task,
+    targets: { host: string; scope: Scope }[],
+    pv: PlayVarsContext,
+    handler: boolean,
+    /** Linear strategy: where each host's task sits, so its probe can be batched with the next ones. */
+    lookahead?: Map<string, Extract<WorkItem, { kind: 'task' }>>,
+  ): Promise<Map<string, TaskOutcome>> {
     // After Ctrl-C a task does not start (nor is it shown); callers stop at their next check.
     const notStarted = (): TaskOutcome => ({ status: 'skipped', result: { changed: false, skipped: true, msg: 'interrupted' }, ignored: false, items: [] });
     if (this.interrupted) return new Map(targets.map((t) => [t.host, notStarted()]));
     const ref = taskRef(task, targets[0]?.scope, handler);
     this.o.sink({ kind: handler ? 'handler-start' : 'task-start', task: ref });
-    const env = this.execEnv(pv, ref);
+    const env = this.execEnv(pv, ref, (host) => (runOnce || bypass ? undefined : lookahead?.get(host)));
     const out = new Map<string, TaskOutcome>();
     const first = targets[0];
     const renderFirst = (v: unknown) => (v === undefined ? v : this.o.templar.render(v, this.vars.forTask(first.host, pv, child(first.scope, task))));
@@ -746,6 +838,9 @@ class Runner {
 
 const STRATEGIES = ['linear', 'free', 'host_pinned'];
 
+/** Controller-only actions a probe lookahead may pass (probe-batch.ts). */
+const PASSIVE_ACTIONS = new Set(['assert', 'debug']);
+
 /** A task's `throttle` (inherited from its blocks and play); 0 means no limit. */
 function throttleOf(task: Task, scope: Scope, render: (v: unknown) => unknown): number {
   const raw = inherited(child(scope, task), 'throttle');
@@ -791,6 +886,28 @@ function itemKey(item: WorkItem): string {
     default:
       return item.kind;
   }
+}
+
+/** A task's templates (args, conditions, vars, keywords) as one text; undefined if it has none that print. */
+function taskText(task: Task): string | undefined {
+  const { pos: _pos, uid: _uid, role: _role, ...rest } = task;
+  try {
+    return JSON.stringify(rest);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a task's templates name any of `names`. */
+function mentionsAny(task: Task, names: string[]): boolean {
+  const text = taskText(task);
+  return text === undefined || names.some((n) => new RegExp(`\\b${n.replace(/[^A-Za-z0-9_]/g, '')}\\b`).test(text));
+}
+
+/** Whether a task's templates call a lookup (lookup, query, q). */
+function mentionsLookup(task: Task): boolean {
+  const text = taskText(task);
+  return text === undefined || /\b(?:lookup|query|q)\s*\(/.test(text);
 }
 
 function addTo(map: Map<string, string[]>, key: string, host: string): void {

@@ -1,0 +1,175 @@
+// Probe batching over SSH, through the CLI: a no-op re-run sends the probes of a
+// straight run of planned tasks in one exec per host, and a task that changes the host, or
+// depends on a registered result, never sees a probe taken before it.
+import { readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { hostShell, startLab, type Lab } from '../lab/lab.js';
+import { rackplay, workDir, writeFiles, writeInventory } from './engine-ssh-helpers.js';
+
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });
+
+let lab: Lab;
+const root = path.join(os.tmpdir(), `rackplay-probe-batch-${process.pid}`);
+
+beforeAll(async () => {
+  lab = await startLab({ count: 3, dir: path.join(root, 'lab'), namePrefix: 'pb' });
+});
+afterAll(async () => {
+  await lab?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface ExecStats {
+  hosts: number;
+  execs: number;
+  puts: number;
+}
+
+async function runWithStats(dir: string, args: string[]) {
+  const statsFile = path.join(dir, `stats-${Date.now()}-${Math.random()}.json`);
+  const run = await rackplay(args, { cwd: dir, env: { RACKPLAY_STATS_FILE: statsFile } });
+  const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as ExecStats;
+  return { run, stats };
+}
+
+const TEN_TASKS = (gather: boolean) => `
+- hosts: all
+  gather_facts: ${gather}
+  tasks:
+    - file: { path: /srv/pb, state: directory, mode: "0755" }
+    - copy: { content: "one {{ inventory_hostname }}\\n", dest: /srv/pb/one.txt }
+    - copy: { src: static.txt, dest: /srv/pb/static.txt, mode: "0640" }
+    - template: { src: conf.j2, dest: /srv/pb/app.conf }
+    - lineinfile: { path: /srv/pb/extra.conf, line: "debug=false", create: true }
+    - blockinfile: { path: /srv/pb/extra.conf, block: "a=1\\nb=2" }
+    - debug: { msg: "the lookahead goes past debug and assert" }
+    - replace: { path: /srv/pb/one.txt, regexp: "^zzz$", replace: "yyy" }
+    - file: { src: /srv/pb/app.conf, dest: /srv/pb/link.conf, state: link }
+    - file: { path: /srv/pb/data, state: directory, mode: "0700" }
+    - stat: { path: /srv/pb/app.conf }
+`;
+
+describe('probe batching', () => {
+  it('a no-op re-run of 10 planned tasks (and a debug) costs one exec per host (plus facts when gathered)', async () => {
+    const dir = workDir(root, 'noop');
+    const inv = writeInventory(dir, lab, lab.hosts);
+    writeFiles(dir, {
+      'site.yml': TEN_TASKS(false),
+      'facts.yml': TEN_TASKS(true),
+      'files/static.txt': 'static\n',
+      'templates/conf.j2': 'host={{ inventory_hostname }}\n',
+    });
+    const first = await runWithStats(dir, ['site.yml', '-i', inv]);
+    expect(first.run.code, first.run.stdout + first.run.stderr).toBe(0);
+    for (const h of lab.hosts) expect(first.run.recap[h.name]).toMatchObject({ ok: 11, changed: 8, failed: 0 });
+    const h1 = lab.hosts[1];
+    const files = await hostShell(h1, 'cat /srv/pb/one.txt /srv/pb/app.conf /srv/pb/extra.conf; stat -c %a /srv/pb/static.txt /srv/pb/data');
+    expect(files.stdout).toBe(`one ${h1.name}\nhost=${h1.name}\ndebug=false\n# BEGIN ANSIBLE MANAGED BLOCK\na=1\nb=2\n# END ANSIBLE MANAGED BLOCK\n640\n700\n`);
+
+    const again = await runWithStats(dir, ['site.yml', '-i', inv]);
+    expect(again.run.code, again.run.stdout + again.run.stderr).toBe(0);
+    for (const h of lab.hosts) expect(again.run.recap[h.name]).toMatchObject({ ok: 11, changed: 0, failed: 0 });
+    expect(again.stats.hosts).toBe(3);
+    expect(again.stats.execs).toBeLessThanOrEqual(3);
+    expect(again.stats.puts).toBe(0);
+
+    const withFacts = await runWithStats(dir, ['facts.yml', '-i', inv]);
+    expect(withFacts.run.code, withFacts.run.stdout + withFacts.run.stderr).toBe(0);
+    for (const h of lab.hosts) expect(withFacts.run.recap[h.name]).toMatchObject({ ok: 12, changed: 0, failed: 0 });
+    expect(withFacts.stats.execs).toBeLessThanOrEqual(6);
+
+    // Check mode predicts from the same probes: nothing to change, nothing written.
+    const check = await runWithStats(dir, ['site.yml', '-i', inv, '--check']);
+    for (const h of lab.hosts) expect(check.run.recap[h.name]).toMatchObject({ ok: 11, changed: 0, failed: 0 });
+    expect(check.stats.execs).toBeLessThanOrEqual(3);
+  });
+
+  it('a task that changes a file invalidates the probes taken for the tasks after it', async () => {
+    const dir = workDir(root, 'stale');
+    const inv = writeInventory(dir, lab, lab.hosts);
+    writeFiles(dir, {
+      'site.yml': `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: write A
+      copy: { content: "alpha\\nbeta\\n", dest: /srv/stale.txt }
+    - name: beta is in A already
+      lineinfile: { path: /srv/stale.txt, line: beta }
+    - name: gamma is not
+      lineinfile: { path: /srv/stale.txt, line: gamma }
+    - name: same content again
+      copy: { content: "alpha\\nbeta\\ngamma\\n", dest: /srv/stale.txt }
+`,
+    });
+    for (const h of lab.hosts) await hostShell(h, 'printf "old\\n" > /srv/stale.txt');
+
+    // --check: predictions against the unchanged file, as Ansible makes them: the copy
+    // would change it, beta and gamma would be added to "old", and the last copy differs.
+    const check = await rackplay(['site.yml', '-i', inv, '--check'], { cwd: dir });
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    for (const h of lab.hosts) expect(check.recap[h.name]).toMatchObject({ ok: 4, changed: 4 });
+    expect((await hostShell(lab.hosts[0], 'cat /srv/stale.txt')).stdout).toBe('old\n');
+
+    const run = await rackplay(['site.yml', '-i', inv], { cwd: dir });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    // Stale probes would have seen "old": beta added (changed) and the last copy changed.
+    for (const h of lab.hosts) expect(run.recap[h.name]).toMatchObject({ ok: 4, changed: 2, failed: 0 });
+    expect(run.stdout).toMatch(/TASK \[beta is in A already\][^\n]*\n(ok: \[[^\]]+\]\n){3}/);
+    for (const h of lab.hosts) expect((await hostShell(h, 'cat /srv/stale.txt')).stdout).toBe('alpha\nbeta\ngamma\n');
+  });
+
+  it('does not predict a task that uses an earlier registered result or a lookup', async () => {
+    const dir = workDir(root, 'register');
+    const inv = writeInventory(dir, lab, lab.hosts);
+    writeFiles(dir, {
+      'site.yml': `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: look at the marker
+      stat: { path: /srv/marker }
+      register: st
+    - name: record what was seen
+      lineinfile: { path: /srv/seen.txt, line: "exists={{ st.stat.exists }}", create: true }
+    - name: only when the marker exists
+      copy: { content: "marker was there\\n", dest: /srv/when-true.txt }
+      when: st.stat.exists
+    - name: only when it does not
+      copy: { content: "no marker\\n", dest: /srv/when-false.txt }
+      when: not st.stat.exists
+`,
+      // A lookup runs on the controller when rendered (pipe: a command): a prediction must
+      // not render it. The lookahead of the first task would reach it.
+      'lookup.yml': `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: nothing to do
+      file: { path: /srv, state: directory }
+    - name: a lookup is rendered once per host, never for a prediction
+      copy: { content: "{{ lookup('pipe', 'echo run >> ' ~ playbook_dir ~ '/pipe-count.txt; echo piped') }}", dest: /srv/piped.txt }
+`,
+    });
+    const [withMarker, ...without] = lab.hosts;
+    await hostShell(withMarker, 'touch /srv/marker');
+    for (const h of without) await hostShell(h, 'rm -f /srv/marker');
+    const run = await rackplay(['site.yml', '-i', inv], { cwd: dir });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.recap[withMarker.name]).toMatchObject({ ok: 3, changed: 2, skipped: 1 });
+    const a = await hostShell(withMarker, 'cat /srv/seen.txt /srv/when-true.txt; test -e /srv/when-false.txt; echo $?');
+    expect(a.stdout).toBe('exists=True\nmarker was there\n1\n');
+    for (const h of without) {
+      expect(run.recap[h.name]).toMatchObject({ ok: 3, changed: 2, skipped: 1 });
+      const b = await hostShell(h, 'cat /srv/seen.txt /srv/when-false.txt; test -e /srv/when-true.txt; echo $?');
+      expect(b.stdout).toBe('exists=False\nno marker\n1\n');
+    }
+
+    const lookup = await rackplay(['lookup.yml', '-i', inv], { cwd: dir });
+    expect(lookup.code, lookup.stdout + lookup.stderr).toBe(0);
+    for (const h of lab.hosts) expect(lookup.recap[h.name]).toMatchObject({ ok: 2, changed: 1 });
+    expect(readFileSync(path.join(dir, 'pipe-count.txt'), 'utf8')).toBe('run\n'.repeat(3));
+  });
+});
