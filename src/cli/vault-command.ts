@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { formatUserError, UserError } from '../errors.js';
-import { shlexSplit } from '../inventory/shlex.js';
+import { shlexSplit } from '../shlex.js';
 import { parseEnvelope } from '../vault/crypto.js';
 import { promptHidden, readAllStdin } from '../vault/prompt.js';
 import { buildVaultIds, loadSecrets, loadVaultConfig, pickEncryptSecret, type VaultCliOptions } from '../vault/secrets.js';

@@ -14,7 +14,7 @@ import { UserError, type SourcePos } from '../errors.js';
 import type { Inventory } from './inventory.js';
 import { parseHostEntry } from './host-address.js';
 import { iniValue } from './python-literal.js';
-import { ShlexError, shlexSplit } from './shlex.js';
+import { ShlexError, shlexSplit } from '../shlex.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
@@ -120,7 +120,7 @@ export function parseIniInventory(inv: Inventory, text: string, file: string): v
 function parseHostLine(inv: Inventory, line: string, group: string, pos: (col?: number) => SourcePos): void {
   let tokens: string[];
   try {
-    tokens = shlexSplit(line);
+    tokens = shlexSplit(line, { comments: true });
   } catch (e) {
     if (e instanceof ShlexError) {
       throw new UserError(`error parsing host definition '${line}': ${e.message}`, {

@@ -13,7 +13,7 @@ import {
   toBool,
   INLINE_COMMAND_OPTIONS,
 } from './command-runner.js';
-import { ShlexError, shlexSplit } from './shlex-split.js';
+import { ShlexError, shlexSplit } from '../shlex.js';
 import type { ModuleDef, ModuleResult, RunContext } from './types.js';
 
 export interface CommandArgs {

@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { quote } from '../transport/quote.js';
 import { commandResult, guardScript, newNonce, readGuard, wordSpans } from './command-runner.js';
-import { ShlexError, shlexSplit } from './shlex-split.js';
+import { ShlexError, shlexSplit } from '../shlex.js';
 import type { ModuleDef, ModuleResult, RunContext } from './types.js';
 import { decryptFileContent } from '../vault/context.js';
 

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import SSHConfig from 'ssh-config';
 import { UserError } from '../errors.js';
+import { shlexSplit } from '../shlex.js';
 
 export type StrictHostKeyChecking = 'yes' | 'no' | 'accept-new';
 
@@ -65,41 +66,9 @@ export const LEGACY_ALGORITHMS: SshAlgorithms = {
 
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
-/** Splits a command-line string as a POSIX shell would (quotes, backslashes), no expansion. */
+/** Ansible splits ssh argument strings with Python's shlex.split: so do we. */
 export function splitArgs(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "'") {
-      const end = text.indexOf("'", i + 1);
-      if (end < 0) throw new Error(`unterminated single quote in: ${text}`);
-      cur += text.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (c === '"') {
-      i++;
-      for (; i < text.length && text[i] !== '"'; i++) {
-        if (text[i] === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1])) i++;
-        cur += text[i];
-      }
-      if (i >= text.length) throw new Error(`unterminated double quote in: ${text}`);
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      cur += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) out.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += c;
-      inWord = true;
-    }
-  }
-  if (inWord) out.push(cur);
-  return out;
+  return shlexSplit(text);
 }
 
 /** Options gathered from ssh-style args: keyword (lower case) → values in order. */

@@ -10,7 +10,7 @@ import {
   skipMessages,
   splitLines,
 } from '../../src/modules/command-runner.js';
-import { shlexSplit } from '../../src/modules/shlex-split.js';
+import { shlexSplit } from '../../src/shlex.js';
 
 /** What /bin/sh makes of a shell word: printed as one line. */
 function shWord(word: string, env: Record<string, string> = {}): string {

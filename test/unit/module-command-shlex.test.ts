@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ShlexError, shlexSplit } from '../../src/modules/shlex-split.js';
+import { ShlexError, shlexSplit } from '../../src/shlex.js';
 
 // Expected values recorded from CPython 3's shlex.split on the same inputs.
 const table: Array<[string, string[]]> = [

@@ -1,6 +1,6 @@
-// Splits a command line the way Python's shlex.split does (POSIX mode, no comments),
-// because Ansible's command module splits `_raw_params` with it: users' free-form
-// commands must yield the very same argv here as under Ansible.
+// Splits text the way Python's shlex.split does (POSIX mode), because Ansible does so
+// wherever we must agree with it word for word: the command module's `_raw_params`,
+// INI inventory host lines (with comments), ansible_ssh_*_args, the vault editor line.
 
 export class ShlexError extends Error {
   constructor(message: string) {
@@ -11,8 +11,11 @@ export class ShlexError extends Error {
 
 const WHITESPACE = new Set([' ', '\t', '\r', '\n']);
 
-/** Split `text` into words like `shlex.split(text)`. Throws ShlexError on bad quoting. */
-export function shlexSplit(text: string): string[] {
+/**
+ * Split `text` into words like `shlex.split(text, comments=...)`. With comments, a `#`
+ * outside quotes ends the word and the rest of the line. Throws ShlexError on bad quoting.
+ */
+export function shlexSplit(text: string, opts: { comments?: boolean } = {}): string[] {
   const words: string[] = [];
   let word = '';
   // A word can be empty yet present ("" or ''), so presence is tracked apart from text.
@@ -59,6 +62,8 @@ export function shlexSplit(text: string): string[] {
       }
       if (!closed) throw new ShlexError('No closing quotation');
       inWord = true;
+    } else if (c === '#' && opts.comments) {
+      break;
     } else {
       word += c;
       inWord = true;
