@@ -11,7 +11,7 @@ import { defaultRegistry } from '../../src/modules/index.js';
 import { repoRoot } from './report-helpers.js';
 
 const fx = (p: string) => path.join(repoRoot, 'test/fixtures', p);
-const yamlOf = (p: string) => parse(readFileSync(fx(p), 'utf8'), { version: '1.1' }) as unknown;
+const yamlOf = (p: string) => parse(readFileSync(fx(p), 'utf8'), { version: '1.1', logLevel: 'error' }) as unknown;
 
 const schemas = buildEditorSchemas();
 const ajv = new Ajv({ allErrors: true, strict: false });
