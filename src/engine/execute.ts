@@ -187,7 +187,7 @@ export interface TaskInvocation {
 }
 
 export async function runTask(inv: TaskInvocation, env: ExecEnv): Promise<TaskOutcome> {
-  const { task, scope, host } = inv;
+  const { task, scope } = inv;
   const taskScope = child(scope, task);
   const templar = env.templar;
   const def = env.registry.get(task.action);

@@ -39,7 +39,7 @@ type Walker = Generator<WorkItem, void, Outcome | undefined>;
 export function* walkPlay(play: Play, playScope: Scope, opts: WalkOptions): Walker {
   yield* walkNodes(play.pre_tasks, playScope, opts);
   yield { kind: 'flush' };
-  for (const role of play.roles) yield* walkRole(role, playScope, opts, false);
+  for (const role of play.roles) yield* walkRole(role, playScope, opts);
   yield* walkNodes(play.tasks, playScope, opts);
   yield { kind: 'flush' };
   yield* walkNodes(play.post_tasks, playScope, opts);
@@ -50,12 +50,12 @@ export function roleKey(role: RoleInstance): string {
   return `${role.path}\0${JSON.stringify(role.params)}`;
 }
 
-export function* walkRole(role: RoleInstance, parent: Scope, opts: WalkOptions, always: boolean): Walker {
+export function* walkRole(role: RoleInstance, parent: Scope, opts: WalkOptions): Walker {
   const entry = child(parent, role.keywords);
   for (const dep of role.dependencies) {
     if (!dep.allowDuplicates && opts.rolesRun.has(roleKey(dep))) continue;
     opts.rolesRun.add(roleKey(dep));
-    yield* walkRole(dep, entry, opts, always);
+    yield* walkRole(dep, entry, opts);
   }
   opts.rolesRun.add(roleKey(role));
   yield* walkNodes(role.tasks, child(entry, {}, { role }), opts);
@@ -72,7 +72,7 @@ export function* walkNodes(nodes: TaskNode[], scope: Scope, opts: WalkOptions): 
       const outcome = yield { kind: 'include', include: node, scope };
       if (outcome?.failed) throw new HostFailure();
       const inc = outcome?.included;
-      if (inc?.role) yield* walkRole(inc.role, inc.scope, opts, false);
+      if (inc?.role) yield* walkRole(inc.role, inc.scope, opts);
       else if (inc) yield* walkNodes(inc.nodes, inc.scope, opts);
     } else {
       const taskScope = child(scope, node);

@@ -18,7 +18,7 @@ import { batchScript, newNonce, probeKey, splitBatchOutput, type ProbeRequest } 
 import { newHostState, type HostState } from './host-state.js';
 import { HostFailure, walkPlay, type Outcome, type WorkItem } from './host-iterator.js';
 import { child, inherited, inheritedTags, inheritedWhen, isRescuable, type Scope } from './scope.js';
-import { overlay, VarsBuilder, type PlayVarsContext } from './vars.js';
+import { VarsBuilder, type PlayVarsContext } from './vars.js';
 
 export interface RunOptions {
   playbooks: Playbook[];

@@ -20,7 +20,6 @@ import {
   LOOP_KINDS,
   PLAY_KEYWORDS,
   ROLE_KEYWORDS,
-  TASK_KEYWORDS,
 } from '../playbook/keywords.js';
 
 type Schema = Record<string, unknown>;

@@ -38,8 +38,6 @@ export interface LoadOptions {
    * vars). Without it, templated static names are an error.
    */
   renderStatic?: (template: string, pos: SourcePos) => string;
-  /** Non-fatal findings (Ansible's [WARNING]s). */
-  onWarning?: (message: string, pos?: SourcePos) => void;
 }
 
 export interface RoleLoadOptions {
@@ -124,10 +122,6 @@ export class Loader {
       f.catch(() => this.files.delete(p));
     }
     return f;
-  }
-
-  private warn(message: string, pos?: SourcePos): void {
-    this.opts.onWarning?.(message, pos);
   }
 
   private staticName(value: unknown, what: string, pos: SourcePos, hint: string): string {
