@@ -435,7 +435,9 @@ export type Speculation = { kind: 'probe'; request: ProbeRequest } | { kind: 'sk
 export async function speculateProbe(inv: TaskInvocation, env: ExecEnv): Promise<Speculation> {
   const { task } = inv;
   const def = env.registry.get(task.action);
-  if (!def || def.run || !def.plan || !def.probe || def.controllerOnly) return { kind: 'stop' };
+  // A planned module's probe, or an action module's guard (command with creates).
+  const probeOf = !def || def.controllerOnly ? undefined : def.run ? def.guard : def.plan && def.probe;
+  if (!def || !probeOf) return { kind: 'stop' };
   if (task.loop || task.until?.length) return { kind: 'stop' };
   const taskScope = child(inv.scope, task);
   try {
@@ -470,14 +472,18 @@ export async function speculateProbe(inv: TaskInvocation, env: ExecEnv): Promise
     reconnect: async () => refuse(),
   };
   try {
-    const prepared = def.prepare ? await def.prepare(args, ctx) : args;
-    const script = def.probe(prepared);
-    if (!script) return { kind: 'skip' };
+    const prepared = def.prepare && !def.run ? await def.prepare(args, ctx) : args;
+    const script = probeOf(prepared);
+    // An action module without a guard will run: it touches the host, so look no further.
+    if (!script) return def.run ? { kind: 'stop' } : { kind: 'skip' };
     return { kind: 'probe', request: { uid: task.uid, script, become, env: envVars } };
   } catch {
     return { kind: 'stop' };
   }
 }
+
+/** What runProbe answers for a guard no batch covered: nothing ran. */
+const NOT_BATCHED: ExecResult = { rc: -1, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
 
 async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv, delegatedTo?: string): Promise<ModuleResult> {
   const { task, host } = inv;
@@ -508,6 +514,11 @@ async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string,
       await env.reconnect(target, o?.timeoutMs);
       transport = undefined;
       await getTransport();
+    },
+    batchedGuard: async (script) => {
+      if (!env.runProbe || delegatedTo !== undefined) return undefined;
+      const r = await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable: false }, await getTransport(), async () => NOT_BATCHED);
+      return r === NOT_BATCHED ? undefined : r;
     },
   };
 

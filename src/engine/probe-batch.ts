@@ -17,6 +17,8 @@
 //     transport, which does too. Probes are read-only, so reading is not a change; check
 //     mode applies nothing, so predictions of later tasks are made against the unchanged
 //     host, as Ansible makes them.
+//   - Identical probes in one batch (tasks editing the same file) run once and share the
+//     result: they would have read the same bytes at the same moment.
 //   - The lookahead stops at anything that is not a simple planned task (loops, until,
 //     delegation, run_once, includes, blocks, meta, action modules such as set_fact), and
 //     at a task whose templates name a var registered earlier in the batch.
@@ -30,10 +32,11 @@
 // the probe's output, binary or not; the nonce is unguessable, so no file a probe reads can
 // forge a marker.
 import { randomBytes } from 'node:crypto';
+import { FILE_PROBE_FUNCTION } from '../facts/file-probe.js';
 import type { BecomeSpec, ExecResult, Transport } from '../transport/types.js';
 
 /** The most tasks one batch probes. */
-export const MAX_BATCH = 32;
+export const MAX_BATCH = 64;
 
 export interface ProbeRequest {
   uid: string;
@@ -44,24 +47,32 @@ export interface ProbeRequest {
 
 /** What must be identical for a cached probe result to stand for a fresh one. */
 export function probeKey(script: string, become: BecomeSpec | undefined, env: Record<string, string> | undefined): string {
-  return JSON.stringify([script, become ?? null, env ?? null]);
+  // The script (often kilobytes) is compared as it is; only the small parts are encoded.
+  return `${JSON.stringify([become ?? null, env ?? null])}\n${script}`;
 }
 
 export function newNonce(): string {
   return `RPB${randomBytes(16).toString('hex')}`;
 }
 
-export function batchScript(scripts: string[], nonce: string): string {
+/**
+ * One script running every probe in its own subshell, each followed by its markers. A
+ * leading `prelude` (shell function definitions) that several probes start with is
+ * defined once at the top: subshells inherit functions, and the host parses it once.
+ */
+export function batchScript(scripts: string[], nonce: string, prelude?: string): string {
+  const head = prelude ? prelude + '\n' : undefined;
+  const hoisted = !!head && scripts.filter((s) => s.startsWith(head)).length > 1;
   const parts = scripts.map((s, i) =>
     [
       // </dev/null: a probe that reads stdin must not eat a become password or the next probe's input.
-      `(\n${s}\n) </dev/null`,
+      `(\n${hoisted && s.startsWith(head!) ? s.slice(head!.length) : s}\n) </dev/null`,
       `__rp_rc=$?`,
       `printf '\\n%s %d %d\\n' '${nonce}' ${i} "$__rp_rc"`,
       `printf '\\n%s %d\\n' '${nonce}' ${i} >&2`,
     ].join('\n'),
   );
-  return parts.join('\n') + '\n';
+  return (hoisted ? head : '') + parts.join('\n') + '\n';
 }
 
 /**
@@ -91,6 +102,21 @@ export function splitBatchOutput(out: ExecResult, count: number, nonce: string):
   }
   while (results.length < count) results.push(undefined);
   return results;
+}
+
+/**
+ * Runs probes in one exec: each distinct script once (tasks that edit the same file send
+ * the same probe), and every request gets its script's result, a copy of its own.
+ */
+export async function runBatch(t: Transport, scripts: string[], opts: { become?: BecomeSpec; env?: Record<string, string> }): Promise<(ExecResult | undefined)[]> {
+  const unique = [...new Set(scripts)];
+  const nonce = newNonce();
+  const res = await t.exec(batchScript(unique, nonce, FILE_PROBE_FUNCTION), opts);
+  const results = splitBatchOutput(res, unique.length, nonce);
+  return scripts.map((s) => {
+    const one = results[unique.indexOf(s)];
+    return one && { ...one };
+  });
 }
 
 /** One host's speculative probe results. */

@@ -14,7 +14,7 @@ import type { DynamicInclude, Play, Playbook, RoleInstance, Task, TaskNode } fro
 import type { Templar } from '../template/index.js';
 import type { ExecResult, Transport } from '../transport/types.js';
 import { errorMessage, runTask, speculateProbe, taskRef, type ExecEnv, type TaskOutcome } from './execute.js';
-import { batchScript, newNonce, probeKey, splitBatchOutput, type ProbeRequest } from './probe-batch.js';
+import { probeKey, runBatch, type ProbeRequest } from './probe-batch.js';
 import { newHostState, type HostState } from './host-state.js';
 import { HostFailure, walkPlay, type Outcome, type WorkItem } from './host-iterator.js';
 import { child, inherited, inheritedTags, inheritedWhen, isRescuable, type Scope } from './scope.js';
@@ -466,6 +466,9 @@ class Runner {
     return env;
   }
 
+  /** The end of the last queued lookahead prediction (see runProbe). */
+  private predictionTurn: Promise<void> = Promise.resolve();
+
   /**
    * Probe batching (probe-batch.ts). A task's probe comes from the batch taken earlier when
    * that still stands; otherwise, in the linear strategy, the lookahead predicts the probes
@@ -487,19 +490,23 @@ class Runner {
     if (cached) return cached;
     if (!req.batchable || !item || item.task.uid !== req.uid) return alone();
     cache.settle(t);
-    let others: ProbeRequest[];
-    try {
-      others = await this.predictProbes(req, item, cache.window - 1, pv, env);
-    } catch {
-      others = [];
-    }
+    // One host predicts at a time: interleaved, every host's batch would wait until all
+    // hosts had nearly finished predicting; in turn, the first batch leaves after one
+    // host's prediction and the hosts work while the controller predicts for the next.
+    const turn = this.predictionTurn.then(async (): Promise<ProbeRequest[]> => {
+      try {
+        return await this.predictProbes(req, item, cache.window - 1, pv, env);
+      } catch {
+        return [];
+      }
+    });
+    this.predictionTurn = turn.then(() => undefined);
+    const others = await turn;
     if (!others.length) return alone();
     const requests = [req, ...others];
-    const nonce = newNonce();
     const touches = () => t.stats.execs + t.stats.puts;
     const before = touches();
-    const res = await t.exec(batchScript(requests.map((r) => r.script), nonce), { become: req.become, env: req.env });
-    const split = splitBatchOutput(res, requests.length, nonce);
+    const split = await runBatch(t, requests.map((r) => r.script), { become: req.become, env: req.env });
     // Something else used this host's connection while the batch ran (a task of another
     // host delegated here): its effect may or may not show in the results, so keep none.
     if (touches() === before + 1) {
@@ -889,13 +896,20 @@ function itemKey(item: WorkItem): string {
 }
 
 /** A task's templates (args, conditions, vars, keywords) as one text; undefined if it has none that print. */
+/** Task texts for the lookahead's name checks: per task, not per host and task. */
+const taskTexts = new WeakMap<Task, string | undefined>();
+
 function taskText(task: Task): string | undefined {
+  if (taskTexts.has(task)) return taskTexts.get(task);
   const { pos: _pos, uid: _uid, role: _role, ...rest } = task;
+  let text: string | undefined;
   try {
-    return JSON.stringify(rest);
+    text = JSON.stringify(rest);
   } catch {
-    return undefined;
+    text = undefined;
   }
+  taskTexts.set(task, text);
+  return text;
 }
 
 /** Whether a task's templates name any of `names`. */

@@ -50,9 +50,13 @@ export class Inventory {
 
   // ---- building (used by the parsers and the run-time modules) ----
 
+  /** groupsDict() for the `groups` var of every host and task; any change to groups drops it. */
+  private groupsDictCache?: Record<string, string[]>;
+
   ensureGroup(name: string): InventoryGroup {
     let g = this.groups.get(name);
     if (!g) {
+      this.groupsDictCache = undefined;
       g = { name, vars: {}, children: new Set(), hosts: new Set(), parents: new Set() };
       this.groups.set(name, g);
     }
@@ -74,6 +78,7 @@ export class Inventory {
     const g = this.ensureGroup(group);
     g.hosts.add(host);
     h.groups.add(group);
+    this.groupsDictCache = undefined;
   }
 
   /** Make `child` a sub-group of `parent`, refusing loops as Ansible does. */
@@ -95,6 +100,7 @@ export class Inventory {
     }
     p.children.add(child);
     c.parents.add(parent);
+    this.groupsDictCache = undefined;
   }
 
   setGroupVar(group: string, key: string, value: unknown, pos?: SourcePos): void {
@@ -123,6 +129,7 @@ export class Inventory {
    * hosts without any real group are in 'ungrouped' (and only those).
    */
   reconcile(): void {
+    this.groupsDictCache = undefined;
     for (const g of this.groups.values()) {
       if (g.name !== 'all' && g.parents.size === 0) this.addChildGroup('all', g.name);
     }
@@ -273,9 +280,10 @@ export class Inventory {
   }
 
   groupsDict(): Record<string, string[]> {
+    if (this.groupsDictCache) return this.groupsDictCache;
     const out: Record<string, string[]> = {};
     for (const name of this.groups.keys()) out[name] = this.groupHosts(name);
-    return out;
+    return (this.groupsDictCache = out);
   }
 
   select(pattern: string | string[], opts?: SelectOptions): string[] {

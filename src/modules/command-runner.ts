@@ -178,6 +178,18 @@ export function guardScript(g: GuardSpec): string {
   return lines.join('\n');
 }
 
+/** The word a batched guard prints its outcome with (it runs alone, so no nonce is needed). */
+const GUARD_TAG = 'guard';
+
+/**
+ * The creates/removes/chdir test alone, as a read-only probe the engine can batch with the
+ * probes of the tasks around it; undefined when there is nothing to test.
+ */
+export function guardProbe(g: Omit<GuardSpec, 'nonce'>): string | undefined {
+  if (g.creates === undefined && g.removes === undefined) return undefined;
+  return `${guardScript({ ...g, nonce: GUARD_TAG })}\nprintf '%s\\n' '${GUARD_TAG}:run'`;
+}
+
 export type GuardOutcome =
   | { kind: 'ran' }
   | { kind: 'creates' | 'removes' | 'would' | 'notfound' }
@@ -247,6 +259,15 @@ export async function runCommandSpec(spec: CommandSpec, ctx: RunContext): Promis
     delta: null,
     msg: '',
   };
+  // A batched guard that already says "skip" ends the task with no round trip of its own;
+  // any other outcome runs the command, which tests its guard again in the same exec.
+  const batchedScript = guardProbe(spec);
+  const batched = batchedScript && ctx.batchedGuard ? await ctx.batchedGuard(batchedScript) : undefined;
+  if (batched) {
+    const g = readGuard(batched.stdout, GUARD_TAG);
+    if (g.kind === 'creates') return withLines({ ...r, rc: 0, ...skipMessages('creates', spec.creates!, ctx.check) });
+    if (g.kind === 'removes') return withLines({ ...r, rc: 0, ...skipMessages('removes', spec.removes!, ctx.check) });
+  }
   const nonce = newNonce();
   const guard = guardScript({ nonce, chdir: spec.chdir, creates: spec.creates, removes: spec.removes });
 

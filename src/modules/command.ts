@@ -9,6 +9,7 @@
 import {
   argvWord,
   extractInlineOptions,
+  guardProbe,
   runCommandSpec,
   toBool,
   INLINE_COMMAND_OPTIONS,
@@ -119,4 +120,5 @@ export const commandModule: ModuleDef<CommandArgs> = {
     },
   },
   run: runCommand,
+  guard: (args) => guardProbe(normaliseCommandArgs(args)),
 };

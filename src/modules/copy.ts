@@ -18,6 +18,7 @@ import {
   formatMode,
   parseFileProbe,
   probeFile,
+  probeKind,
   probeScript,
   type FileFacts,
 } from '../facts/file-probe.js';
@@ -158,7 +159,7 @@ export function probeCopy(args: CopyArgs): string {
   const base = args._basename ?? (args.remote_src && args.src ? basename(args.src) : undefined);
   lines.push(probeFile('d', args.dest, wanted));
   if (base && args.content === undefined) lines.push(probeFile('n', joinPath(args.dest, base), wanted));
-  lines.push(probeFile('pd', dirname(args.dest), { follow: true }));
+  lines.push(probeKind('pd', dirname(args.dest)));
   return probeScript(lines);
 }
 

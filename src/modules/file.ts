@@ -310,7 +310,8 @@ export const fileModule: ModuleDef<FileArgs, Facts> = {
     additionalProperties: false,
   },
   probe(args) {
-    const lines = [probeFile('p', args.path), probeFile('t', args.path, { follow: true })];
+    // What a link points to matters only when the path is a link: no second stat otherwise.
+    const lines = [probeFile('p', args.path), `if [ -L ${quote(args.path)} ]; then ${probeFile('t', args.path, { follow: true })}; fi`];
     if (args.src !== undefined) {
       lines.push(args.state === 'hard' ? probeFile('s', args.src) : probeFile('s', linkSourcePath(args), { follow: true }));
     }

@@ -7,7 +7,7 @@
 //     args:
 //       chdir: /tmp
 import { quote } from '../transport/quote.js';
-import { runCommandSpec } from './command-runner.js';
+import { guardProbe, runCommandSpec } from './command-runner.js';
 import { commandSchemaProperties, normaliseCommandArgs, type CommandArgs } from './command.js';
 import type { ModuleDef, ModuleResult, RunContext } from './types.js';
 
@@ -43,4 +43,5 @@ export const shellModule: ModuleDef<CommandArgs> = {
     properties: { ...commandSchemaProperties },
   },
   run: runShell,
+  guard: (args) => guardProbe(normaliseCommandArgs(args)),
 };

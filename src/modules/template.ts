@@ -22,12 +22,17 @@ export interface TemplateArgs extends CopyArgs {
 
 type Facts = Record<string, FileFacts>;
 
+let controllerUser: string | undefined;
+
+/** The controller's user (template_uid), looked up once: it reads the passwd database. */
 function userName(): string {
+  if (controllerUser !== undefined) return controllerUser;
   try {
-    return userInfo().username;
+    controllerUser = userInfo().username;
   } catch {
-    return String(process.getuid?.() ?? '');
+    controllerUser = String(process.getuid?.() ?? '');
   }
+  return controllerUser;
 }
 
 export function prepareTemplate(args: TemplateArgs, ctx: RunContext): TemplateArgs {

@@ -77,6 +77,11 @@ export interface RunContext extends PlanContext {
   sleep(ms: number): Promise<void>;
   /** Reconnect after the host went away (reboot, wait_for_connection). */
   reconnect(opts?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * The output of this task's guard script from a probe batch, when one was taken and
+   * still stands; undefined otherwise (then nothing was run: the module guards itself).
+   */
+  batchedGuard?(script: string): Promise<ExecResult | undefined>;
 }
 
 /** What a task returns, with Ansible's field names. */
@@ -131,4 +136,10 @@ export interface ModuleDef<A = any, F = any> {
 
   /** An action module: does its own work and returns the result. */
   run?(args: A, ctx: RunContext): Promise<ModuleResult>;
+  /**
+   * For an action module: a read-only script whose outcome may end the task without
+   * running anything (command's creates/removes). The engine predicts it and sends it with
+   * the probes of the tasks around it; run() reads that result with ctx.batchedGuard().
+   */
+  guard?(args: A): string | undefined;
 }

@@ -145,15 +145,16 @@ export function validateArgsAt(
   }
   const nameOf = (canonical: string) => written.get(canonical) ?? canonical;
 
-  const supported = [...new Set([...Object.keys(props), ...Object.keys(aliases)])].sort();
+  // Only error messages need it; this runs for every task on every host.
+  const supported = (): string[] => [...new Set([...Object.keys(props), ...Object.keys(aliases)])].sort();
   const additionalAllowed = schema.additionalProperties !== false;
   if (!additionalAllowed) {
     const unknown = Object.keys(out).filter((k) => !(k in props));
     if (unknown.length) {
       const names = unknown.map(nameOf);
-      const guess = suggest(names[0], supported);
+      const guess = suggest(names[0], supported());
       throw new UserError(
-        `Unsupported parameters for (${def.name}) module: ${names.join(', ')}. Supported parameters include: ${supported.join(', ')}.`,
+        `Unsupported parameters for (${def.name}) module: ${names.join(', ')}. Supported parameters include: ${supported().join(', ')}.`,
         { pos: where.key(names[0]), hint: guess ? `did you mean \`${guess}\`?` : `see the ${def.name} module's documentation for its parameters` },
       );
     }
@@ -165,7 +166,7 @@ export function validateArgsAt(
 
   const errors = (validate.errors ?? []).filter((e) => relevant(e, out, opts));
   if (!errors.length) return opts.rendered ? data : out;
-  throw toUserError(def, errors, out, where, nameOf, supported);
+  throw toUserError(def, errors, out, where, nameOf, supported());
 }
 
 function relevant(e: ErrorObject, args: Record<string, unknown>, opts: { rendered: boolean; skipRequired: boolean }): boolean {

@@ -68,14 +68,22 @@ function signalNumber(name: string | undefined): number {
   return n ?? 0;
 }
 
+/** Parsed known_hosts files by path, kept while their content is the same. */
+const knownHostsCache = new Map<string, { text: string; entries: KnownHostEntry[] }>();
+
 function loadKnownHosts(files: readonly string[]): KnownHostEntry[] {
   const entries: KnownHostEntry[] = [];
   for (const f of files) {
+    let text: string;
     try {
-      entries.push(...parseKnownHosts(readFileSync(f, 'utf8'), f));
+      text = readFileSync(f, 'utf8');
     } catch {
-      /* a missing known_hosts file is an empty one */
+      continue; // a missing known_hosts file is an empty one
     }
+    // Re-read every time (a run may add keys), parsed again only when it changed.
+    let hit = knownHostsCache.get(f);
+    if (!hit || hit.text !== text) knownHostsCache.set(f, (hit = { text, entries: parseKnownHosts(text, f) }));
+    entries.push(...hit.entries);
   }
   return entries;
 }

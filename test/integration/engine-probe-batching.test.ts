@@ -44,6 +44,9 @@ const TEN_TASKS = (gather: boolean) => `
     - template: { src: conf.j2, dest: /srv/pb/app.conf }
     - lineinfile: { path: /srv/pb/extra.conf, line: "debug=false", create: true }
     - blockinfile: { path: /srv/pb/extra.conf, block: "a=1\\nb=2" }
+    - command: { cmd: "touch /srv/pb/made", creates: /srv/pb/made }
+    - shell: { cmd: "rm -f /srv/pb/never", removes: /srv/pb/never }
+    - lineinfile: { path: /srv/pb/extra.conf, line: "trace=false" }
     - debug: { msg: "the lookahead goes past debug and assert" }
     - replace: { path: /srv/pb/one.txt, regexp: "^zzz$", replace: "yyy" }
     - file: { src: /srv/pb/app.conf, dest: /srv/pb/link.conf, state: link }
@@ -52,7 +55,7 @@ const TEN_TASKS = (gather: boolean) => `
 `;
 
 describe('probe batching', () => {
-  it('a no-op re-run of 10 planned tasks (and a debug) costs one exec per host (plus facts when gathered)', async () => {
+  it('a no-op re-run of 12 planned tasks, a command with creates, a shell with removes (and a debug) costs one exec per host (plus facts when gathered)', async () => {
     const dir = workDir(root, 'noop');
     const inv = writeInventory(dir, lab, lab.hosts);
     writeFiles(dir, {
@@ -63,27 +66,35 @@ describe('probe batching', () => {
     });
     const first = await runWithStats(dir, ['site.yml', '-i', inv]);
     expect(first.run.code, first.run.stdout + first.run.stderr).toBe(0);
-    for (const h of lab.hosts) expect(first.run.recap[h.name]).toMatchObject({ ok: 11, changed: 8, failed: 0 });
+    for (const h of lab.hosts) expect(first.run.recap[h.name]).toMatchObject({ ok: 14, changed: 10, failed: 0 });
     const h1 = lab.hosts[1];
-    const files = await hostShell(h1, 'cat /srv/pb/one.txt /srv/pb/app.conf /srv/pb/extra.conf; stat -c %a /srv/pb/static.txt /srv/pb/data');
-    expect(files.stdout).toBe(`one ${h1.name}\nhost=${h1.name}\ndebug=false\n# BEGIN ANSIBLE MANAGED BLOCK\na=1\nb=2\n# END ANSIBLE MANAGED BLOCK\n640\n700\n`);
+    const files = await hostShell(h1, 'cat /srv/pb/one.txt /srv/pb/app.conf /srv/pb/extra.conf; stat -c %a /srv/pb/static.txt /srv/pb/data /srv/pb/made');
+    expect(files.stdout).toBe(`one ${h1.name}\nhost=${h1.name}\ndebug=false\n# BEGIN ANSIBLE MANAGED BLOCK\na=1\nb=2\n# END ANSIBLE MANAGED BLOCK\ntrace=false\n640\n700\n644\n`);
 
     const again = await runWithStats(dir, ['site.yml', '-i', inv]);
     expect(again.run.code, again.run.stdout + again.run.stderr).toBe(0);
-    for (const h of lab.hosts) expect(again.run.recap[h.name]).toMatchObject({ ok: 11, changed: 0, failed: 0 });
+    for (const h of lab.hosts) expect(again.run.recap[h.name]).toMatchObject({ ok: 14, changed: 0, failed: 0 });
     expect(again.stats.hosts).toBe(3);
     expect(again.stats.execs).toBeLessThanOrEqual(3);
     expect(again.stats.puts).toBe(0);
 
     const withFacts = await runWithStats(dir, ['facts.yml', '-i', inv]);
     expect(withFacts.run.code, withFacts.run.stdout + withFacts.run.stderr).toBe(0);
-    for (const h of lab.hosts) expect(withFacts.run.recap[h.name]).toMatchObject({ ok: 12, changed: 0, failed: 0 });
+    for (const h of lab.hosts) expect(withFacts.run.recap[h.name]).toMatchObject({ ok: 15, changed: 0, failed: 0 });
     expect(withFacts.stats.execs).toBeLessThanOrEqual(6);
 
     // Check mode predicts from the same probes: nothing to change, nothing written.
     const check = await runWithStats(dir, ['site.yml', '-i', inv, '--check']);
-    for (const h of lab.hosts) expect(check.run.recap[h.name]).toMatchObject({ ok: 11, changed: 0, failed: 0 });
+    for (const h of lab.hosts) expect(check.run.recap[h.name]).toMatchObject({ ok: 14, changed: 0, failed: 0 });
     expect(check.stats.execs).toBeLessThanOrEqual(3);
+
+    // The batched creates test is this run's: a host that lost the file runs the command.
+    const h0 = lab.hosts[0];
+    await hostShell(h0, 'rm /srv/pb/made');
+    const rerun = await runWithStats(dir, ['site.yml', '-i', inv]);
+    expect(rerun.run.recap[h0.name]).toMatchObject({ ok: 14, changed: 1, failed: 0 });
+    for (const h of lab.hosts.slice(1)) expect(rerun.run.recap[h.name]).toMatchObject({ ok: 14, changed: 0 });
+    expect((await hostShell(h0, 'test -e /srv/pb/made && echo there')).stdout).toBe('there\n');
   });
 
   it('a task that changes a file invalidates the probes taken for the tasks after it', async () => {

@@ -1,11 +1,11 @@
 // The batch framing against a real /bin/sh: each probe's stdout bytes, stderr and rc come
 // back exactly as if it had run alone; and the cache serves a result only while nothing
 // else ran on the host.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { batchScript, newNonce, probeKey, ProbeCache, splitBatchOutput } from '../../src/engine/probe-batch.js';
+import { batchScript, newNonce, probeKey, ProbeCache, runBatch, splitBatchOutput } from '../../src/engine/probe-batch.js';
 import { LocalTransport } from '../../src/transport/local.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rackplay-probe-batch-'));
@@ -45,6 +45,29 @@ describe('probe batch framing', () => {
       expect(r.rc).toBe(alone[i].rc);
     }
     expect(split[1]!.rc).toBe(3);
+  });
+
+  it('runs a probe sent twice once, and gives each request its own copy of the result', async () => {
+    const t = new LocalTransport('local');
+    const counter = path.join(dir, 'runs');
+    writeFileSync(counter, '');
+    const count = `echo x >> ${counter}; wc -l < ${counter}`;
+    const split = await runBatch(t, [count, 'echo other', count, count], {});
+    expect(t.stats.execs).toBe(1);
+    expect(readFileSync(counter, 'utf8')).toBe('x\n');
+    expect(split.map((r) => r?.stdout.trim())).toEqual(['1', 'other', '1', '1']);
+    expect(split[0]).not.toBe(split[2]);
+  });
+
+  it('defines a prelude shared by several probes once, and each probe still sees it', async () => {
+    const t = new LocalTransport('local');
+    const prelude = 'greet() { echo "hi $1"; }';
+    const probes = [`${prelude}\ngreet a`, 'echo plain', `${prelude}\ngreet b; exit 4`];
+    const nonce = newNonce();
+    const script = batchScript(probes, nonce, prelude);
+    expect(script.split(prelude)).toHaveLength(2);
+    const split = splitBatchOutput(await t.exec(script), probes.length, nonce);
+    expect(split.map((r) => [r?.stdout, r?.rc])).toEqual([['hi a\n', 0], ['plain\n', 0], ['hi b\n', 4]]);
   });
 
   it('leaves out the probes whose markers never came (a batch cut short)', async () => {

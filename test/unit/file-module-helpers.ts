@@ -46,8 +46,9 @@ export function rec(tag: string, f: RawFile | 'absent'): Buffer {
   if (f.link !== undefined) parts.push(Buffer.from(`link ${Buffer.byteLength(f.link)}\n${f.link}\n`));
   if (f.real !== undefined) parts.push(Buffer.from(`real ${Buffer.byteLength(f.real)}\n${f.real}\n`));
   if (content && type === 'file') {
-    parts.push(Buffer.from(`sum ${createHash('sha1').update(content).digest('hex')}\n`));
-    if (!f.noContent) parts.push(Buffer.from(`content ${content.length}\n`), content, Buffer.from('\n'));
+    // As the probe prints it: the checksum itself only when the content is left out.
+    if (f.noContent) parts.push(Buffer.from(`sum ${createHash('sha1').update(content).digest('hex')}\n`));
+    else parts.push(Buffer.from('sumof sha1sum\n'), Buffer.from(`content ${content.length}\n`), content, Buffer.from('\n'));
   }
   for (const e of f.extra ?? []) parts.push(Buffer.from(e + '\n'));
   return Buffer.concat(parts);

@@ -4,12 +4,16 @@ import {
   argvWord,
   extractInlineOptions,
   globWord,
+  guardProbe,
   pythonDelta,
   pythonTimestamp,
   readGuard,
   skipMessages,
   splitLines,
 } from '../../src/modules/command-runner.js';
+import { commandModule } from '../../src/modules/command.js';
+import { shellModule } from '../../src/modules/shell.js';
+import type { RunContext } from '../../src/modules/types.js';
 import { shlexSplit } from '../../src/shlex.js';
 
 /** What /bin/sh makes of a shell word: printed as one line. */
@@ -91,5 +95,68 @@ describe('guard results', () => {
     expect(skipMessages('creates', '/x', false).msg).toBe("Did not run command since '/x' exists");
     expect(skipMessages('removes', '/x', true).msg).toBe("Would not run command since '/x' does not exist");
     expect(shlexSplit('a b')).toHaveLength(2);
+  });
+});
+
+describe('a batched creates/removes guard', () => {
+  // A RunContext whose batch says `guardOut` and which records every exec.
+  function ctxWith(guardOut: string | undefined, check = false) {
+    const execs: string[] = [];
+    const guards: string[] = [];
+    const ctx = {
+      check,
+      diff: false,
+      host: 'h',
+      vars: {},
+      exec: async (cmd: string) => {
+        execs.push(cmd);
+        return { rc: 0, stdout: 'ran\n', stderr: '', stdoutBytes: Buffer.from('ran\n') };
+      },
+      batchedGuard: async (script: string) => {
+        guards.push(script);
+        return guardOut === undefined ? undefined : { rc: 0, stdout: guardOut, stderr: '', stdoutBytes: Buffer.from(guardOut) };
+      },
+    } as unknown as RunContext;
+    return { ctx, execs, guards };
+  }
+
+  it('is the same script the module offers for prediction, and only when there is something to test', () => {
+    const args = { _raw_params: 'make install creates=/opt/x chdir=/src' };
+    expect(commandModule.guard!(args)).toBe(guardProbe({ creates: '/opt/x', chdir: '/src' }));
+    expect(shellModule.guard!({ cmd: 'rm -f /x', removes: '/x' })).toBe(guardProbe({ removes: '/x' }));
+    expect(commandModule.guard!({ cmd: 'true' })).toBeUndefined();
+  });
+
+  it('ends the task without an exec when the batch says the file exists; otherwise the command runs', async () => {
+    const skip = ctxWith('guard:creates\n');
+    const r = await commandModule.run!({ cmd: 'touch /opt/x', creates: '/opt/x' }, skip.ctx);
+    expect(r).toMatchObject({ changed: false, rc: 0, msg: "Did not run command since '/opt/x' exists" });
+    expect(skip.execs).toEqual([]);
+    expect(skip.guards).toEqual([commandModule.guard!({ cmd: 'touch /opt/x', creates: '/opt/x' })]);
+
+    const checkSkip = ctxWith('guard:removes\n', true);
+    const c = await shellModule.run!({ cmd: 'rm /x', removes: '/x' }, checkSkip.ctx);
+    expect(c).toMatchObject({ changed: false, msg: "Would not run command since '/x' does not exist" });
+    expect(checkSkip.execs).toEqual([]);
+
+    for (const out of ['guard:run\n', undefined]) {
+      const run = ctxWith(out);
+      const ran = await commandModule.run!({ cmd: 'touch /opt/x', creates: '/opt/x' }, run.ctx);
+      expect(ran.changed).toBe(true);
+      expect(run.execs).toHaveLength(1);
+    }
+  });
+
+  it('prints what readGuard expects, through a real shell', () => {
+    const dir = execFileSync('mktemp', ['-d']).toString().trim();
+    try {
+      const sh = (script: string) => execFileSync('/bin/sh', ['-c', script]).toString();
+      expect(readGuard(sh(guardProbe({ creates: `${dir}/*` })!), 'guard')).toEqual({ kind: 'ran' });
+      execFileSync('touch', [`${dir}/made`]);
+      expect(readGuard(sh(guardProbe({ creates: `${dir}/*` })!), 'guard')).toEqual({ kind: 'creates' });
+      expect(readGuard(sh(guardProbe({ removes: `${dir}/gone` })!), 'guard')).toEqual({ kind: 'removes' });
+    } finally {
+      execFileSync('rm', ['-rf', dir]);
+    }
   });
 });
