@@ -2,6 +2,7 @@
 // Prints the tables of a bench result file as Markdown, for docs/performance.md:
 //   node bench/markdown.mjs bench/results/<date>.json
 import { readFileSync } from 'node:fs';
+import { CONVERGED_BY_RACKPLAY, markdownTable, sec, sideBySide } from './tables.mjs';
 
 const file = process.argv[2];
 if (!file) {
@@ -11,27 +12,19 @@ if (!file) {
 const r = JSON.parse(readFileSync(file, 'utf8'));
 const row = (cells) => `| ${cells.join(' | ')} |`;
 const out = [];
-const sec = (ms) => (ms === null || ms === undefined ? '–' : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`);
 
-out.push(`Run of ${r.date} (${r.durationS} s${r.interrupted ? ', interrupted: partial' : ''}); ${r.machine.cpus} cores, load average at the end ${r.machine.loadavg.join(' / ')}; ${r.playbook.tasks} tasks; median of ${r.options.runs} rounds.`, '');
-out.push(row(['scenario', 'hosts', 'rackplay', 'ansible (default)', 'ansible (tuned)', 'tuned ÷ rackplay']), row(['---', '---:', '---:', '---:', '---:', '---:']));
+out.push(`Run of ${r.date} (${r.durationS} s${r.interrupted ? ', interrupted: partial' : ''}); ${r.machine.cpus} cores, load average at the end ${r.machine.loadavg.join(' / ')}; ${r.playbook.tasks} tasks; median of ${r.options.runs} round${r.options.runs === 1 ? '' : 's'}.`, '');
+const side = sideBySide(r.summary, r.options.runs);
+out.push(markdownTable(side));
+if (side.notes.length) out.push('', ...side.notes.map((n) => `${n}  `));
 const get = (tool, hosts, scenario) => r.summary.find((s) => s.tool === tool && s.hosts === hosts && s.scenario === scenario);
-const hosts = [...new Set(r.summary.map((s) => s.hosts))].sort((a, b) => a - b);
-for (const scenario of ['converge', 'noop', 'check']) {
-  for (const h of hosts) {
-    const [rp, an, at] = ['rackplay', 'ansible', 'ansible-tuned'].map((t) => get(t, h, scenario));
-    if (!rp && !an && !at) continue;
-    const ratio = rp?.wallMs && at?.wallMs ? `${(at.wallMs / rp.wallMs).toFixed(1)}×` : '–';
-    out.push(row([scenario, h, sec(rp?.wallMs), sec(an?.wallMs), sec(at?.wallMs), ratio]));
-  }
-}
 out.push('', row(['rackplay', 'hosts', 'wall (min..max)', 'controller CPU', 'peak RSS', 'execs', 'puts', 'execs / task-host', 'ops / task-host', 'first remote command']), row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
 for (const s of r.summary.filter((s) => s.tool === 'rackplay')) {
   out.push(row([s.scenario, s.hosts, `${sec(s.wallMs)} (${sec(s.minWallMs)}..${sec(s.maxWallMs)})`, sec(s.cpuMs), `${s.peakRssMb} MB`, s.execs, s.puts, s.execsPerTaskHost, s.opsPerTaskHost, `${s.firstExecMs} ms`]));
 }
 out.push('', row(['ansible-playbook', 'hosts', 'scenario', 'wall (min..max)', 'controller CPU', 'peak RSS']), row(['---', '---:', '---', '---:', '---:', '---:']));
-for (const s of r.summary.filter((s) => s.tool !== 'rackplay')) out.push(row([s.tool, s.hosts, s.scenario, `${sec(s.wallMs)} (${sec(s.minWallMs)}..${sec(s.maxWallMs)})`, sec(s.cpuMs), `${s.peakRssMb} MB`]));
-out.push('', row(['floor', 'connect', `${r.playbook.tasks} waves of \`true\``, 'per wave', 'total', 'rackplay no-op', 'ratio']), row(['---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+for (const s of r.summary.filter((s) => s.tool !== 'rackplay')) out.push(row([s.tool, s.hosts, `${s.scenario}${s.state === CONVERGED_BY_RACKPLAY ? ' †' : ''}`, `${sec(s.wallMs)} (${sec(s.minWallMs)}..${sec(s.maxWallMs)})${s.valid < r.options.runs ? `, ${s.valid} run${s.valid === 1 ? '' : 's'}` : ''}`, sec(s.cpuMs), `${s.peakRssMb} MB`]));
+if (Object.keys(r.floor).length) out.push('', row(['floor', 'connect', `${r.playbook.tasks} waves of \`true\``, 'per wave', 'total', 'rackplay no-op', 'ratio']), row(['---:', '---:', '---:', '---:', '---:', '---:', '---:']));
 for (const [h, f] of Object.entries(r.floor)) {
   const noop = get('rackplay', Number(h), 'noop');
   out.push(row([`${h} hosts`, `${f.connectMs} ms`, `${f.execMs} ms`, `${f.perWaveMs} ms`, `${f.totalMs} ms`, sec(noop?.wallMs), noop ? `${(noop.wallMs / f.totalMs).toFixed(2)}×` : '–']));
