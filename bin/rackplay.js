@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/src/cli/main.js';
+// The bundled CLI (npm run build): one file to load instead of hundreds of modules.
+import '../dist/bundle/main.js';

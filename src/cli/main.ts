@@ -3,7 +3,20 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { addVaultOptions, runVaultCommand } from './vault-command.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+/** Our package.json, found upwards from this file: it runs from dist/src/cli or dist/bundle. */
+function ownPackage(): { version: string } {
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'rackplay') return pkg;
+    } catch {
+      /* not here: look one level up */
+    }
+    if (dir.pathname === '/') throw new Error('rackplay: package.json not found');
+  }
+}
+
+const pkg = ownPackage();
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const count = (_v: string, prev: number) => prev + 1;
