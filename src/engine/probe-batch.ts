@@ -18,7 +18,8 @@
 //     mode applies nothing, so predictions of later tasks are made against the unchanged
 //     host, as Ansible makes them.
 //   - Identical probes in one batch (tasks editing the same file) run once and share the
-//     result: they would have read the same bytes at the same moment.
+//     result: they would have read the same bytes at the same moment. Likewise the file
+//     probes' stat calls run as one program at the top of the batch (preStatBatch).
 //   - The lookahead stops at anything that is not a simple planned task (loops, until,
 //     delegation, run_once, includes, blocks, meta, action modules such as set_fact), and
 //     at a task whose templates name a var registered earlier in the batch.
@@ -32,7 +33,7 @@
 // the probe's output, binary or not; the nonce is unguessable, so no file a probe reads can
 // forge a marker.
 import { randomBytes } from 'node:crypto';
-import { FILE_PROBE_FUNCTION } from '../facts/file-probe.js';
+import { FILE_PROBE_FUNCTION, preStatBatch } from '../facts/file-probe.js';
 import type { BecomeSpec, ExecResult, Transport } from '../transport/types.js';
 
 /** The most tasks one batch probes. */
@@ -60,9 +61,9 @@ export function newNonce(): string {
  * leading `prelude` (shell function definitions) that several probes start with is
  * defined once at the top: subshells inherit functions, and the host parses it once.
  */
-export function batchScript(scripts: string[], nonce: string, prelude?: string): string {
+export function batchScript(scripts: string[], nonce: string, prelude?: string, afterPrelude: string[] = []): string {
   const head = prelude ? prelude + '\n' : undefined;
-  const hoisted = !!head && scripts.filter((s) => s.startsWith(head)).length > 1;
+  const hoisted = sharesPrelude(scripts, prelude);
   const parts = scripts.map((s, i) =>
     [
       // </dev/null: a probe that reads stdin must not eat a become password or the next probe's input.
@@ -72,7 +73,11 @@ export function batchScript(scripts: string[], nonce: string, prelude?: string):
       `printf '\\n%s %d\\n' '${nonce}' ${i} >&2`,
     ].join('\n'),
   );
-  return (hoisted ? head : '') + parts.join('\n') + '\n';
+  return (hoisted ? head + afterPrelude.map((l) => l + '\n').join('') : '') + parts.join('\n') + '\n';
+}
+
+function sharesPrelude(scripts: string[], prelude: string | undefined): boolean {
+  return !!prelude && scripts.filter((s) => s.startsWith(prelude + '\n')).length > 1;
 }
 
 /**
@@ -111,7 +116,9 @@ export function splitBatchOutput(out: ExecResult, count: number, nonce: string):
 export async function runBatch(t: Transport, scripts: string[], opts: { become?: BecomeSpec; env?: Record<string, string> }): Promise<(ExecResult | undefined)[]> {
   const unique = [...new Set(scripts)];
   const nonce = newNonce();
-  const res = await t.exec(batchScript(unique, nonce, FILE_PROBE_FUNCTION), opts);
+  // The file probes' stat runs, all in one (file-probe.ts).
+  const pre = sharesPrelude(unique, FILE_PROBE_FUNCTION) ? preStatBatch(unique) : undefined;
+  const res = await t.exec(batchScript(pre?.scripts ?? unique, nonce, FILE_PROBE_FUNCTION, pre?.lines), opts);
   const results = splitBatchOutput(res, unique.length, nonce);
   return scripts.map((s) => {
     const one = results[unique.indexOf(s)];

@@ -19,6 +19,7 @@
 // (newlines, quotes, NUL, invalid UTF-8) survives. LC_ALL=C makes ${#v} count bytes.
 import { createHash } from 'node:crypto';
 import type { ExecResult } from '../transport/types.js';
+import { shlexSplit } from '../shlex.js';
 import { quote } from '../transport/quote.js';
 
 export type FileType = 'file' | 'directory' | 'link' | 'fifo' | 'socket' | 'char' | 'block' | 'unknown';
@@ -79,12 +80,17 @@ export interface ProbeFileOptions {
  *     `cd -P; pwd -P` (a fork, no exec); readlink -f only for links and odd names.
  */
 export const FILE_PROBE_FUNCTION = [
-  // $1 tag, $2 path, $3 L|P, $4 checksum tool or -, $5 content max (-1 any, 0 never), $6 R|-
+  // $1 tag, $2 path, $3 L|P, $4 checksum tool or -, $5 content max (-1 any, 0 never), $6 R|-,
+  // $7 (in a batch) the name of the variable rp_pre_read left this path's stat line in
   'rp_f() {',
   "  printf '@%s\\n' \"$1\"",
-  '  if [ ! -e "$2" ] && { [ "$3" = L ] || [ ! -L "$2" ]; }; then printf \'absent\\n\'; return 0; fi',
   '  if [ "$3" = L ]; then rp_o=-L; else rp_o=; fi',
-  "  rp_s=$(stat $rp_o -c '%f %u %g %s %X %Y %Z %h %i %d %U %G' -- \"$2\" 2>/dev/null) || { printf 'absent\\n'; return 0; }",
+  '  rp_s=; if [ -n "$7" ]; then eval "rp_s=\\${$7-}"; fi',
+  "  if [ \"$rp_s\" = absent ]; then printf 'absent\\n'; return 0; fi",
+  '  if [ -z "$rp_s" ]; then',
+  '    if [ ! -e "$2" ] && { [ "$3" = L ] || [ ! -L "$2" ]; }; then printf \'absent\\n\'; return 0; fi',
+  "    rp_s=$(stat $rp_o -c '%f %u %g %s %X %Y %Z %h %i %d %U %G' -- \"$2\" 2>/dev/null) || { printf 'absent\\n'; return 0; }",
+  '  fi',
   "  printf 'stat %s\\n' \"$rp_s\"",
   "  rp_a=; if [ -r \"$2\" ]; then rp_a=r; else rp_a=-; fi",
   '  if [ -w "$2" ]; then rp_a=${rp_a}w; else rp_a=${rp_a}-; fi',
@@ -114,6 +120,23 @@ export const FILE_PROBE_FUNCTION = [
   '    fi',
   '  fi',
   '  return 0',
+  '}',
+  // $1 variable prefix, then the paths given to the batch's one stat run, in order. That run
+  // printed, for each path, its own line (ending with the path) unless it is missing, then
+  // the line of the `/` that follows every path. Anything unexpected stops the reading:
+  // paths left without a variable are stat'ed by rp_f itself.
+  'rp_pre_read() {',
+  '  rp_v=$1; shift; rp_i=0; rp_own=',
+  '  while IFS= read -r rp_l; do',
+  '    [ $# -gt 0 ] || break',
+  '    case $rp_l in',
+  '      *" $1") eval "$rp_v$rp_i=\\${rp_l%\\" \\$1\\"}"; rp_own=1 ;;',
+  '      *" /") [ -n "$rp_own" ] || eval "$rp_v$rp_i=absent"; rp_own=; rp_i=$((rp_i + 1)); shift ;;',
+  '      *) break ;;',
+  '    esac',
+  '  done <<RP_PRE_EOF',
+  '$rp_pre_out',
+  'RP_PRE_EOF',
   '}',
   // $1 tag, $2 path: whether something is there and what, following links; builtins only.
   'rp_k() {',
@@ -159,6 +182,57 @@ export function probeFile(tag: string, path: string, opts: ProbeFileOptions = {}
 export function probeKind(tag: string, path: string): string {
   if (!/^[A-Za-z0-9_.:-]+$/.test(tag)) throw new Error(`bad probe tag: ${tag}`);
   return `rp_k ${tag} ${quote(path)}`;
+}
+
+const STAT_FORMAT = '%f %u %g %s %X %Y %Z %h %i %d %U %G';
+
+/**
+ * For a probe batch whose scripts call rp_f on several paths: one stat run per follow mode
+ * for all of them, at the top of the batch, instead of one per path and probe (each run of
+ * a program costs the host about as much as the rest of a probe). Returns the lines to put
+ * after FILE_PROBE_FUNCTION and the scripts with each rp_f call pointed at its result, or
+ * undefined when there is nothing to gain. Paths the stat line cannot tell apart (`/`, a
+ * path ending in ` /`) or that span lines are left to rp_f.
+ */
+export function preStatBatch(scripts: string[]): { lines: string[]; scripts: string[] } | undefined {
+  const index = new Map<string, string>();
+  const paths: Record<'L' | 'P', string[]> = { L: [], P: [] };
+  const rewritten = scripts.map((script) =>
+    script
+      .split('\n')
+      .map((line) => {
+        if (!line.startsWith('rp_f ')) return line;
+        let words: string[];
+        try {
+          words = shlexSplit(line);
+        } catch {
+          return line;
+        }
+        if (words.length !== 7) return line;
+        const [, , p, mode] = words;
+        if ((mode !== 'L' && mode !== 'P') || p === '' || p === '/' || p.endsWith(' /')) return line;
+        const key = `${mode}${p}`;
+        let name = index.get(key);
+        if (!name) {
+          name = `rp_S${mode}${paths[mode].length}`;
+          paths[mode].push(p);
+          index.set(key, name);
+        }
+        return `${line} ${name}`;
+      })
+      .join('\n'),
+  );
+  if (index.size < 2) return undefined;
+  const lines: string[] = [];
+  for (const mode of ['L', 'P'] as const) {
+    if (!paths[mode].length) continue;
+    const args = paths[mode].map((p) => `${quote(p)} /`).join(' ');
+    lines.push(
+      `rp_pre_out=$(LC_ALL=C stat ${mode === 'L' ? '-L ' : ''}-c ${quote(STAT_FORMAT + ' %n')} -- ${args} 2>/dev/null)`,
+      `rp_pre_read rp_S${mode} ${paths[mode].map(quote).join(' ')}`,
+    );
+  }
+  return { lines, scripts: rewritten };
 }
 
 /** A whole probe script: the prelude, then the given lines. */

@@ -2,22 +2,37 @@
 // (`yes` → true, `"5"` → 5, `a,b` → [a, b]) and Ansible-style messages. Values that are
 // still templates are not type-checked at load time: the engine validates again after
 // rendering them for each host.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { UserError, type SourcePos } from '../errors.js';
+import { precompiledValidators } from './precompiled-validators.js';
 import { suggest } from './suggest.js';
 import type { ModuleDef } from '../modules/types.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+// No ajv-formats: no module schema uses `format` (a test keeps it so), and loading it cost
+// every run start-up time.
+/** The options every module argument validator is compiled with, at build and at run time. */
+export const VALIDATOR_OPTIONS = { allErrors: true, strict: false, useDefaults: true, verbose: true } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true });
-addFormats(ajv);
+let ajv: Ajv | undefined;
+
+/**
+ * Ajv's compiler, loaded only when a schema was not built ahead (running from the sources,
+ * or a module changed since the build): the bundled CLI never parses it.
+ */
+function newAjv(): Ajv {
+  const load = createRequire(import.meta.url);
+  const { Ajv: AjvClass } = load('ajv') as { Ajv: new (o: typeof VALIDATOR_OPTIONS) => Ajv };
+  return new AjvClass(VALIDATOR_OPTIONS);
+}
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function validatorFor(def: ModuleDef): ValidateFunction {
   let v = compiled.get(def.schema);
   if (!v) {
-    v = ajv.compile(def.schema);
+    // Built ahead by `npm run build` when the schema is the one it was built from.
+    const pre = precompiledValidators[def.name];
+    v = pre && pre.schema === JSON.stringify(def.schema) ? pre.validate : (ajv ??= newAjv()).compile(def.schema);
     compiled.set(def.schema, v);
   }
   return v;

@@ -20,6 +20,11 @@ describe('module reference', () => {
     }
   });
 
+  it('no module schema relies on a JSON schema `format` (argument validation loads no format checks)', () => {
+    const withFormat = registry.modules().filter((def) => /"format":"/.test(JSON.stringify(def.schema)));
+    expect(withFormat.map((d) => d.name)).toEqual([]);
+  });
+
   it('docs/modules.md is up to date', () => {
     if (process.env.UPDATE_DOCS) writeFileSync(file, doc);
     expect(readFileSync(file, 'utf8')).toBe(doc);
