@@ -36,7 +36,7 @@ export interface ExecEnv {
    * that result still stands for this exact probe, else `alone()`, or, when `batchable`,
    * one exec with the probes of the tasks that follow.
    */
-  runProbe?(req: ProbeRequest & { host: string; batchable: boolean }, transport: Transport, alone: () => Promise<ExecResult>): Promise<ExecResult>;
+  runProbe?(req: ProbeRequest & { host: string; batchable: boolean }, transport: Promise<Transport>, alone: () => Promise<ExecResult>): Promise<ExecResult>;
   /** A planned task applied steps on `host`: changes are happening, batch less for a while. */
   noteApplied?(host: string): void;
 }
@@ -517,14 +517,18 @@ async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string,
     },
     batchedGuard: async (script) => {
       if (!env.runProbe || delegatedTo !== undefined) return undefined;
-      const r = await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable: false }, await getTransport(), async () => NOT_BATCHED);
+      const r = await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable: false }, getTransport(), async () => NOT_BATCHED);
       return r === NOT_BATCHED ? undefined : r;
     },
   };
 
   try {
-    if (!def.controllerOnly) await getTransport();
+    // A first task on a host connects while the controller prepares the arguments, builds
+    // the probe and looks ahead: none of that needs the connection.
+    const connecting = def.controllerOnly ? undefined : getTransport();
+    connecting?.catch(() => undefined); // awaited below, where its failure is reported
     if (def.run) {
+      await connecting;
       if (check && def.checkMode === 'skip') return { changed: false, skipped: true, msg: 'skipped, running in check mode', _check_skipped: true };
       return await def.run(args, ctx);
     }
@@ -535,8 +539,9 @@ async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string,
     if (script) {
       const alone = () => ctx.exec(script);
       const batchable = !task.loop && !task.until?.length && timeoutMs === undefined;
-      out = env.runProbe && delegatedTo === undefined ? await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable }, transport!, alone) : await alone();
+      out = env.runProbe && delegatedTo === undefined ? await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable }, getTransport(), alone) : await alone();
     }
+    await connecting;
     const facts = def.parse ? def.parse(out, prepared) : undefined;
     const plan = def.plan(prepared, facts, { check, diff, host, vars });
     const result: ModuleResult = { changed: plan.steps.length > 0 || !!plan.changed, ...plan.result };

@@ -150,6 +150,9 @@ class Runner {
   }
 
   async closeAll(): Promise<void> {
+    // A task may fail on the controller while its host is still connecting: wait for those
+    // connections too, or they would stay open after the run.
+    await Promise.allSettled([...this.hosts.values()].map((s) => s.transport));
     await Promise.allSettled([...this.openTransports.values()].map((t) => t.close()));
   }
 
@@ -478,7 +481,7 @@ class Runner {
    */
   private async runProbe(
     req: ProbeRequest & { host: string; batchable: boolean },
-    t: Transport,
+    transport: Promise<Transport>,
     alone: () => Promise<ExecResult>,
     item: Extract<WorkItem, { kind: 'task' }> | undefined,
     pv: PlayVarsContext,
@@ -486,10 +489,13 @@ class Runner {
   ): Promise<ExecResult> {
     const cache = this.state(req.host).probeCache;
     const key = probeKey(req.script, req.become, req.env);
-    const cached = cache.take(req.uid, key, t);
+    // While the host is still connecting (its first task) nothing can be cached for it yet,
+    // and the lookahead below runs in the meantime.
+    const known = this.openTransports.get(req.host);
+    const cached = known && cache.take(req.uid, key, known);
     if (cached) return cached;
     if (!req.batchable || !item || item.task.uid !== req.uid) return alone();
-    cache.settle(t);
+    cache.settle(known);
     // One host predicts at a time: interleaved, every host's batch would wait until all
     // hosts had nearly finished predicting; in turn, the first batch leaves after one
     // host's prediction and the hosts work while the controller predicts for the next.
@@ -503,6 +509,7 @@ class Runner {
     this.predictionTurn = turn.then(() => undefined);
     const others = await turn;
     if (!others.length) return alone();
+    const t = await transport;
     const requests = [req, ...others];
     const touches = () => t.stats.execs + t.stats.puts;
     const before = touches();
