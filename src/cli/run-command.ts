@@ -172,6 +172,9 @@ export async function run(playbookArgs: string[], opts: CliOptions, ctx: RunCont
     // For the benchmark (bench/): what the run cost in remote operations.
     const statsFile = process.env.RACKPLAY_STATS_FILE;
     const firstExec: { ms?: number } = {};
+    // bin/rackplay.js writes its code cache after a run that got this far: it then holds the
+    // code playbook runs use, not only the option parsing of --version.
+    (globalThis as Record<symbol, unknown>)[Symbol.for('rackplay.ranPlaybook')] = true;
     const summary = await runPlaybooks({
       playbooks,
       inventory,
