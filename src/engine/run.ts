@@ -500,6 +500,9 @@ class Runner {
     // hosts had nearly finished predicting; in turn, the first batch leaves after one
     // host's prediction and the hosts work while the controller predicts for the next.
     const turn = this.predictionTurn.then(async (): Promise<ProbeRequest[]> => {
+      // Predicting is all microtasks: without a turn of the event loop between hosts, 100
+      // hosts' predictions would hold up the handshakes and batches already under way.
+      await new Promise((resolve) => setImmediate(resolve));
       try {
         return await this.predictProbes(req, item, cache.window - 1, pv, env);
       } catch {
