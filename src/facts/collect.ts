@@ -4,6 +4,7 @@ import { ALL_SECTIONS, DEFAULT_FACT_PATH, splitLocalFacts, SUBSET_SECTIONS, type
 import { parseCpuinfo, memoryFacts, parseLvm, parseMeminfo, xenFacts } from './parsers/hardware.js';
 import { networkFacts, parseIfconfig, parseIpAddr, parseIpRoute, parseRouteN } from './parsers/network.js';
 import { distributionFacts, parseUname, platformFacts } from './parsers/platform.js';
+import { fnmatchRegExp } from '../fnmatch.js';
 import {
   cmdlineFacts,
   dateTimeFacts,
@@ -119,29 +120,11 @@ export function collectFacts(
   return facts;
 }
 
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        const body = glob.slice(i + 1, end);
-        re += '[' + (body.startsWith('!') ? '^' + body.slice(1) : body).replace(/\\/g, '\\\\') + ']';
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 /** setup's `filter`: keep facts whose name matches any of the fnmatch-style globs. */
 export function filterFacts(facts: Record<string, unknown>, filters: readonly string[] | undefined): Record<string, unknown> {
   const patterns = (filters ?? []).filter((f) => f !== '' && f !== '*');
   if (!patterns.length) return facts;
-  const res = patterns.map(globToRegExp);
+  const res = patterns.map(fnmatchRegExp);
   return Object.fromEntries(Object.entries(facts).filter(([k]) => res.some((r) => r.test(k))));
 }

@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import type { Inventory } from './inventory.js';
 import { LOCALHOST_NAMES } from './inventory.js';
+import { fnmatchRegExp } from '../fnmatch.js';
 
 export interface SelectOptions {
   /** `--limit`: patterns the result is restricted to; `@file` reads one pattern per line. */
@@ -37,33 +38,8 @@ function orderPatterns(patterns: string[]): string[] {
   return [...(regular.length ? regular : ['all']), ...and, ...not];
 }
 
-/** fnmatch.translate, anchored at both ends, case-sensitive. */
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      let j = i + 1;
-      if (glob[j] === '!') j++;
-      if (glob[j] === ']') j++;
-      while (j < glob.length && glob[j] !== ']') j++;
-      if (j >= glob.length) re += '\\[';
-      else {
-        let body = glob.slice(i + 1, j).replace(/\\/g, '\\\\');
-        if (body[0] === '!') body = '^' + body.slice(1);
-        else if (body[0] === '^') body = '\\' + body;
-        re += `[${body}]`;
-        i = j;
-      }
-    } else re += c.replace(/[.*+?^${}()|[\]\\\/]/g, '\\$&');
-  }
-  return new RegExp(`^(?:${re})$`, 's');
-}
-
 function compilePattern(pattern: string): RegExp {
-  if (pattern[0] !== '~') return globToRegExp(pattern);
+  if (pattern[0] !== '~') return fnmatchRegExp(pattern);
   // Python's re.match anchors only at the start.
   const source = pattern.slice(1).replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
   try {

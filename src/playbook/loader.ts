@@ -435,7 +435,7 @@ export class Loader {
     }
 
     const inc = IMPORT_INCLUDE_ACTIONS[actionName];
-    if (inc) return this.parseImportInclude(inc, actionName, actionKey, thing, ds, p, sc);
+    if (inc) return this.parseImportInclude(inc, actionKey, thing, ds, p, sc);
 
     const def = reg.get(actionName)!;
     const common = parseCommon(ds, y, p, sc.handlers ? 'Handler' : 'Task');
@@ -552,7 +552,6 @@ export class Loader {
 
   private async parseImportInclude(
     kind: (typeof IMPORT_INCLUDE_ACTIONS)[string],
-    actionName: string,
     actionKey: string,
     thing: unknown,
     ds: Dict,

@@ -185,7 +185,8 @@ function filterByTest(ctx: { env: FilterEnv }, value: unknown, pos: unknown[], k
     const name = String(rest[0]);
     const test = ctx.env.tests[name] as ((this: unknown, v: unknown, ...a: unknown[]) => unknown) | undefined;
     if (!test) throw new TemplateError(`no test named '${name}'`);
-    const targs = rest.slice(1);
+    // Keyword arguments go to the test, as Jinja's select passes them.
+    const targs = [...rest.slice(1), ...(Object.keys(kw).length ? [{ ...kw, __keywords: true }] : [])];
     check = (x) => {
       if (x instanceof Undefined && name !== 'defined' && name !== 'undefined') throw x.error();
       return truthy(test.call(ctx, x, ...targs));

@@ -8,6 +8,7 @@ import { TemplateError } from './errors.js';
 import { isDict, pyStr, truthy, type Dict } from './python.js';
 import { Undefined } from './undefined.js';
 import { decryptFileContent } from '../vault/context.js';
+import { fnmatchRegExp } from '../fnmatch.js';
 
 export interface LookupContext {
   /** Variables visible to the template that called lookup(). */
@@ -29,24 +30,6 @@ export function findFile(name: string, subdir: string, searchPaths: string[]): s
   }
   if (searchPaths.length === 0 && existsSync(name)) return path.resolve(name);
   return undefined;
-}
-
-function globToRegex(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        re += '[' + glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp('^' + re + '$');
 }
 
 function shell(command: string): string {
@@ -98,7 +81,10 @@ export const LOOKUPS: Record<string, Lookup> = {
     for (const t of flattenTerms(terms)) {
       const pattern = pyStr(t);
       const dirPart = path.dirname(pattern);
-      const re = globToRegex(path.basename(pattern));
+      const name = path.basename(pattern);
+      const re = fnmatchRegExp(name);
+      // Python's glob: a wildcard does not match a leading dot unless the pattern has one.
+      const hiddenToo = name.startsWith('.');
       const bases = path.isAbsolute(pattern) ? [''] : ctx.searchPaths.flatMap((b) => [path.join(b, 'files'), b]);
       for (const base of bases.length ? bases : [process.cwd()]) {
         const dir = path.resolve(base, dirPart);
@@ -109,7 +95,7 @@ export const LOOKUPS: Record<string, Lookup> = {
           continue;
         }
         const matches = entries
-          .filter((e) => re.test(e) && statSync(path.join(dir, e)).isFile())
+          .filter((e) => re.test(e) && (hiddenToo || !e.startsWith('.')) && statSync(path.join(dir, e)).isFile())
           .sort()
           .map((e) => path.join(dir, e));
         if (matches.length) {

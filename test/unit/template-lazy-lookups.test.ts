@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -94,6 +94,18 @@ describe('lookups', () => {
     expect(t.render("{{ lookup('fileglob', '*.conf') }}", {})).toBe(`${a},${b}`);
     expect(t.render("{{ query('fileglob', '*.conf') }}", {})).toEqual([a, b]);
     expect(t.render("{{ lookup('fileglob', '*.conf', wantlist=True) }}", {})).toEqual([a, b]);
+  });
+
+  test('fileglob leaves dot files out unless the pattern starts with a dot, as Python glob', () => {
+    const hidden = path.join(root, 'files', '.hidden.conf');
+    writeFileSync(hidden, 'h\n');
+    try {
+      expect(t.render("{{ query('fileglob', '*.conf') }}", {})).not.toContain(hidden);
+      expect(t.render("{{ query('fileglob', '.*.conf') }}", {})).toEqual([hidden]);
+      expect(t.render("{{ query('fileglob', '[ab].conf') }}", {})).toHaveLength(2);
+    } finally {
+      rmSync(hidden);
+    }
   });
 
   test('pipe and lines run on the controller', () => {
