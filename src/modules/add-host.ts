@@ -7,6 +7,7 @@ export const addHostModule: ModuleDef<Record<string, unknown>> = {
   name: 'add_host',
   summary: 'Add a host (and alternatively a group) to the in-memory inventory',
   controllerOnly: true,
+  traits: { bypassHostLoop: true },
   checkMode: 'run',
   argAliases: { host: 'name', hostname: 'name', group: 'groups', groupname: 'groups' },
   schema: {

@@ -15,6 +15,7 @@ export const assertModule: ModuleDef<AssertArgs> = {
   name: 'assert',
   summary: 'Asserts given expressions are true',
   controllerOnly: true,
+  traits: { passive: true },
   checkMode: 'run',
   argAliases: { msg: 'fail_msg' },
   schema: {

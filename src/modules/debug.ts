@@ -7,6 +7,7 @@ export const debugModule: ModuleDef<{ msg?: unknown; var?: string; verbosity: nu
   name: 'debug',
   summary: 'Print statements during execution',
   controllerOnly: true,
+  traits: { passive: true },
   checkMode: 'run',
   schema: {
     type: 'object',

@@ -22,6 +22,7 @@ export const includeVarsModule: ModuleDef<IncludeVarsArgs> = {
   name: 'include_vars',
   summary: 'Load variables from files, dynamically within a task',
   controllerOnly: true,
+  traits: { factsLayer: 'include_vars' },
   checkMode: 'run',
   freeForm: '_raw_params',
   schema: {

@@ -101,6 +101,28 @@ export interface ModuleResult {
   [key: string]: unknown;
 }
 
+/**
+ * What the engine must know about a module, declared by the module instead of the engine
+ * knowing its name.
+ */
+export interface ModuleTraits {
+  /** Runs once for the whole host list, on the first host (Ansible's BYPASS_HOST_LOOP: add_host). */
+  bypassHostLoop?: boolean;
+  /**
+   * Touches neither the host nor any variable but its own register (debug, assert): a probe
+   * lookahead may look past it.
+   */
+  passive?: boolean;
+  /**
+   * Where the `ansible_facts` of its result go: 'facts' (gathered facts, the default),
+   * 'set_fact' (the host's set_fact layer; `cacheable` also makes them facts), or
+   * 'include_vars' (the include_vars layer).
+   */
+  factsLayer?: 'facts' | 'set_fact' | 'include_vars';
+  /** Carried out by the engine itself (meta): the module only validates its arguments. */
+  engineAction?: boolean;
+}
+
 export interface ModuleDef<A = any, F = any> {
   /** The short name used in playbooks (`copy`). */
   name: string;
@@ -126,6 +148,8 @@ export interface ModuleDef<A = any, F = any> {
   checkMode: 'plan' | 'run' | 'skip';
   /** Runs on the controller only (debug, set_fact, assert...): no connection needed. */
   controllerOnly?: boolean;
+  /** What the engine must know about it (see ModuleTraits). */
+  traits?: ModuleTraits;
 
   /** Controller-side preparation (read a src file, render a template) before probing. */
   prepare?(args: A, ctx: RunContext): Promise<A> | A;
