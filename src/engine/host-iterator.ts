@@ -1,20 +1,36 @@
 // Each host walks the play as a generator: it yields the next piece of work and is
 // resumed with the outcome. Failures are thrown inside the generator so block/rescue/
-// always read like the try/catch/finally they are. The driver (run.ts) advances all
-// hosts in lockstep (Ansible's linear strategy).
+// always read like the try/catch/finally they are. A strategy (strategy-*.ts) decides
+// which hosts advance when.
 import type { Block, DynamicInclude, Play, RoleInstance, Task, TaskNode } from '../playbook/types.js';
 import { child, currentRole, inheritedTags, type Scope } from './scope.js';
 
+/**
+ * Where a piece of work sits in the play: indexes from the play's sections down through
+ * roles, blocks and includes. Compared in order, the smaller is earlier in the play, so a
+ * lockstep strategy can let hosts that are ahead (after end_role, a rescue, an include
+ * that others skipped) wait for the rest, as Ansible's linear strategy does.
+ */
+export type PlayPosition = readonly number[];
+
 export type WorkItem =
   /** `list`/`index`: where the task sits among its siblings (for probe-batching lookahead). */
-  | { kind: 'task'; task: Task; scope: Scope; list?: readonly TaskNode[]; index?: number }
-  | { kind: 'include'; include: DynamicInclude; scope: Scope }
-  | { kind: 'flush' }
+  | { kind: 'task'; task: Task; scope: Scope; at: PlayPosition; list?: readonly TaskNode[]; index?: number }
+  | { kind: 'include'; include: DynamicInclude; scope: Scope; at: PlayPosition }
+  | { kind: 'flush'; at: PlayPosition }
   /** marker: a failure was rescued (stats, and the host is no longer failed) */
   | { kind: 'rescued' };
 
+/** Negative, zero or positive as position a is before, at or after b. */
+export function comparePositions(a: PlayPosition, b: PlayPosition): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
 export interface Outcome {
   failed?: boolean;
+  /** meta end_role: the host skips the rest of the role it is in. */
+  endRole?: boolean;
   /** for includes: what to run next, or nothing when the include was skipped */
   included?: { nodes: TaskNode[]; scope: Scope; role?: RoleInstance };
 }
@@ -25,6 +41,13 @@ export class HostFailure extends Error {
   }
 }
 
+/** Thrown inside a host's walk by meta end_role; the innermost role catches it. */
+class EndRole extends Error {
+  constructor() {
+    super('end of role');
+  }
+}
+
 export interface WalkOptions {
   /** Tag selection (--tags/--skip-tags) for a task's effective tags. */
   selected(tags: string[]): boolean;
@@ -32,67 +55,88 @@ export interface WalkOptions {
   started(task: Task): boolean;
   /** Roles already run in this play (dependencies run once per play unless params differ). */
   rolesRun: Set<string>;
+  /** Whether the host is still failed (meta clear_host_errors in an `always` clears it). */
+  stillFailed(): boolean;
 }
 
 type Walker = Generator<WorkItem, void, Outcome | undefined>;
 
 export function* walkPlay(play: Play, playScope: Scope, opts: WalkOptions): Walker {
-  yield* walkNodes(play.pre_tasks, playScope, opts);
-  yield { kind: 'flush' };
-  for (const role of play.roles) yield* walkRole(role, playScope, opts);
-  yield* walkNodes(play.tasks, playScope, opts);
-  yield { kind: 'flush' };
-  yield* walkNodes(play.post_tasks, playScope, opts);
-  yield { kind: 'flush' };
+  let section = 0;
+  yield* walkNodes(play.pre_tasks, playScope, opts, [section++]);
+  yield { kind: 'flush', at: [section++] };
+  for (const role of play.roles) yield* walkRole(role, playScope, opts, [section++]);
+  yield* walkNodes(play.tasks, playScope, opts, [section++]);
+  yield { kind: 'flush', at: [section++] };
+  yield* walkNodes(play.post_tasks, playScope, opts, [section++]);
+  yield { kind: 'flush', at: [section++] };
 }
 
 export function roleKey(role: RoleInstance): string {
   return `${role.path}\0${JSON.stringify(role.params)}`;
 }
 
-export function* walkRole(role: RoleInstance, parent: Scope, opts: WalkOptions): Walker {
+function* walkRole(role: RoleInstance, parent: Scope, opts: WalkOptions, at: PlayPosition): Walker {
   const entry = child(parent, role.keywords);
-  for (const dep of role.dependencies) {
+  for (let i = 0; i < role.dependencies.length; i++) {
+    const dep = role.dependencies[i];
     if (!dep.allowDuplicates && opts.rolesRun.has(roleKey(dep))) continue;
     opts.rolesRun.add(roleKey(dep));
-    yield* walkRole(dep, entry, opts);
+    yield* walkRole(dep, entry, opts, [...at, i]);
   }
   opts.rolesRun.add(roleKey(role));
-  yield* walkNodes(role.tasks, child(entry, {}, { role }), opts);
+  yield* untilEndRole(walkNodes(role.tasks, child(entry, {}, { role }), opts, [...at, role.dependencies.length]));
 }
 
-export function* walkNodes(nodes: TaskNode[], scope: Scope, opts: WalkOptions): Walker {
+/** A role's walk, cut short (and nothing more) when meta end_role runs inside it. */
+function* untilEndRole(walk: Walker): Walker {
+  try {
+    yield* walk;
+  } catch (e) {
+    if (!(e instanceof EndRole)) throw e;
+  }
+}
+
+function* walkNodes(nodes: TaskNode[], scope: Scope, opts: WalkOptions, parent: PlayPosition): Walker {
   for (let index = 0; index < nodes.length; index++) {
     const node = nodes[index];
+    const at = [...parent, index];
     if (node.kind === 'block') {
-      yield* walkBlock(node, scope, opts);
+      yield* walkBlock(node, scope, opts, at);
     } else if (node.kind === 'include') {
       const tags = inheritedTags(child(scope, node));
       if (!opts.selected(tags)) continue;
-      const outcome = yield { kind: 'include', include: node, scope };
+      const outcome = yield { kind: 'include', include: node, scope, at };
       if (outcome?.failed) throw new HostFailure();
       const inc = outcome?.included;
-      if (inc?.role) yield* walkRole(inc.role, inc.scope, opts);
-      else if (inc) yield* walkNodes(inc.nodes, inc.scope, opts);
+      if (inc?.role) yield* walkRole(inc.role, inc.scope, opts, at);
+      else if (inc) yield* walkNodes(inc.nodes, inc.scope, opts, at);
     } else {
       const taskScope = child(scope, node);
       if (!opts.selected(inheritedTags(taskScope))) continue;
       if (!opts.started(node)) continue;
-      const outcome = yield { kind: 'task', task: node, scope, list: nodes, index };
+      const outcome = yield { kind: 'task', task: node, scope, at, list: nodes, index };
       if (outcome?.failed) throw new HostFailure();
+      if (outcome?.endRole) throw new EndRole();
     }
   }
 }
 
-function* walkBlock(block: Block, scope: Scope, opts: WalkOptions): Walker {
+function* walkBlock(block: Block, scope: Scope, opts: WalkOptions, at: PlayPosition): Walker {
   // An import_role arrives as a block carrying its role: its tasks see the role's
-  // defaults, vars and role_path like the tasks of a `roles:` entry.
+  // defaults, vars and role_path like the tasks of a `roles:` entry, and end_role ends it.
   const role = block.role && block.role !== currentRole(scope) ? { role: block.role } : {};
+  if (role.role) yield* untilEndRole(blockBody(block, scope, opts, role, at));
+  else yield* blockBody(block, scope, opts, role, at);
+}
+
+/** A block's sections sit at `at` + 0 (block), 1 (rescue), 2 (always). */
+function* blockBody(block: Block, scope: Scope, opts: WalkOptions, role: { role?: RoleInstance }, at: PlayPosition): Walker {
   const inner = child(scope, block, { rescuable: block.rescue.length > 0, ...role });
   const plain = child(scope, block, role);
   let failure: unknown;
   try {
-    yield* walkNodes(block.block, inner, opts);
+    yield* walkNodes(block.block, inner, opts, [...at, 0]);
   } catch (e) {
     if (!(e instanceof HostFailure)) throw e;
     failure = e;
@@ -101,12 +145,12 @@ function* walkBlock(block: Block, scope: Scope, opts: WalkOptions): Walker {
     yield { kind: 'rescued' };
     failure = undefined;
     try {
-      yield* walkNodes(block.rescue, plain, opts);
+      yield* walkNodes(block.rescue, plain, opts, [...at, 1]);
     } catch (e) {
       if (!(e instanceof HostFailure)) throw e;
       failure = e;
     }
   }
-  if (block.always.length > 0) yield* walkNodes(block.always, plain, opts);
-  if (failure) throw failure;
+  if (block.always.length > 0) yield* walkNodes(block.always, plain, opts, [...at, 2]);
+  if (failure && opts.stillFailed()) throw failure;
 }

@@ -113,7 +113,7 @@ export function splitBatchOutput(out: ExecResult, count: number, nonce: string):
  * Runs probes in one exec: each distinct script once (tasks that edit the same file send
  * the same probe), and every request gets its script's result, a copy of its own.
  */
-export async function runBatch(t: Transport, scripts: string[], opts: { become?: BecomeSpec; env?: Record<string, string> }): Promise<(ExecResult | undefined)[]> {
+export async function runProbeBatch(t: Transport, scripts: string[], opts: { become?: BecomeSpec; env?: Record<string, string> }): Promise<(ExecResult | undefined)[]> {
   const unique = [...new Set(scripts)];
   const nonce = newNonce();
   // The file probes' stat runs, all in one (file-probe.ts).

@@ -66,7 +66,8 @@ export class VarsBuilder {
     layers.push(this.ctx.inventory.hostVars(host));
     if (state) {
       layers.push(state.facts);
-      if (Object.keys(state.facts).length) layers.push({ ansible_facts: factsDict(state.facts) });
+      // Ansible always defines ansible_facts: an empty dict before gathering or after clear_facts.
+      layers.push({ ansible_facts: factsDict(state.facts) });
     }
     layers.push(pv.play.vars ?? {});
     if (state) layers.push(state.playVarsFiles);

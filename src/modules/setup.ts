@@ -49,6 +49,7 @@ async function runSetup(args: SetupArgs, ctx: RunContext): Promise<ModuleResult>
 export const setupModule: ModuleDef<SetupArgs> = {
   name: 'setup',
   aliases: ['gather_facts'],
+  traits: { gathersFacts: true },
   summary: 'Gather facts about the host',
   checkMode: 'run',
   schema: {

@@ -121,6 +121,8 @@ export interface ModuleTraits {
   factsLayer?: 'facts' | 'set_fact' | 'include_vars';
   /** Carried out by the engine itself (meta): the module only validates its arguments. */
   engineAction?: boolean;
+  /** The module a play runs to gather facts (`gather_facts: true`): setup. */
+  gathersFacts?: boolean;
 }
 
 export interface ModuleDef<A = any, F = any> {

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { batchScript, newNonce, probeKey, ProbeCache, runBatch, splitBatchOutput } from '../../src/engine/probe-batch.js';
+import { batchScript, newNonce, probeKey, ProbeCache, runProbeBatch, splitBatchOutput } from '../../src/engine/probe-batch.js';
 import { LocalTransport } from '../../src/transport/local.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rackplay-probe-batch-'));
@@ -52,7 +52,7 @@ describe('probe batch framing', () => {
     const counter = path.join(dir, 'runs');
     writeFileSync(counter, '');
     const count = `echo x >> ${counter}; wc -l < ${counter}`;
-    const split = await runBatch(t, [count, 'echo other', count, count], {});
+    const split = await runProbeBatch(t, [count, 'echo other', count, count], {});
     expect(t.stats.execs).toBe(1);
     expect(readFileSync(counter, 'utf8')).toBe('x\n');
     expect(split.map((r) => r?.stdout.trim())).toEqual(['1', 'other', '1', '1']);

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBatch } from '../../src/engine/probe-batch.js';
+import { runProbeBatch } from '../../src/engine/probe-batch.js';
 import { parseFileProbe, preStatBatch, probeFile, probeScript, type FileFacts } from '../../src/facts/file-probe.js';
 import { LocalTransport } from '../../src/transport/local.js';
 
@@ -63,7 +63,7 @@ describe('shared stat run of a probe batch', () => {
     const alone = [];
     for (const s of probes) alone.push(await t.exec(s, { env }));
     writeFileSync(path.join(bin, 'log'), '');
-    const batched = await runBatch(t, probes, { env });
+    const batched = await runProbeBatch(t, probes, { env });
     for (let i = 0; i < probes.length; i++) {
       expect(batched[i], `probe ${i}`).toBeDefined();
       expect(comparable(batched[i]!.stdoutBytes), `probe ${i}`).toEqual(comparable(alone[i].stdoutBytes));

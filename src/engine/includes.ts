@@ -1,0 +1,89 @@
+// include_tasks and include_role: evaluated per host when reached, loaded once per file
+// (or role entry point) for all hosts so they go through the included tasks in step.
+import path from 'node:path';
+import type { TaskRef } from '../output/events.js';
+import { loadRole, loadTaskFile } from '../playbook/index.js';
+import type { DynamicInclude, RoleInstance } from '../playbook/types.js';
+import { errorMessage } from './execute.js';
+import type { Outcome, WorkItem } from './host-iterator.js';
+import type { RunState } from './run-state.js';
+import { child, inheritedWhen, type Scope } from './scope.js';
+import type { PlayVarsContext } from './vars.js';
+
+export type IncludeItem = Extract<WorkItem, { kind: 'include' }>;
+
+export async function runInclude(rs: RunState, items: { host: string; item: IncludeItem }[], pv: PlayVarsContext): Promise<Map<string, Outcome>> {
+  const out = new Map<string, Outcome>();
+  const first = items[0].item.include;
+  const ref: TaskRef = {
+    name: first.name ?? first.action,
+    action: first.action,
+    uid: first.uid,
+    path: `${first.pos.file}:${first.pos.line}`,
+    role: first.role?.name,
+  };
+  rs.o.sink({ kind: 'task-start', task: ref });
+  const byFile = new Map<string, string[]>();
+  for (const { host, item } of items) {
+    const inc = item.include;
+    const scope = item.scope;
+    const vars = rs.vars.forTask(host, pv, child(scope, inc));
+    const st = rs.stat(host);
+    try {
+      const conds = inheritedWhen(child(scope, { when: inc.when }));
+      if (!conds.every((c) => rs.o.templar.evaluateCondition(c, vars))) {
+        st.skipped++;
+        rs.o.sink({ kind: 'host-result', task: ref, host, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });
+        out.set(host, {});
+        continue;
+      }
+      const args = rs.o.templar.render(inc.args, vars) as Record<string, unknown>;
+      const apply = (args.apply ?? {}) as Record<string, unknown>;
+      const incVars = (rs.o.templar.render(inc.vars ?? {}, vars) ?? {}) as Record<string, unknown>;
+      const applyKeywords = { ...apply, tags: toList(apply.tags), when: apply.when === undefined ? undefined : toList(apply.when), vars: incVars } as Scope['keywords'];
+      if (inc.action === 'include_role') {
+        const role = await includedRole(rs, inc, args);
+        out.set(host, { included: { nodes: [], role: { ...role, params: incVars }, scope: child(scope, applyKeywords) } });
+      } else {
+        const file = String(args.file ?? args._raw_params ?? '');
+        const full = path.isAbsolute(file) ? file : path.resolve(inc.baseDir, file);
+        const key = `${full}\0${inc.role?.path ?? ''}`;
+        const nodes = rs.includeCache.get(key) ?? loadTaskFile(full, { ...rs.o.loadOptions, role: inc.role, pos: inc.pos });
+        rs.includeCache.set(key, nodes);
+        out.set(host, { included: { nodes: await nodes, scope: child(scope, applyKeywords) } });
+        addTo(byFile, full, host);
+      }
+      // Ansible counts a host's successful include_tasks as ok (include_role is not a result of its own).
+      if (inc.action === 'include_tasks') st.ok++;
+    } catch (e) {
+      rs.countFailure(host);
+      rs.state(host).failed = true;
+      rs.o.sink({ kind: 'host-result', task: ref, host, status: 'failed', result: { failed: true, msg: errorMessage(e) } });
+      out.set(host, { failed: true });
+    }
+  }
+  for (const [file, hosts] of byFile) rs.o.sink({ kind: 'include', host: hosts.join(', '), file });
+  return out;
+}
+
+/** One load per role and entry point, shared by all hosts; each host gets its own params. */
+function includedRole(rs: RunState, inc: DynamicInclude, args: Record<string, unknown>): Promise<RoleInstance> {
+  const name = String(args.name ?? args.role ?? '');
+  const from = { tasksFrom: args.tasks_from, varsFrom: args.vars_from, defaultsFrom: args.defaults_from, handlersFrom: args.handlers_from } as Record<string, string | undefined>;
+  const key = `role\0${inc.baseDir}\0${name}\0${JSON.stringify(from)}`;
+  const loaded = rs.roleCache.get(key) ?? loadRole(name, { ...rs.o.loadOptions, baseDir: inc.baseDir, ...from, pos: inc.pos });
+  rs.roleCache.set(key, loaded);
+  return loaded;
+}
+
+function addTo(map: Map<string, string[]>, key: string, host: string): void {
+  const list = map.get(key) ?? [];
+  list.push(host);
+  map.set(key, list);
+}
+
+function toList(v: unknown): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) return v.map(String);
+  return String(v).split(',').map((s) => s.trim()).filter(Boolean);
+}

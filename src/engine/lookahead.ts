@@ -1,0 +1,133 @@
+// The probe lookahead of probe batching (probe-batch.ts). A task's probe comes from the
+// batch taken earlier when that still stands; otherwise, in the linear strategy, the
+// lookahead predicts the probes of the simple planned tasks that follow in the same task
+// list with the host's current vars, and they ride along with this one in one exec.
+// Predicting never touches the host, and anything that goes wrong with it leaves the
+// probe to run on its own.
+import type { Task } from '../playbook/types.js';
+import type { ExecResult, Transport } from '../transport/types.js';
+import { speculateProbe, type ExecEnv } from './execute.js';
+import type { WorkItem } from './host-iterator.js';
+import { probeKey, runProbeBatch, type ProbeRequest } from './probe-batch.js';
+import type { RunState } from './run-state.js';
+import { child, inheritedTags } from './scope.js';
+import { tagSelected } from './tags.js';
+import type { PlayVarsContext } from './vars.js';
+
+export type TaskItem = Extract<WorkItem, { kind: 'task' }>;
+
+export async function runProbe(
+  rs: RunState,
+  req: ProbeRequest & { host: string; batchable: boolean },
+  transport: Promise<Transport>,
+  alone: () => Promise<ExecResult>,
+  item: TaskItem | undefined,
+  pv: PlayVarsContext,
+  env: ExecEnv,
+): Promise<ExecResult> {
+  const cache = rs.state(req.host).probeCache;
+  const key = probeKey(req.script, req.become, req.env);
+  // While the host is still connecting (its first task) nothing can be cached for it yet,
+  // and the lookahead below runs in the meantime.
+  const known = rs.openTransports.get(req.host);
+  const cached = known && cache.take(req.uid, key, known);
+  if (cached) return cached;
+  if (!req.batchable || !item || item.task.uid !== req.uid) return alone();
+  cache.settle(known);
+  // One host predicts at a time: interleaved, every host's batch would wait until all
+  // hosts had nearly finished predicting; in turn, the first batch leaves after one
+  // host's prediction and the hosts work while the controller predicts for the next.
+  const turn = rs.predictionTurn.then(async (): Promise<ProbeRequest[]> => {
+    // Predicting is all microtasks: without a turn of the event loop between hosts, 100
+    // hosts' predictions would hold up the handshakes and batches already under way.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      return await predictProbes(rs, req, item, cache.window - 1, pv, env);
+    } catch {
+      return [];
+    }
+  });
+  rs.predictionTurn = turn.then(() => undefined);
+  const others = await turn;
+  if (!others.length) return alone();
+  const t = await transport;
+  const requests = [req, ...others];
+  const touches = () => t.stats.execs + t.stats.puts;
+  const before = touches();
+  const split = await runProbeBatch(t, requests.map((r) => r.script), { become: req.become, env: req.env });
+  // Something else used this host's connection while the batch ran (a task of another
+  // host delegated here): its effect may or may not show in the results, so keep none.
+  if (touches() === before + 1) {
+    cache.store(
+      t,
+      others.flatMap((r, i) => (split[i + 1] ? [{ uid: r.uid, key: probeKey(r.script, r.become, r.env), result: split[i + 1]! }] : [])),
+    );
+  }
+  return split[0] ?? alone();
+}
+
+/** The probes of up to `max` simple planned tasks after `item`, predicted from current vars. */
+async function predictProbes(rs: RunState, first: ProbeRequest & { host: string }, item: TaskItem, max: number, pv: PlayVarsContext, env: ExecEnv): Promise<ProbeRequest[]> {
+  const out: ProbeRequest[] = [];
+  const list = item.list;
+  if (!list || item.index === undefined || max < 1) return out;
+  const host = first.host;
+  const registered: string[] = item.task.register ? [item.task.register] : [];
+  const sameShell = probeKey('', first.become, first.env);
+  for (let i = item.index + 1; i < list.length && out.length < max; i++) {
+    const node = list[i];
+    if (node.kind !== 'task') break;
+    const traits = rs.o.registry.get(node.action)?.traits;
+    if (traits?.engineAction) break;
+    // walkNodes skips a task the tag selection leaves out; so may the lookahead.
+    if (!tagSelected(inheritedTags(child(item.scope, node)), rs.o.tags, rs.o.skipTags)) continue;
+    // A lookup runs on the controller when rendered (a pipe lookup runs a command): never
+    // for a prediction.
+    if (mentionsLookup(node)) break;
+    // Passive tasks (debug, assert) touch neither the host nor any var but their own register.
+    if (traits?.passive) {
+      if (node.register) registered.push(node.register);
+      continue;
+    }
+    if (registered.length && mentionsAny(node, registered)) break;
+    const varsScope = child(item.scope, { vars: node.vars });
+    const vars = rs.vars.forTask(host, pv, varsScope);
+    const spec = await speculateProbe({ task: node, scope: item.scope, host, vars, withExtra: (extra) => rs.vars.forTask(host, pv, varsScope, extra) }, env);
+    if (spec.kind === 'stop') break;
+    if (node.register) registered.push(node.register);
+    if (spec.kind === 'skip') continue;
+    // One exec runs under one become and one environment.
+    if (probeKey('', spec.request.become, spec.request.env) !== sameShell) break;
+    out.push(spec.request);
+  }
+  return out;
+}
+
+/** Task texts for the lookahead's name checks: per task, not per host and task. */
+const taskTexts = new WeakMap<Task, string | undefined>();
+
+/** A task's templates (args, conditions, vars, keywords) as one text; undefined if it has none that print. */
+function taskText(task: Task): string | undefined {
+  if (taskTexts.has(task)) return taskTexts.get(task);
+  const { pos: _pos, uid: _uid, role: _role, ...rest } = task;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(rest);
+  } catch {
+    text = undefined;
+  }
+  taskTexts.set(task, text);
+  return text;
+}
+
+/** Whether a task's templates name any of `names`. */
+function mentionsAny(task: Task, names: string[]): boolean {
+  const text = taskText(task);
+  return text === undefined || names.some((n) => new RegExp(`\\b${n.replace(/[^A-Za-z0-9_]/g, '')}\\b`).test(text));
+}
+
+/** Whether a task's templates call a lookup (lookup, query, q). */
+function mentionsLookup(task: Task): boolean {
+  const text = taskText(task);
+  return text === undefined || /\b(?:lookup|query|q)\s*\(/.test(text);
+}

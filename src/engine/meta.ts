@@ -1,0 +1,104 @@
+// meta actions, carried out by the engine. The table is typed by MetaAction, the list the
+// meta module's schema accepts (src/modules/meta.ts), so the two cannot drift: an action
+// the schema allows and the engine lacks does not compile.
+import type { MetaAction } from '../modules/meta.js';
+import type { Task } from '../playbook/types.js';
+import { runHandlers, type HandlerEntry } from './handlers.js';
+import type { Outcome } from './host-iterator.js';
+import type { RunState } from './run-state.js';
+import { taskRef } from './execute.js';
+import { child, currentRole, inheritedWhen, isRescuable, type Scope } from './scope.js';
+import type { TaskTarget } from './task-hosts.js';
+import type { PlayVarsContext } from './vars.js';
+
+export interface MetaContext {
+  rs: RunState;
+  task: Task;
+  /** Every host at this task. */
+  targets: TaskTarget[];
+  /** The hosts the action applies to: whose `when` holds (see runMeta). */
+  applies: TaskTarget[];
+  pv: PlayVarsContext;
+  handlers: HandlerEntry[];
+}
+
+export interface MetaEffect {
+  /** The play ends for every host of the batch (end_play). */
+  endPlay?: boolean;
+  /** What each host's walk is resumed with (end_role); the rest get an empty outcome. */
+  outcomes?: Map<string, Outcome>;
+}
+
+/**
+ * As in Ansible's linear strategy, these run once for all hosts at the task, with the
+ * `when` of the first of them, and act on the whole play (or batch); the others run per host.
+ */
+const PER_HOST = new Set<MetaAction>(['noop', 'reset_connection', 'end_host', 'flush_handlers', 'end_role']);
+
+const META: Record<MetaAction, (c: MetaContext) => Promise<MetaEffect> | MetaEffect> = {
+  // Ansible runs a flush for all hosts at the task: `when` does not apply to it.
+  flush_handlers: async (c) => {
+    await runHandlers(c.rs, c.handlers, c.targets.map((t) => t.host), c.pv);
+    return {};
+  },
+  end_play: (c) => (c.applies.length ? { endPlay: true } : {}),
+  end_host: (c) => {
+    for (const { host } of c.applies) c.rs.state(host).ended = true;
+    return {};
+  },
+  end_batch: (c) => {
+    if (c.applies.length) for (const host of c.pv.batch) c.rs.state(host).ended = true;
+    return {};
+  },
+  end_role: (c) => {
+    const outcomes = new Map<string, Outcome>();
+    for (const { host, scope } of c.applies) {
+      const inRole = !!(c.task.role ?? currentRole(scope));
+      outcomes.set(host, inRole ? { endRole: true } : { failed: true });
+      if (!inRole) fail(c, host, scope, "Cannot execute 'end_role' from outside of a role");
+    }
+    return { outcomes };
+  },
+  clear_facts: (c) => {
+    if (c.applies.length) for (const host of c.pv.playHosts) c.rs.state(host).facts = {};
+    return {};
+  },
+  clear_host_errors: (c) => {
+    if (c.applies.length) for (const host of c.pv.playHosts) c.rs.clearHostErrors(host);
+    return {};
+  },
+  reset_connection: async (c) => {
+    for (const { host } of c.applies) await c.rs.dropConnection(host);
+    return {};
+  },
+  // Inventories here are static files read once: there is nothing to refresh.
+  refresh_inventory: () => ({}),
+  noop: () => ({}),
+};
+
+/** A meta task on its hosts; the action was validated against the same list at load. */
+export async function runMeta(rs: RunState, task: Task, targets: TaskTarget[], pv: PlayVarsContext, handlers: HandlerEntry[]): Promise<MetaEffect> {
+  const action = String(task.args._raw_params ?? task.args.free_form ?? '') as MetaAction;
+  const perHost = PER_HOST.has(action);
+  const ref = taskRef(task, targets[0]?.scope);
+  rs.o.sink({ kind: 'task-start', task: ref });
+  const holds = ({ host, scope }: TaskTarget) => {
+    const conds = inheritedWhen(child(scope, task));
+    const vars = rs.vars.forTask(host, pv, child(scope, task));
+    return conds.every((c) => rs.o.templar.evaluateCondition(c, vars));
+  };
+  const asked = perHost ? targets : targets.slice(0, 1);
+  const applies = action === 'flush_handlers' ? targets : asked.filter((t) => {
+    if (holds(t)) return true;
+    // Shown as Ansible shows it, but a skipped meta task counts in no stat.
+    rs.o.sink({ kind: 'host-result', task: ref, host: t.host, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });
+    return false;
+  });
+  return META[action]({ rs, task, targets, applies, pv, handlers });
+}
+
+function fail(c: MetaContext, host: string, scope: Scope, msg: string): void {
+  c.rs.state(host).failed = true;
+  if (!isRescuable(scope)) c.rs.countFailure(host);
+  c.rs.o.sink({ kind: 'host-result', task: taskRef(c.task, scope), host, status: 'failed', result: { failed: true, msg } });
+}

@@ -1,0 +1,161 @@
+// One play: its hosts (pattern, --limit, order), `serial` batches, and for each batch
+// the play's vars_files, fact gathering and the strategy that walks the hosts through it.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ansibleBool } from '../boolean.js';
+import { UserError, type SourcePos } from '../errors.js';
+import { parseYamlText } from '../playbook/yaml-file.js';
+import type { Play, Task } from '../playbook/types.js';
+import { collectHandlers, runHandlers } from './handlers.js';
+import { PlayWalk } from './play-walk.js';
+import type { BatchEnd, RunState } from './run-state.js';
+import type { Scope } from './scope.js';
+import type { Strategy } from './strategy.js';
+import { freeStrategy } from './strategy-free.js';
+import { linearStrategy } from './strategy-linear.js';
+import { runTaskOnHosts } from './task-hosts.js';
+import type { PlayVarsContext } from './vars.js';
+
+const STRATEGIES: Record<string, Strategy> = { linear: linearStrategy, free: freeStrategy, host_pinned: freeStrategy };
+
+export async function runPlay(rs: RunState, play: Play): Promise<void> {
+  if (rs.interrupted) return;
+  const inv = rs.o.inventory;
+  const pattern = rs.renderPlayValue(play.hosts);
+  let hosts = inv.select(pattern as string | string[]);
+  if (rs.o.limit?.length) {
+    const allowed = new Set(inv.select(rs.o.limit));
+    hosts = hosts.filter((h) => allowed.has(h));
+  }
+  // Hosts that failed or were unreachable in an earlier play sit out the rest of the run.
+  hosts = hosts.filter((h) => !rs.hosts.get(h)?.failed && !rs.hosts.get(h)?.unreachable);
+  orderHosts(hosts, String(play.order ?? 'inventory'));
+
+  const name = play.name !== undefined ? String(rs.renderPlayValue(play.name)) : String(pattern);
+  if (hosts.length === 0) {
+    rs.o.sink({ kind: 'play-start', name, hosts, pattern: String(pattern) });
+    rs.o.sink({ kind: 'no-hosts', pattern: String(pattern) });
+    return;
+  }
+  for (const h of hosts) {
+    const s = rs.state(h);
+    s.ended = false;
+    s.notified.clear();
+    rs.stat(h);
+  }
+  // Play vars are their own precedence layer (vars.ts), not block-level scope vars.
+  const playScope: Scope = { keywords: { ...play, name: undefined, vars: {} } };
+  const batches = serialBatches(hosts, rs.renderPlayValue(play.serial), play.pos);
+  for (const batch of batches) {
+    // Ansible starts the play anew for each serial batch: one PLAY banner per batch.
+    rs.o.sink({ kind: 'play-start', name, hosts: batch, pattern: String(pattern) });
+    const ended = await runSerialBatch(rs, play, playScope, { play, playHosts: hosts, batch });
+    rs.o.sink({ kind: 'play-end', name });
+    if (ended === 'break') rs.stopped = true;
+    // Ansible ends the playbook when every host of a batch failed or was unreachable.
+    else if (batch.every((h) => rs.state(h).failed || rs.state(h).unreachable)) rs.stopped = true;
+    if (ended !== 'continue' || rs.stopped || rs.interrupted) break;
+  }
+}
+
+function orderHosts(hosts: string[], order: string): void {
+  if (order === 'reverse_inventory') hosts.reverse();
+  else if (order === 'sorted') hosts.sort();
+  else if (order === 'reverse_sorted') hosts.sort().reverse();
+  else if (order === 'shuffle') hosts.sort(() => Math.random() - 0.5);
+}
+
+async function runSerialBatch(rs: RunState, play: Play, playScope: Scope, pv: PlayVarsContext): Promise<BatchEnd> {
+  const name = String(rs.renderPlayValue(play.strategy ?? 'linear')).replace(/^ansible\.builtin\./, '');
+  const strategy = STRATEGIES[name];
+  if (!strategy) {
+    throw new UserError(`Invalid play strategy specified: ${name}`, { pos: play.pos, hint: `rackplay knows the strategies ${Object.keys(STRATEGIES).join(', ')}` });
+  }
+  await loadVarsFiles(rs, play, pv);
+  await gatherFacts(rs, play, playScope, pv, strategy);
+  const handlers = collectHandlers(play, playScope);
+  const walk = new PlayWalk(rs, play, playScope, pv.batch);
+  const ended = await strategy.run({ rs, play, pv, walk, handlers });
+  // --force-handlers: failed hosts still run what they were notified of.
+  if (rs.o.forceHandlers) await runHandlers(rs, handlers, pv.batch.filter((h) => rs.state(h).failed), pv);
+  return ended;
+}
+
+async function gatherFacts(rs: RunState, play: Play, playScope: Scope, pv: PlayVarsContext, strategy: Strategy): Promise<void> {
+  const raw = play.gather_facts === undefined ? rs.o.gathering !== 'explicit' : rs.renderPlayValue(play.gather_facts);
+  if (!ansibleBool(raw)) return;
+  const targets = rs.o.gathering === 'smart' ? pv.batch.filter((h) => Object.keys(rs.state(h).facts).length === 0) : pv.batch;
+  if (!targets.length) return;
+  const gather = gatherTask(rs, play, rs.renderPlayValue(play.gather_subset));
+  const outcomes = await runTaskOnHosts(rs, gather, targets.map((h) => ({ host: h, scope: playScope })), pv, { perHost: strategy.perHost });
+  for (const [h, o] of outcomes) if (o.status === 'failed' && !o.ignored) rs.state(h).failed = true;
+}
+
+/** The implicit "Gathering Facts" task: the module that declares it gathers facts. */
+function gatherTask(rs: RunState, play: Play, subset: unknown): Task {
+  const pos: SourcePos = play.pos;
+  const gatherer = rs.o.registry.modules().find((m) => m.traits?.gathersFacts);
+  if (!gatherer) throw new Error('no module gathers facts');
+  return {
+    kind: 'task',
+    action: gatherer.name,
+    actionAsWritten: 'gather_facts',
+    name: 'Gathering Facts',
+    args: subset === undefined || subset === null ? {} : { gather_subset: subset },
+    tags: ['always'],
+    vars: {},
+    notify: [],
+    listen: [],
+    pos,
+    uid: `gather:${pos.file}:${pos.line}:${pos.col}`,
+  };
+}
+
+async function loadVarsFiles(rs: RunState, play: Play, pv: PlayVarsContext): Promise<void> {
+  for (const h of pv.batch) {
+    const s = rs.state(h);
+    s.playVarsFiles = {};
+    for (const entry of play.vars_files ?? []) {
+      const vars = rs.vars.forTask(h, pv, undefined);
+      const candidates = (Array.isArray(entry) ? entry : [entry]).map((e) => String(rs.o.templar.render(e, vars)));
+      let loaded = false;
+      for (const c of candidates) {
+        const full = path.resolve(play.baseDir, c);
+        let text: string;
+        try {
+          text = await readFile(full, 'utf8');
+        } catch {
+          continue;
+        }
+        const data = parseYamlText(text, full).data ?? {};
+        if (typeof data !== 'object' || Array.isArray(data)) throw new UserError(`vars file ${full} must contain a dictionary of variables`, { pos: play.pos });
+        Object.assign(s.playVarsFiles, data);
+        loaded = true;
+        break;
+      }
+      if (!loaded) throw new UserError(`vars file ${candidates.join(' or ')} was not found`, { pos: play.pos, hint: `paths are relative to ${play.baseDir}` });
+    }
+  }
+}
+
+/** Ansible's `serial`: a number, a percentage, or a list of them (the last repeats). */
+export function serialBatches(hosts: string[], serial: unknown, pos?: SourcePos): string[][] {
+  if (serial === undefined || serial === null || serial === '' || serial === 0) return [hosts];
+  const specs = Array.isArray(serial) ? serial : [serial];
+  const sizeOf = (spec: unknown): number => {
+    const s = String(spec).trim();
+    const n = s.endsWith('%') ? Math.floor((hosts.length * Number(s.slice(0, -1))) / 100) : Number(s);
+    if (!Number.isFinite(n)) throw new UserError(`serial must be a number, a percentage or a list of them, got ${JSON.stringify(spec)}`, { pos, hint: 'e.g. `serial: 2`, `serial: "25%"` or `serial: [1, 5, "50%"]`' });
+    return Math.max(1, n);
+  };
+  const out: string[][] = [];
+  let i = 0;
+  let k = 0;
+  while (i < hosts.length) {
+    const size = sizeOf(specs[Math.min(k, specs.length - 1)]);
+    out.push(hosts.slice(i, i + size));
+    i += size;
+    k++;
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+// Strategies decide which hosts run which piece of work next; what a piece of work does
+// (a task, an include, a handler flush, a meta action) is the same for all of them and
+// lives here in runItem. Ansible's strategy plugins, as objects: linear and free, and
+// host_pinned (free with each host keeping its fork, which is what free does here).
+import type { Play } from '../playbook/types.js';
+import type { TaskOutcome } from './execute.js';
+import { runHandlers, type HandlerEntry } from './handlers.js';
+import type { WorkItem } from './host-iterator.js';
+import { runInclude, type IncludeItem } from './includes.js';
+import type { TaskItem } from './lookahead.js';
+import { runMeta } from './meta.js';
+import type { PlayWalk } from './play-walk.js';
+import { stopsHost } from './results.js';
+import type { BatchEnd, RunState } from './run-state.js';
+import { runTaskOnHosts } from './task-hosts.js';
+import type { PlayVarsContext } from './vars.js';
+
+export interface StrategyContext {
+  rs: RunState;
+  play: Play;
+  pv: PlayVarsContext;
+  walk: PlayWalk;
+  handlers: HandlerEntry[];
+}
+
+export interface Strategy {
+  /** Hosts go through the play on their own (run_once and any_errors_fatal do not apply). */
+  readonly perHost: boolean;
+  /** Runs the batch's hosts through the play. */
+  run(c: StrategyContext): Promise<BatchEnd>;
+}
+
+export interface ItemResult {
+  /** meta end_play ran: every host of the batch has ended. */
+  endPlay: boolean;
+  /** For a task: each host's outcome. */
+  outcomes?: Map<string, TaskOutcome>;
+}
+
+/**
+ * Runs the piece of work `hosts` wait at (all at the same one) and resumes their walks.
+ * `lookahead`: the linear strategy lets task probes be batched with the tasks after them.
+ */
+export async function runItem(c: StrategyContext, item: WorkItem, hosts: string[], opts: { perHost: boolean; lookahead?: boolean }): Promise<ItemResult> {
+  const { rs, walk, pv } = c;
+  const waiting = (h: string) => walk.pending.get(h)!;
+  switch (item.kind) {
+    case 'flush':
+      await runHandlers(rs, c.handlers, hosts, pv);
+      for (const h of hosts) walk.advance(h, undefined);
+      return { endPlay: false };
+    case 'include': {
+      const outcomes = await runInclude(rs, hosts.map((h) => ({ host: h, item: waiting(h) as IncludeItem })), pv);
+      for (const h of hosts) walk.advance(h, outcomes.get(h));
+      return { endPlay: false };
+    }
+    case 'task': {
+      const targets = hosts.map((h) => ({ host: h, scope: (waiting(h) as TaskItem).scope }));
+      if (rs.o.registry.get(item.task.action)?.traits?.engineAction) {
+        const effect = await runMeta(rs, item.task, targets, pv, c.handlers);
+        // Ansible's end_play ends the play for every host of the batch.
+        if (effect.endPlay) for (const h of pv.batch) rs.state(h).ended = true;
+        for (const h of hosts) walk.advance(h, effect.outcomes?.get(h) ?? {});
+        return { endPlay: !!effect.endPlay };
+      }
+      const lookahead = opts.lookahead ? new Map(hosts.map((h) => [h, waiting(h) as TaskItem])) : undefined;
+      const outcomes = await runTaskOnHosts(rs, item.task, targets, pv, { perHost: opts.perHost, lookahead });
+      for (const h of hosts) walk.advance(h, { failed: stopsHost(outcomes.get(h)!) });
+      return { endPlay: false, outcomes };
+    }
+    default:
+      // 'rescued' markers are consumed by PlayWalk.advance and never wait here.
+      walk.advance(hosts[0], undefined);
+      return { endPlay: false };
+  }
+}

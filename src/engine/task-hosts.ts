@@ -1,0 +1,112 @@
+// One task on a set of hosts: run_once, a module that runs once for all hosts
+// (bypassHostLoop), throttle and forks, then each host's outcome recorded. The execution
+// environment a task sees (connections, progress, retries, probe batching) is built here.
+import pLimit from 'p-limit';
+import { ansibleBool } from '../boolean.js';
+import { UserError } from '../errors.js';
+import type { TaskRef } from '../output/events.js';
+import type { Task } from '../playbook/types.js';
+import { errorMessage, runTask, taskRef, type ExecEnv, type TaskOutcome } from './execute.js';
+import { runProbe, type TaskItem } from './lookahead.js';
+import { notStarted, recordOutcome } from './results.js';
+import type { RunState } from './run-state.js';
+import { child, inherited, type Scope } from './scope.js';
+import type { PlayVarsContext } from './vars.js';
+
+export interface TaskTarget {
+  host: string;
+  scope: Scope;
+}
+
+export interface TaskRunOptions {
+  /** A handler: shown as RUNNING HANDLER. */
+  handler?: boolean;
+  /** The strategy runs hosts on their own (free): run_once is not supported there. */
+  perHost?: boolean;
+  /** Linear strategy: where each host's task sits, so its probe can be batched with the next ones. */
+  lookahead?: Map<string, TaskItem>;
+}
+
+export async function runTaskOnHosts(rs: RunState, task: Task, targets: TaskTarget[], pv: PlayVarsContext, opts: TaskRunOptions = {}): Promise<Map<string, TaskOutcome>> {
+  // After Ctrl-C a task does not start (nor is it shown); callers stop at their next check.
+  if (rs.interrupted) return new Map(targets.map((t) => [t.host, notStarted()]));
+  const ref = taskRef(task, targets[0]?.scope, !!opts.handler);
+  rs.o.sink({ kind: opts.handler ? 'handler-start' : 'task-start', task: ref });
+  const out = new Map<string, TaskOutcome>();
+  const first = targets[0];
+  const renderFirst = (v: unknown) => (v === undefined ? v : rs.o.templar.render(v, rs.vars.forTask(first.host, pv, child(first.scope, task))));
+  let runOnce = !!first && ansibleBool(renderFirst(inherited(child(first.scope, task), 'run_once')));
+  if (runOnce && opts.perHost) {
+    rs.o.sink({ kind: 'warning', message: 'Using run_once with the free strategy is not currently supported. This task will still be executed for every host in the inventory list.' });
+    runOnce = false;
+  }
+  const bypass = !!rs.o.registry.get(task.action)?.traits?.bypassHostLoop;
+  const env = execEnv(rs, pv, ref, (host) => (runOnce || bypass ? undefined : opts.lookahead?.get(host)));
+  // Like Ansible: throttle lowers forks for this one task, and is ignored with run_once.
+  const throttle = first && !runOnce ? throttleOf(task, first.scope, renderFirst) : 0;
+  const limit = pLimit(Math.max(1, throttle > 0 ? Math.min(throttle, rs.o.forks) : rs.o.forks));
+  const runOn = runOnce || bypass ? targets.slice(0, 1) : targets;
+  await Promise.all(
+    runOn.map(({ host, scope }) =>
+      limit(async () => {
+        if (rs.interrupted) {
+          out.set(host, notStarted());
+          return;
+        }
+        const started = Date.now();
+        // The task's own `vars:` are the innermost vars layer (Ansible: task vars).
+        const varsScope = child(scope, { vars: task.vars });
+        const vars = rs.vars.forTask(host, pv, varsScope);
+        let outcome: TaskOutcome;
+        try {
+          outcome = await runTask({ task, scope, host, vars, withExtra: (extra) => rs.vars.forTask(host, pv, varsScope, extra) }, env);
+        } catch (e) {
+          outcome = { status: 'failed', result: { failed: true, msg: errorMessage(e) }, ignored: false, items: [] };
+        }
+        if (rs.killedRunning && (outcome.status === 'failed' || outcome.status === 'unreachable')) {
+          const why = outcome.result.msg === undefined ? '' : `: ${String(outcome.result.msg)}`;
+          outcome = { ...outcome, result: { ...outcome.result, msg: `killed after Ctrl-C (still running when the grace period ended)${why}` } };
+        }
+        recordOutcome(rs, task, host, scope, outcome, ref, Date.now() - started);
+        out.set(host, outcome);
+      }),
+    ),
+  );
+  if (runOnce) {
+    const firstOutcome = out.get(runOn[0].host)!;
+    for (const { host } of targets.slice(1)) {
+      out.set(host, firstOutcome);
+      if (task.register) rs.state(host).setFacts[task.register] = firstOutcome.result;
+    }
+  }
+  return out;
+}
+
+function execEnv(rs: RunState, pv: PlayVarsContext, task: TaskRef, lookahead: (host: string) => TaskItem | undefined): ExecEnv {
+  const env: ExecEnv = {
+    registry: rs.o.registry,
+    templar: rs.o.templar,
+    check: rs.o.check,
+    diff: rs.o.diff,
+    becomePassword: rs.o.becomePassword,
+    playbookDir: pv.play.baseDir,
+    transportFor: (host) => rs.transportFor(host, pv),
+    progress: (host, message) => rs.o.sink({ kind: 'host-progress', task, host, message }),
+    retry: (host, retriesLeft) => rs.o.sink({ kind: 'retry', task, host, retriesLeft }),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    reconnect: (host, timeoutMs) => rs.reconnect(host, pv, timeoutMs),
+    addSecret: rs.o.addSecret,
+    runProbe: (req, transport, alone) => runProbe(rs, req, transport, alone, lookahead(req.host), pv, env),
+    noteApplied: (host) => rs.state(host).probeCache.noteApplied(),
+  };
+  return env;
+}
+
+/** A task's `throttle` (inherited from its blocks and play); 0 means no limit. */
+export function throttleOf(task: Task, scope: Scope, render: (v: unknown) => unknown): number {
+  const raw = inherited(child(scope, task), 'throttle');
+  if (raw === undefined || raw === null) return 0;
+  const n = Number(render(raw));
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`Failed to convert the throttle value to an integer: ${JSON.stringify(raw)}`, { pos: task.pos, hint: 'throttle takes a whole number of hosts, 0 for no limit' });
+  return n;
+}
