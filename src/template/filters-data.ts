@@ -1,0 +1,98 @@
+// Dict and serialized-data filters: dictsort, dict2items/items2dict, combine, extract,
+// to_/from_ JSON and YAML. Separate because they build or read whole data structures.
+import { TemplateError } from './errors.js';
+import { memberLookup } from './methods.js';
+import { isDict, pyCompare, pyStr, truthy, typeName, type Dict } from './python.js';
+import { fromYaml, pyJsonDumps, toYaml } from './serialize.js';
+import { need } from './undefined.js';
+import { arg, contains, sortKey, toList, type Filter } from './filter-support.js';
+
+function combine(dicts: unknown[], recursive: boolean, listMerge: string): Dict {
+  const merge = (a: Dict, b: Dict): Dict => {
+    const out: Dict = { ...a };
+    for (const [k, bv] of Object.entries(b)) {
+      const av = out[k];
+      if (recursive && isDict(av) && isDict(bv)) out[k] = merge(av, bv);
+      else if (Array.isArray(av) && Array.isArray(bv) && listMerge !== 'replace') {
+        if (listMerge === 'keep') out[k] = av;
+        else if (listMerge === 'append') out[k] = [...av, ...bv];
+        else if (listMerge === 'prepend') out[k] = [...bv, ...av];
+        else if (listMerge === 'append_rp') out[k] = [...av.filter((x) => !contains(bv, x)), ...bv];
+        else if (listMerge === 'prepend_rp') out[k] = [...bv, ...av.filter((x) => !contains(bv, x))];
+        else throw new TemplateError(`combine: list_merge must be one of replace, keep, append, prepend, append_rp, prepend_rp, got '${listMerge}'`);
+      } else out[k] = bv;
+    }
+    return out;
+  };
+  let acc: Dict = {};
+  for (const d of dicts) {
+    const items = Array.isArray(d) ? d : [d];
+    for (const x of items) {
+      if (!isDict(x)) throw new TemplateError(`failed to combine variables, expected dicts but got a '${typeName(x)}'`);
+      acc = merge(acc, x);
+    }
+  }
+  return acc;
+}
+
+export const DATA_FILTERS: Record<string, Filter> = {
+  dictsort: (v, pos, kw) => {
+    const d = need(v) as Dict;
+    const caseSensitive = truthy(arg(pos, kw, 0, 'case_sensitive', false));
+    const by = arg(pos, kw, 1, 'by', 'key');
+    const reverse = truthy(arg(pos, kw, 2, 'reverse', false));
+    const idx = by === 'value' ? 1 : 0;
+    const items = Object.keys(d).map((k) => [k, d[k]]);
+    items.sort((a, b) => pyCompare(sortKey(a[idx], caseSensitive), sortKey(b[idx], caseSensitive)));
+    return reverse ? items.reverse() : items;
+  },
+  dict2items: (v, pos, kw) => {
+    if (!isDict(v)) throw new TemplateError(`dict2items requires a dictionary, got ${typeName(v)} instead.`);
+    const k = String(arg(pos, kw, 0, 'key_name', 'key'));
+    const val = String(arg(pos, kw, 1, 'value_name', 'value'));
+    return Object.keys(v).map((key) => ({ [k]: key, [val]: v[key] }));
+  },
+  items2dict: (v, pos, kw) => {
+    const k = String(arg(pos, kw, 0, 'key_name', 'key'));
+    const val = String(arg(pos, kw, 1, 'value_name', 'value'));
+    const out: Dict = {};
+    for (const item of toList(v)) {
+      if (!isDict(item)) throw new TemplateError(`items2dict requires a list of dictionaries, got ${typeName(item)}`);
+      if (!(k in item) || !(val in item)) throw new TemplateError(`items2dict: each item needs '${k}' and '${val}' keys`);
+      out[pyStr(item[k])] = item[val];
+    }
+    return out;
+  },
+  combine: (v, pos, kw) => combine([v, ...pos], truthy(kw.recursive ?? false), String(kw.list_merge ?? 'replace')),
+  to_json: (v, _pos, kw) =>
+    pyJsonDumps(v, {
+      indent: kw.indent === undefined || kw.indent === null ? undefined : Number(kw.indent),
+      sortKeys: truthy(kw.sort_keys ?? false),
+      ensureAscii: truthy(kw.ensure_ascii ?? true),
+    }),
+  to_nice_json: (v, pos, kw) =>
+    pyJsonDumps(v, { indent: Number(arg(pos, kw, 0, 'indent', 4)), sortKeys: truthy(arg(pos, kw, 1, 'sort_keys', true)), ensureAscii: truthy(kw.ensure_ascii ?? true) }),
+  from_json: (v) => {
+    try {
+      return JSON.parse(pyStr(v));
+    } catch (e) {
+      throw new TemplateError(`from_json: ${(e as Error).message}`);
+    }
+  },
+  to_yaml: (v, _pos, kw) => toYaml(v, { nice: false, indent: kw.indent === undefined ? undefined : Number(kw.indent), sortKeys: kw.sort_keys === undefined ? true : truthy(kw.sort_keys) }),
+  to_nice_yaml: (v, pos, kw) => toYaml(v, { nice: true, indent: Number(arg(pos, kw, 0, 'indent', 4)), sortKeys: kw.sort_keys === undefined ? true : truthy(kw.sort_keys) }),
+  from_yaml: (v) => (typeof v === 'string' ? fromYaml(v) : v),
+  from_yaml_all: (v) => {
+    const text = pyStr(v);
+    return text.split(/^---\s*$/m).filter((d) => d.trim() !== '').map(fromYaml);
+  },
+  dict: (v) => Object.fromEntries(toList(v).map((pair) => [pyStr((pair as unknown[])[0]), (pair as unknown[])[1]])),
+  extract: (v, pos) => {
+    let cur = memberLookup(pos[0], v);
+    if (pos.length > 1) {
+      const morekeys = Array.isArray(pos[1]) ? pos[1] : [pos[1]];
+      for (const k of morekeys) cur = memberLookup(cur, k);
+    }
+    return cur;
+  },
+};

@@ -1,0 +1,131 @@
+// The Jinja2 grammar nunjucks lacks: tests with FQCN names and bare arguments, Python
+// subscripts and slices, dotted indexes, and `}` that closes a dict inside `{{ }}`.
+/* eslint-disable @typescript-eslint/no-explicit-any -- nunjucks internals are untyped */
+import { lexer, nj, nodes, type AnyNode } from './nunjucks-internals.js';
+
+const BaseParser: new (...args: any[]) => any = nj.parser.Parser;
+
+export interface LexOptions {
+  trimBlocks: boolean;
+  lstripBlocks: boolean;
+}
+
+export const Slice = nodes.Node.extend('Slice', { fields: ['start', 'stop', 'step'] });
+export const RawTruth = nodes.Node.extend('RawTruth', { fields: ['target'] });
+export const LoopFilter = nodes.Node.extend('LoopFilter', { fields: ['seq', 'cond', 'name'] });
+
+const TEST_ARG_STOP = new Set(['else', 'or', 'and', 'if', 'not', 'in', 'is']);
+export const FQCN_PREFIX = /^ansible\.(builtin|legacy)\./;
+
+/**
+ * Jinja2 lets dicts nest inside `{{ }}` (`{{ x | combine({'a': {'b': 1}}) }}`): its
+ * lexer counts braces, nunjucks's ends the tag at the first `}}`. This wraps one
+ * tokenizer instance so a `}` that closes an open `{` is never taken as a tag end.
+ */
+export function lexBalanced(src: string, opts: LexOptions): AnyNode {
+  const tokens = lexer.lex(src, opts);
+  const next = tokens.nextToken.bind(tokens);
+  let depth = 0;
+  tokens.nextToken = function (): AnyNode {
+    if (tokens.in_code && depth > 0 && tokens.current() === '}') {
+      const tok = { type: lexer.TOKEN_RIGHT_CURLY, value: '}', lineno: tokens.lineno, colno: tokens.colno };
+      tokens.forward();
+      depth--;
+      return tok;
+    }
+    const tok = next();
+    if (tok) {
+      if (tok.type === lexer.TOKEN_LEFT_CURLY) depth++;
+      else if (tok.type === lexer.TOKEN_RIGHT_CURLY) depth = Math.max(0, depth - 1);
+      else if (tok.type === lexer.TOKEN_VARIABLE_END || tok.type === lexer.TOKEN_BLOCK_END) depth = 0;
+    }
+    return tok;
+  };
+  return tokens;
+}
+
+export class AnsibleParser extends BaseParser {
+  // Jinja2 test syntax: `x is name`, `x is name(args)`, `x is name arg`, FQCN names.
+  parseIs(): AnyNode {
+    let node = this.parseCompare();
+    if (!this.skipSymbol('is')) return node;
+    const not = this.skipSymbol('not');
+    const tok = this.nextToken();
+    let name: string;
+    if (tok && tok.type === lexer.TOKEN_SYMBOL) {
+      name = tok.value;
+      while (this.skipValue(lexer.TOKEN_OPERATOR, '.')) name += '.' + this.expect(lexer.TOKEN_SYMBOL).value;
+    } else if (tok && (tok.type === lexer.TOKEN_NONE || tok.type === lexer.TOKEN_BOOLEAN)) {
+      name = String(tok.value);
+    } else {
+      this.fail('expected a test name after "is"', tok ? tok.lineno : undefined, tok ? tok.colno : undefined);
+    }
+    const nameNode = new nodes.Symbol(tok.lineno, tok.colno, name!.replace(FQCN_PREFIX, ''));
+    let right: AnyNode = nameNode;
+    const peek = this.peekToken();
+    if (peek && peek.type === lexer.TOKEN_LEFT_PAREN) {
+      right = new nodes.FunCall(peek.lineno, peek.colno, nameNode, this.parseSignature());
+    } else if (
+      peek &&
+      ([lexer.TOKEN_STRING, lexer.TOKEN_INT, lexer.TOKEN_FLOAT, lexer.TOKEN_BOOLEAN, lexer.TOKEN_NONE, lexer.TOKEN_LEFT_BRACKET, lexer.TOKEN_LEFT_CURLY].includes(peek.type) ||
+        (peek.type === lexer.TOKEN_SYMBOL && !TEST_ARG_STOP.has(peek.value)))
+    ) {
+      const argNode = this.parsePrimary();
+      right = new nodes.FunCall(peek.lineno, peek.colno, nameNode, new nodes.NodeList(peek.lineno, peek.colno, [argNode]));
+    }
+    node = new nodes.Is(node.lineno, node.colno, node, right);
+    return not ? new nodes.Not(node.lineno, node.colno, node) : node;
+  }
+
+  // Jinja2 subscripts: x[1], x[-1], x[1:], x[::2]; dotted indexes: x.0
+  parsePostfix(node: AnyNode): AnyNode {
+    let tok = this.peekToken();
+    while (tok) {
+      if (tok.type === lexer.TOKEN_LEFT_PAREN) {
+        node = new nodes.FunCall(tok.lineno, tok.colno, node, this.parseSignature());
+      } else if (tok.type === lexer.TOKEN_LEFT_BRACKET) {
+        this.nextToken();
+        node = this.parseSubscript(node, tok);
+      } else if (tok.type === lexer.TOKEN_OPERATOR && tok.value === '.') {
+        this.nextToken();
+        const val = this.nextToken();
+        if (val && val.type === lexer.TOKEN_SYMBOL) {
+          node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(val.lineno, val.colno, val.value));
+        } else if (val && (val.type === lexer.TOKEN_INT || val.type === lexer.TOKEN_FLOAT)) {
+          for (const part of String(val.value).split('.')) {
+            node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(val.lineno, val.colno, parseInt(part, 10)));
+          }
+        } else {
+          this.fail('expected name as lookup value, got ' + (val ? val.value : 'end of input'), tok.lineno, tok.colno);
+        }
+      } else {
+        break;
+      }
+      tok = this.peekToken();
+    }
+    return node;
+  }
+
+  parseSubscript(target: AnyNode, tok: AnyNode): AnyNode {
+    const parts: AnyNode[] = [null, null, null];
+    let idx = 0;
+    let isSlice = false;
+    for (;;) {
+      if (this.skip(lexer.TOKEN_RIGHT_BRACKET)) break;
+      if (this.skip(lexer.TOKEN_COLON)) {
+        isSlice = true;
+        idx++;
+        if (idx > 2) this.fail('too many slice components', tok.lineno, tok.colno);
+        continue;
+      }
+      if (parts[idx] !== null) this.fail("expected ']'", tok.lineno, tok.colno);
+      parts[idx] = this.parseExpression();
+    }
+    if (!isSlice) {
+      if (parts[0] === null) this.fail('expected an index inside []', tok.lineno, tok.colno);
+      return new nodes.LookupVal(tok.lineno, tok.colno, target, parts[0]);
+    }
+    const slice = new Slice(tok.lineno, tok.colno, parts[0], parts[1], parts[2]);
+    return new nodes.LookupVal(tok.lineno, tok.colno, target, slice);
+  }
+}
