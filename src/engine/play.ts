@@ -1,5 +1,7 @@
 // One play: its hosts (pattern, --limit, order), `serial` batches, and for each batch
 // the play's vars_files, fact gathering and the strategy that walks the hosts through it.
+// What Ansible finds wrong only once the play runs (an unknown strategy, a missing vars
+// file, a bad serial) stops the run there with exit 1, as ansible-playbook does.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ansibleBool } from '../boolean.js';
@@ -69,7 +71,7 @@ async function runSerialBatch(rs: RunState, play: Play, playScope: Scope, pv: Pl
   const name = String(rs.renderPlayValue(play.strategy ?? 'linear')).replace(/^ansible\.builtin\./, '');
   const strategy = STRATEGIES[name];
   if (!strategy) {
-    throw new UserError(`Invalid play strategy specified: ${name}`, { pos: play.pos, hint: `rackplay knows the strategies ${Object.keys(STRATEGIES).join(', ')}` });
+    throw new UserError(`Invalid play strategy specified: ${name}`, { pos: play.pos, hint: `rackplay knows the strategies ${Object.keys(STRATEGIES).join(', ')}`, kind: 'error' });
   }
   await loadVarsFiles(rs, play, pv);
   await gatherFacts(rs, play, playScope, pv, strategy);
@@ -99,7 +101,7 @@ function gatherTask(rs: RunState, play: Play, subset: unknown): Task {
   return {
     kind: 'task',
     action: gatherer.name,
-    actionAsWritten: 'gather_facts',
+    actionAsWritten: gatherer.name,
     name: 'Gathering Facts',
     args: subset === undefined || subset === null ? {} : { gather_subset: subset },
     tags: ['always'],
@@ -128,12 +130,12 @@ async function loadVarsFiles(rs: RunState, play: Play, pv: PlayVarsContext): Pro
           continue;
         }
         const data = parseYamlText(text, full).data ?? {};
-        if (typeof data !== 'object' || Array.isArray(data)) throw new UserError(`vars file ${full} must contain a dictionary of variables`, { pos: play.pos });
+        if (typeof data !== 'object' || Array.isArray(data)) throw new UserError(`vars file ${full} must contain a dictionary of variables`, { pos: play.pos, kind: 'error' });
         Object.assign(s.playVarsFiles, data);
         loaded = true;
         break;
       }
-      if (!loaded) throw new UserError(`vars file ${candidates.join(' or ')} was not found`, { pos: play.pos, hint: `paths are relative to ${play.baseDir}` });
+      if (!loaded) throw new UserError(`vars file ${candidates.join(' or ')} was not found`, { pos: play.pos, hint: `paths are relative to ${play.baseDir}`, kind: 'error' });
     }
   }
 }
@@ -145,7 +147,7 @@ export function serialBatches(hosts: string[], serial: unknown, pos?: SourcePos)
   const sizeOf = (spec: unknown): number => {
     const s = String(spec).trim();
     const n = s.endsWith('%') ? Math.floor((hosts.length * Number(s.slice(0, -1))) / 100) : Number(s);
-    if (!Number.isFinite(n)) throw new UserError(`serial must be a number, a percentage or a list of them, got ${JSON.stringify(spec)}`, { pos, hint: 'e.g. `serial: 2`, `serial: "25%"` or `serial: [1, 5, "50%"]`' });
+    if (!Number.isFinite(n)) throw new UserError(`serial must be a number, a percentage or a list of them, got ${JSON.stringify(spec)}`, { pos, hint: 'e.g. `serial: 2`, `serial: "25%"` or `serial: [1, 5, "50%"]`', kind: 'error' });
     return Math.max(1, n);
   };
   const out: string[][] = [];

@@ -16,10 +16,10 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
   eachResult((res) => {
     const facts = res.ansible_facts;
     if (!facts || res.failed || res.skipped) return;
-    if (layer === 'set_fact') {
+    if (layer === 'nonpersistent') {
       Object.assign(s.setFacts, facts);
       if (res._ansible_facts_cacheable) Object.assign(s.facts, facts);
-    } else if (layer === 'include_vars') Object.assign(s.includeVars, facts);
+    } else if (layer === 'host_variables') Object.assign(s.includeVars, facts);
     else Object.assign(s.facts, facts);
   });
   if (o.status !== 'failed' && o.status !== 'unreachable') {

@@ -107,6 +107,6 @@ export function throttleOf(task: Task, scope: Scope, render: (v: unknown) => unk
   const raw = inherited(child(scope, task), 'throttle');
   if (raw === undefined || raw === null) return 0;
   const n = Number(render(raw));
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`Failed to convert the throttle value to an integer: ${JSON.stringify(raw)}`, { pos: task.pos, hint: 'throttle takes a whole number of hosts, 0 for no limit' });
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`Failed to convert the throttle value to an integer: ${JSON.stringify(raw)}`, { pos: task.pos, hint: 'throttle takes a whole number of hosts, 0 for no limit', kind: 'error' });
   return n;
 }

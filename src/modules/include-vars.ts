@@ -22,7 +22,7 @@ export const includeVarsModule: ModuleDef<IncludeVarsArgs> = {
   name: 'include_vars',
   summary: 'Load variables from files, dynamically within a task',
   controllerOnly: true,
-  traits: { factsLayer: 'include_vars' },
+  traits: { factsLayer: 'host_variables' },
   checkMode: 'run',
   freeForm: '_raw_params',
   schema: {

@@ -8,7 +8,7 @@ export const setFactModule: ModuleDef<Record<string, unknown>> = {
   name: 'set_fact',
   summary: 'Set host variables and facts',
   controllerOnly: true,
-  traits: { factsLayer: 'set_fact' },
+  traits: { factsLayer: 'nonpersistent' },
   checkMode: 'run',
   schema: { type: 'object', properties: { cacheable: { type: 'boolean', default: false } }, additionalProperties: true, minProperties: 1 },
   async run(args) {

@@ -114,11 +114,11 @@ export interface ModuleTraits {
    */
   passive?: boolean;
   /**
-   * Where the `ansible_facts` of its result go: 'facts' (gathered facts, the default),
-   * 'set_fact' (the host's set_fact layer; `cacheable` also makes them facts), or
-   * 'include_vars' (the include_vars layer).
+   * Where the `ansible_facts` of its result go, in Ansible's terms: 'facts' (gathered
+   * facts, the default), 'nonpersistent' (set_fact's layer, above include_vars; with
+   * `cacheable` they also become facts), or 'host_variables' (include_vars' layer).
    */
-  factsLayer?: 'facts' | 'set_fact' | 'include_vars';
+  factsLayer?: 'facts' | 'nonpersistent' | 'host_variables';
   /** Carried out by the engine itself (meta): the module only validates its arguments. */
   engineAction?: boolean;
   /** The module a play runs to gather facts (`gather_facts: true`): setup. */
