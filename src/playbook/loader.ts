@@ -3,7 +3,64 @@
 // before any host is contacted.
 import { existsSync, realpathSync, statSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { UserError, type SourcePos } from '../errors.js';
+import {
+  type SourcePos,
+  errActionEmpty,
+  errActionNeedsModule,
+  errActionNotInHandlers,
+  errActionParamType,
+  errActionType,
+  errBadRegister,
+  errBadVarName,
+  errCircularImport,
+  errCircularPlaybookImport,
+  errComplexArgs,
+  errConflictingActions,
+  errConflictingKeywords,
+  errDuplicateLoop,
+  errEmptyPlaybook,
+  errEmptyTask,
+  errExtraParams,
+  errHostsEmpty,
+  errHostsRequired,
+  errImportLoop,
+  errImportPlaybookAsTask,
+  errIncludeFileTwice,
+  errIncludeNoFile,
+  errIncludeNoName,
+  errIncludeOption,
+  errIncludeRemoved,
+  errIncludeTarget,
+  errIncludeTaskRemoved,
+  errInvalidKeyword,
+  errLoopControlType,
+  errLoopControlValue,
+  errLoopControlWithoutLoop,
+  errMalformedBlock,
+  errMalformedTask,
+  errMustBeType,
+  errNameNotString,
+  errNoAction,
+  errNotInHandlers,
+  errPlayNotMapping,
+  errPlaybookNotFound,
+  errPlaybookNotList,
+  errRoleCycle,
+  errRoleDependencies,
+  errRoleEntry,
+  errRoleFileNotFound,
+  errRoleMeta,
+  errRoleNoName,
+  errRoleNotFound,
+  errRoleVars,
+  errStaticName,
+  errTaskFileNotFound,
+  errUnknownModule,
+  errUnresolvableTemplate,
+  errUnsupportedLoop,
+  errVarsNotDict,
+  errVarsPromptNotList,
+} from '../errors.js';
 import { suggest } from './suggest.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import type { ModuleDef } from '../modules/types.js';
@@ -126,11 +183,11 @@ export class Loader {
 
   private staticName(value: unknown, what: string, pos: SourcePos, hint: string): string {
     if (typeof value !== 'string' || value.trim() === '') {
-      throw new UserError(`${what} must be a non-empty string, got ${typeWord(value)}`, { pos, hint });
+      throw errStaticName(what, typeWord(value), { pos, hint });
     }
     if (!isTemplated(value)) return value;
     if (this.opts.renderStatic) return this.opts.renderStatic(value, pos);
-    throw new UserError(`${what} is a template (${value}), which cannot be resolved before the run`, { pos, hint });
+    throw errUnresolvableTemplate(what, value, { pos, hint });
   }
 
   // ---------------------------------------------------------------- playbooks
@@ -145,10 +202,10 @@ export class Loader {
     const y = await this.file(abs, from);
     const data = y.data;
     if (data === null || data === undefined) {
-      throw new UserError('Empty playbook, nothing to do', { pos: { file: abs, line: 1, col: 1 }, hint: 'a playbook is a list of plays: `- hosts: all` followed by `tasks:`' });
+      throw errEmptyPlaybook({ pos: { file: abs, line: 1, col: 1 }, hint: 'a playbook is a list of plays: `- hosts: all` followed by `tasks:`' });
     }
     if (!Array.isArray(data)) {
-      throw new UserError(`A playbook must be a list of plays, got ${typeWord(data)} instead`, {
+      throw errPlaybookNotList(typeWord(data), {
         pos: y.posOf([]),
         hint: isDict(data) ? 'start the play with a dash: `- hosts: all` and indent the rest under it' : 'a playbook is a list of plays: `- hosts: all` followed by `tasks:`',
       });
@@ -158,7 +215,7 @@ export class Loader {
       const entry = data[i];
       const p = [i];
       if (!isDict(entry)) {
-        throw new UserError(`A play must be a mapping of play keywords, got ${typeWord(entry)}`, { pos: y.posOf(p), hint: 'each list item of a playbook is a play: `- hosts: all`' });
+        throw errPlayNotMapping(typeWord(entry), { pos: y.posOf(p), hint: 'each list item of a playbook is a play: `- hosts: all`' });
       }
       const importKey = Object.keys(entry).find((k) => IMPORT_INCLUDE_ACTIONS[k] === 'import_playbook' || IMPORT_INCLUDE_ACTIONS[k] === 'include');
       if (importKey) {
@@ -173,11 +230,11 @@ export class Loader {
   private async importPlaybook(entry: Dict, key: string, y: YamlFile, p: DocPath, chain: string[]): Promise<Play[]> {
     const pos = y.keyPosOf([...p, key]);
     if (IMPORT_INCLUDE_ACTIONS[key] === 'include') {
-      throw new UserError("'include' was removed in Ansible 2.16", { pos, hint: 'use `import_playbook:` to import a playbook' });
+      throw errIncludeRemoved({ pos, hint: 'use `import_playbook:` to import a playbook' });
     }
     for (const k of Object.keys(entry)) {
       if (k !== key && !['name', 'when', 'tags', 'vars'].includes(k)) {
-        throw new UserError(`'${k}' is not a valid attribute for a PlaybookInclude`, {
+        throw errInvalidKeyword(k, 'a PlaybookInclude', {
           pos: y.keyPosOf([...p, k]),
           hint: 'import_playbook accepts only name, when, tags and vars; put other keywords in the imported plays',
         });
@@ -186,10 +243,10 @@ export class Loader {
     const target = this.staticName(entry[key], 'import_playbook', y.posOf([...p, key]), 'give the path of a playbook file, relative to this playbook');
     const abs = path.resolve(path.dirname(y.file), target);
     if (chain.includes(abs)) {
-      throw new UserError(`circular import_playbook: ${[...chain, abs].map(rel).join(' -> ')}`, { pos, hint: 'a playbook cannot import itself, directly or through other playbooks' });
+      throw errCircularPlaybookImport([...chain, abs].map(rel).join(' -> '), { pos, hint: 'a playbook cannot import itself, directly or through other playbooks' });
     }
     if (!existsSync(abs)) {
-      throw new UserError(`Could not find or access '${target}' (looked for ${abs})`, { pos: y.posOf([...p, key]), hint: 'import_playbook paths are relative to the importing playbook' });
+      throw errPlaybookNotFound(target, abs, { pos: y.posOf([...p, key]), hint: 'import_playbook paths are relative to the importing playbook' });
     }
     const plays = await this.loadPlaybookFile(abs, [...chain, abs], pos);
     const when = normWhen(entry.when, y, [...p, 'when']);
@@ -210,20 +267,20 @@ export class Loader {
       if (!PLAY_KEYWORDS.has(k)) {
         const guess = suggest(k, PLAY_KEYWORDS);
         const looksLikeTask = k === 'when' || k === 'loop' || this.opts.registry.has(k) || k in IMPORT_INCLUDE_ACTIONS;
-        throw new UserError(`'${k}' is not a valid attribute for a Play`, {
+        throw errInvalidKeyword(k, 'a Play', {
           pos: y.keyPosOf([...p, k]),
           hint: guess ? `did you mean \`${guess}\`?` : looksLikeTask ? `'${k}' belongs in a task: put it under \`tasks:\`` : `valid play keywords: ${[...PLAY_KEYWORDS].sort().join(', ')}`,
         });
       }
     }
     if (!('hosts' in ds)) {
-      throw new UserError("the field 'hosts' is required but was not set", { pos, hint: 'add `hosts: all` (or a group or host pattern) to the play' });
+      throw errHostsRequired({ pos, hint: 'add `hosts: all` (or a group or host pattern) to the play' });
     }
     if (ds.hosts === null || ds.hosts === '' || (Array.isArray(ds.hosts) && ds.hosts.length === 0)) {
-      throw new UserError('Hosts list cannot be empty. Please check your playbook', { pos: y.posOf([...p, 'hosts']), hint: 'give a host pattern, e.g. `hosts: all`' });
+      throw errHostsEmpty({ pos: y.posOf([...p, 'hosts']), hint: 'give a host pattern, e.g. `hosts: all`' });
     }
     if (!(typeof ds.hosts === 'string' || Array.isArray(ds.hosts))) {
-      throw new UserError(`'hosts' must be a string or a list of strings, got ${typeWord(ds.hosts)}`, { pos: y.posOf([...p, 'hosts']), hint: 'e.g. `hosts: webservers` or `hosts: [web1, web2]`' });
+      throw errMustBeType("'hosts'", 'a string or a list of strings', typeWord(ds.hosts), { pos: y.posOf([...p, 'hosts']), hint: 'e.g. `hosts: webservers` or `hosts: [web1, web2]`' });
     }
     const playDir = path.dirname(y.file);
     const common = parseCommon(ds, y, p, 'Play');
@@ -262,7 +319,7 @@ export class Loader {
       if (ds[k] !== undefined) (play as unknown as Dict)[k] = ds[k];
     }
     if (ds.vars_prompt !== undefined && ds.vars_prompt !== null) {
-      if (!Array.isArray(ds.vars_prompt)) throw new UserError('vars_prompt must be a list', { pos: y.posOf([...p, 'vars_prompt']), hint: 'e.g. `vars_prompt: [{name: password, prompt: "Password?"}]`' });
+      if (!Array.isArray(ds.vars_prompt)) throw errVarsPromptNotList({ pos: y.posOf([...p, 'vars_prompt']), hint: 'e.g. `vars_prompt: [{name: password, prompt: "Password?"}]`' });
       play.vars_prompt = ds.vars_prompt;
     }
     return play;
@@ -271,7 +328,7 @@ export class Loader {
   private async parsePlayRoles(value: unknown, y: YamlFile, p: DocPath, sc: Scope): Promise<RoleInstance[]> {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
-      throw new UserError(`'roles' must be a list, got ${typeWord(value)}`, { pos: y.posOf(p), hint: 'e.g. `roles: [common, { role: web, port: 80 }]`' });
+      throw errMustBeType("'roles'", 'a list', typeWord(value), { pos: y.posOf(p), hint: 'e.g. `roles: [common, { role: web, port: 80 }]`' });
     }
     const out: RoleInstance[] = [];
     for (let i = 0; i < value.length; i++) {
@@ -286,7 +343,7 @@ export class Loader {
   async parseTaskList(value: unknown, p: DocPath, sc: Scope): Promise<TaskNode[]> {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
-      throw new UserError(`A malformed block was encountered while loading tasks: expected a list of tasks, got ${typeWord(value)}`, {
+      throw errMalformedBlock(typeWord(value), {
         pos: sc.y.posOf(p),
         hint: 'tasks are a YAML list: start each task with `- `',
       });
@@ -300,10 +357,10 @@ export class Loader {
     const y = sc.y;
     const pos = y.posOf(p);
     if (ds === null || ds === undefined) {
-      throw new UserError('empty task: a task must be a mapping with a module (or a block)', { pos, hint: 'remove the lone `-`, or add a module, e.g. `- debug: msg=hello`' });
+      throw errEmptyTask({ pos, hint: 'remove the lone `-`, or add a module, e.g. `- debug: msg=hello`' });
     }
     if (!isDict(ds)) {
-      throw new UserError(`A malformed task was found: expected a mapping, got ${typeWord(ds)}`, {
+      throw errMalformedTask(typeWord(ds), {
         pos,
         hint: typeof ds === 'string' ? 'a task is a mapping like `- name: x` + `module: args`; check for a missing `:` after the module name' : 'a task is a mapping of keywords and one module',
       });
@@ -323,7 +380,7 @@ export class Loader {
         const guess = suggest(k, BLOCK_KEYWORDS);
         hint = guess ? `did you mean \`${guess}\`?` : `valid block keywords: ${[...BLOCK_KEYWORDS].sort().join(', ')}`;
       }
-      throw new UserError(`'${k}' is not a valid attribute for a Block`, { pos: y.keyPosOf([...p, k]), hint });
+      throw errInvalidKeyword(k, 'a Block', { pos: y.keyPosOf([...p, k]), hint });
     }
     const common = parseCommon(ds, y, p, 'Block');
     const inner: Scope = { ...sc, moduleDefaults: sc.moduleDefaults || ds.module_defaults !== undefined };
@@ -357,7 +414,7 @@ export class Loader {
     }
     const moduleNames = () => reg.names();
     if (candidates.length > 1) {
-      throw new UserError(`conflicting action statements: ${candidates[0]}, ${candidates[1]}`, {
+      throw errConflictingActions(candidates[0], candidates[1], {
         pos: y.keyPosOf([...p, candidates[1]]),
         hint: candidates.includes('local_action') && candidates.includes('action')
           ? 'action and local_action are mutually exclusive'
@@ -373,18 +430,18 @@ export class Loader {
             ? `did you mean the task keyword \`${guess}\`? (the task also needs a module)`
             : `did you mean \`${guess}\`?`
           : 'check the module name for typos; only modules rackplay knows can be used';
-        throw new UserError(`couldn't resolve module/action '${k}'. This often indicates a misspelling, missing collection, or incorrect module path.`, {
+        throw errUnknownModule(k, {
           pos: y.keyPosOf([...p, k]),
           hint,
         });
       }
-      throw new UserError('no module/action detected in task.', { pos: y.posOf(p), hint: 'add a module to the task, e.g. `debug: msg=hello`' });
+      throw errNoAction({ pos: y.posOf(p), hint: 'add a module to the task, e.g. `debug: msg=hello`' });
     }
     if (unknown.length) {
       const k = unknown[0];
       const guess = suggest(k, [...allowed, ...moduleNames()]);
       const isModuleGuess = guess !== undefined && !allowed.has(guess);
-      throw new UserError(`'${k}' is not a valid attribute for a ${sc.handlers ? 'Handler' : 'Task'}`, {
+      throw errInvalidKeyword(k, sc.handlers ? 'a Handler' : 'a Task', {
         pos: y.keyPosOf([...p, k]),
         hint: guess
           ? isModuleGuess
@@ -405,29 +462,29 @@ export class Loader {
       const apos = y.posOf(thingPath);
       if (typeof v === 'string') {
         const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(v);
-        if (!m) throw new UserError(`${actionKey} is empty`, { pos: apos, hint: `e.g. \`${actionKey}: command uptime\`` });
+        if (!m) throw errActionEmpty(actionKey, { pos: apos, hint: `e.g. \`${actionKey}: command uptime\`` });
         actionName = m[1];
         thing = m[2];
       } else if (isDict(v)) {
         if (typeof v.module !== 'string') {
-          throw new UserError(`${actionKey} given as a mapping needs a 'module' key`, { pos: apos, hint: `e.g. \`${actionKey}: {module: copy, src: a, dest: b}\`` });
+          throw errActionNeedsModule(actionKey, { pos: apos, hint: `e.g. \`${actionKey}: {module: copy, src: a, dest: b}\`` });
         }
         actionName = v.module;
         const rest = { ...v };
         delete rest.module;
         thing = rest;
       } else {
-        throw new UserError(`${actionKey} must be a string or a mapping, got ${typeWord(v)}`, { pos: apos, hint: `e.g. \`${actionKey}: command uptime\`` });
+        throw errActionType(actionKey, typeWord(v), { pos: apos, hint: `e.g. \`${actionKey}: command uptime\`` });
       }
       if (!(actionName in IMPORT_INCLUDE_ACTIONS) && !reg.has(actionName)) {
         const guess = suggest(actionName, moduleNames());
-        throw new UserError(`couldn't resolve module/action '${actionName}'. This often indicates a misspelling, missing collection, or incorrect module path.`, {
+        throw errUnknownModule(actionName, {
           pos: apos,
           hint: guess ? `did you mean \`${guess}\`?` : 'check the module name for typos',
         });
       }
       if (delegateLocal && ds.delegate_to !== undefined) {
-        throw new UserError('local_action and delegate_to are mutually exclusive', { pos: y.keyPosOf([...p, 'delegate_to']), hint: 'use `delegate_to:` with a normal module key instead of local_action' });
+        throw errConflictingKeywords('local_action', 'delegate_to', { pos: y.keyPosOf([...p, 'delegate_to']), hint: 'use `delegate_to:` with a normal module key instead of local_action' });
       }
     } else {
       actionName = actionKey;
@@ -485,7 +542,7 @@ export class Loader {
         args._variable_params = ds.args;
         variable = true;
       } else {
-        throw new UserError(`Complex args must be a dictionary or variable string ("{{var}}"), got ${typeWord(ds.args)}`, {
+        throw errComplexArgs(typeWord(ds.args), {
           pos: y.posOf([...p, 'args']),
           hint: 'e.g. `args: {chdir: /tmp}`',
         });
@@ -511,7 +568,7 @@ export class Loader {
         delete args._raw_params;
       }
     } else {
-      throw new UserError(`unexpected parameter type in action: ${typeWord(thing)}`, {
+      throw errActionParamType(typeWord(thing), {
         pos: thingPos,
         hint: `give ${actionName} a mapping of arguments (or a key=value string)`,
       });
@@ -525,7 +582,7 @@ export class Loader {
         variable = true;
       } else {
         const freeForm = this.opts.registry.modules().filter((m) => m.freeForm).map((m) => m.name).sort();
-        throw new UserError(`this task '${actionName}' has extra params, which is only allowed in the following modules: ${freeForm.join(', ')}`, {
+        throw errExtraParams(actionName, freeForm.join(', '), {
           pos: thingPos,
           hint: `${actionName} takes key=value arguments or a mapping; '${raw.length > 40 ? raw.slice(0, 40) + '…' : raw}' is not of the form key=value`,
         });
@@ -561,20 +618,20 @@ export class Loader {
     const y = sc.y;
     const keyPos = y.keyPosOf([...p, actionKey]);
     if (kind === 'include') {
-      throw new UserError("'include' is not supported (it was removed in Ansible 2.16)", { pos: keyPos, hint: 'use `include_tasks:` (dynamic) or `import_tasks:` (static) instead' });
+      throw errIncludeTaskRemoved({ pos: keyPos, hint: 'use `include_tasks:` (dynamic) or `import_tasks:` (static) instead' });
     }
     if (kind === 'import_playbook') {
-      throw new UserError('import_playbook can only be used at the top level of a playbook, not as a task', { pos: keyPos, hint: 'move it out of `tasks:` to the playbook\'s list of plays' });
+      throw errImportPlaybookAsTask({ pos: keyPos, hint: 'move it out of `tasks:` to the playbook\'s list of plays' });
     }
     if (sc.handlers && kind !== 'import_tasks') {
-      throw new UserError(`${kind} is not supported in handlers yet`, { pos: keyPos, hint: 'use import_tasks (static) in handlers, or call the role/tasks from a task' });
+      throw errNotInHandlers(kind, { pos: keyPos, hint: 'use import_tasks (static) in handlers, or call the role/tasks from a task' });
     }
     const dynamic = kind === 'include_tasks' || kind === 'include_role';
     const className = kind === 'include_role' || kind === 'import_role' ? 'IncludeRole' : 'TaskInclude';
     if (dynamic) {
       for (const k of Object.keys(ds)) {
         if (k === actionKey || k.startsWith('with_') || INCLUDE_KEYWORDS.has(k) || (sc.handlers && k === 'listen')) continue;
-        throw new UserError(`'${k}' is not a valid attribute for a ${className}`, {
+        throw errInvalidKeyword(k, `a ${className}`, {
           pos: y.keyPosOf([...p, k]),
           hint: `keywords on ${kind} apply to the include itself; to apply \`${k}\` to the included tasks, put it under \`apply:\` (e.g. \`apply: {${k}: ...}\`)`,
         });
@@ -591,29 +648,29 @@ export class Loader {
     } else if (isDict(thing)) {
       Object.assign(args, thing);
     } else if (thing !== null && thing !== undefined) {
-      throw new UserError(`${kind} expects a ${kind.endsWith('role') ? 'role name' : 'file name'} or a mapping, got ${typeWord(thing)}`, { pos: y.posOf(thingPath), hint: kind.endsWith('role') ? `e.g. \`${kind}: {name: myrole}\`` : `e.g. \`${kind}: other.yml\`` });
+      throw errIncludeTarget(kind, kind.endsWith('role') ? 'role name' : 'file name', typeWord(thing), { pos: y.posOf(thingPath), hint: kind.endsWith('role') ? `e.g. \`${kind}: {name: myrole}\`` : `e.g. \`${kind}: other.yml\`` });
     }
     const validArgs = kind === 'include_tasks' ? INCLUDE_TASKS_ARGS : kind === 'import_tasks' ? IMPORT_TASKS_ARGS : kind === 'include_role' ? INCLUDE_ROLE_ARGS : IMPORT_ROLE_ARGS;
     const argKeyPos = (k: string) => (isDict(thing) && k in thing ? y.keyPosOf([...thingPath, k]) : isDict(ds.args) && k in ds.args ? y.keyPosOf([...p, 'args', k]) : y.posOf(thingPath));
     for (const k of Object.keys(args)) {
       if (validArgs.has(k)) continue;
       const guess = suggest(k, [...validArgs].filter((a) => a !== '_raw_params'));
-      throw new UserError(`Invalid options for ${kind}: ${k}`, {
+      throw errIncludeOption(kind, k, {
         pos: argKeyPos(k),
         hint: guess ? `did you mean \`${guess}\`?` : `valid options: ${[...validArgs].filter((a) => a !== '_raw_params').join(', ')}`,
       });
     }
     if (kind.endsWith('tasks')) {
       if (args._raw_params !== undefined) {
-        if (args.file !== undefined) throw new UserError(`${kind} was given both a free-form file name and file:`, { pos: y.posOf(thingPath), hint: 'give the file name once' });
+        if (args.file !== undefined) throw errIncludeFileTwice(kind, { pos: y.posOf(thingPath), hint: 'give the file name once' });
         args.file = args._raw_params;
         delete args._raw_params;
       }
       if (args.file === undefined || args.file === null || args.file === '') {
-        throw new UserError(`No file specified for ${kind}`, { pos: keyPos, hint: `e.g. \`${kind}: other.yml\`` });
+        throw errIncludeNoFile(kind, { pos: keyPos, hint: `e.g. \`${kind}: other.yml\`` });
       }
     } else if (args.name === undefined || args.name === null || args.name === '') {
-      throw new UserError(`'name' is a required field for ${kind}`, { pos: keyPos, hint: `e.g. \`${kind}: {name: myrole}\`` });
+      throw errIncludeNoName(kind, { pos: keyPos, hint: `e.g. \`${kind}: {name: myrole}\`` });
     }
     if (args.apply !== undefined) this.checkApply(args.apply, y, isDict(thing) && 'apply' in thing ? [...thingPath, 'apply'] : [...p, 'args', 'apply']);
 
@@ -621,7 +678,7 @@ export class Loader {
     const loop = parseLoop(ds, y, p);
     const pos = y.posOf(p);
     if (!dynamic && loop) {
-      throw new UserError(`You cannot use loops on '${kind}' statements. You should use '${kind.replace('import', 'include')}' instead.`, {
+      throw errImportLoop(kind, kind.replace('import', 'include'), {
         pos: y.keyPosOf([...p, ds.loop !== undefined ? 'loop' : Object.keys(ds).find((k) => k.startsWith('with_'))!]),
         hint: `${kind} is resolved before the run; ${kind.replace('import', 'include')} is evaluated per host and can loop`,
       });
@@ -641,14 +698,14 @@ export class Loader {
       const candidates = this.taskFileCandidates(target, sc);
       const found = candidates.find((c) => existsSync(c) && statSync(c).isFile());
       if (!found) {
-        throw new UserError(`Could not find or access '${target}'`, {
+        throw errTaskFileNotFound(target, {
           pos: y.posOf(thingPath),
           hint: `searched: ${[...new Set(candidates)].map(rel).join(', ')}`,
         });
       }
       const abs = path.resolve(found);
       if (sc.importChain.includes(abs)) {
-        throw new UserError(`circular import: ${[...sc.importChain, abs].map(rel).join(' -> ')}`, {
+        throw errCircularImport([...sc.importChain, abs].map(rel).join(' -> '), {
           pos: y.posOf(thingPath),
           hint: 'import_tasks is expanded before the run, so a file cannot import itself; use include_tasks with a condition for recursion',
         });
@@ -698,13 +755,13 @@ export class Loader {
   private checkApply(apply: unknown, y: YamlFile, p: DocPath): void {
     if (!isDict(apply)) {
       if (isTemplated(apply)) return;
-      throw new UserError(`'apply' must be a mapping of task keywords, got ${typeWord(apply)}`, { pos: y.posOf(p), hint: 'e.g. `apply: {tags: [web], become: true}`' });
+      throw errMustBeType("'apply'", 'a mapping of task keywords', typeWord(apply), { pos: y.posOf(p), hint: 'e.g. `apply: {tags: [web], become: true}`' });
     }
     const ok = new Set([...BLOCK_KEYWORDS].filter((k) => k !== 'block' && k !== 'rescue' && k !== 'always'));
     for (const k of Object.keys(apply)) {
       if (ok.has(k)) continue;
       const guess = suggest(k, ok);
-      throw new UserError(`'${k}' is not a valid attribute for apply`, { pos: y.keyPosOf([...p, k]), hint: guess ? `did you mean \`${guess}\`?` : 'apply takes block keywords such as tags, become, when, environment' });
+      throw errInvalidKeyword(k, 'apply', { pos: y.keyPosOf([...p, k]), hint: guess ? `did you mean \`${guess}\`?` : 'apply takes block keywords such as tags, become, when, environment' });
     }
   }
 
@@ -806,11 +863,11 @@ export class Loader {
       return { name: this.staticName(entry, 'role name', pos, 'role names in roles: are resolved before the run'), pos, params: {}, keywords: { tags: [], vars: {} } };
     }
     if (!isDict(entry)) {
-      throw new UserError(`a role must be given as a name or a mapping, got ${typeWord(entry)}`, { pos, hint: 'e.g. `- common` or `- { role: web, http_port: 80 }`' });
+      throw errRoleEntry(typeWord(entry), { pos, hint: 'e.g. `- common` or `- { role: web, http_port: 80 }`' });
     }
     const nameKey = 'role' in entry ? 'role' : 'name' in entry ? 'name' : undefined;
     if (!nameKey) {
-      throw new UserError('role definitions must contain a role name', { pos, hint: 'add `role: <name>` to this entry' });
+      throw errRoleNoName({ pos, hint: 'add `role: <name>` to this entry' });
     }
     const name = this.staticName(entry[nameKey], 'role name', y.posOf([...p, nameKey]), 'role names in roles: are resolved before the run');
     const kwDs: Dict = {};
@@ -819,7 +876,7 @@ export class Loader {
       if (k === nameKey) continue;
       if (ROLE_KEYWORDS.has(k) && k !== 'role') kwDs[k] = v;
       else if (k === 'loop' || k.startsWith('with_')) {
-        throw new UserError(`'${k}' is not a valid attribute for a Role`, { pos: y.keyPosOf([...p, k]), hint: 'roles: entries cannot loop; use include_role with loop in tasks:' });
+        throw errInvalidKeyword(k, 'a Role', { pos: y.keyPosOf([...p, k]), hint: 'roles: entries cannot loop; use include_role with loop in tasks:' });
       } else params[k] = v;
     }
     const keywords = parseCommonFrom(kwDs, entry, y, p, 'Role');
@@ -831,7 +888,7 @@ export class Loader {
     const real = realpathSync(dir);
     if (env.roleChain.includes(real)) {
       const names = [...env.roleChain, real].map((r) => path.basename(r));
-      throw new UserError(`role dependency cycle: ${names.join(' -> ')}`, { pos: spec.pos, hint: 'remove one of these dependencies from meta/main.yml' });
+      throw errRoleCycle(names.join(' -> '), { pos: spec.pos, hint: 'remove one of these dependencies from meta/main.yml' });
     }
     const roleChain = [...env.roleChain, real];
     const role: RoleInstance = {
@@ -853,13 +910,13 @@ export class Loader {
       const my = await this.file(metaFile, spec.pos);
       const meta = my.data;
       if (meta !== null && meta !== undefined && !isDict(meta)) {
-        throw new UserError(`role metadata must be a mapping, got ${typeWord(meta)}`, { pos: my.posOf([]), hint: 'meta/main.yml holds `dependencies:` and `galaxy_info:`' });
+        throw errRoleMeta(typeWord(meta), { pos: my.posOf([]), hint: 'meta/main.yml holds `dependencies:` and `galaxy_info:`' });
       }
       if (isDict(meta)) {
         if (meta.allow_duplicates !== undefined) role.allowDuplicates = meta.allow_duplicates === true;
         const deps = meta.dependencies;
         if (deps !== undefined && deps !== null) {
-          if (!Array.isArray(deps)) throw new UserError(`role dependencies must be a list, got ${typeWord(deps)}`, { pos: my.posOf(['dependencies']), hint: 'e.g. `dependencies: [common, { role: db, port: 5432 }]`' });
+          if (!Array.isArray(deps)) throw errRoleDependencies(typeWord(deps), { pos: my.posOf(['dependencies']), hint: 'e.g. `dependencies: [common, { role: db, port: 5432 }]`' });
           for (let i = 0; i < deps.length; i++) {
             const depSpec = this.parseRoleEntry(deps[i], my, ['dependencies', i]);
             role.dependencies.push(await this.loadRoleFrom(depSpec, { playDir: env.playDir, searchFirst: [path.dirname(dir)], roleChain }));
@@ -897,7 +954,7 @@ export class Loader {
   private roleFile(dir: string, sub: string, from: string | undefined, pos: SourcePos, option: string): string | undefined {
     const found = findWithExts(path.join(dir, sub), from ?? 'main');
     if (!found && from !== undefined) {
-      throw new UserError(`Could not find specified file in role: ${sub}/${from}`, {
+      throw errRoleFileNotFound(`${sub}/${from}`, {
         pos,
         hint: `${option} names a file in the role's ${sub}/ directory (with or without .yml); looked in ${rel(path.join(dir, sub))}`,
       });
@@ -916,14 +973,14 @@ export class Loader {
       const d = path.join(base, name);
       for (const f of readdirSync(d).sort()) if (/\.(ya?ml|json)$/.test(f)) files.push(path.join(d, f));
     } else if (from !== undefined) {
-      throw new UserError(`Could not find specified file in role: ${sub}/${from}`, { pos, hint: `${sub}_from names a file in the role's ${sub}/ directory` });
+      throw errRoleFileNotFound(`${sub}/${from}`, { pos, hint: `${sub}_from names a file in the role's ${sub}/ directory` });
     }
     const out: Dict = {};
     for (const f of files) {
       const y = await this.file(f, pos);
       if (y.data === null || y.data === undefined) continue;
       if (!isDict(y.data)) {
-        throw new UserError(`role ${sub} must be a mapping of variable names to values, got ${typeWord(y.data)}`, { pos: y.posOf([]), hint: 'e.g. `http_port: 80`' });
+        throw errRoleVars(sub, typeWord(y.data), { pos: y.posOf([]), hint: 'e.g. `http_port: 80`' });
       }
       checkVarNames(y.data, y, [], `role ${sub}`);
       Object.assign(out, y.data);
@@ -954,7 +1011,7 @@ export class Loader {
       }
     }
     const guess = suggest(path.basename(name), known);
-    throw new UserError(`the role '${name}' was not found in ${searched.join(':')}`, {
+    throw errRoleNotFound(name, searched.join(':'), {
       pos,
       hint: guess
         ? `did you mean \`${guess}\`?`
@@ -1032,7 +1089,7 @@ function flattenHandlers(nodes: TaskNode[]): Task[] {
       const next = { when: [...inherited.when, ...(n.when ?? [])], tags: [...inherited.tags, ...n.tags] };
       for (const c of [...n.block, ...n.rescue, ...n.always]) walk(c, next);
     } else {
-      throw new UserError(`${n.action} in handlers is not supported yet`, { pos: n.pos, hint: 'use import_tasks in handlers' });
+      throw errActionNotInHandlers(n.action, { pos: n.pos, hint: 'use import_tasks in handlers' });
     }
   };
   for (const n of nodes) walk(n, { when: [], tags: [] });
@@ -1055,7 +1112,7 @@ function parseCommonFrom(ds: Dict, _whole: Dict, y: YamlFile, p: DocPath, what: 
     if (typeof ds.name === 'string') out.name = ds.name;
     else if (typeof ds.name === 'number' || typeof ds.name === 'boolean') out.name = String(ds.name);
     else {
-      throw new UserError(`The field 'name' is supposed to be a string type, however the incoming data structure is ${typeWord(ds.name)}`, {
+      throw errNameNotString(typeWord(ds.name), {
         pos: y.posOf([...p, 'name']),
         hint: 'quote the name if it contains `: ` or starts with `{`, `[` or `*`',
       });
@@ -1070,7 +1127,7 @@ function normWhen(v: unknown, y: YamlFile, p: DocPath): unknown[] | undefined {
   if (v === undefined || v === null) return undefined;
   const check = (x: unknown, at: DocPath): unknown => {
     if (typeof x === 'string' || typeof x === 'boolean' || typeof x === 'number') return x;
-    throw new UserError(`a conditional must be a string, a boolean or a list of those, got ${typeWord(x)}`, {
+    throw errMustBeType('a conditional', 'a string, a boolean or a list of those', typeWord(x), {
       pos: y.posOf(at),
       hint: 'write the condition as a Jinja2 expression without braces, e.g. `when: ansible_os_family == "Debian"`',
     });
@@ -1084,7 +1141,7 @@ function normTags(v: unknown, y: YamlFile, p: DocPath): string[] {
   const one = (x: unknown, at: DocPath): string[] => {
     if (typeof x === 'string') return x.split(',').map((s) => s.trim()).filter(Boolean);
     if (typeof x === 'number' || typeof x === 'boolean') return [String(x)];
-    throw new UserError(`tags must be a string or a list of strings, got ${typeWord(x)}`, { pos: y.posOf(at), hint: 'e.g. `tags: [web, config]` or `tags: web,config`' });
+    throw errMustBeType('tags', 'a string or a list of strings', typeWord(x), { pos: y.posOf(at), hint: 'e.g. `tags: [web, config]` or `tags: web,config`' });
   };
   if (Array.isArray(v)) {
     return v.flatMap((x, i) => {
@@ -1100,7 +1157,7 @@ function normStrList(v: unknown, y: YamlFile, p: DocPath, what: string): string[
   const one = (x: unknown, at: DocPath): string => {
     if (typeof x === 'string') return x;
     if (typeof x === 'number') return String(x);
-    throw new UserError(`${what} must be a string or a list of strings, got ${typeWord(x)}`, { pos: y.posOf(at), hint: `e.g. \`${what}: restart nginx\`` });
+    throw errMustBeType(what, 'a string or a list of strings', typeWord(x), { pos: y.posOf(at), hint: `e.g. \`${what}: restart nginx\`` });
   };
   if (Array.isArray(v)) return v.map((x, i) => one(x, [...p, i]));
   return [one(v, p)];
@@ -1109,7 +1166,7 @@ function normStrList(v: unknown, y: YamlFile, p: DocPath, what: string): string[
 function checkVarNames(vars: Dict, y: YamlFile, p: DocPath, what: string): void {
   for (const k of Object.keys(vars)) {
     if (!VALID_VAR_NAME.test(k)) {
-      throw new UserError(`Invalid variable name in ${what}: '${k}' is not a valid variable name`, {
+      throw errBadVarName(what, k, {
         pos: y.keyPosOf([...p, k]),
         hint: 'variable names use letters, digits and underscores and do not start with a digit',
       });
@@ -1132,12 +1189,12 @@ function normVars(v: unknown, y: YamlFile, p: DocPath, what: string): Record<str
     });
     return out;
   }
-  throw new UserError(`Vars in a ${what} must be specified as a dictionary, got ${typeWord(v)}`, { pos: y.posOf(p), hint: 'e.g. `vars: {http_port: 80}`' });
+  throw errVarsNotDict(what, typeWord(v), { pos: y.posOf(p), hint: 'e.g. `vars: {http_port: 80}`' });
 }
 
 function parseRegister(v: unknown, y: YamlFile, p: DocPath): string {
   if (typeof v !== 'string' || !VALID_VAR_NAME.test(v)) {
-    throw new UserError(`Invalid variable name in 'register' specified: '${String(v)}'`, {
+    throw errBadRegister(String(v), {
       pos: y.posOf(p),
       hint: 'register takes a variable name: letters, digits and underscores, not starting with a digit',
     });
@@ -1149,14 +1206,14 @@ function parseLoop(ds: Dict, y: YamlFile, p: DocPath): LoopSpec | undefined {
   const loopKeys = Object.keys(ds).filter((k) => k === 'loop' || k.startsWith('with_'));
   if (loopKeys.length === 0) {
     if (ds.loop_control !== undefined) {
-      throw new UserError('loop_control is set but the task has no loop', { pos: y.keyPosOf([...p, 'loop_control']), hint: 'add `loop:` or remove loop_control' });
+      throw errLoopControlWithoutLoop({ pos: y.keyPosOf([...p, 'loop_control']), hint: 'add `loop:` or remove loop_control' });
     }
     return undefined;
   }
   for (const k of loopKeys) {
     if (k !== 'loop' && !(LOOP_KINDS as readonly string[]).includes(k)) {
       const guess = suggest(k, [...LOOP_KINDS, 'loop']);
-      throw new UserError(`unsupported loop '${k}': the lookup '${k.slice(5)}' is not available`, {
+      throw errUnsupportedLoop(k, k.slice(5), {
         pos: y.keyPosOf([...p, k]),
         hint: guess ? `did you mean \`${guess}\`?` : `use \`loop:\` or one of: ${LOOP_KINDS.join(', ')}`,
       });
@@ -1165,7 +1222,7 @@ function parseLoop(ds: Dict, y: YamlFile, p: DocPath): LoopSpec | undefined {
   if (loopKeys.length > 1) {
     const second = loopKeys[1];
     const names = loopKeys.filter((k) => k !== 'loop').map((k) => k.slice(5));
-    throw new UserError(`duplicate loop in task: ${names.join(', ')}`, {
+    throw errDuplicateLoop(names.join(', '), {
       pos: y.keyPosOf([...p, second]),
       hint: `a task can have only one loop: use either ${loopKeys.map((k) => `\`${k}:\``).join(' or ')}`,
     });
@@ -1175,11 +1232,11 @@ function parseLoop(ds: Dict, y: YamlFile, p: DocPath): LoopSpec | undefined {
   const lc = ds.loop_control;
   if (lc !== undefined && lc !== null) {
     const lp = [...p, 'loop_control'];
-    if (!isDict(lc)) throw new UserError(`loop_control must be a mapping, got ${typeWord(lc)}`, { pos: y.posOf(lp), hint: 'e.g. `loop_control: {loop_var: pkg}`' });
+    if (!isDict(lc)) throw errLoopControlType(typeWord(lc), { pos: y.posOf(lp), hint: 'e.g. `loop_control: {loop_var: pkg}`' });
     for (const [k, v] of Object.entries(lc)) {
       if (!LOOP_CONTROL_KEYS.has(k)) {
         const guess = suggest(k, LOOP_CONTROL_KEYS);
-        throw new UserError(`'${k}' is not a valid attribute for a LoopControl`, {
+        throw errInvalidKeyword(k, 'a LoopControl', {
           pos: y.keyPosOf([...lp, k]),
           hint: guess ? `did you mean \`${guess}\`?` : `valid loop_control keys: ${[...LOOP_CONTROL_KEYS].join(', ')}`,
         });
@@ -1188,7 +1245,7 @@ function parseLoop(ds: Dict, y: YamlFile, p: DocPath): LoopSpec | undefined {
         case 'loop_var':
         case 'index_var':
           if (typeof v !== 'string' || !VALID_VAR_NAME.test(v)) {
-            throw new UserError(`loop_control.${k} must be a variable name, got ${typeWord(v)}`, { pos: y.posOf([...lp, k]), hint: 'e.g. `loop_var: pkg`' });
+            throw errLoopControlValue(k, 'a variable name', typeWord(v), { pos: y.posOf([...lp, k]), hint: 'e.g. `loop_var: pkg`' });
           }
           spec[k] = v;
           break;
@@ -1197,7 +1254,7 @@ function parseLoop(ds: Dict, y: YamlFile, p: DocPath): LoopSpec | undefined {
           break;
         case 'pause': {
           const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-          if (!Number.isFinite(n) || n < 0) throw new UserError(`loop_control.pause must be a number of seconds, got ${typeWord(v)}`, { pos: y.posOf([...lp, k]), hint: 'e.g. `pause: 2`' });
+          if (!Number.isFinite(n) || n < 0) throw errLoopControlValue('pause', 'a number of seconds', typeWord(v), { pos: y.posOf([...lp, k]), hint: 'e.g. `pause: 2`' });
           spec.pause = n;
           break;
         }
