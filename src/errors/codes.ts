@@ -4,7 +4,7 @@
 // with define.ts so that it carries its code.
 //
 // To add an error: reuse a code below or add one (with its exit kind), then add a
-// factory `errXxx = def('CODE', (values) => \`message\`)` next to its kind and throw
+// factory `errXxx = def('CODE', (values) => `message`)` next to its kind and throw
 // `errXxx(values, { pos, hint })`. test/unit/error-codes.test.ts checks the pairing.
 
 /** How the CLI exits on a load error: parse 4, options 5, error 1. */
