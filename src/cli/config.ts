@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { errConfigGathering, errConfigLine } from '../errors.js';
 
 export interface Config {
   file?: string;
@@ -43,7 +43,7 @@ export function parseIni(text: string, file: string): Record<string, Record<stri
       return;
     }
     const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
-    if (!kv || !section) throw new UserError(`cannot parse this line of the config file`, { pos: { file, line: i + 1, col: 1 }, hint: 'expected [section] or key = value' });
+    if (!kv || !section) throw errConfigLine({ pos: { file, line: i + 1, col: 1 }, hint: 'expected [section] or key = value' });
     section[kv[1].trim().toLowerCase()] = kv[2].replace(/\s+[;#].*$/, '').trim();
   });
   return out;
@@ -64,7 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const pathList = (v: string | undefined) => (v ? v.split(/[:,]/).filter(Boolean).map((p) => path.resolve(dir, p.replace(/^~(?=\/|$)/, os.homedir()))) : []);
   const forks = Number(get('ANSIBLE_FORKS', 'forks') ?? DEFAULT_FORKS);
   const gathering = (get('ANSIBLE_GATHERING', 'gathering') ?? 'implicit').toLowerCase();
-  if (!['implicit', 'explicit', 'smart'].includes(gathering)) throw new UserError(`gathering must be implicit, explicit or smart, got '${gathering}'`, { kind: 'options' });
+  if (!['implicit', 'explicit', 'smart'].includes(gathering)) throw errConfigGathering(gathering, {});
   return {
     file,
     inventory: pathList(get('ANSIBLE_INVENTORY', 'inventory') ?? get('ANSIBLE_HOSTS', 'hostfile')),

@@ -1,7 +1,7 @@
 // Host entries in an inventory may carry a port (`db1:2222`, `[::1]:22`) and a
 // range (`web[01:20]`). This splits off the port and expands the range.
 
-import { UserError, type SourcePos } from '../errors.js';
+import { type SourcePos, errHostRange, errHostTrailingColon } from '../errors.js';
 import { HostRangeError, expandHostRange } from './host-range.js';
 
 export interface HostEntry {
@@ -26,7 +26,7 @@ export function parseHostEntry(text: string, pos: SourcePos): HostEntry {
     }
   }
   if (host.endsWith(':') && port === undefined) {
-    throw new UserError(`invalid host pattern '${text}': a trailing ':' is reserved for a port`, {
+    throw errHostTrailingColon(text, {
       pos,
       hint: 'write host:PORT, or check whether this file is YAML read as INI (YAML inventories need a .yml/.yaml extension or valid YAML)',
     });
@@ -35,7 +35,7 @@ export function parseHostEntry(text: string, pos: SourcePos): HostEntry {
     return { names: expandHostRange(host), port };
   } catch (e) {
     if (e instanceof HostRangeError) {
-      throw new UserError(e.message, { pos: { ...pos, col: pos.col + e.offset }, hint: e.hint ?? 'ranges look like web[01:20], db-[a:f] or node[1:9:2]' });
+      throw errHostRange(e.message, { pos: { ...pos, col: pos.col + e.offset }, hint: e.hint ?? 'ranges look like web[01:20], db-[a:f] or node[1:9:2]' });
     }
     throw e;
   }

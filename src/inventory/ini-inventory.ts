@@ -10,7 +10,7 @@
 // is only tokenising: host lines are shell-split (quotes removed, `#` starts a
 // comment), while a `:vars` line takes everything after the first `=`.
 
-import { UserError, type SourcePos } from '../errors.js';
+import { type SourcePos, errIniChildUndefined, errIniChildrenLine, errIniHostDefinition, errIniHostVar, errIniSectionEntry, errIniSectionType, errIniVarsLine, errIniVarsUndefinedGroup } from '../errors.js';
 import type { Inventory } from './inventory.js';
 import { parseHostEntry } from './host-address.js';
 import { iniValue } from './python-literal.js';
@@ -44,7 +44,7 @@ export function parseIniInventory(inv: Inventory, text: string, file: string): v
       group = sec[1];
       const kind = sec[2] ?? 'hosts';
       if (kind !== 'hosts' && kind !== 'vars' && kind !== 'children') {
-        throw new UserError(`section [${group}:${kind}] has unknown type: ${kind}`, {
+        throw errIniSectionType(group, kind, {
           pos: pos(group.length + 2),
           hint: `a section is [${group}], [${group}:vars] or [${group}:children]`,
         });
@@ -66,7 +66,7 @@ export function parseIniInventory(inv: Inventory, text: string, file: string): v
       continue;
     }
     if (line.startsWith('[') && line.endsWith(']')) {
-      throw new UserError(`invalid section entry: '${line}'`, {
+      throw errIniSectionEntry(line, {
         pos: pos(),
         hint: 'section names contain no spaces; use [group], [group:vars] or [group:children]',
       });
@@ -77,7 +77,7 @@ export function parseIniInventory(inv: Inventory, text: string, file: string): v
     } else if (state === 'vars') {
       const eq = line.indexOf('=');
       if (eq < 0) {
-        throw new UserError(`expected key=value in [${group}:vars], got: ${line}`, {
+        throw errIniVarsLine(group, line, {
           pos: pos(),
           hint: 'each line of a :vars section is one name=value',
         });
@@ -87,7 +87,7 @@ export function parseIniInventory(inv: Inventory, text: string, file: string): v
     } else {
       const m = GROUP_NAME.exec(line);
       if (!m) {
-        throw new UserError(`expected a group name in [${group}:children], got: ${line}`, {
+        throw errIniChildrenLine(group, line, {
           pos: pos(),
           hint: 'list one group name per line; hosts belong in a [group] section',
         });
@@ -104,13 +104,13 @@ export function parseIniInventory(inv: Inventory, text: string, file: string): v
   }
 
   for (const [name, p] of pendingVars) {
-    throw new UserError(`section [${name}:vars] not valid for undefined group: ${name}`, {
+    throw errIniVarsUndefinedGroup(name, {
       pos: p,
       hint: `declare the group with a [${name}] or [${name}:children] section`,
     });
   }
   for (const [name, p] of pendingChildren) {
-    throw new UserError(`section [${p.parents[p.parents.length - 1]}:children] includes undefined group: ${name}`, {
+    throw errIniChildUndefined(p.parents[p.parents.length - 1], name, {
       pos: p.pos,
       hint: `declare it with a [${name}] section, even an empty one`,
     });
@@ -123,7 +123,7 @@ function parseHostLine(inv: Inventory, line: string, group: string, pos: (col?: 
     tokens = shlexSplit(line, { comments: true });
   } catch (e) {
     if (e instanceof ShlexError) {
-      throw new UserError(`error parsing host definition '${line}': ${e.message}`, {
+      throw errIniHostDefinition(line, e.message, {
         pos: pos(),
         hint: 'close every quote; values with spaces look like name="a b"',
       });
@@ -136,7 +136,7 @@ function parseHostLine(inv: Inventory, line: string, group: string, pos: (col?: 
   for (const t of tokens.slice(1)) {
     const eq = t.indexOf('=');
     if (eq < 0) {
-      throw new UserError(`expected key=value host variable assignment, got: ${t}`, {
+      throw errIniHostVar(t, {
         pos: pos(Math.max(0, line.indexOf(t))),
         hint: 'one host per line, followed by name=value pairs',
       });

@@ -2,7 +2,7 @@
 // inventory layer of variable precedence, following Ansible's InventoryData,
 // Group and VariableManager semantics.
 
-import { UserError, type SourcePos } from '../errors.js';
+import { type SourcePos, errGroupLoop, errGroupPriority, errGroupSelfChild, errUnknownHost } from '../errors.js';
 import { loadVarsFor, type VarsCache, type VarsKind } from './vars-files.js';
 import { selectHosts, type SelectOptions } from './patterns.js';
 
@@ -84,7 +84,7 @@ export class Inventory {
   /** Make `child` a sub-group of `parent`, refusing loops as Ansible does. */
   addChildGroup(parent: string, child: string, pos?: SourcePos): void {
     if (parent === child) {
-      throw new UserError(`group '${child}' cannot be a child of itself`, {
+      throw errGroupSelfChild(child, {
         pos,
         hint: `remove '${child}' from the children of '${parent}'`,
       });
@@ -93,8 +93,9 @@ export class Inventory {
     const c = this.ensureGroup(child);
     if (p.children.has(child)) return;
     if (this.ancestorsOf(parent).has(child)) {
-      throw new UserError(
-        `adding group '${child}' as child to '${parent}' creates a recursive dependency loop`,
+      throw errGroupLoop(
+        child,
+        parent,
         { pos, hint: `'${parent}' is already a descendant of '${child}'` },
       );
     }
@@ -108,7 +109,7 @@ export class Inventory {
     if (key === 'ansible_group_priority') {
       const n = typeof value === 'number' ? value : Number(value);
       if (!Number.isInteger(n)) {
-        throw new UserError(`ansible_group_priority of group '${group}' must be an integer, got ${JSON.stringify(value)}`, {
+        throw errGroupPriority(group, JSON.stringify(value), {
           pos,
           hint: 'use a whole number; higher numbers win among groups of the same depth',
         });
@@ -305,8 +306,7 @@ export class Inventory {
 
   addToGroup(host: string, group: string): void {
     if (!this.hosts.has(host)) {
-      throw new UserError(`cannot add unknown host '${host}' to group '${group}'`, {
-        kind: 'error',
+      throw errUnknownHost(host, group, {
         hint: 'add the host to the inventory first (add_host)',
       });
     }

@@ -7,7 +7,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { isMap } from 'yaml';
-import { UserError } from '../errors.js';
+import { errInventoryNotFound, errInventoryRead } from '../errors.js';
 import { Inventory } from './inventory.js';
 import { parseIniInventory } from './ini-inventory.js';
 import { parseYamlInventory } from './yaml-inventory.js';
@@ -59,8 +59,7 @@ export async function loadInventory(sources: string[], opts: LoadInventoryOption
         loadHostList(inv, source);
         continue;
       }
-      throw new UserError(`inventory source not found: ${source}`, {
-        kind: 'options',
+      throw errInventoryNotFound(source, {
         hint: 'give a file, a directory, or a comma-separated host list such as "web1,web2," (note the trailing comma for one host)',
       });
     }
@@ -109,9 +108,8 @@ async function loadFile(inv: Inventory, file: string): Promise<void> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new UserError(`cannot read inventory file: ${(e as Error).message}`, {
+    throw errInventoryRead((e as Error).message, {
       pos: { file, line: 1, col: 1 },
-      kind: 'options',
     });
   }
   const ext = extname(file);

@@ -4,7 +4,7 @@
 // a host, a group, a glob, a `~regex`, with an optional `[i]` / `[a:b]` subscript.
 
 import { readFileSync, statSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { errLimitFileMissing, errLimitFileNotFile, errPatternRegex } from '../errors.js';
 import type { Inventory } from './inventory.js';
 import { LOCALHOST_NAMES } from './inventory.js';
 import { fnmatchRegExp } from '../fnmatch.js';
@@ -45,8 +45,7 @@ function compilePattern(pattern: string): RegExp {
   try {
     return new RegExp(`^(?:${source})`);
   } catch (e) {
-    throw new UserError(`invalid host pattern regex '${pattern}': ${(e as Error).message}`, {
-      kind: 'options',
+    throw errPatternRegex(pattern, (e as Error).message, {
       hint: 'a pattern starting with ~ is a regular expression matched against host and group names',
     });
   }
@@ -141,8 +140,8 @@ export function expandLimit(limit: string | string[]): string[] {
         return null;
       }
     })();
-    if (!st) throw new UserError(`unable to find limit file ${file}`, { kind: 'options', hint: 'use --limit @PATH with an existing file of host patterns, one per line' });
-    if (!st.isFile()) throw new UserError(`limit starts with '@' but ${file} is not a file`, { kind: 'options' });
+    if (!st) throw errLimitFileMissing(file, { hint: 'use --limit @PATH with an existing file of host patterns, one per line' });
+    if (!st.isFile()) throw errLimitFileNotFile(file, {});
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       const t = line.trim();
       if (t) out.push(t);

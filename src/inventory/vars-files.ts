@@ -6,7 +6,7 @@
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { errVarsFileRead } from '../errors.js';
 import { loadVarsText } from './yaml-source.js';
 
 export type VarsKind = 'group_vars' | 'host_vars';
@@ -59,9 +59,8 @@ export function loadVarsFor(dir: string, kind: VarsKind, name: string, cache?: V
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      throw new UserError(`cannot read vars file: ${(e as Error).message}`, {
+      throw errVarsFileRead((e as Error).message, {
         pos: { file, line: 1, col: 1 },
-        kind: 'error',
       });
     }
     Object.assign(merged, loadVarsText(text, file));

@@ -2,33 +2,29 @@
 // `hosts`, `vars` and `children` (nested groups, same shape).
 
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
-import { UserError } from '../errors.js';
+import { errInventoryEmpty, errInventoryPlugin, errYamlInventoryNotMapping, errYamlInventoryEntry, errYamlInventoryHostVars } from '../errors.js';
 import type { Inventory } from './inventory.js';
 import { parseHostEntry } from './host-address.js';
 import { keyText, nodeValue, parseYamlText, posOf, type YamlSource } from './yaml-source.js';
 
 const SECTIONS = new Set(['hosts', 'vars', 'children']);
 
-/** Thrown when the text is valid YAML but not shaped like an inventory (lets callers try INI). */
-export class NotYamlInventory extends UserError {}
-
 export function parseYamlInventory(inv: Inventory, text: string, file: string): void {
   const src = parseYamlText(text, file);
   const root = src.doc.contents;
   if (root == null || (isScalar(root) && (root.value == null || root.value === ''))) {
-    throw new NotYamlInventory('the inventory file is empty', { pos: { file, line: 1, col: 1 }, hint: 'add an `all:` group with `hosts:`' });
+    throw errInventoryEmpty({ pos: { file, line: 1, col: 1 }, hint: 'add an `all:` group with `hosts:`' });
   }
   if (!isMap(root)) {
-    throw new NotYamlInventory('YAML inventory must be a mapping of group names to groups', {
+    throw errYamlInventoryNotMapping({
       pos: posOf(src, root),
       hint: 'start with `all:` and list hosts under `hosts:`',
     });
   }
   const plugin = root.items.find((p) => keyText(p.key) === 'plugin');
   if (plugin && nodeValue(src, plugin.value as Node)) {
-    throw new UserError('inventory plugin configuration files are not supported', {
+    throw errInventoryPlugin({
       pos: posOf(src, plugin.key as Node),
-      kind: 'error',
       hint: 'use a static YAML or INI inventory',
     });
   }
@@ -57,7 +53,7 @@ function parseGroup(inv: Inventory, src: YamlSource, group: string, pair: Pair):
     if (value != null && isScalar(value) && value.value == null) value = null;
     if (value != null && !isMap(value)) {
       if (SECTIONS.has(key)) {
-        throw new UserError(`invalid "${key}" entry for group "${group}": expected a mapping`, {
+        throw errYamlInventoryEntry(key, group, {
           pos: posOf(src, value),
           hint: key === 'hosts' ? 'write hosts as `name:` keys (with optional vars below), not as a list' : `write ${key} as \`name: value\` pairs`,
         });
@@ -109,7 +105,7 @@ function hostVarsOf(src: YamlSource, e: Entry): Record<string, unknown> {
   const v = e.value;
   if (v == null || (isScalar(v) && v.value == null)) return {};
   if (!isMap(v)) {
-    throw new UserError(`vars of host '${e.name}' must be a mapping`, {
+    throw errYamlInventoryHostVars(e.name, {
       pos: posOf(src, v),
       hint: 'write host vars as `name: value` pairs indented under the host',
     });

@@ -4,7 +4,7 @@
 // decrypting them is the vault layer's job.
 
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node, type ScalarTag } from 'yaml';
-import { UserError, type SourcePos } from '../errors.js';
+import { type SourcePos, errInventoryYamlSyntax, errVarsFileNotMapping } from '../errors.js';
 import { decryptDocumentValues, decryptYamlFileText } from '../vault/context.js';
 
 /** Placeholder for an encrypted `!vault |` value. */
@@ -51,7 +51,7 @@ export function parseYamlText(text: string, file: string): YamlSource {
     let offset = err.pos[0];
     while (offset < text.length && /\s/.test(text[offset])) offset++;
     const at = lines.linePos(offset < text.length ? offset : err.pos[0]);
-    throw new UserError(`YAML syntax error: ${firstLine(err.message)}`, {
+    throw errInventoryYamlSyntax(firstLine(err.message), {
       pos: { file, line: at.line, col: at.col },
       hint: 'check indentation and quoting near this position (values starting with `{{` must be quoted)',
     });
@@ -91,7 +91,7 @@ export function loadVarsText(text: string, file: string): Record<string, unknown
   if (root == null) return {};
   if (isScalar(root) && (root.value == null || root.value === '')) return {};
   if (!isMap(root)) {
-    throw new UserError('a vars file must contain a mapping of variable names to values', {
+    throw errVarsFileNotMapping({
       pos: posOf(src, root),
       hint: 'write `name: value` lines at the top level of the file',
     });

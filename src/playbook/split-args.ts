@@ -1,7 +1,7 @@
 // Ansible's free-form argument syntax (`copy: src=a dest="b c"`, `shell: chdir=/tmp ls -l`).
 // Behaves like ansible.parsing.splitter: split on spaces outside quotes and Jinja2 blocks,
 // keep newlines and repeated spaces of the raw part, then split k=v words.
-import { UserError, type SourcePos } from '../errors.js';
+import { type SourcePos, errSplitArgs } from '../errors.js';
 
 /** Words that command-like modules take as k=v even in free form. */
 export const RAW_MODULE_KV_WORDS = new Set(['creates', 'removes', 'chdir', 'executable', 'warn', 'stdin', 'stdin_add_newline', 'strip_empty_ends']);
@@ -67,7 +67,7 @@ export function splitArgs(text: string, pos?: SourcePos): string[] {
     cur += ch;
   }
   if (nested()) {
-    throw new UserError(`failed at splitting arguments, either an unbalanced jinja2 block or quotes: ${text}`, {
+    throw errSplitArgs(text, {
       pos,
       hint: quote ? `a ${quote} quote is not closed` : 'a {{, {% or {# is not closed',
     });

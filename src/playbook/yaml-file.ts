@@ -15,7 +15,7 @@ import {
   type Tags,
   visit,
 } from 'yaml';
-import { UserError, type SourcePos } from '../errors.js';
+import { LoadError, type SourcePos, errFileRead, errYamlAlias, errYamlMultiDocument, errYamlSyntax, errYamlUnhashableKey, errYamlUnknownAlias } from '../errors.js';
 import { decryptDocumentValues, decryptYamlFileText } from '../vault/context.js';
 
 export type DocPath = (string | number)[];
@@ -131,13 +131,13 @@ export function parseYamlText(text: string, file: string): YamlFile {
       const pos = toPos(offset);
       const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       const srcLine = lines[pos.line - 1] ?? '';
-      throw new UserError(`YAML syntax error: ${message}`, { pos, hint: hintForSyntax(srcLine, err.code, message) });
+      throw errYamlSyntax(message, { pos, hint: hintForSyntax(srcLine, err.code, message) });
     }
   }
   if (docList.length > 1) {
     const second = docList[1];
     const pos = toPos(second.range[0]);
-    throw new UserError('a YAML file with several documents (separated by ---) is not supported here', {
+    throw errYamlMultiDocument({
       pos,
       hint: 'keep one document per file: remove the extra `---` separators',
     });
@@ -210,7 +210,7 @@ function checkUnhashableKeys(node: YamlNode | null | undefined, toPos: (o: numbe
       const key = pair.key as YamlNode | null;
       if (key && (isMap(key) || isSeq(key))) {
         const pos = key.range ? toPos(key.range[0]) : undefined;
-        throw new UserError('YAML syntax error: found unhashable key (a mapping or list used as a key)', {
+        throw errYamlUnhashableKey({
           pos,
           hint: 'values that start with a template must be quoted, e.g. `msg: "{{ foo }}"`',
         });
@@ -222,17 +222,16 @@ function checkUnhashableKeys(node: YamlNode | null | undefined, toPos: (o: numbe
   }
 }
 
-/** Read and parse a YAML file; a missing or unreadable file is a UserError. */
+/** Read and parse a YAML file; a missing or unreadable file is a LoadError. */
 export async function readYamlFile(file: string, from?: SourcePos): Promise<YamlFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`could not read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`, {
+    throw errFileRead(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message, {
       pos: from,
       hint: 'check the path; relative paths resolve against the file that refers to it',
-      kind: 'parse',
     });
   }
   return parseYamlText(text, file);
@@ -240,9 +239,9 @@ export async function readYamlFile(file: string, from?: SourcePos): Promise<Yaml
 
 /**
  * toJS throws plain errors for an alias whose anchor is missing (`*name` before or
- * without `&name`) and for alias bombs: both are the user's YAML, so a UserError.
+ * without `&name`) and for alias bombs: both are the user's YAML, so a LoadError.
  */
-function aliasProblem(doc: Document, e: unknown, toPos: (offset: number) => SourcePos): UserError {
+function aliasProblem(doc: Document, e: unknown, toPos: (offset: number) => SourcePos): LoadError {
   let unresolved: { source: string; offset: number } | undefined;
   visit(doc, {
     Alias(_key, node) {
@@ -254,10 +253,10 @@ function aliasProblem(doc: Document, e: unknown, toPos: (offset: number) => Sour
     },
   });
   if (unresolved) {
-    return new UserError(`YAML: the alias *${unresolved.source} refers to no anchor`, {
+    return errYamlUnknownAlias(unresolved.source, {
       pos: toPos(unresolved.offset),
       hint: `define the anchor (&${unresolved.source}) before the alias, or quote the value if the * is meant literally`,
     });
   }
-  return new UserError(`YAML: ${(e as Error).message}`, { pos: toPos(0), hint: 'check the anchors (&name) and aliases (*name) of this file' });
+  return errYamlAlias((e as Error).message, { pos: toPos(0), hint: 'check the anchors (&name) and aliases (*name) of this file' });
 }

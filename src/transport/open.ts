@@ -1,6 +1,6 @@
 // Picks the transport for a host from its connection vars, as Ansible's
 // `ansible_connection` does, and opens it.
-import { UserError } from '../errors.js';
+import { errConnectionType } from '../errors.js';
 import { LocalTransport } from './local.js';
 import { HandshakeLimiter, SshTransport } from './ssh.js';
 import { sshSettingsFromVars, type SshSettingsConfig } from './ssh-settings.js';
@@ -17,15 +17,14 @@ const SSH_TYPES = new Set(['ssh', 'paramiko', 'paramiko_ssh', 'smart', 'ansible.
 const LOCAL_TYPES = new Set(['local', 'ansible.builtin.local', 'ansible.legacy.local']);
 const IMPLICIT_LOCALHOST = new Set(['localhost', '127.0.0.1']);
 
-/** The connection type a host uses: 'local' or 'ssh'; throws UserError for others. */
+/** The connection type a host uses: 'local' or 'ssh'; throws a LoadError for others. */
 export function connectionType(inventoryHostname: string, vars: Record<string, unknown>): 'local' | 'ssh' {
   const raw = vars.ansible_connection;
   if (raw === undefined || raw === null || raw === '') return IMPLICIT_LOCALHOST.has(inventoryHostname) ? 'local' : 'ssh';
   const type = String(raw);
   if (LOCAL_TYPES.has(type)) return 'local';
   if (SSH_TYPES.has(type)) return 'ssh';
-  throw new UserError(`host ${inventoryHostname}: connection type '${type}' is not supported`, {
-    kind: 'error',
+  throw errConnectionType(inventoryHostname, type, {
     hint: "rackplay connects with ansible_connection 'ssh' (also for 'paramiko' and 'smart') or 'local'",
   });
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SSHConfig from 'ssh-config';
-import { UserError } from '../errors.js';
+import { errProxyCommand, errProxyJump, errSshArgs, errSshConfigMissing, errSshConfigRead, errSshPort } from '../errors.js';
 import { shlexSplit } from '../shlex.js';
 
 export type StrictHostKeyChecking = 'yes' | 'no' | 'accept-new';
@@ -175,7 +175,7 @@ function readConfigFile(file: string): SSHConfig | undefined {
     return SSHConfig.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UserError(`cannot read ssh config file ${file}: ${(e as Error).message}`, { kind: 'error', hint: 'check the -F argument in ansible_ssh_common_args or the ssh config path' });
+    throw errSshConfigRead(file, (e as Error).message, { hint: 'check the -F argument in ansible_ssh_common_args or the ssh config path' });
   }
 }
 
@@ -211,7 +211,7 @@ function resolve(input: ResolveInput): SshSettings {
   const userFile = input.args.configFile ?? input.cfg.sshConfigFile;
   if (userFile) {
     const c = readConfigFile(expandPath(userFile, { h: input.host, r: '', u: localUser, home }));
-    if (!c) throw new UserError(`ssh config file ${userFile} does not exist`, { kind: 'error', hint: 'check the -F argument or the ssh config path' });
+    if (!c) throw errSshConfigMissing(userFile, { hint: 'check the -F argument or the ssh config path' });
     configFiles.push(c);
   } else {
     for (const f of [path.join(home, '.ssh', 'config'), '/etc/ssh/ssh_config']) {
@@ -227,7 +227,7 @@ function resolve(input: ResolveInput): SshSettings {
   const host = hostName ? hostName.replace(/%h/g, input.host).replace(/%%/g, '%') : input.host;
   const portStr = opt('port');
   const port = portStr ? Number(portStr) : 22;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`invalid SSH port for ${input.inventoryHostname}: ${portStr}`, { kind: 'error', hint: 'ansible_port must be a number from 1 to 65535' });
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw errSshPort(input.inventoryHostname, portStr, { hint: 'ansible_port must be a number from 1 to 65535' });
   const user = opt('user') ?? localUser;
   const tokens = { h: host, r: user, u: localUser, home };
 
@@ -295,8 +295,7 @@ function resolve(input: ResolveInput): SshSettings {
 
   const proxyCommand = opt('proxycommand');
   if (proxyCommand && proxyCommand.toLowerCase() !== 'none') {
-    throw new UserError(`host ${input.inventoryHostname}: ssh ProxyCommand is not supported (${proxyCommand})`, {
-      kind: 'error',
+    throw errProxyCommand(input.inventoryHostname, proxyCommand, {
       hint: 'use ProxyJump (ssh -J) instead, in ansible_ssh_common_args or the ssh config',
     });
   }
@@ -343,7 +342,7 @@ export function parseJumpSpec(spec: string): { user?: string; host: string; port
       port = Number(m[2]);
     }
   }
-  if (!rest) throw new UserError(`invalid ProxyJump host: ${spec}`, { kind: 'error', hint: 'use [user@]host[:port], several separated by commas' });
+  if (!rest) throw errProxyJump(spec, { hint: 'use [user@]host[:port], several separated by commas' });
   return { user, host: rest, port };
 }
 
@@ -363,7 +362,7 @@ export function sshSettingsFromVars(inventoryHostname: string, vars: Record<stri
     try {
       parseSshArgs(splitArgs(text), args);
     } catch (e) {
-      throw new UserError(`${name} for ${inventoryHostname}: ${(e as Error).message}`, { kind: 'error', hint: 'write ssh options as -o Key=Value' });
+      throw errSshArgs(name, inventoryHostname, (e as Error).message, { hint: 'write ssh options as -o Key=Value' });
     }
   };
   // Ansible's ssh command line order: ssh_args, then its own -o options, then common and

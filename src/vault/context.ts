@@ -6,9 +6,9 @@
 // Without an installed vault (a library caller, a parser unit test) inline `!vault` values
 // stay the opaque `{ __vault__ }` objects the YAML layer produces, as `ansible-inventory`
 // shows them without a password. With one installed (every CLI run, even with no secrets)
-// they are decrypted at load, and vault data without secrets is a UserError.
+// they are decrypted at load, and vault data without secrets is a LoadError.
 import { parseAllDocuments, visit, type Document } from 'yaml';
-import { UserError, type SourcePos } from '../errors.js';
+import { type SourcePos, errVaultNoSecrets } from '../errors.js';
 import { isVaultData } from './crypto.js';
 import { Vault } from './vault.js';
 
@@ -38,9 +38,8 @@ export function isVaultValue(v: unknown): v is VaultValueObject {
 
 function requireVault(pos: SourcePos): VaultContext {
   if (current) return current;
-  throw new UserError('Attempting to decrypt but no vault secrets found', {
+  throw errVaultNoSecrets({
     pos,
-    kind: 'error',
     hint: 'give the password with --vault-password-file FILE, --vault-id LABEL@FILE or --ask-vault-pass',
   });
 }

@@ -23,7 +23,7 @@ const LINE_WIDTH = 80;
 
 export type VaultErrorKind = 'format' | 'hmac' | 'cipher';
 
-/** A low-level vault failure; callers turn it into a UserError naming the file. */
+/** A low-level vault failure; callers turn it into a LoadError naming the file. */
 export class VaultCryptoError extends Error {
   constructor(
     message: string,

@@ -2,7 +2,7 @@
 // tests), a password prompt takes one line and whatever follows stays available to the
 // next prompt or to `ansible-vault encrypt` reading its plaintext from stdin.
 import { createInterface } from 'node:readline';
-import { UserError } from '../errors.js';
+import { errPromptEof } from '../errors.js';
 
 let pending: Buffer = Buffer.alloc(0);
 let ended = false;
@@ -68,7 +68,7 @@ export async function promptHidden(prompt: string, opts: { show?: boolean } = {}
   if (!process.stdin.isTTY) {
     const line = await readLineFromPipe();
     process.stderr.write('\n');
-    if (line === null) throw new UserError(`EOFError (ctrl-d) on prompt '${prompt.trim()}'`, { kind: 'error', hint: 'stdin ended before a password was given' });
+    if (line === null) throw errPromptEof(prompt.trim(), { hint: 'stdin ended before a password was given' });
     return line;
   }
   return new Promise((resolve) => {

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { LoadError, errEncryptVaultIdAmbiguous, errEncryptVaultIdUnknown, errPasswordEmpty, errPasswordFileMissing, errPasswordFileRead, errPasswordFromFileEmpty, errPasswordFromScriptEmpty, errPasswordScriptFailed, errPasswordScriptRun, errPasswordsDiffer, errVaultIdInvalid, errVaultPasswordRequired } from '../errors.js';
 import { findConfigFile, parseIni } from '../cli/config.js';
 import { DEFAULT_VAULT_ID } from './crypto.js';
 import { promptHidden } from './prompt.js';
@@ -58,8 +58,7 @@ export function splitVaultId(slug: string): { label?: string; source: string } {
 export function validateVaultIds(ids: readonly string[]): void {
   for (const id of ids) {
     if (id.includes(';')) {
-      throw new UserError(`'${id}' is not a valid vault id. The character ';' is not allowed in vault ids`, {
-        kind: 'options',
+      throw errVaultIdInvalid(id, {
         hint: 'a vault id is LABEL@SOURCE, where SOURCE is a password file, a script or `prompt`',
       });
     }
@@ -91,7 +90,7 @@ export function readPasswordSource(file: string, label: string | undefined): Vau
   const full = path.resolve(file.replace(/^~(?=\/|$)/, os.homedir()));
   const id = label || DEFAULT_VAULT_ID;
   if (!existsSync(full)) {
-    throw new UserError(`The vault password file ${full} was not found`, { kind: 'options', hint: 'check the path given to --vault-password-file / --vault-id' });
+    throw errPasswordFileMissing(full, { hint: 'check the path given to --vault-password-file / --vault-id' });
   }
   let bytes: Buffer;
   if (isExecutable(full)) {
@@ -100,23 +99,23 @@ export function readPasswordSource(file: string, label: string | undefined): Vau
     // stderr stays on the terminal so a script can prompt; a client script's is captured.
     const r = spawnSync(full, args, { stdio: ['inherit', 'pipe', client ? 'pipe' : 'inherit'], maxBuffer: 1 << 20 });
     if (r.error) {
-      throw new UserError(`Problem running vault password script ${full} (${r.error.message}). If this is not a script, remove the executable bit from the file.`, { kind: 'error' });
+      throw errPasswordScriptRun(full, r.error.message, {});
     }
     if (r.status !== 0) {
       const stderr = r.stderr ? r.stderr.toString('utf8').trim() : '';
       const what = client ? `Vault password client script ${full}` : `Vault password script ${full}`;
       const msg = client && r.status === 2 ? `${what} did not find a secret for vault-id=${label}` : `${what} returned non-zero (${r.status ?? r.signal})`;
-      throw new UserError(stderr ? `${msg}: ${stderr}` : msg, { kind: 'error' });
+      throw errPasswordScriptFailed(stderr ? `${msg}: ${stderr}` : msg, {});
     }
     bytes = stripNewlines(r.stdout);
-    if (!bytes.length) throw new UserError(`Invalid vault password was provided from script (${full})`, { kind: 'error' });
+    if (!bytes.length) throw errPasswordFromScriptEmpty(full, {});
   } else {
     try {
       bytes = stripNewlines(stripWhitespace(readFileSync(full)));
     } catch (e) {
-      throw new UserError(`Could not read vault password file ${full}: ${(e as Error).message}`, { kind: 'error' });
+      throw errPasswordFileRead(full, (e as Error).message, {});
     }
-    if (!bytes.length) throw new UserError(`Invalid vault password was provided from file (${full})`, { kind: 'error' });
+    if (!bytes.length) throw errPasswordFromFileEmpty(full, {});
   }
   return { id, bytes, source: full };
 }
@@ -149,17 +148,17 @@ export async function loadSecrets(slugs: readonly string[], opts: LoadSecretsOpt
       const answers: string[] = [];
       for (const p of prompts) {
         const a = (await ask(p)).trim();
-        if (!a) throw new UserError('Invalid vault password was provided', { kind: 'error', hint: 'the vault password must not be empty' });
+        if (!a) throw errPasswordEmpty({ hint: 'the vault password must not be empty' });
         answers.push(a);
       }
-      if (answers.some((a) => a !== answers[0])) throw new UserError('Passwords do not match', { kind: 'error' });
+      if (answers.some((a) => a !== answers[0])) throw errPasswordsDiffer({});
       secrets.push({ id, bytes: Buffer.from(answers[0], 'utf8'), source: 'prompt' });
       continue;
     }
     try {
       secrets.push(readPasswordSource(source, label));
     } catch (e) {
-      if (!(e instanceof UserError)) throw e;
+      if (!(e instanceof LoadError)) throw e;
       opts.warn?.(`Error getting vault password file (${label ?? DEFAULT_VAULT_ID}): ${e.message}`);
       lastError = e;
     }
@@ -173,17 +172,15 @@ export function pickEncryptSecret(secrets: readonly VaultSecret[], encryptVaultI
   if (encryptVaultId) {
     const found = secrets.find((s) => s.id === encryptVaultId);
     if (!found) {
-      throw new UserError(`Did not find a match for --encrypt-vault-id=${encryptVaultId} in the known vault-ids [${secrets.map((s) => `'${s.id}'`).join(', ')}]`, {
-        kind: 'options',
+      throw errEncryptVaultIdUnknown(encryptVaultId, secrets.map((s) => `'${s.id}'`).join(', '), {
       });
     }
     return found;
   }
   if (secrets.length > 1) {
-    throw new UserError(`The vault-ids ${secrets.map((s) => s.id).join(',')} are available to encrypt. Specify the vault-id to encrypt with --encrypt-vault-id`, {
-      kind: 'options',
+    throw errEncryptVaultIdAmbiguous(secrets.map((s) => s.id).join(','), {
     });
   }
-  if (!secrets.length) throw new UserError("A vault password is required to use Ansible's Vault", { kind: 'options' });
+  if (!secrets.length) throw errVaultPasswordRequired({});
   return secrets[0];
 }

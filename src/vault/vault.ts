@@ -2,7 +2,7 @@
 // matches the envelope's vault id is tried first, then (unless vault_id_match is set) every
 // other secret in the order given. A wrong password only shows as an HMAC mismatch, so
 // the error after trying them all says none could decrypt, and where the data came from.
-import { UserError, type SourcePos } from '../errors.js';
+import { type SourcePos, errAlreadyEncrypted, errNotVaultData, errVaultDecrypt, errVaultFormat, errVaultNoSecrets } from '../errors.js';
 import { DEFAULT_VAULT_ID, VaultCryptoError, decryptPayload, encryptVault, isVaultData, parseEnvelope, parsePayload } from './crypto.js';
 
 export interface VaultSecret {
@@ -55,10 +55,10 @@ export class Vault {
     const where = describe(origin);
     const pos = origin.pos ?? (origin.file ? { file: origin.file, line: 1, col: 1 } : undefined);
     if (!isVaultData(text)) {
-      throw new UserError(`input is not vault encrypted data${origin.file ? `. ${origin.file} is not a vault encrypted file` : ''}`, { pos, kind: 'error' });
+      throw errNotVaultData(origin.file ?? '', { pos });
     }
     if (this.secrets.length === 0) {
-      throw new UserError('Attempting to decrypt but no vault secrets found', { pos, kind: 'error', hint: NO_SECRETS_HINT });
+      throw errVaultNoSecrets({ pos, hint: NO_SECRETS_HINT });
     }
     let envelopeVaultId: string | undefined;
     let payload;
@@ -68,9 +68,8 @@ export class Vault {
       payload = parsePayload(envelope);
     } catch (e) {
       if (!(e instanceof VaultCryptoError)) throw e;
-      throw new UserError(`There was a vault format error${where ? ` in ${where}` : ''}: ${e.message}`, {
+      throw errVaultFormat(where, e.message, {
         pos,
-        kind: 'error',
         hint: 'the vault text is damaged: the header line must be followed only by hex digits, as written by ansible-vault',
       });
     }
@@ -84,7 +83,7 @@ export class Vault {
       } catch (e) {
         if (!(e instanceof VaultCryptoError)) throw e;
         // The HMAC matched, so the password was right and the data itself is bad.
-        throw new UserError(`There was a vault format error${where ? ` in ${where}` : ''}: ${e.message}`, { pos, kind: 'error' });
+        throw errVaultFormat(where, e.message, { pos });
       }
       if (plaintext) {
         const result = { plaintext, vaultId: secret.id, secret, envelopeVaultId };
@@ -93,9 +92,8 @@ export class Vault {
       }
     }
     const tried = candidates.map((s) => `${s.id}@${s.source}`).join(', ');
-    throw new UserError(`Decryption failed (no vault secrets were found that could decrypt)${where ? ` on ${where}` : ''}`, {
+    throw errVaultDecrypt(where, {
       pos,
-      kind: 'error',
       hint: candidates.length
         ? `tried vault secret(s) ${tried}: the password is wrong for this data, or the data was altered`
         : `the data is for vault id '${envelopeVaultId}' and vault_id_match is set, but no secret has that id`,
@@ -105,7 +103,7 @@ export class Vault {
   /** Encrypt with one secret; `vaultId` other than `default` selects the 1.2 format. */
   static encrypt(plaintext: Buffer | string, secret: VaultSecret, vaultId?: string): string {
     const buf = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
-    if (isVaultData(buf)) throw new UserError('input is already encrypted', { kind: 'error' });
+    if (isVaultData(buf)) throw errAlreadyEncrypted({});
     return encryptVault(buf, secret.bytes, { vaultId: vaultId ?? secret.id });
   }
 }

@@ -187,7 +187,8 @@ describe('run-time loaders', () => {
 
   it('loadRole reports a missing role with the searched paths', async () => {
     await expect(loadRole('nope', { ...opts(), baseDir: dir })).rejects.toMatchObject({
-      name: 'UserError',
+      name: 'LoadError',
+      code: 'ROLE_NOT_FOUND',
       message: expect.stringContaining(`${path.join(dir, 'roles')}:${path.join(dir, 'extra-roles')}:${dir}`),
     });
   });

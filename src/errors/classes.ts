@@ -1,0 +1,103 @@
+// The error classes. A LoadError is a mistake in the user's input found before any
+// host is contacted (playbook, roles, inventory, vault, options): the run never
+// starts, and the CLI prints it as `file:line:col: message` plus a hint, never with
+// a stack trace (unless -vvv), mapped to ansible-playbook's exit codes. A TaskError
+// fails one task on one host and the run goes on, so it is never thrown past the engine.
+
+import type { LoadCode, TaskCode, UserErrorKind } from './codes.js';
+
+export type { UserErrorKind };
+
+export interface SourcePos {
+  file: string;
+  /** 1-based */
+  line: number;
+  /** 1-based */
+  col: number;
+}
+
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  hostFailed: 2,
+  /** Ansible also uses 4 for parser errors in playbooks, roles and inventories. */
+  unreachable: 4,
+  parse: 4,
+  badOptions: 5,
+  interrupted: 99,
+  unexpected: 250,
+} as const;
+
+/**
+ * The base of every error the user caused. Code outside the loaders still builds
+ * these directly with a message; new code throws a LoadError from a factory of
+ * src/errors/, which carries a code as well.
+ */
+export class UserError extends Error {
+  readonly kind: UserErrorKind;
+  readonly pos?: SourcePos;
+  readonly hint?: string;
+  /** Set by LoadError; undefined for errors built without a code. */
+  declare readonly code?: LoadCode;
+  constructor(message: string, opts: { pos?: SourcePos; hint?: string; kind?: UserErrorKind } = {}) {
+    super(message);
+    this.name = 'UserError';
+    this.kind = opts.kind ?? 'parse';
+    this.pos = opts.pos;
+    this.hint = opts.hint;
+  }
+  get exitCode(): number {
+    return this.kind === 'options' ? EXIT.badOptions : this.kind === 'parse' ? EXIT.parse : EXIT.error;
+  }
+}
+
+/** Where a load error points and what to suggest; the message comes from the factory. */
+export interface ErrorAt {
+  pos?: SourcePos;
+  hint?: string;
+}
+
+export class LoadError extends UserError {
+  declare readonly code: LoadCode;
+  constructor(code: LoadCode, kind: UserErrorKind, message: string, at: ErrorAt = {}) {
+    super(message, { ...at, kind });
+    this.name = 'LoadError';
+    Object.defineProperty(this, 'code', { value: code, enumerable: true });
+  }
+}
+
+export interface TaskErrorOpts {
+  pos?: SourcePos;
+  /** Extra fields for the task result, e.g. `rc`, `stderr` or `exception`. */
+  result?: Record<string, unknown>;
+}
+
+/**
+ * One task failed on one host. The engine turns it into a failed task result
+ * (`failed: true`, `msg`, plus `result`), never into a crashed run.
+ */
+export class TaskError extends Error {
+  readonly code: TaskCode;
+  readonly pos?: SourcePos;
+  /** Extra fields for the task result, e.g. `rc`, `stderr` or `exception`. */
+  readonly result?: Record<string, unknown>;
+  constructor(code: TaskCode, message: string, opts: TaskErrorOpts = {}) {
+    super(message);
+    this.name = 'TaskError';
+    this.code = code;
+    this.pos = opts.pos;
+    this.result = opts.result;
+  }
+}
+
+export function formatPos(pos: SourcePos | undefined): string {
+  return pos ? `${pos.file}:${pos.line}:${pos.col}` : '';
+}
+
+/** Ansible's wording; the code stays on the object (and in JSON output), not in this text. */
+export function formatUserError(err: UserError): string {
+  const where = formatPos(err.pos);
+  let text = `ERROR! ${where ? where + ': ' : ''}${err.message}`;
+  if (err.hint) text += `\n  hint: ${err.hint}`;
+  return text;
+}

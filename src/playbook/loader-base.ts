@@ -1,0 +1,127 @@
+// The shared part of the playbook loader: options, the parser's scope, small helpers,
+// and the base class holding the loader's state.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { type SourcePos, errStaticName, errUnresolvableTemplate } from '../errors.js';
+import type { ModuleRegistry } from '../modules/registry.js';
+import type { RoleInstance, Task, TaskNode } from './types.js';
+import { isTemplated } from './validate-args.js';
+import { readYamlFile, type DocPath, type YamlFile } from './yaml-file.js';
+
+export interface LoadOptions {
+  registry: ModuleRegistry;
+  /** From ansible.cfg roles_path / ANSIBLE_ROLES_PATH. */
+  rolesPath: string[];
+  /**
+   * Renders a template in a static position (an import_tasks / import_role / roles: name,
+   * an import_playbook path) with the variables known before the run (extra vars, play
+   * vars). Without it, templated static names are an error.
+   */
+  renderStatic?: (template: string, pos: SourcePos) => string;
+}
+
+export interface RoleLoadOptions {
+  baseDir: string;
+  params?: Record<string, unknown>;
+  tasksFrom?: string;
+  handlersFrom?: string;
+  varsFrom?: string;
+  defaultsFrom?: string;
+  pos?: SourcePos;
+}
+
+let uidCounter = 0;
+export function nextUid(pos: SourcePos): string {
+  uidCounter++;
+  return `${pos.file}:${pos.line}:${pos.col}#${uidCounter}`;
+}
+
+/** Where the parser is: which file, which role, which imports led here. */
+export interface Scope {
+  y: YamlFile;
+  /** Directory of the current file. */
+  dir: string;
+  /** Directory of the playbook (Ansible's loader basedir). */
+  playDir: string;
+  role?: RoleInstance;
+  /** Files being imported, outermost first, for cycle detection. */
+  importChain: string[];
+  /** Role directories being loaded, outermost first. */
+  roleChain: string[];
+  handlers: boolean;
+  /** A module_defaults keyword is in effect, so required arguments may come from it. */
+  moduleDefaults: boolean;
+  /** Handlers of roles brought in with import_role, made available to the whole play. */
+  importedHandlers?: Task[];
+  /** Directories of the files that included/imported this one (nearest first). */
+  parentDirs: string[];
+}
+
+export type Dict = Record<string, unknown>;
+
+export function isDict(v: unknown): v is Dict {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
+}
+
+export function typeWord(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing (null)';
+  if (Array.isArray(v)) return 'a list';
+  if (isDict(v)) return 'a mapping';
+  if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)})`;
+  return `a ${typeof v} (${String(v)})`;
+}
+
+const TASK_FILE_EXTS = ['', '.yml', '.yaml', '.json'];
+
+export function findWithExts(dir: string, name: string): string | undefined {
+  for (const ext of TASK_FILE_EXTS) {
+    const p = path.join(dir, name + ext);
+    if (existsSync(p) && statSync(p).isFile()) return p;
+  }
+  return undefined;
+}
+
+export function rel(p: string): string {
+  const r = path.relative(process.cwd(), p);
+  return r && !r.startsWith('..') ? r : p;
+}
+
+export function optStr(v: unknown): string | undefined {
+  return v === undefined || v === null ? undefined : String(v);
+}
+
+/**
+ * The loader's state (the file cache, the include files checked ahead) and what every
+ * part needs. The parts are subclasses in a chain, base → roles → includes → tasks →
+ * plays (loader.ts), so each file holds one concern without import cycles; the one
+ * call that goes up the chain, parseTaskList, is declared here.
+ */
+export abstract class LoaderBase {
+  protected readonly files = new Map<string, Promise<YamlFile>>();
+  /** include_tasks files already checked ahead of the run. */
+  protected readonly prevalidated = new Set<string>();
+
+  constructor(readonly opts: LoadOptions) {}
+
+  protected file(p: string, from?: SourcePos): Promise<YamlFile> {
+    let f = this.files.get(p);
+    if (!f) {
+      f = readYamlFile(p, from);
+      this.files.set(p, f);
+      // a failed read should be retried (and reported) by the next caller, not cached
+      f.catch(() => this.files.delete(p));
+    }
+    return f;
+  }
+
+  protected staticName(value: unknown, what: string, pos: SourcePos, hint: string): string {
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw errStaticName(what, typeWord(value), { pos, hint });
+    }
+    if (!isTemplated(value)) return value;
+    if (this.opts.renderStatic) return this.opts.renderStatic(value, pos);
+    throw errUnresolvableTemplate(what, value, { pos, hint });
+  }
+
+  abstract parseTaskList(value: unknown, p: DocPath, sc: Scope): Promise<TaskNode[]>;
+}
