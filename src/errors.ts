@@ -8,4 +8,5 @@ export * from './errors/define.js';
 export * from './errors/did-you-mean.js';
 export * from './errors/load-errors-playbook.js';
 export * from './errors/load-errors-input.js';
+export * from './errors/load-errors-play.js';
 export * from './errors/task-errors.js';

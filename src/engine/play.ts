@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ansibleBool } from '../boolean.js';
-import { UserError, type SourcePos } from '../errors.js';
+import { errBadSerial, errBadStrategy, errBadVarsFile, errVarsFileNotFound, type SourcePos } from '../errors.js';
 import { parseYamlText } from '../playbook/yaml-file.js';
 import type { Play, Task } from '../playbook/types.js';
 import { collectHandlers, runHandlers } from './handlers.js';
@@ -71,7 +71,7 @@ async function runSerialBatch(rs: RunState, play: Play, playScope: Scope, pv: Pl
   const name = String(rs.renderPlayValue(play.strategy ?? 'linear')).replace(/^ansible\.builtin\./, '');
   const strategy = STRATEGIES[name];
   if (!strategy) {
-    throw new UserError(`Invalid play strategy specified: ${name}`, { pos: play.pos, hint: `rackplay knows the strategies ${Object.keys(STRATEGIES).join(', ')}`, kind: 'error' });
+    throw errBadStrategy(name, { pos: play.pos, hint: `rackplay knows the strategies ${Object.keys(STRATEGIES).join(', ')}` });
   }
   await loadVarsFiles(rs, play, pv);
   await gatherFacts(rs, play, playScope, pv, strategy);
@@ -130,12 +130,12 @@ async function loadVarsFiles(rs: RunState, play: Play, pv: PlayVarsContext): Pro
           continue;
         }
         const data = parseYamlText(text, full).data ?? {};
-        if (typeof data !== 'object' || Array.isArray(data)) throw new UserError(`vars file ${full} must contain a dictionary of variables`, { pos: play.pos, kind: 'error' });
+        if (typeof data !== 'object' || Array.isArray(data)) throw errBadVarsFile(full, { pos: play.pos });
         Object.assign(s.playVarsFiles, data);
         loaded = true;
         break;
       }
-      if (!loaded) throw new UserError(`vars file ${candidates.join(' or ')} was not found`, { pos: play.pos, hint: `paths are relative to ${play.baseDir}`, kind: 'error' });
+      if (!loaded) throw errVarsFileNotFound(candidates.join(' or '), { pos: play.pos, hint: `paths are relative to ${play.baseDir}` });
     }
   }
 }
@@ -147,7 +147,7 @@ export function serialBatches(hosts: string[], serial: unknown, pos?: SourcePos)
   const sizeOf = (spec: unknown): number => {
     const s = String(spec).trim();
     const n = s.endsWith('%') ? Math.floor((hosts.length * Number(s.slice(0, -1))) / 100) : Number(s);
-    if (!Number.isFinite(n)) throw new UserError(`serial must be a number, a percentage or a list of them, got ${JSON.stringify(spec)}`, { pos, hint: 'e.g. `serial: 2`, `serial: "25%"` or `serial: [1, 5, "50%"]`', kind: 'error' });
+    if (!Number.isFinite(n)) throw errBadSerial(JSON.stringify(spec), { pos, hint: 'e.g. `serial: 2`, `serial: "25%"` or `serial: [1, 5, "50%"]`' });
     return Math.max(1, n);
   };
   const out: string[][] = [];

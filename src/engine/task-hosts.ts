@@ -3,7 +3,7 @@
 // environment a task sees (connections, progress, retries, probe batching) is built here.
 import pLimit from 'p-limit';
 import { ansibleBool } from '../boolean.js';
-import { UserError } from '../errors.js';
+import { errBadThrottle } from '../errors.js';
 import type { TaskRef } from '../output/events.js';
 import type { Task } from '../playbook/types.js';
 import { errorMessage, runTask, taskRef, type ExecEnv, type TaskOutcome } from './execute.js';
@@ -107,6 +107,6 @@ export function throttleOf(task: Task, scope: Scope, render: (v: unknown) => unk
   const raw = inherited(child(scope, task), 'throttle');
   if (raw === undefined || raw === null) return 0;
   const n = Number(render(raw));
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`Failed to convert the throttle value to an integer: ${JSON.stringify(raw)}`, { pos: task.pos, hint: 'throttle takes a whole number of hosts, 0 for no limit', kind: 'error' });
+  if (!Number.isInteger(n) || n < 0) throw errBadThrottle(JSON.stringify(raw), { pos: task.pos, hint: 'throttle takes a whole number of hosts, 0 for no limit' });
   return n;
 }

@@ -11,6 +11,12 @@
 export type UserErrorKind = 'parse' | 'options' | 'error';
 
 export const LOAD_CODES = {
+  // found when a play starts, as ansible-playbook finds them: the run stops there (exit 1)
+  BAD_STRATEGY: { kind: 'error', what: 'a play names a strategy that does not exist' },
+  VARS_FILE_NOT_FOUND: { kind: 'error', what: 'a play\'s vars_files entry names no file' },
+  BAD_VARS_FILE: { kind: 'error', what: 'a play\'s vars file is not a dictionary' },
+  BAD_SERIAL: { kind: 'error', what: 'serial is not a number, a percentage or a list of them' },
+  BAD_THROTTLE: { kind: 'error', what: 'throttle is not a whole number' },
   // YAML and files
   YAML_SYNTAX: { kind: 'parse', what: 'a YAML file does not parse' },
   YAML_MULTI_DOCUMENT: { kind: 'parse', what: 'a YAML file holds several documents' },

@@ -15,13 +15,14 @@ import {
 } from '../../src/errors.js';
 import * as inputFactories from '../../src/errors/load-errors-input.js';
 import * as playbookFactories from '../../src/errors/load-errors-playbook.js';
+import * as playFactories from '../../src/errors/load-errors-play.js';
 import * as taskFactories from '../../src/errors/task-errors.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { loadPlaybook } from '../../src/playbook/index.js';
 import { testRegistry } from '../fixtures/playbooks/test-registry.js';
 import { fixture } from './inventory-helpers.js';
 
-const loadFactories = { ...playbookFactories, ...inputFactories } as Record<string, LoadErrorFactory<unknown[]>>;
+const loadFactories = { ...playbookFactories, ...inputFactories, ...playFactories } as Record<string, LoadErrorFactory<unknown[]>>;
 const taskFactoryList = taskFactories as Record<string, TaskErrorFactory<unknown[]>>;
 
 // An array renders in a template literal like a string, and also has .map/.join,
