@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findConfigFile, parseIni } from '../ansible-cfg.js';
+import { ansibleBool } from '../boolean.js';
 import { UserError } from '../errors.js';
 
 export interface Config {
@@ -27,8 +28,7 @@ export interface Config {
 export const DEFAULT_FORKS = 50;
 
 function bool(v: string | undefined, dflt: boolean): boolean {
-  if (v === undefined || v === '') return dflt;
-  return ['1', 'true', 'yes', 'on', 't', 'y'].includes(v.toLowerCase());
+  return v === undefined || v === '' ? dflt : ansibleBool(v);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
