@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { EXIT, formatUserError, UserError } from '../errors.js';
 import { checkNotifies } from '../engine/notify-check.js';
 import { runPlaybooks, tagSelected } from '../engine/run.js';
-import { expandLimit, loadInventory, type Inventory } from '../inventory/index.js';
+import { expandLimit, loadInventory, selectPlayHosts, type Inventory } from '../inventory/index.js';
 import { defaultRegistry } from '../modules/index.js';
 import { SecretMasker, shouldUseColor } from '../output/index.js';
 import { shouldUseLiveView } from '../output/live-view.js';
@@ -273,11 +273,7 @@ function listing(
       const pattern = templar.render(play.hosts, extraVars) as string | string[];
       text += `\n  play #${n + 1} (${Array.isArray(pattern) ? pattern.join(',') : pattern}): ${play.name ?? ''}\tTAGS: [${play.tags.join(', ')}]\n`;
       if (what.hosts) {
-        let hosts = inventory.select(pattern);
-        if (limit) {
-          const allowed = new Set(inventory.select(limit));
-          hosts = hosts.filter((h) => allowed.has(h));
-        }
+        const hosts = selectPlayHosts(inventory, pattern, limit);
         text += `    pattern: ${JSON.stringify(Array.isArray(pattern) ? pattern : [pattern]).replace(/"/g, "'")}\n    hosts (${hosts.length}):\n`;
         for (const h of hosts) text += `      ${h}\n`;
       }
