@@ -14,6 +14,7 @@ import { redactCommandLine } from '../output/report-json.js';
 import { resolveReportSpecs } from '../output/report-spec.js';
 import { createRunOutput } from '../output/run-output.js';
 import { loadPlaybook } from '../playbook/index.js';
+import { playRoles } from '../playbook/walk.js';
 import type { Playbook, RoleInstance, TaskNode } from '../playbook/types.js';
 import { Templar } from '../template/index.js';
 import { HandshakeLimiter, openTransport } from '../transport/open.js';
@@ -292,13 +293,9 @@ function listing(
           }
         }
       };
-      const walkRole = (role: RoleInstance, inherited: string[]) => {
-        const tags = [...new Set([...inherited, ...role.keywords.tags])];
-        for (const d of role.dependencies) walkRole(d, tags);
-        walk(role.tasks, tags, role);
-      };
       walk(play.pre_tasks, play.tags);
-      for (const r of play.roles) walkRole(r, play.tags);
+      // A dependency's tasks carry the tags of the roles that pulled it in.
+      for (const { role, via } of playRoles(play)) walk(role.tasks, [...new Set([...play.tags, ...via.flatMap((r) => r.keywords.tags), ...role.keywords.tags])], role);
       walk(play.tasks, play.tags);
       walk(play.post_tasks, play.tags);
       const selected = tasks.filter((t) => tagSelected(t.tags, only, skip));
