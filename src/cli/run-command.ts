@@ -56,7 +56,8 @@ export interface CliOptions {
   plain?: boolean;
 }
 
-export interface RunContext {
+/** This process's command line (named so as not to be confused with the modules' RunContext). */
+export interface CliInvocation {
   version: string;
   /** argv after the program name, for the reports (secrets are redacted). */
   argv: string[];
@@ -67,7 +68,7 @@ const INTERRUPT_GRACE_MS = Number(process.env.RACKPLAY_INTERRUPT_GRACE_MS) > 0 ?
 
 const splitList = (values: string[]) => values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
-export async function run(playbookArgs: string[], opts: CliOptions, ctx: RunContext = { version: '', argv: [] }): Promise<number> {
+export async function run(playbookArgs: string[], opts: CliOptions, invocation: CliInvocation = { version: '', argv: [] }): Promise<number> {
   const masker = new SecretMasker();
   const out = (t: string) => process.stdout.write(masker.mask(t));
   const err = (t: string) => process.stderr.write(masker.mask(t));
@@ -154,7 +155,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, ctx: RunCont
       live: shouldUseLiveView({ isTTY: !!process.stdout.isTTY, env: process.env, plain: !!opts.plain, stdoutCallback: config.stdoutCallback, verbosity: opts.verbose }),
       detailedExitcode: !!opts.detailedExitcode,
       reports,
-      meta: { version: ctx.version, commandLine: redactCommandLine(ctx.argv) },
+      meta: { version: invocation.version, commandLine: redactCommandLine(invocation.argv) },
     });
     output.handle({ kind: 'playbook-start', path: playbookArgs[0], check: !!opts.check, diff: !!opts.diff });
 
