@@ -1,10 +1,12 @@
 // ansible.cfg: the file Ansible users already have. Looked up as Ansible does
 // (ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg), then the
 // ANSIBLE_* environment variables override it.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { errConfigGathering, errConfigLine } from '../errors.js';
+import { findConfigFile, parseIni } from '../ansible-cfg.js';
+import { ansibleBool } from '../boolean.js';
+import { errConfigGathering } from '../errors.js';
 
 export interface Config {
   file?: string;
@@ -25,33 +27,8 @@ export interface Config {
 /** rackplay's default forks is higher than Ansible's 5: a rack is tens of hosts. */
 export const DEFAULT_FORKS = 50;
 
-export function findConfigFile(env: NodeJS.ProcessEnv, cwd: string): string | undefined {
-  const candidates = [env.ANSIBLE_CONFIG, path.join(cwd, 'ansible.cfg'), path.join(os.homedir(), '.ansible.cfg'), '/etc/ansible/ansible.cfg'];
-  return candidates.find((c): c is string => !!c && existsSync(c));
-}
-
-/** Minimal INI as Python's configparser reads ansible.cfg: sections, key = value, ; and # comments. */
-export function parseIni(text: string, file: string): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {};
-  let section: Record<string, string> | undefined;
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith(';')) return;
-    const sec = /^\[([^\]]+)\]$/.exec(line);
-    if (sec) {
-      section = out[sec[1].trim()] ??= {};
-      return;
-    }
-    const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
-    if (!kv || !section) throw errConfigLine({ pos: { file, line: i + 1, col: 1 }, hint: 'expected [section] or key = value' });
-    section[kv[1].trim().toLowerCase()] = kv[2].replace(/\s+[;#].*$/, '').trim();
-  });
-  return out;
-}
-
 function bool(v: string | undefined, dflt: boolean): boolean {
-  if (v === undefined || v === '') return dflt;
-  return ['1', 'true', 'yes', 'on', 't', 'y'].includes(v.toLowerCase());
+  return v === undefined || v === '' ? dflt : ansibleBool(v);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {

@@ -61,7 +61,7 @@ export function buildProgram(): Command {
 async function main(): Promise<void> {
   // Subcommands (`rackplay schema`) come first; everything else is ansible-playbook's command line.
   if (process.argv[2] === 'schema') {
-    const { runSchemaCommand } = await import('../output/editor-schemas.js');
+    const { runSchemaCommand } = await import('./schema-command.js');
     process.exitCode = await runSchemaCommand(process.argv.slice(3));
     return;
   }

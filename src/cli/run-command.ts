@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { EXIT, formatUserError, UserError } from '../errors.js';
 import { checkNotifies } from '../engine/notify-check.js';
 import { runPlaybooks, tagSelected } from '../engine/run.js';
-import { expandLimit, loadInventory, type Inventory } from '../inventory/index.js';
+import { expandLimit, loadInventory, selectPlayHosts, type Inventory } from '../inventory/index.js';
 import { defaultRegistry } from '../modules/index.js';
 import { SecretMasker, shouldUseColor } from '../output/index.js';
 import { shouldUseLiveView } from '../output/live-view.js';
@@ -14,6 +14,7 @@ import { redactCommandLine } from '../output/report-json.js';
 import { resolveReportSpecs } from '../output/report-spec.js';
 import { createRunOutput } from '../output/run-output.js';
 import { loadPlaybook } from '../playbook/index.js';
+import { playRoles } from '../playbook/walk.js';
 import type { Playbook, RoleInstance, TaskNode } from '../playbook/types.js';
 import { Templar } from '../template/index.js';
 import { HandshakeLimiter, openTransport } from '../transport/open.js';
@@ -55,7 +56,8 @@ export interface CliOptions {
   plain?: boolean;
 }
 
-export interface RunContext {
+/** This process's command line (named so as not to be confused with the modules' RunContext). */
+export interface CliInvocation {
   version: string;
   /** argv after the program name, for the reports (secrets are redacted). */
   argv: string[];
@@ -66,7 +68,7 @@ const INTERRUPT_GRACE_MS = Number(process.env.RACKPLAY_INTERRUPT_GRACE_MS) > 0 ?
 
 const splitList = (values: string[]) => values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
-export async function run(playbookArgs: string[], opts: CliOptions, ctx: RunContext = { version: '', argv: [] }): Promise<number> {
+export async function run(playbookArgs: string[], opts: CliOptions, invocation: CliInvocation = { version: '', argv: [] }): Promise<number> {
   const masker = new SecretMasker();
   const out = (t: string) => process.stdout.write(masker.mask(t));
   const err = (t: string) => process.stderr.write(masker.mask(t));
@@ -153,7 +155,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, ctx: RunCont
       live: shouldUseLiveView({ isTTY: !!process.stdout.isTTY, env: process.env, plain: !!opts.plain, stdoutCallback: config.stdoutCallback, verbosity: opts.verbose }),
       detailedExitcode: !!opts.detailedExitcode,
       reports,
-      meta: { version: ctx.version, commandLine: redactCommandLine(ctx.argv) },
+      meta: { version: invocation.version, commandLine: redactCommandLine(invocation.argv) },
     });
     output.handle({ kind: 'playbook-start', path: playbookArgs[0], check: !!opts.check, diff: !!opts.diff });
 
@@ -273,11 +275,7 @@ function listing(
       const pattern = templar.render(play.hosts, extraVars) as string | string[];
       text += `\n  play #${n + 1} (${Array.isArray(pattern) ? pattern.join(',') : pattern}): ${play.name ?? ''}\tTAGS: [${play.tags.join(', ')}]\n`;
       if (what.hosts) {
-        let hosts = inventory.select(pattern);
-        if (limit) {
-          const allowed = new Set(inventory.select(limit));
-          hosts = hosts.filter((h) => allowed.has(h));
-        }
+        const hosts = selectPlayHosts(inventory, pattern, limit);
         text += `    pattern: ${JSON.stringify(Array.isArray(pattern) ? pattern : [pattern]).replace(/"/g, "'")}\n    hosts (${hosts.length}):\n`;
         for (const h of hosts) text += `      ${h}\n`;
       }
@@ -296,13 +294,9 @@ function listing(
           }
         }
       };
-      const walkRole = (role: RoleInstance, inherited: string[]) => {
-        const tags = [...new Set([...inherited, ...role.keywords.tags])];
-        for (const d of role.dependencies) walkRole(d, tags);
-        walk(role.tasks, tags, role);
-      };
       walk(play.pre_tasks, play.tags);
-      for (const r of play.roles) walkRole(r, play.tags);
+      // A dependency's tasks carry the tags of the roles that pulled it in.
+      for (const { role, via } of playRoles(play)) walk(role.tasks, [...new Set([...play.tags, ...via.flatMap((r) => r.keywords.tags), ...role.keywords.tags])], role);
       walk(play.tasks, play.tags);
       walk(play.post_tasks, play.tags);
       const selected = tasks.filter((t) => tagSelected(t.tags, only, skip));

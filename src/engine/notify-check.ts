@@ -2,27 +2,20 @@
 // changes something, mid-run. We report it before any host is contacted, with the
 // task's position and the closest handler name.
 import { UserError } from '../errors.js';
-import type { Play, Playbook, RoleInstance, Task, TaskNode } from '../playbook/types.js';
+import type { Play, Playbook, Task, TaskNode } from '../playbook/types.js';
+import { playHandlers, playRoles } from '../playbook/walk.js';
 import { suggest } from '../playbook/suggest.js';
 
 function handlerNames(play: Play): Set<string> {
   const names = new Set<string>();
-  const add = (t: Task, role?: string) => {
-    for (const n of [t.name, ...t.listen]) {
+  for (const { task, role } of playHandlers(play)) {
+    const roleName = role?.name ?? task.role?.name;
+    for (const n of [task.name, ...task.listen]) {
       if (!n) continue;
       names.add(n);
-      if (role) names.add(`${role} : ${n}`);
+      if (roleName) names.add(`${roleName} : ${n}`);
     }
-  };
-  const seen = new Set<RoleInstance>();
-  const visit = (r: RoleInstance) => {
-    if (seen.has(r)) return;
-    seen.add(r);
-    r.dependencies.forEach(visit);
-    r.handlers.forEach((t) => add(t, r.name));
-  };
-  play.roles.forEach(visit);
-  play.handlers.forEach((t) => add(t, t.role?.name));
+  }
   return names;
 }
 
@@ -37,20 +30,13 @@ function* staticTasks(nodes: TaskNode[]): Generator<Task> {
   }
 }
 
-function* roleTasks(r: RoleInstance, seen = new Set<RoleInstance>()): Generator<Task> {
-  if (seen.has(r)) return;
-  seen.add(r);
-  for (const d of r.dependencies) yield* roleTasks(d, seen);
-  yield* staticTasks(r.tasks);
-}
-
 export function checkNotifies(playbooks: Playbook[]): void {
   for (const pb of playbooks) {
     for (const play of pb.plays) {
       const names = handlerNames(play);
       const tasks = [
         ...staticTasks(play.pre_tasks),
-        ...play.roles.flatMap((r) => [...roleTasks(r)]),
+        ...playRoles(play).flatMap(({ role }) => [...staticTasks(role.tasks)]),
         ...staticTasks(play.tasks),
         ...staticTasks(play.post_tasks),
         ...play.handlers,

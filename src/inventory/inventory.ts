@@ -4,6 +4,7 @@
 
 import { type SourcePos, errGroupLoop, errGroupPriority, errGroupSelfChild, errUnknownHost } from '../errors.js';
 import { loadVarsFor, type VarsCache, type VarsKind } from './vars-files.js';
+import { LOCALHOST_NAMES } from './localhost.js';
 import { selectHosts, type SelectOptions } from './patterns.js';
 
 export interface InventoryHost {
@@ -24,9 +25,6 @@ export interface InventoryGroup {
   /** ansible_group_priority; only honoured when set in an inventory source, as in Ansible */
   priority?: number;
 }
-
-/** Ansible's C.LOCALHOST: names that get an implicit local host when not in the inventory. */
-export const LOCALHOST_NAMES: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '::1']);
 
 const DEFAULT_PRIORITY = 1;
 

@@ -5,9 +5,19 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { errLimitFileMissing, errLimitFileNotFile, errPatternRegex } from '../errors.js';
-import type { Inventory } from './inventory.js';
-import { LOCALHOST_NAMES } from './inventory.js';
 import { fnmatchRegExp } from '../fnmatch.js';
+import { LOCALHOST_NAMES } from './localhost.js';
+
+/**
+ * What patterns are evaluated against: an Inventory. Only this much of it, so that the
+ * inventory (whose select() uses this file) and this file do not import each other.
+ */
+export interface HostPatternSource {
+  readonly hosts: ReadonlyMap<string, unknown>;
+  readonly groups: ReadonlyMap<string, unknown>;
+  /** The group's hosts, its children's included, in inventory order. */
+  groupHosts(group: string): string[];
+}
 
 export interface SelectOptions {
   /** `--limit`: patterns the result is restricted to; `@file` reads one pattern per line. */
@@ -80,7 +90,7 @@ function hasGlobChars(p: string): boolean {
   return p[0] === '~' || /[.?*[]/.test(p);
 }
 
-function enumerateMatches(inv: Inventory, pattern: string): string[] {
+function enumerateMatches(inv: HostPatternSource, pattern: string): string[] {
   const re = compilePattern(pattern);
   const results: string[] = [];
   const matchingGroups = [...inv.groups.keys()].filter((g) => re.test(g));
@@ -92,7 +102,7 @@ function enumerateMatches(inv: Inventory, pattern: string): string[] {
   return results;
 }
 
-function matchOne(inv: Inventory, pattern: string): string[] {
+function matchOne(inv: HostPatternSource, pattern: string): string[] {
   const bare = pattern[0] === '&' || pattern[0] === '!' ? pattern.slice(1) : pattern;
   const [expr, sub] = splitSubscript(bare);
   return applySubscript(dedupe(enumerateMatches(inv, expr)), sub);
@@ -102,7 +112,7 @@ function dedupe(names: string[]): string[] {
   return [...new Set(names)];
 }
 
-function evaluate(inv: Inventory, patterns: string[]): string[] {
+function evaluate(inv: HostPatternSource, patterns: string[]): string[] {
   let hosts: string[] = [];
   for (const p of orderPatterns(patterns)) {
     if (inv.hosts.has(p)) {
@@ -150,12 +160,18 @@ export function expandLimit(limit: string | string[]): string[] {
   return out;
 }
 
-export function selectHosts(inv: Inventory, pattern: string | string[], opts?: SelectOptions): string[] {
-  let hosts = dedupe(evaluate(inv, splitHostPattern(pattern)));
-  if (opts?.limit !== undefined) {
-    const limitPatterns = expandLimit(opts.limit);
-    const allowed = new Set(evaluate(inv, limitPatterns));
-    hosts = hosts.filter((h) => allowed.has(h));
-  }
-  return hosts;
+export function selectHosts(inv: HostPatternSource, pattern: string | string[], opts?: SelectOptions): string[] {
+  if (opts?.limit !== undefined) return selectPlayHosts(inv, pattern, expandLimit(opts.limit));
+  return dedupe(evaluate(inv, splitHostPattern(pattern)));
+}
+
+/**
+ * The hosts a play runs on: its `hosts:` pattern, restricted by `--limit` (already
+ * expanded by expandLimit). An empty limit restricts nothing, as Ansible's `if self._subset`.
+ */
+export function selectPlayHosts(inv: HostPatternSource, pattern: string | string[], limit?: readonly string[]): string[] {
+  const hosts = selectHosts(inv, pattern);
+  if (!limit?.length) return hosts;
+  const allowed = new Set(selectHosts(inv, [...limit]));
+  return hosts.filter((h) => allowed.has(h));
 }

@@ -1,5 +1,6 @@
 // Ansible's terminal colors (constants.COLOR_CODES and the COLOR_* defaults in
 // lib/ansible/config/base.yml) and its rules for when to use them (lib/ansible/utils/color.py).
+import { ansibleBool } from '../boolean.js';
 
 const SGR = {
   green: '0;32',
@@ -44,12 +45,6 @@ export function paint(text: string, color: ColorCode | undefined, enabled: boole
     .join('\n');
 }
 
-/** Ansible's boolean() for config strings. */
-function truthy(value: string | undefined): boolean {
-  if (value === undefined) return false;
-  return ['y', 'yes', 'on', '1', 'true', 't'].includes(value.trim().toLowerCase());
-}
-
 /**
  * Color when stdout is a terminal that can show it. Order follows Ansible's color.py, where
  * forcing wins over disabling: ANSIBLE_FORCE_COLOR (and Node's FORCE_COLOR, unless it is
@@ -58,14 +53,14 @@ function truthy(value: string | undefined): boolean {
  * not "dumb".
  */
 export function shouldUseColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {
-  if (truthy(env.ANSIBLE_FORCE_COLOR)) return true;
+  if (ansibleBool(env.ANSIBLE_FORCE_COLOR)) return true;
   const force = env.FORCE_COLOR;
   if (force !== undefined) {
     const f = force.trim().toLowerCase();
     if (f === '0' || f === 'false') return false;
     return true;
   }
-  if (truthy(env.ANSIBLE_NOCOLOR)) return false;
+  if (ansibleBool(env.ANSIBLE_NOCOLOR)) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (!stream.isTTY) return false;
   if (env.TERM === 'dumb') return false;

@@ -1,11 +1,11 @@
-// JSON Schemas for editors (`rackplay schema`): playbooks, task files and YAML
-// inventories, built from the same module schemas and keyword lists the loader validates
-// with, so the YAML language server flags what `rackplay --syntax-check` would reject.
+// JSON Schemas for editors (`rackplay schema`, src/cli/schema-command.ts): playbooks, task
+// files and YAML inventories, built from the same module schemas and keyword lists the
+// loader validates with, so the YAML language server flags what `rackplay --syntax-check`
+// would reject.
 // Values may be Jinja2 templates wherever the runner templates them, so every non-string
 // argument also accepts a string containing `{{` or `{%`.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
 import type { JsonSchema, ModuleDef } from '../modules/types.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import { defaultRegistry } from '../modules/index.js';
@@ -275,31 +275,4 @@ export async function writeEditorSchemas(dir: string, registry?: ModuleRegistry)
     written.push(p);
   }
   return written;
-}
-
-/** `rackplay schema [--out DIR]`; returns the exit code. */
-export async function runSchemaCommand(argv: string[], io: { out: (s: string) => void; err: (s: string) => void } = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) }): Promise<number> {
-  const cmd = new Command('rackplay schema')
-    .description('write JSON Schemas of playbooks, task files and inventories for editors (YAML language server)')
-    .option('--out <dir>', 'directory to write the schema files into', 'schemas')
-    .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (str, write) => write(str.startsWith('error:') ? `ERROR! ${str.slice(7)}` : str) });
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 5;
-    throw e;
-  }
-  const dir = path.resolve(cmd.opts<{ out: string }>().out);
-  let written: string[];
-  try {
-    written = await writeEditorSchemas(dir);
-  } catch (e) {
-    io.err(`ERROR! cannot write the schemas into ${dir}: ${(e as Error).message}\n  hint: give a writable directory with --out\n`);
-    return 1;
-  }
-  for (const p of written) io.out(`wrote ${p}\n`);
-  const rel = path.relative(process.cwd(), path.join(dir, SCHEMA_FILES.playbook)) || SCHEMA_FILES.playbook;
-  io.out(`\nUse one in a YAML file with a first line such as:\n  # yaml-language-server: $schema=${rel}\n`);
-  return 0;
 }

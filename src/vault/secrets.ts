@@ -9,7 +9,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LoadError, errEncryptVaultIdAmbiguous, errEncryptVaultIdUnknown, errPasswordEmpty, errPasswordFileMissing, errPasswordFileRead, errPasswordFromFileEmpty, errPasswordFromScriptEmpty, errPasswordScriptFailed, errPasswordScriptRun, errPasswordsDiffer, errVaultIdInvalid, errVaultPasswordRequired } from '../errors.js';
-import { findConfigFile, parseIni } from '../cli/config.js';
+import { findConfigFile, parseIni } from '../ansible-cfg.js';
+import { ansibleBool } from '../boolean.js';
 import { DEFAULT_VAULT_ID } from './crypto.js';
 import { promptHidden } from './prompt.js';
 import type { VaultSecret } from './vault.js';
@@ -31,8 +32,6 @@ export interface VaultConfig {
   idMatch: boolean;
 }
 
-const TRUE = ['1', 'true', 'yes', 'on', 't', 'y'];
-
 export function loadVaultConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): VaultConfig {
   const file = findConfigFile(env, cwd);
   const defaults = file ? (parseIni(readFileSync(file, 'utf8'), file).defaults ?? {}) : {};
@@ -45,7 +44,7 @@ export function loadVaultConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
     identityList: list ? list.split(',').map((s) => s.trim()).filter(Boolean) : [],
     passwordFile: fromEnv ? expand(fromEnv, cwd) : fromCfg ? expand(fromCfg, file ? path.dirname(file) : cwd) : undefined,
     encryptIdentity: env.ANSIBLE_VAULT_ENCRYPT_IDENTITY ?? defaults.vault_encrypt_identity,
-    idMatch: !!idMatch && TRUE.includes(idMatch.toLowerCase()),
+    idMatch: ansibleBool(idMatch),
   };
 }
 

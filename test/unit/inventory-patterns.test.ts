@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { type Inventory, loadInventory } from '../../src/inventory/index.js';
+import { type Inventory, loadInventory, selectPlayHosts } from '../../src/inventory/index.js';
 import { fixture } from './inventory-helpers.js';
 
 const recorded: Record<string, string[]> = JSON.parse(readFileSync(fixture('patterns/patterns.ansible.json'), 'utf8'));
@@ -58,5 +58,18 @@ describe('--limit', () => {
 
   it('a missing @file is a UserError', () => {
     expect(() => inv.select('all', { limit: '@/nonexistent/limit-file' })).toThrow(/unable to find limit file/);
+  });
+
+  it('selectPlayHosts: the play pattern restricted by expanded limit patterns', () => {
+    expect(selectPlayHosts(inv, 'all', ['staging'])).toEqual(recorded.all.filter((h) => recorded['&staging'].includes(h)));
+    expect(selectPlayHosts(inv, 'dbservers', ['all', '!web4.example.com'])).toEqual(recorded.dbservers.filter((h) => h !== 'web4.example.com'));
+    expect(selectPlayHosts(inv, 'all', ['staging'])).toEqual(inv.select('all', { limit: 'staging' }));
+  });
+
+  it('an empty limit restricts nothing, not even an implicit localhost', async () => {
+    const empty = await loadInventory([]);
+    expect(selectPlayHosts(empty, 'localhost', [])).toEqual(['localhost']);
+    expect(selectPlayHosts(empty, 'localhost', undefined)).toEqual(['localhost']);
+    expect(selectPlayHosts(empty, 'localhost', ['all'])).toEqual([]);
   });
 });

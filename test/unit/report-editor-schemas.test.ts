@@ -6,7 +6,8 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { buildEditorSchemas, runSchemaCommand, SCHEMA_FILES } from '../../src/output/editor-schemas.js';
+import { runSchemaCommand } from '../../src/cli/schema-command.js';
+import { buildEditorSchemas, SCHEMA_FILES } from '../../src/output/editor-schemas.js';
 import { defaultRegistry } from '../../src/modules/index.js';
 import { repoRoot } from './report-helpers.js';
 
