@@ -2,6 +2,7 @@
 // notification a handler answers (its name or a `listen` topic, optionally prefixed with
 // its role), and a flush that runs the notified ones on the given hosts.
 import type { Play, RoleInstance, Task } from '../playbook/types.js';
+import { playHandlers, playRoles } from '../playbook/walk.js';
 import type { RunState } from './run-state.js';
 import { child, type Scope } from './scope.js';
 import { runTaskOnHosts } from './task-hosts.js';
@@ -12,19 +13,17 @@ export interface HandlerEntry {
   scope: Scope;
 }
 
+/**
+ * The play's handlers (playbook/walk.ts order) with the scope they run in: a role's
+ * handlers inherit the keywords of the roles that pulled it in, as its tasks do.
+ */
 export function collectHandlers(play: Play, playScope: Scope): HandlerEntry[] {
-  const out: HandlerEntry[] = [];
-  const seen = new Set<RoleInstance>();
-  const visit = (role: RoleInstance) => {
-    if (seen.has(role)) return;
-    seen.add(role);
-    for (const d of role.dependencies) visit(d);
-    const scope = child(child(playScope, role.keywords), {}, { role });
-    for (const t of role.handlers) out.push({ task: t, scope });
-  };
-  for (const r of play.roles) visit(r);
-  for (const t of play.handlers) out.push({ task: t, scope: playScope });
-  return out;
+  const scopes = new Map<RoleInstance, Scope>();
+  for (const { role, via } of playRoles(play)) {
+    const entry = [...via, role].reduce((s, r) => child(s, r.keywords), playScope);
+    scopes.set(role, child(entry, {}, { role }));
+  }
+  return playHandlers(play).map(({ task, role }) => ({ task, scope: role ? scopes.get(role)! : playScope }));
 }
 
 function handlerMatches(h: HandlerEntry, notified: string): boolean {

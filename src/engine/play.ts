@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ansibleBool } from '../boolean.js';
 import { errBadSerial, errBadStrategy, errBadVarsFile, errVarsFileNotFound, type SourcePos } from '../errors.js';
+import { selectPlayHosts } from '../inventory/index.js';
 import { parseYamlText } from '../playbook/yaml-file.js';
 import type { Play, Task } from '../playbook/types.js';
 import { collectHandlers, runHandlers } from './handlers.js';
@@ -24,11 +25,7 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
   if (rs.interrupted) return;
   const inv = rs.o.inventory;
   const pattern = rs.renderPlayValue(play.hosts);
-  let hosts = inv.select(pattern as string | string[]);
-  if (rs.o.limit?.length) {
-    const allowed = new Set(inv.select(rs.o.limit));
-    hosts = hosts.filter((h) => allowed.has(h));
-  }
+  let hosts = selectPlayHosts(inv, pattern as string | string[], rs.o.limit);
   // Hosts that failed or were unreachable in an earlier play sit out the rest of the run.
   hosts = hosts.filter((h) => !rs.hosts.get(h)?.failed && !rs.hosts.get(h)?.unreachable);
   orderHosts(hosts, String(play.order ?? 'inventory'));

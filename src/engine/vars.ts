@@ -4,7 +4,8 @@
 // set_fact/register, role params, extra vars. Magic variables sit on top.
 import path from 'node:path';
 import type { Inventory } from '../inventory/index.js';
-import type { Play, RoleInstance } from '../playbook/types.js';
+import type { Play } from '../playbook/types.js';
+import { playRoles } from '../playbook/walk.js';
 import { lazyVars, OMIT_TOKEN, opaque, type Templar } from '../template/index.js';
 import { factsDict, type HostState } from './host-state.js';
 import { inheritedVars, rolesInScope, type Scope } from './scope.js';
@@ -30,26 +31,6 @@ export interface PlayVarsContext {
 
 export const RACKPLAY_VERSION = '0.1.0';
 
-const playRolesCache = new WeakMap<Play, RoleInstance[]>();
-
-/** The play's roles with their dependencies, dependencies first, each once. */
-function playRolesOf(play: Play): RoleInstance[] {
-  let list = playRolesCache.get(play);
-  if (!list) {
-    const seen = new Set<RoleInstance>();
-    const out: RoleInstance[] = [];
-    const visit = (r: RoleInstance) => {
-      if (seen.has(r)) return;
-      seen.add(r);
-      r.dependencies.forEach(visit);
-      out.push(r);
-    };
-    play.roles.forEach(visit);
-    playRolesCache.set(play, (list = out));
-  }
-  return list;
-}
-
 export class VarsBuilder {
   constructor(private readonly ctx: VarsContext) {}
 
@@ -57,11 +38,11 @@ export class VarsBuilder {
   forTask(host: string, pv: PlayVarsContext, scope: Scope | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
     const state = this.ctx.hosts.get(host);
     const roles = rolesInScope(scope);
-    const playRoles = playRolesOf(pv.play);
+    const playRoleList = playRoles(pv.play);
     const layers: Record<string, unknown>[] = [];
     // Role defaults and vars of the play's roles are visible to the whole play, as with
     // Ansible's default private_role_vars = False; the task's own roles come again on top.
-    for (const r of playRoles) layers.push(r.defaults);
+    for (const { role: r } of playRoleList) layers.push(r.defaults);
     for (const r of roles) layers.push(r.defaults);
     layers.push(this.ctx.inventory.hostVars(host));
     if (state) {
@@ -71,7 +52,7 @@ export class VarsBuilder {
     }
     layers.push(pv.play.vars ?? {});
     if (state) layers.push(state.playVarsFiles);
-    for (const r of playRoles) layers.push(r.vars, r.keywords.vars ?? {});
+    for (const { role: r } of playRoleList) layers.push(r.vars, r.keywords.vars ?? {});
     for (const r of roles) layers.push(r.vars, r.keywords.vars ?? {});
     layers.push(...inheritedVars(scope));
     if (state) {
