@@ -1,0 +1,81 @@
+// A task's keywords resolved for one host, as Ansible's post_validate does: the keyword
+// chain (play → roles → blocks → task) is walked once, and each keyword the engine acts
+// on is rendered with the host's vars into its typed value. A keyword that does not
+// render fails the task on that host (the caller catches the TemplateError).
+import { ansibleBool } from '../boolean.js';
+import { errTaskArgs } from '../errors.js';
+import type { Task } from '../playbook/types.js';
+import type { Templar } from '../template/index.js';
+import type { BecomeSpec } from '../transport/types.js';
+import { child, inherited, inheritedWhen, type Scope } from './scope.js';
+
+export interface TaskKeywords {
+  /** The task's `when` with its blocks' and roles', all of which must hold (not yet evaluated). */
+  when: unknown[];
+  ignoreErrors: boolean;
+  ignoreUnreachable: boolean;
+  noLog: boolean;
+  runOnce: boolean;
+  anyErrorsFatal: boolean;
+  delegateTo?: string;
+  /** Undefined: the run's --check / --diff apply. */
+  checkMode?: boolean;
+  diff?: boolean;
+  become?: BecomeSpec;
+  timeoutMs?: number;
+  environment?: Record<string, string>;
+}
+
+type Key = Parameters<typeof inherited>[1];
+
+export function resolveTaskKeywords(templar: Templar, task: Task, scope: Scope, vars: Record<string, unknown>, becomePassword?: string): TaskKeywords {
+  const taskScope = child(scope, task);
+  const value = (key: Key) => {
+    const v = inherited(taskScope, key);
+    return v === undefined ? undefined : templar.render(v, vars);
+  };
+  const flag = (key: Key) => ansibleBool(value(key));
+  const optionalFlag = (key: Key) => {
+    const v = value(key);
+    return v === undefined ? undefined : ansibleBool(v);
+  };
+  const delegate = value('delegate_to');
+  const timeout = value('timeout');
+  return {
+    when: inheritedWhen(taskScope),
+    ignoreErrors: flag('ignore_errors'),
+    ignoreUnreachable: flag('ignore_unreachable'),
+    noLog: flag('no_log'),
+    runOnce: flag('run_once'),
+    anyErrorsFatal: flag('any_errors_fatal'),
+    delegateTo: delegate === undefined || delegate === null || delegate === '' ? undefined : String(delegate),
+    checkMode: optionalFlag('check_mode'),
+    diff: optionalFlag('diff'),
+    become: becomeSpec(value, vars, becomePassword),
+    timeoutMs: timeout === undefined || timeout === null ? undefined : Number(timeout) * 1000,
+    environment: environmentOf(value('environment')),
+  };
+}
+
+/** become and its details from the keywords, else the host's ansible_become* vars. */
+function becomeSpec(value: (key: Key) => unknown, vars: Record<string, unknown>, password: string | undefined): BecomeSpec | undefined {
+  if (!ansibleBool(value('become') ?? vars.ansible_become)) return undefined;
+  const user = value('become_user') ?? vars.ansible_become_user ?? 'root';
+  const method = value('become_method') ?? vars.ansible_become_method ?? 'sudo';
+  if (method !== 'sudo' && method !== 'su') throw errTaskArgs(`become_method '${String(method)}' is not supported (use sudo or su)`, {});
+  const flags = value('become_flags') ?? vars.ansible_become_flags;
+  const pw = vars.ansible_become_password ?? vars.ansible_become_pass ?? password;
+  return {
+    user: String(user),
+    method,
+    flags: flags === undefined ? undefined : String(flags),
+    password: pw === undefined || pw === null ? undefined : String(pw),
+  };
+}
+
+/** `environment:` as a dict or a list of dicts (merged in order), values as strings. */
+function environmentOf(e: unknown): Record<string, string> | undefined {
+  if (!e || typeof e !== 'object') return undefined;
+  const list = Array.isArray(e) ? e : [e];
+  return Object.assign({}, ...list.map((x) => Object.fromEntries(Object.entries(x as object).map(([k, v]) => [k, String(v)]))));
+}
