@@ -2,7 +2,7 @@
 // without stdin are joined into one remote command, so a change costs as few round
 // trips as possible.
 import type { Plan, Step } from '../modules/types.js';
-import type { BecomeSpec, Transport } from '../transport/types.js';
+import { UnreachableError, type BecomeSpec, type Transport } from '../transport/types.js';
 
 export interface ApplyOptions {
   become?: BecomeSpec;
@@ -42,7 +42,7 @@ export async function applyPlan(plan: Plan, transport: Transport, opts: ApplyOpt
       try {
         await transport.put(step.path, step.content, { mode: step.mode, become: opts.become });
       } catch (e) {
-        if (e instanceof Error && e.name === 'UnreachableError') throw e;
+        if (e instanceof UnreachableError) throw e;
         return { msg: (e as Error).message };
       }
       continue;

@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import type { ModuleDef, ModuleResult, RunContext } from '../modules/types.js';
+import { ModuleFailure, type ModuleDef, type ModuleResult, type RunContext } from '../modules/types.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import type { TaskRef } from '../output/events.js';
 import { validateModuleArgs } from '../playbook/index.js';
@@ -411,6 +411,8 @@ function resolveCall(def: ModuleDef, inv: TaskInvocation, vars: Record<string, u
       envVars = Object.assign({}, ...list.map((x) => Object.fromEntries(Object.entries(x as object).map(([k, v]) => [k, String(v)]))));
     }
   } catch (e) {
+    // an argument constraint (mutually_exclusive...) the task's rendered arguments break
+    if (e instanceof ModuleFailure) return { failure: e.result() };
     if (e instanceof TemplateError && /is undefined/.test(e.message)) {
       return { failure: { failed: true, msg: `The task includes an option with an undefined variable. The error was: ${e.message}` } };
     }
@@ -546,7 +548,6 @@ async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string,
     const plan = def.plan(prepared, facts, { check, diff, host, vars });
     const result: ModuleResult = { changed: plan.steps.length > 0 || !!plan.changed, ...plan.result };
     if (diff && plan.diff && result.changed) result.diff = plan.diff;
-    if (plan.failed) return { ...result, changed: false, failed: true, msg: plan.failed };
     if (!check && plan.steps.length) {
       env.noteApplied?.(target);
       const failure = await applyPlan(plan, transport!, { become, env: envVars, timeoutMs });
@@ -554,6 +555,7 @@ async function runOnce(def: ModuleDef, inv: TaskInvocation, vars: Record<string,
     }
     return result;
   } catch (e) {
+    if (e instanceof ModuleFailure) return e.result();
     if (e instanceof UnreachableError) return { unreachable: true, changed: false, msg: e.message };
     if (e instanceof TaskTimeoutError) return { failed: true, changed: false, msg: e.message };
     if (e instanceof TemplateError && /is undefined/.test(e.message)) {

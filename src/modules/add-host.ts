@@ -1,21 +1,24 @@
 // add_host: add a host (and groups) to the in-memory inventory for later plays. Runs
 // once per task, not per host, as Ansible's add_host does.
 //   - add_host: name=guest01 groups=windows ansible_host=10.0.0.21
-import type { ModuleDef } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { defineModule } from './types.js';
 
-export const addHostModule: ModuleDef<Record<string, unknown>> = {
+const schema = {
+  type: 'object',
+  properties: { name: { type: 'string' }, groups: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } },
+  required: ['name'],
+  additionalProperties: true,
+} as const;
+
+export const addHostModule = defineModule<FromSchema<typeof schema>>({
   name: 'add_host',
   summary: 'Add a host (and alternatively a group) to the in-memory inventory',
   controllerOnly: true,
   traits: { bypassHostLoop: true },
   checkMode: 'run',
   argAliases: { host: 'name', hostname: 'name', group: 'groups', groupname: 'groups' },
-  schema: {
-    type: 'object',
-    properties: { name: { type: 'string' }, groups: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } },
-    required: ['name'],
-    additionalProperties: true,
-  },
+  schema,
   async run(args, ctx) {
     const { name, groups, ...hostVars } = args;
     let hostName = String(name);
@@ -28,4 +31,4 @@ export const addHostModule: ModuleDef<Record<string, unknown>> = {
     const known = (ctx.vars.groups as Record<string, string[]> | undefined)?.all?.includes(hostName) ?? false;
     return { changed: !known, add_host: { host_name: hostName, groups: groupList, host_vars: hostVars } };
   },
-};
+});

@@ -2,33 +2,29 @@
 //   - assert:
 //       that: [ansible_architecture == 'x86_64']
 //       fail_msg: "Xen HVM guests need a 64-bit host"
-import type { ModuleDef } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ModuleFailure, defineModule } from './types.js';
 
-interface AssertArgs {
-  that: unknown;
-  fail_msg?: unknown;
-  success_msg?: unknown;
-  quiet: boolean;
-}
+const schema = {
+  type: 'object',
+  properties: {
+    that: { anyOf: [{ type: 'array' }, { type: 'string' }, { type: 'boolean' }] },
+    fail_msg: {},
+    success_msg: { default: 'All assertions passed' },
+    quiet: { type: 'boolean', default: false },
+  },
+  required: ['that'],
+  additionalProperties: false,
+} as const;
 
-export const assertModule: ModuleDef<AssertArgs> = {
+export const assertModule = defineModule<FromSchema<typeof schema>>({
   name: 'assert',
   summary: 'Asserts given expressions are true',
   controllerOnly: true,
   traits: { passive: true },
   checkMode: 'run',
   argAliases: { msg: 'fail_msg' },
-  schema: {
-    type: 'object',
-    properties: {
-      that: { anyOf: [{ type: 'array' }, { type: 'string' }, { type: 'boolean' }] },
-      fail_msg: {},
-      success_msg: { default: 'All assertions passed' },
-      quiet: { type: 'boolean', default: false },
-    },
-    required: ['that'],
-    additionalProperties: false,
-  },
+  schema,
   async run(args, ctx) {
     const conds = Array.isArray(args.that) ? args.that : [args.that];
     for (const cond of conds) {
@@ -36,16 +32,16 @@ export const assertModule: ModuleDef<AssertArgs> = {
       try {
         ok = typeof cond === 'boolean' ? cond : !!truthyValue(ctx.controller.evaluate(String(cond)));
       } catch (e) {
-        return { failed: true, changed: false, msg: `The conditional check '${String(cond)}' failed. The error was: ${(e as Error).message}` };
+        throw new ModuleFailure(`The conditional check '${String(cond)}' failed. The error was: ${(e as Error).message}`);
       }
       if (!ok) {
-        return { failed: true, changed: false, assertion: cond, evaluated_to: false, msg: (args.fail_msg ?? 'Assertion failed') as string };
+        throw new ModuleFailure('Assertion failed', { assertion: cond, evaluated_to: false, msg: args.fail_msg ?? 'Assertion failed' });
       }
     }
     // Ansible's assert action always shows its message, even without -v.
     return args.quiet ? { changed: false } : { changed: false, msg: args.success_msg as string, _ansible_verbose_always: true };
   },
-};
+});
 
 // Jinja2 truthiness: empty containers and strings are false.
 function truthyValue(v: unknown): boolean {

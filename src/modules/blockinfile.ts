@@ -7,24 +7,34 @@
 //       block: |
 //         Match Group sftp
 //           ChrootDirectory %h
+import type { FromSchema } from 'json-schema-to-ts';
 import type { FileFacts } from '../facts/file-probe.js';
-import { COMMON_FILE_ARGS, PlanFailure, codecFor, splitLinesKeepEnds } from './file-common.js';
-import { EDIT_SCHEMA_PROPS, editModuleHooks, planEditedFile, type EditArgs } from './file-edit.js';
+import { COMMON_FILE_ARGS, codecFor, splitLinesKeepEnds } from './file-common.js';
+import { EDIT_SCHEMA_PROPS, editModuleHooks, planEditedFile, type Edit } from './file-edit.js';
 import { compilePythonRegex } from './python-regex.js';
-import type { ModuleDef, Plan, PlanContext } from './types.js';
+import { ModuleFailure, defineModule, type Plan, type PlanContext } from './types.js';
 
-export interface BlockinfileArgs extends EditArgs {
-  state: 'present' | 'absent';
-  marker: string;
-  block: string;
-  insertafter?: string;
-  insertbefore?: string;
-  create: boolean;
-  marker_begin: string;
-  marker_end: string;
-  append_newline: boolean;
-  prepend_newline: boolean;
-}
+const schema = {
+  type: 'object',
+  properties: {
+    ...EDIT_SCHEMA_PROPS,
+    state: { type: 'string', enum: ['present', 'absent'], default: 'present' },
+    marker: { type: 'string', default: '# {mark} ANSIBLE MANAGED BLOCK' },
+    block: { type: 'string', default: '' },
+    insertafter: { type: 'string' },
+    insertbefore: { type: 'string' },
+    create: { type: 'boolean', default: false },
+    marker_begin: { type: 'string', default: 'BEGIN' },
+    marker_end: { type: 'string', default: 'END' },
+    append_newline: { type: 'boolean', default: false },
+    prepend_newline: { type: 'boolean', default: false },
+    ...COMMON_FILE_ARGS,
+  },
+  required: ['path'],
+  additionalProperties: false,
+} as const;
+
+export type BlockinfileArgs = FromSchema<typeof schema>;
 
 /** The new text, or the same text when nothing changes. */
 export function applyBlock(args: BlockinfileArgs, original: string | undefined, conv: (s: string) => string): string {
@@ -93,12 +103,12 @@ export function applyBlock(args: BlockinfileArgs, original: string | undefined, 
   return lines.join('');
 }
 
-export function planBlockinfile(args: BlockinfileArgs, f: FileFacts, ctx: PlanContext): Plan {
-  if (args.insertafter !== undefined && args.insertbefore !== undefined) throw new PlanFailure('parameters are mutually exclusive: insertbefore|insertafter');
-  if (f.exists && f.type === 'directory') throw new PlanFailure(`Path ${args.path} is a directory !`);
-  if (!f.exists && !args.create && args.state === 'present') throw new PlanFailure(`Path ${args.path} does not exist !`);
+export function planBlockinfile(edit: Edit<BlockinfileArgs>, f: FileFacts, ctx: PlanContext): Plan {
+  const { args } = edit;
+  if (f.exists && f.type === 'directory') throw new ModuleFailure(`Path ${args.path} is a directory !`);
+  if (!f.exists && !args.create && args.state === 'present') throw new ModuleFailure(`Path ${args.path} does not exist !`);
   if (!f.exists && args.state === 'absent') return { steps: [], result: { msg: `File ${args.path} not present` } };
-  if (f.exists && f.content === undefined) throw new PlanFailure(`Could not read ${args.path}`);
+  if (f.exists && f.content === undefined) throw new ModuleFailure(`Could not read ${args.path}`);
   const codec = codecFor(f.content);
   const original = f.exists ? codec.decode(f.content!) : undefined;
   const result = applyBlock(args, original, codec.fromTask);
@@ -107,32 +117,15 @@ export function planBlockinfile(args: BlockinfileArgs, f: FileFacts, ctx: PlanCo
   else if (original === undefined) msg = 'File created';
   else if (args.state === 'absent' || !args.block) msg = 'Block removed';
   else msg = 'Block inserted';
-  return planEditedFile(args, f, original === result ? undefined : codec.encode(result), msg, ctx);
+  return planEditedFile(edit, f, original === result ? undefined : codec.encode(result), msg, ctx);
 }
 
-export const blockinfileModule: ModuleDef<BlockinfileArgs, FileFacts> = {
+export const blockinfileModule = defineModule<BlockinfileArgs, Edit<BlockinfileArgs>, FileFacts>({
   name: 'blockinfile',
   summary: 'Insert/update/remove a text block surrounded by marker lines',
   checkMode: 'plan',
   argAliases: { dest: 'path', destfile: 'path', name: 'path', content: 'block' },
-  schema: {
-    type: 'object',
-    properties: {
-      ...EDIT_SCHEMA_PROPS,
-      state: { type: 'string', enum: ['present', 'absent'], default: 'present' },
-      marker: { type: 'string', default: '# {mark} ANSIBLE MANAGED BLOCK' },
-      block: { type: 'string', default: '' },
-      insertafter: { type: 'string' },
-      insertbefore: { type: 'string' },
-      create: { type: 'boolean', default: false },
-      marker_begin: { type: 'string', default: 'BEGIN' },
-      marker_end: { type: 'string', default: 'END' },
-      append_newline: { type: 'boolean', default: false },
-      prepend_newline: { type: 'boolean', default: false },
-      ...COMMON_FILE_ARGS,
-    },
-    required: ['path'],
-    additionalProperties: false,
-  },
+  schema,
+  constraints: { mutually_exclusive: [['insertbefore', 'insertafter']] },
   ...editModuleHooks(planBlockinfile),
-};
+});

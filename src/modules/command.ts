@@ -15,23 +15,10 @@ import {
   INLINE_COMMAND_OPTIONS,
 } from './command-runner.js';
 import { ShlexError, shlexSplit } from '../shlex.js';
-import type { ModuleDef, ModuleResult, RunContext } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ModuleFailure, defineModule, type ModuleResult, type RunContext } from './types.js';
 
-export interface CommandArgs {
-  _raw_params?: string;
-  cmd?: string;
-  argv?: string[];
-  chdir?: string;
-  creates?: string;
-  removes?: string;
-  stdin?: string;
-  stdin_add_newline?: boolean;
-  strip_empty_ends?: boolean;
-  executable?: string;
-  expand_argument_vars?: boolean;
-}
-
-const stringish = { type: ['string', 'number', 'boolean'] };
+const stringish = { type: ['string', 'number', 'boolean'] } as const;
 
 /** Argument properties shared by command and shell. */
 export const commandSchemaProperties = {
@@ -44,40 +31,58 @@ export const commandSchemaProperties = {
   stdin_add_newline: { type: 'boolean', default: true },
   strip_empty_ends: { type: 'boolean', default: true },
   executable: { type: 'string' },
-};
+} as const;
+
+const shellSchema = { type: 'object', additionalProperties: false, properties: commandSchemaProperties } as const;
+
+const commandSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...commandSchemaProperties,
+    argv: { type: 'array', items: stringish },
+    expand_argument_vars: { type: 'boolean', default: true },
+  },
+} as const;
+
+/** The arguments shell takes; command takes these and argv, expand_argument_vars. */
+export type ShellArgs = FromSchema<typeof shellSchema>;
+export type CommandArgs = FromSchema<typeof commandSchema>;
+export { shellSchema };
 
 /**
  * Merge inline `creates=...` options of the free form into the arguments. Only the free
  * form: Ansible leaves a `cmd:` argument as written.
  */
-export function normaliseCommandArgs<T extends CommandArgs>(args: T): T {
+export function normaliseCommandArgs<T extends ShellArgs>(args: T): T {
   const raw = args._raw_params;
   if (raw === undefined) return args;
   const { rest, options } = extractInlineOptions(raw, INLINE_COMMAND_OPTIONS);
-  const merged: Record<string, unknown> = { ...(args as Record<string, unknown>), _raw_params: rest };
+  const merged: Record<string, unknown> = { ...args, _raw_params: rest };
   for (const [k, v] of Object.entries(options)) {
     if (merged[k] !== undefined && !(k === 'stdin_add_newline' || k === 'strip_empty_ends')) continue;
     merged[k] = k === 'stdin_add_newline' || k === 'strip_empty_ends' ? toBool(v, true) : v;
   }
+  // the inline options are these same arguments, converted as ajv would (booleans)
   return merged as T;
 }
 
-function failed(msg: string, extra: Record<string, unknown> = {}): ModuleResult {
-  return { failed: true, changed: false, rc: 256, msg, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [], ...extra };
+function failed(msg: string): never {
+  throw new ModuleFailure(msg, { rc: 256, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [] });
 }
 
 async function runCommand(input: CommandArgs, ctx: RunContext): Promise<ModuleResult> {
   const args = normaliseCommandArgs(input);
   const free = args._raw_params ?? args.cmd;
   const hasFree = free !== undefined && free.trim() !== '';
-  if (!hasFree && !(args.argv && args.argv.length)) return failed('no command given');
-  if (hasFree && args.argv && args.argv.length) return failed('only command or argv can be given, not both');
+  if (!hasFree && !(args.argv && args.argv.length)) failed('no command given');
+  if (hasFree && args.argv && args.argv.length) failed('only command or argv can be given, not both');
   let argv: string[];
   if (hasFree) {
     try {
       argv = shlexSplit(free!);
     } catch (e) {
-      if (e instanceof ShlexError) return failed(e.message);
+      if (e instanceof ShlexError) failed(e.message);
       throw e;
     }
   } else {
@@ -105,20 +110,12 @@ async function runCommand(input: CommandArgs, ctx: RunContext): Promise<ModuleRe
   return result;
 }
 
-export const commandModule: ModuleDef<CommandArgs> = {
+export const commandModule = defineModule<CommandArgs>({
   name: 'command',
   summary: 'Run a program with arguments, without a shell',
   freeForm: '_raw_params',
   checkMode: 'run',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      ...commandSchemaProperties,
-      argv: { type: 'array', items: stringish },
-      expand_argument_vars: { type: 'boolean', default: true },
-    },
-  },
+  schema: commandSchema,
   run: runCommand,
   guard: (args) => guardProbe(normaliseCommandArgs(args)),
-};
+});

@@ -22,28 +22,25 @@ import {
   probeScript,
   type FileFacts,
 } from '../facts/file-probe.js';
+import type { FromSchema } from 'json-schema-to-ts';
 import { quote } from '../transport/quote.js';
-import { UserError } from '../errors.js';
 import {
   COMMON_FILE_ARGS,
   MAX_DIFF_BYTES,
-  PlanFailure,
   backupName,
   backupStep,
   basename,
   contentDiff,
   dictDiff,
   dirname,
-  failedPlan,
   joinPath,
   makeBackupStamp,
   planAttrs,
   resolveMode,
   writeSteps,
   type BackupStamp,
-  type CommonFileArgs,
 } from './file-common.js';
-import type { FileDiff, ModuleDef, Plan, PlanContext, RunContext, Step } from './types.js';
+import { ModuleFailure, defineModule, type FileDiff, type Plan, type PlanContext, type RunContext, type Step } from './types.js';
 import { decryptFileContent } from '../vault/context.js';
 
 /** One file prepared on the controller. `rel` is '' for a single-file copy. */
@@ -54,26 +51,43 @@ export interface PreparedFile {
   srcMode?: number;
 }
 
-export interface CopyArgs extends CommonFileArgs {
-  dest: string;
-  src?: string;
-  content?: unknown;
-  backup: boolean;
-  force: boolean;
-  validate?: string;
-  directory_mode?: string | number;
-  remote_src: boolean;
-  follow: boolean;
-  local_follow: boolean;
-  decrypt: boolean;
-  checksum?: string;
-  /** Set by prepare(): the files to write, relative to the destination root. */
-  _files?: PreparedFile[];
-  /** Set by prepare(): directories (relative, '' = root) of a recursive copy. */
-  _dirs?: string[];
-  /** Set by prepare(): the name a single file gets inside a destination directory. */
-  _basename?: string;
-  _stamp?: BackupStamp;
+export const COPY_SCHEMA_PROPS = {
+  dest: { type: 'string', minLength: 1 },
+  src: { type: 'string' },
+  backup: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: true },
+  validate: { type: 'string' },
+  follow: { type: 'boolean', default: false },
+  ...COMMON_FILE_ARGS,
+} as const;
+
+const schema = {
+  type: 'object',
+  properties: {
+    ...COPY_SCHEMA_PROPS,
+    content: {},
+    directory_mode: { type: ['string', 'integer'] },
+    remote_src: { type: 'boolean', default: false },
+    local_follow: { type: 'boolean', default: true },
+    decrypt: { type: 'boolean', default: true },
+    checksum: { type: 'string' },
+  },
+  required: ['dest'],
+  additionalProperties: false,
+} as const;
+
+export type CopyArgs = FromSchema<typeof schema>;
+
+/** What prepare() reads on the controller for copy (and template). */
+export interface CopyPrepared {
+  args: CopyArgs;
+  /** The files to write, relative to the destination root (none with remote_src). */
+  files: PreparedFile[];
+  /** The directories (relative, '' = root) of a recursive copy; undefined for one file. */
+  dirs?: string[];
+  /** The name a single file gets inside a destination directory. */
+  basename?: string;
+  stamp: BackupStamp;
 }
 
 type Facts = Record<string, FileFacts>;
@@ -86,11 +100,11 @@ function md5(b: Buffer): string {
   return createHash('md5').update(b).digest('hex');
 }
 
-function notFound(src: string): UserError {
-  return new UserError(`Could not find or access '${src}' on the Ansible Controller.`, {
-    kind: 'error',
-    hint: "Put it in the role's files/ directory or next to the playbook, or give an absolute path.",
-  });
+/** A src missing on the controller; the message ends with the hint rackplay always gave. */
+export function notOnController(src: string, dir: 'files' | 'templates'): ModuleFailure {
+  return new ModuleFailure(
+    `Could not find or access '${src}' on the Ansible Controller. (hint: Put it in the role's ${dir}/ directory or next to the playbook, or give an absolute path.)`,
+  );
 }
 
 function walk(root: string, rel: string, files: PreparedFile[], dirs: string[], follow: boolean): void {
@@ -106,57 +120,56 @@ function walk(root: string, rel: string, files: PreparedFile[], dirs: string[], 
 }
 
 /** Controller side of copy: read `src` (a file or a tree) or take `content`. */
-export function prepareCopy(args: CopyArgs, ctx: RunContext): CopyArgs {
-  const out: CopyArgs = { ...args, _stamp: args._stamp ?? makeBackupStamp() };
-  if (args.src !== undefined && args.content !== undefined) throw new UserError('src and content are mutually exclusive', { kind: 'error' });
+export function prepareCopy(args: CopyArgs, ctx: RunContext): CopyPrepared {
+  const out: CopyPrepared = { args, files: [], stamp: makeBackupStamp() };
+  // Ansible's copy action checks these two itself, with these words, before the module's
+  // argument_spec runs.
+  if (args.src !== undefined && args.content !== undefined) throw new ModuleFailure('src and content are mutually exclusive');
   if (args.content !== undefined) {
     const c = args.content;
     const text = typeof c === 'string' ? c : typeof c === 'object' && c !== null ? JSON.stringify(c) : String(c);
-    out._files = [{ rel: '', content: Buffer.from(text, 'utf8') }];
+    out.files = [{ rel: '', content: Buffer.from(text, 'utf8') }];
     return out;
   }
-  if (args.src === undefined) throw new UserError('src (or content) is required', { kind: 'error' });
+  if (args.src === undefined) throw new ModuleFailure('src (or content) is required');
   if (args.remote_src) return out;
   const found = ctx.controller.findFile('files', args.src);
-  if (!found) throw notFound(args.src);
+  if (!found) throw notOnController(args.src, 'files');
   const st = statSync(found, { throwIfNoEntry: false });
-  if (!st) throw notFound(args.src);
+  if (!st) throw notOnController(args.src, 'files');
   if (st.isDirectory()) {
     const files: PreparedFile[] = [];
     const dirs: string[] = [];
     walk(found, '', files, dirs, args.local_follow);
     if (args.decrypt !== false) for (const f of files) f.content = decryptFileContent(f.content, joinLocal(found, f.rel));
-    out._files = files;
+    out.files = files;
     // "dir/" copies the contents; "dir" copies the directory itself into dest.
-    out._dirs = dirs;
-    out._basename = args.src.endsWith('/') ? undefined : basename(args.src);
+    out.dirs = dirs;
+    out.basename = args.src.endsWith('/') ? undefined : basename(args.src);
     return out;
   }
   // decrypt (default true): a vault-encrypted source is copied as its plaintext, as in Ansible
   const raw = readFileSync(found);
-  out._files = [{ rel: '', content: args.decrypt === false ? raw : decryptFileContent(raw, found), srcMode: st.mode & 0o7777 }];
-  out._basename = basename(args.src);
+  out.files = [{ rel: '', content: args.decrypt === false ? raw : decryptFileContent(raw, found), srcMode: st.mode & 0o7777 }];
+  out.basename = basename(args.src);
   return out;
 }
 
-function isTree(args: CopyArgs): boolean {
-  return args._dirs !== undefined;
+function treeRoot(p: CopyPrepared): string {
+  return p.basename ? joinPath(p.args.dest, p.basename) : p.args.dest;
 }
 
-function treeRoot(args: CopyArgs): string {
-  return args._basename ? joinPath(args.dest, args._basename) : args.dest;
-}
-
-export function probeCopy(args: CopyArgs): string {
+export function probeCopy(p: CopyPrepared): string {
+  const { args } = p;
   const lines: string[] = [];
-  if (isTree(args)) {
-    (args._dirs ?? []).forEach((rel, i) => lines.push(probeFile(`D${i}`, rel ? joinPath(treeRoot(args), rel) : treeRoot(args), { follow: true })));
-    (args._files ?? []).forEach((f, i) => lines.push(probeFile(`F${i}`, joinPath(treeRoot(args), f.rel), { follow: true, checksum: 'sha1' })));
+  if (p.dirs) {
+    p.dirs.forEach((rel, i) => lines.push(probeFile(`D${i}`, rel ? joinPath(treeRoot(p), rel) : treeRoot(p), { follow: true })));
+    p.files.forEach((f, i) => lines.push(probeFile(`F${i}`, joinPath(treeRoot(p), f.rel), { follow: true, checksum: 'sha1' })));
     return probeScript(lines);
   }
   const wanted = { follow: true, checksum: 'sha1' as const, contentMax: MAX_DIFF_BYTES };
   if (args.remote_src && args.src !== undefined) lines.push(probeFile('r', args.src, { follow: true, checksum: 'sha1' }));
-  const base = args._basename ?? (args.remote_src && args.src ? basename(args.src) : undefined);
+  const base = p.basename ?? (args.remote_src && args.src ? basename(args.src) : undefined);
   lines.push(probeFile('d', args.dest, wanted));
   if (base && args.content === undefined) lines.push(probeFile('n', joinPath(args.dest, base), wanted));
   lines.push(probeKind('pd', dirname(args.dest)));
@@ -179,14 +192,15 @@ function remoteCopySteps(src: string, target: string, mode: number | undefined, 
   ];
   if (mode !== undefined) parts.push(`chmod ${formatMode(mode)} -- ${t}`);
   if (validate) {
-    if (!validate.includes('%s')) throw new PlanFailure(`validate must contain %s: ${validate}`);
+    if (!validate.includes('%s')) throw new ModuleFailure(`validate must contain %s: ${validate}`);
     parts.push(`{ ( ${validate.split('%s').join(t)}\n) || { echo "failed to validate" >&2; false; }; }`);
   }
   parts.push(`mv -f -- ${t} ${d}`);
   return [{ kind: 'exec', cmd: `{ ${parts.join(' && ')}; } || { rp_rc=$?; rm -f -- ${t}; exit $rp_rc; }` }];
 }
 
-function planSingle(args: CopyArgs, facts: Facts, ctx: PlanContext): Plan {
+function planSingle(p: CopyPrepared, facts: Facts, ctx: PlanContext): Plan {
+  const { args } = p;
   const d = factsFor(facts, 'd');
   const pd = factsFor(facts, 'pd');
   const steps: Step[] = [];
@@ -194,30 +208,30 @@ function planSingle(args: CopyArgs, facts: Facts, ctx: PlanContext): Plan {
   let tf = d;
   const isContent = args.content !== undefined;
   const remote = args.remote_src && !isContent;
-  const base = args._basename ?? (remote && args.src ? basename(args.src) : undefined);
-  if (isContent && (args.dest.endsWith('/') || d.type === 'directory')) throw new PlanFailure('can not use content with a dir as dest');
+  const base = p.basename ?? (remote && args.src ? basename(args.src) : undefined);
+  if (isContent && (args.dest.endsWith('/') || d.type === 'directory')) throw new ModuleFailure('can not use content with a dir as dest');
   if (args.dest.endsWith('/') || d.type === 'directory') {
     target = joinPath(args.dest, base!);
     tf = factsFor(facts, 'n');
     if (!d.exists) steps.push({ kind: 'exec', cmd: `mkdir -p -- ${quote(args.dest)}` });
   } else if (!pd.exists || pd.type !== 'directory') {
-    throw new PlanFailure(`Destination directory ${dirname(args.dest)} does not exist`);
+    throw new ModuleFailure(`Destination directory ${dirname(args.dest)} does not exist`);
   }
-  if (tf.exists && tf.type === 'directory') throw new PlanFailure(`Destination ${target} is a directory`);
+  if (tf.exists && tf.type === 'directory') throw new ModuleFailure(`Destination ${target} is a directory`);
 
   let content: Buffer | undefined;
   let sum: string;
   let srcMode: number | undefined;
   if (remote) {
     const r = factsFor(facts, 'r');
-    if (!r.exists) throw new PlanFailure(`Source ${args.src} not found`);
-    if (r.type === 'directory') throw new PlanFailure('remote_src with a directory src is not supported yet');
-    if (!r.checksum) throw new PlanFailure(`Source ${args.src} not readable`);
+    if (!r.exists) throw new ModuleFailure(`Source ${args.src} not found`);
+    if (r.type === 'directory') throw new ModuleFailure('remote_src with a directory src is not supported yet');
+    if (!r.checksum) throw new ModuleFailure(`Source ${args.src} not readable`);
     sum = r.checksum;
     srcMode = r.mode;
   } else {
-    const f = args._files?.[0];
-    if (!f) throw new PlanFailure('copy: nothing to copy (prepare did not run)');
+    const f = p.files[0];
+    if (!f) throw new ModuleFailure('copy: nothing to copy (prepare did not run)');
     content = f.content;
     sum = sha1(content);
     srcMode = f.srcMode;
@@ -238,7 +252,7 @@ function planSingle(args: CopyArgs, facts: Facts, ctx: PlanContext): Plan {
   if (!tf.exists || tf.checksum !== sum) {
     let backup: string | undefined;
     if (args.backup && tf.exists) {
-      backup = backupName(target, args._stamp);
+      backup = backupName(target, p.stamp);
       steps.push(backupStep(target, backup));
       result.backup_file = backup;
     }
@@ -263,13 +277,14 @@ function planSingle(args: CopyArgs, facts: Facts, ctx: PlanContext): Plan {
   return { steps, diff: diffs.length === 1 ? diffs[0] : diffs.length ? diffs : undefined, result };
 }
 
-function planTree(args: CopyArgs, facts: Facts): Plan {
+function planTree(p: CopyPrepared, dirs: string[], facts: Facts): Plan {
+  const { args } = p;
   const steps: Step[] = [];
-  const root = treeRoot(args);
-  (args._dirs ?? []).forEach((rel, i) => {
+  const root = treeRoot(p);
+  dirs.forEach((rel, i) => {
     const path = rel ? joinPath(root, rel) : root;
     const f = factsFor(facts, `D${i}`);
-    if (f.exists && f.type !== 'directory') throw new PlanFailure(`${path} exists and is not a directory`);
+    if (f.exists && f.type !== 'directory') throw new ModuleFailure(`${path} exists and is not a directory`);
     if (!f.exists) {
       steps.push({ kind: 'exec', cmd: `mkdir -p -- ${quote(path)}` });
       const dirMode = resolveMode(args.directory_mode, 0o755, true);
@@ -278,14 +293,14 @@ function planTree(args: CopyArgs, facts: Facts): Plan {
       steps.push(...planAttrs(path, f, { owner: args.owner, group: args.group }, { isDir: true }).steps);
     }
   });
-  (args._files ?? []).forEach((file, i) => {
+  p.files.forEach((file, i) => {
     const path = joinPath(root, file.rel);
     const f = factsFor(facts, `F${i}`);
-    if (f.exists && f.type === 'directory') throw new PlanFailure(`Destination ${path} is a directory`);
+    if (f.exists && f.type === 'directory') throw new ModuleFailure(`Destination ${path} is a directory`);
     if (f.exists && !args.force) return;
     const mode = wantedMode(args, f, file.srcMode);
     if (!f.exists || f.checksum !== sha1(file.content)) {
-      if (args.backup && f.exists) steps.push(backupStep(path, backupName(path, args._stamp)));
+      if (args.backup && f.exists) steps.push(backupStep(path, backupName(path, p.stamp)));
       steps.push(...writeSteps(path, file.content, { mode, validate: args.validate, existing: f }));
       steps.push(...planAttrs(path, f.exists ? f : undefined, { owner: args.owner, group: args.group }).steps);
     } else {
@@ -295,47 +310,20 @@ function planTree(args: CopyArgs, facts: Facts): Plan {
   return { steps, result: { dest: root, src: args.src } };
 }
 
-export function planCopy(args: CopyArgs, facts: Facts, ctx: PlanContext): Plan {
-  try {
-    return isTree(args) ? planTree(args, facts) : planSingle(args, facts, ctx);
-  } catch (e) {
-    return failedPlan(e);
-  }
+export function planCopy(p: CopyPrepared, facts: Facts, ctx: PlanContext): Plan {
+  return p.dirs ? planTree(p, p.dirs, facts) : planSingle(p, facts, ctx);
 }
 
-export const COPY_SCHEMA_PROPS = {
-  dest: { type: 'string', minLength: 1 },
-  src: { type: 'string' },
-  backup: { type: 'boolean', default: false },
-  force: { type: 'boolean', default: true },
-  validate: { type: 'string' },
-  follow: { type: 'boolean', default: false },
-  ...COMMON_FILE_ARGS,
-} as const;
-
-export const copyModule: ModuleDef<CopyArgs, Facts> = {
+export const copyModule = defineModule<CopyArgs, CopyPrepared, Facts>({
   name: 'copy',
   summary: 'Copy files to remote locations',
   checkMode: 'plan',
   argAliases: { thirsty: 'force' },
-  schema: {
-    type: 'object',
-    properties: {
-      ...COPY_SCHEMA_PROPS,
-      content: {},
-      directory_mode: { type: ['string', 'integer'] },
-      remote_src: { type: 'boolean', default: false },
-      local_follow: { type: 'boolean', default: true },
-      decrypt: { type: 'boolean', default: true },
-      checksum: { type: 'string' },
-    },
-    required: ['dest'],
-    additionalProperties: false,
-  },
+  schema,
   prepare: prepareCopy,
   probe: probeCopy,
   parse(out) {
     return parseFileProbe(out);
   },
   plan: planCopy,
-};
+});

@@ -1,23 +1,26 @@
 // debug: print a message or a variable's value, on the controller.
 //   - debug: msg="{{ inventory_hostname }} has {{ ansible_memtotal_mb }} MB"
 //   - debug: var=ansible_distribution
-import type { ModuleDef } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { defineModule } from './types.js';
 
-export const debugModule: ModuleDef<{ msg?: unknown; var?: string; verbosity: number }> = {
+const schema = {
+  type: 'object',
+  properties: {
+    msg: { default: 'Hello world!' },
+    var: { type: 'string' },
+    verbosity: { type: 'integer', default: 0, minimum: 0 },
+  },
+  additionalProperties: false,
+} as const;
+
+export const debugModule = defineModule<FromSchema<typeof schema>>({
   name: 'debug',
   summary: 'Print statements during execution',
   controllerOnly: true,
   traits: { passive: true },
   checkMode: 'run',
-  schema: {
-    type: 'object',
-    properties: {
-      msg: { default: 'Hello world!' },
-      var: { type: 'string' },
-      verbosity: { type: 'integer', default: 0, minimum: 0 },
-    },
-    additionalProperties: false,
-  },
+  schema,
   async run(args, ctx) {
     const verbosity = Number(ctx.vars.ansible_verbosity ?? 0);
     if (args.verbosity > verbosity) return { changed: false, skipped: true, skipped_reason: 'Verbosity threshold not met.' };
@@ -31,6 +34,7 @@ export const debugModule: ModuleDef<{ msg?: unknown; var?: string; verbosity: nu
       }
       return { changed: false, [args.var]: value };
     }
+    // msg may be a list or a dict: shown as Ansible shows it
     return { changed: false, msg: args.msg as string };
   },
-};
+});

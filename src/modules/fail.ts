@@ -1,16 +1,19 @@
 // fail: fail the host with a message (usually under a `when`).
 //   - fail: msg="VT is disabled: enable it in the BIOS"
 //     when: not rackplay_vt_capable
-import type { ModuleDef } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ModuleFailure, defineModule } from './types.js';
 
-export const failModule: ModuleDef<{ msg: unknown }> = {
+const schema = { type: 'object', properties: { msg: { default: 'Failed as requested from task' } }, additionalProperties: false } as const;
+
+export const failModule = defineModule<FromSchema<typeof schema>>({
   name: 'fail',
   summary: 'Fail with custom message',
   controllerOnly: true,
   checkMode: 'run',
-  schema: { type: 'object', properties: { msg: { default: 'Failed as requested from task' } }, additionalProperties: false },
+  schema,
   async run(args) {
-    // debug and fail pass any value through as msg, as Ansible does.
-    return { failed: true, changed: false, msg: args.msg as string };
+    // debug and fail pass whatever value they get through as msg, as Ansible does.
+    throw new ModuleFailure(String(args.msg), { msg: args.msg });
   },
-};
+});

@@ -5,20 +5,15 @@
 //   - ansible.builtin.fetch:
 //       src: /var/log/app/error.log
 //       dest: collected/
+import type { FromSchema } from 'json-schema-to-ts';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname as localDirname, join as localJoin, resolve as localResolve } from 'node:path';
 import { factsFor, parseFileProbe, probeFile, probeScript } from '../facts/file-probe.js';
 import { basename } from './file-common.js';
-import type { ModuleDef, ModuleResult } from './types.js';
+import { defineModule, ModuleFailure, type ModuleResult } from './types.js';
 
-export interface FetchArgs {
-  src: string;
-  dest: string;
-  flat: boolean;
-  fail_on_missing: boolean;
-  validate_checksum: boolean;
-}
+export type FetchArgs = FromSchema<typeof schema>;
 
 /** Where the fetched file goes on the controller, as Ansible lays it out. */
 export function fetchDestination(args: FetchArgs, host: string, cwd = process.cwd()): string {
@@ -32,26 +27,31 @@ function sha1(b: Buffer): string {
   return createHash('sha1').update(b).digest('hex');
 }
 
-export const fetchModule: ModuleDef<FetchArgs> = {
+const schema = {
+  type: 'object',
+  properties: {
+    src: { type: 'string', minLength: 1 },
+    dest: { type: 'string', minLength: 1 },
+    flat: { type: 'boolean', default: false },
+    fail_on_missing: { type: 'boolean', default: true },
+    validate_checksum: { type: 'boolean', default: true },
+  },
+  required: ['src', 'dest'],
+  additionalProperties: false,
+} as const;
+
+export const fetchModule = defineModule<FetchArgs>({
   name: 'fetch',
   summary: 'Fetch files from remote nodes',
   checkMode: 'run',
-  schema: {
-    type: 'object',
-    properties: {
-      src: { type: 'string', minLength: 1 },
-      dest: { type: 'string', minLength: 1 },
-      flat: { type: 'boolean', default: false },
-      fail_on_missing: { type: 'boolean', default: true },
-      validate_checksum: { type: 'boolean', default: true },
-    },
-    required: ['src', 'dest'],
-    additionalProperties: false,
-  },
+  schema,
   async run(args, ctx): Promise<ModuleResult> {
     const probe = await ctx.exec(probeScript([probeFile('s', args.src, { follow: true, checksum: 'sha1' })]));
     const f = factsFor(parseFileProbe(probe), 's');
-    const missing = (msg: string): ModuleResult => ({ changed: false, file: args.src, msg, ...(args.fail_on_missing ? { failed: true } : {}) });
+    const missing = (msg: string): ModuleResult => {
+      if (args.fail_on_missing) throw new ModuleFailure(msg, { file: args.src });
+      return { changed: false, file: args.src, msg };
+    };
     if (!f.exists) return missing('the remote file does not exist, not transferring, ignored');
     if (f.type === 'directory') return missing('remote file is a directory, fetch cannot work on directories');
     if (!f.readable || !f.checksum) return missing('file is not readable, not transferring, ignored');
@@ -63,7 +63,7 @@ export const fetchModule: ModuleDef<FetchArgs> = {
     const data = await ctx.transport.get(args.src, { become: ctx.become });
     const got = sha1(data);
     if (args.validate_checksum && got !== f.checksum) {
-      return { failed: true, changed: false, ...base, checksum: got, msg: 'checksum mismatch' };
+      throw new ModuleFailure('checksum mismatch', { ...base, checksum: got });
     }
     mkdirSync(localDirname(dest), { recursive: true });
     const tmp = `${dest}.rackplay-fetch-${process.pid}`;
@@ -71,4 +71,4 @@ export const fetchModule: ModuleDef<FetchArgs> = {
     renameSync(tmp, dest);
     return { changed: true, ...base, checksum: got, md5sum: createHash('md5').update(data).digest('hex') };
   },
-};
+});

@@ -2,15 +2,8 @@
 // only when something differs, backups, validated writes and content diffs. All pure.
 import { quote } from '../transport/quote.js';
 import { formatMode, type FileFacts } from '../facts/file-probe.js';
-import type { FileDiff, Step } from './types.js';
-
-/** Thrown by planners for a task failure with Ansible's message (the plan reports it). */
-export class PlanFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PlanFailure';
-  }
-}
+import type { FromSchema } from 'json-schema-to-ts';
+import { ModuleFailure, type FileDiff, type Step } from './types.js';
 
 export const COMMON_FILE_ARGS = {
   mode: { type: ['string', 'integer'] },
@@ -19,11 +12,10 @@ export const COMMON_FILE_ARGS = {
   unsafe_writes: { type: 'boolean', default: false },
 } as const;
 
-export interface CommonFileArgs {
-  mode?: string | number;
-  owner?: string;
-  group?: string;
-}
+const COMMON_FILE_SCHEMA = { type: 'object', properties: COMMON_FILE_ARGS } as const;
+
+/** The attributes (mode, owner, group) every file module takes. */
+export type CommonFileArgs = Pick<FromSchema<typeof COMMON_FILE_SCHEMA>, 'mode' | 'owner' | 'group'>;
 
 const SYMBOLIC_CLAUSE = /^([ugoa]*)([-+=])([rwxXst]*|[ugo])$/;
 
@@ -35,20 +27,20 @@ const SYMBOLIC_CLAUSE = /^([ugoa]*)([-+=])([rwxXst]*|[ugo])$/;
 export function resolveMode(spec: string | number | undefined, current: number | undefined, isDir: boolean): number | undefined {
   if (spec === undefined || spec === null) return undefined;
   if (typeof spec === 'number') {
-    if (!Number.isInteger(spec) || spec < 0 || spec > 0o7777) throw new PlanFailure(`mode must be in octal or symbolic form: ${spec}`);
+    if (!Number.isInteger(spec) || spec < 0 || spec > 0o7777) throw new ModuleFailure(`mode must be in octal or symbolic form: ${spec}`);
     return spec;
   }
   const s = spec.trim();
   if (/^[0-7]+$/.test(s)) {
     const n = parseInt(s, 8);
-    if (n > 0o7777) throw new PlanFailure(`mode must be in octal or symbolic form: ${spec}`);
+    if (n > 0o7777) throw new ModuleFailure(`mode must be in octal or symbolic form: ${spec}`);
     return n;
   }
   let mode = current ?? 0;
   for (const clause of s.split(',')) {
     const m = SYMBOLIC_CLAUSE.exec(clause);
     if (!m) {
-      throw new PlanFailure(
+      throw new ModuleFailure(
         `mode must be in octal or symbolic form: bad symbolic permission for mode: ${spec} (e.g. "u+rwx,g-w" or "0644")`,
       );
     }
@@ -147,8 +139,7 @@ export function planAttrs(
 }
 
 /** Ansible's backup name: path.PID.YYYY-MM-DD@HH:MM:SS~ */
-export function backupName(path: string, stamp: BackupStamp | undefined): string {
-  const s = stamp ?? makeBackupStamp();
+export function backupName(path: string, s: BackupStamp): string {
   const d = new Date(s.time);
   const two = (n: number) => String(n).padStart(2, '0');
   const when = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}@${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
@@ -203,7 +194,7 @@ export function writeSteps(
 ): Step[] {
   const mode = opts.mode !== undefined ? formatMode(opts.mode) : undefined;
   if (!opts.validate) return [{ kind: 'put', path, content, mode }];
-  if (!opts.validate.includes('%s')) throw new PlanFailure(`validate must contain %s: ${opts.validate}`);
+  if (!opts.validate.includes('%s')) throw new ModuleFailure(`validate must contain %s: ${opts.validate}`);
   const tmp = joinPath(dirname(path), `.${basename(path)}.rackplay-validate`);
   const t = quote(tmp);
   const d = quote(path);
@@ -314,9 +305,3 @@ export function requireEditable(path: string, facts: FileFacts, create: boolean)
   return undefined;
 }
 
-/** Turn a thrown PlanFailure into a failed plan; rethrow anything else. */
-export function failedPlan(e: unknown): { steps: Step[]; failed: string } {
-  if (e instanceof PlanFailure) return { steps: [], failed: e.message };
-  if (e instanceof SyntaxError) return { steps: [], failed: e.message };
-  throw e;
-}

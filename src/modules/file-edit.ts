@@ -2,34 +2,39 @@
 // compute the new text on the controller, and write it back only when it differs.
 import { parseFileProbe, probeFile, probeScript, type FileFacts } from '../facts/file-probe.js';
 import { quote } from '../transport/quote.js';
+import type { FromSchema } from 'json-schema-to-ts';
 import {
+  COMMON_FILE_ARGS,
   backupName,
   backupStep,
   contentDiff,
   dictDiff,
   dirname,
-  failedPlan,
+  makeBackupStamp,
   planAttrs,
   resolveMode,
   writeSteps,
   type BackupStamp,
-  type CommonFileArgs,
 } from './file-common.js';
 import type { ExecResult } from '../transport/types.js';
-import type { FileDiff, ModuleDef, Plan, PlanContext, Step } from './types.js';
-
-export interface EditArgs extends CommonFileArgs {
-  path: string;
-  backup: boolean;
-  validate?: string;
-  _stamp?: BackupStamp;
-}
+import type { FileDiff, ModuleCalls, ParseCall, Plan, PlanContext, PrepareCall, Step } from './types.js';
 
 export const EDIT_SCHEMA_PROPS = {
   path: { type: 'string', minLength: 1 },
   backup: { type: 'boolean', default: false },
   validate: { type: 'string' },
 } as const;
+
+const EDIT_SCHEMA = { type: 'object', properties: { ...EDIT_SCHEMA_PROPS, ...COMMON_FILE_ARGS }, required: ['path'], additionalProperties: false } as const;
+
+/** The arguments lineinfile, blockinfile and replace share. */
+export type EditArgs = FromSchema<typeof EDIT_SCHEMA>;
+
+/** What an editing module's prepare() makes: its arguments and the stamp for a backup name. */
+export interface Edit<A extends EditArgs> {
+  args: A;
+  stamp: BackupStamp;
+}
 
 /** The probe for an edited file: follow links (the real file is edited), whole content. */
 export function probeEdited(path: string): string {
@@ -42,23 +47,16 @@ export function parseEdited(out: ExecResult): FileFacts {
 
 /**
  * The module hooks the editing modules share: a backup stamp taken on the controller
- * (so plan stays pure), the whole-file probe, and a plan whose PlanFailure becomes a
- * failed plan.
+ * (so plan stays pure) and the whole-file probe.
  */
 export function editModuleHooks<A extends EditArgs>(
-  plan: (args: A, facts: FileFacts, ctx: PlanContext) => Plan,
-): Pick<ModuleDef<A, FileFacts>, 'prepare' | 'probe' | 'parse' | 'plan'> {
+  plan: (edit: Edit<A>, facts: FileFacts, ctx: PlanContext) => Plan,
+): Pick<ModuleCalls<A, Edit<A>, FileFacts>, 'probe' | 'plan'> & PrepareCall<A, Edit<A>> & ParseCall<Edit<A>, FileFacts> {
   return {
-    prepare: (args) => ({ ...args, _stamp: args._stamp ?? { pid: process.pid, time: Date.now() } }),
-    probe: (args) => probeEdited(args.path),
+    prepare: (args) => ({ args, stamp: makeBackupStamp() }),
+    probe: (edit) => probeEdited(edit.args.path),
     parse: (out) => parseEdited(out),
-    plan(args, facts, ctx) {
-      try {
-        return plan(args, facts, ctx);
-      } catch (e) {
-        return failedPlan(e);
-      }
-    },
+    plan,
   };
 }
 
@@ -68,7 +66,7 @@ export function editModuleHooks<A extends EditArgs>(
  * Ansible appends the attribute change to it.
  */
 export function planEditedFile(
-  args: EditArgs,
+  { args, stamp }: Edit<EditArgs>,
   f: FileFacts,
   after: Buffer | undefined,
   msg: string,
@@ -85,7 +83,7 @@ export function planEditedFile(
     changed = true;
     if (!f.exists) steps.push({ kind: 'exec', cmd: `mkdir -p -- ${quote(dirname(target))}` });
     if (args.backup && f.exists) {
-      const name = backupName(target, args._stamp);
+      const name = backupName(target, stamp);
       steps.push(backupStep(target, name));
       result.backup_file = name;
     }

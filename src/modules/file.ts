@@ -16,35 +16,32 @@ import {
   probeScript,
   type FileFacts,
 } from '../facts/file-probe.js';
+import type { FromSchema } from 'json-schema-to-ts';
 import { quote } from '../transport/quote.js';
-import {
-  COMMON_FILE_ARGS,
-  PlanFailure,
-  dashSafe,
-  dictDiff,
-  dirname,
-  failedPlan,
-  joinPath,
-  planAttrs,
-  resolveMode,
-  type CommonFileArgs,
-} from './file-common.js';
-import type { ModuleDef, Plan, Step } from './types.js';
+import { COMMON_FILE_ARGS, dashSafe, dictDiff, dirname, joinPath, planAttrs, resolveMode } from './file-common.js';
+import { ModuleFailure, defineModule, type Plan, type Step } from './types.js';
 
-export type FileState = 'absent' | 'directory' | 'file' | 'hard' | 'link' | 'touch';
+const schema = {
+  type: 'object',
+  properties: {
+    path: { type: 'string', minLength: 1 },
+    state: { type: 'string', enum: ['absent', 'directory', 'file', 'hard', 'link', 'touch'] },
+    src: { type: 'string' },
+    recurse: { type: 'boolean', default: false },
+    force: { type: 'boolean', default: false },
+    follow: { type: 'boolean', default: true },
+    modification_time: { type: 'string' },
+    modification_time_format: { type: 'string', default: '%Y%m%d%H%M.%S' },
+    access_time: { type: 'string' },
+    access_time_format: { type: 'string', default: '%Y%m%d%H%M.%S' },
+    ...COMMON_FILE_ARGS,
+  },
+  required: ['path'],
+  additionalProperties: false,
+} as const;
 
-export interface FileArgs extends CommonFileArgs {
-  path: string;
-  state?: FileState;
-  src?: string;
-  recurse: boolean;
-  force: boolean;
-  follow: boolean;
-  modification_time?: string;
-  modification_time_format: string;
-  access_time?: string;
-  access_time_format: string;
-}
+export type FileArgs = FromSchema<typeof schema>;
+export type FileState = NonNullable<FileArgs['state']>;
 
 type Facts = Record<string, FileFacts>;
 
@@ -97,9 +94,9 @@ function recurseSteps(args: FileArgs, tree: FileFacts): Step[] {
 
 /** Parse Ansible's default time format (%Y%m%d%H%M.%S), which is also touch -t's. */
 function touchStamp(value: string, format: string): { stamp: string; epoch: number } {
-  if (format !== '%Y%m%d%H%M.%S') throw new PlanFailure(`only the default time format %Y%m%d%H%M.%S is supported, got ${format}`);
+  if (format !== '%Y%m%d%H%M.%S') throw new ModuleFailure(`only the default time format %Y%m%d%H%M.%S is supported, got ${format}`);
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})\.(\d{2})$/.exec(value);
-  if (!m) throw new PlanFailure(`Error while obtaining timestamp for time ${value} using format ${format}`);
+  if (!m) throw new ModuleFailure(`Error while obtaining timestamp for time ${value} using format ${format}`);
   const [, y, mo, d, h, mi, s] = m.map(Number);
   return { stamp: value, epoch: Math.floor(new Date(y, mo - 1, d, h, mi, s).getTime() / 1000) };
 }
@@ -171,11 +168,11 @@ function planFile(args: FileArgs, facts: Facts): Plan {
   else if (prev === 'link' && !args.follow) state = 'link';
   else state = 'file';
 
-  if ((state === 'link' || state === 'hard') && !args.src) throw new PlanFailure(`src is required for state=${state}`);
+  if ((state === 'link' || state === 'hard') && !args.src) throw new ModuleFailure(`src is required for state=${state}`);
   if (args.src !== undefined && state !== 'link' && state !== 'hard') {
-    throw new PlanFailure(`src option requires state to be 'link' or 'hard'`);
+    throw new ModuleFailure(`src option requires state to be 'link' or 'hard'`);
   }
-  if (args.recurse && state !== 'directory') throw new PlanFailure('recurse option requires state to be directory');
+  if (args.recurse && state !== 'directory') throw new ModuleFailure('recurse option requires state to be directory');
 
   const q = quote(args.path);
   switch (state) {
@@ -189,9 +186,9 @@ function planFile(args: FileArgs, facts: Facts): Plan {
       };
     }
     case 'file': {
-      if (followedState === 'absent') throw new PlanFailure(`file (${args.path}) is absent, cannot continue`);
+      if (followedState === 'absent') throw new ModuleFailure(`file (${args.path}) is absent, cannot continue`);
       if (followedState !== 'file' && followedState !== 'hard') {
-        throw new PlanFailure(`file (${args.path}) is ${followedState}, cannot continue`);
+        throw new ModuleFailure(`file (${args.path}) is ${followedState}, cannot continue`);
       }
       const attrs = planAttrs(args.path, followed, args);
       const steps = [...attrs.steps, ...timeSteps(args, followed, false)];
@@ -209,7 +206,7 @@ function planFile(args: FileArgs, facts: Facts): Plan {
           result: fileResult(args, 'directory', undefined, resolveMode(args.mode, 0o755, true) ?? 0o755),
         };
       }
-      if (followedState !== 'directory') throw new PlanFailure(`${args.path} already exists as a ${followedState}`);
+      if (followedState !== 'directory') throw new ModuleFailure(`${args.path} already exists as a ${followedState}`);
       const attrs = planAttrs(args.path, followed, args, { isDir: true });
       const steps = [...attrs.steps, ...(args.recurse ? recurseSteps(args, factsFor(facts, 'r')) : []), ...timeSteps(args, followed, false)];
       return {
@@ -230,12 +227,12 @@ function planFile(args: FileArgs, facts: Facts): Plan {
         };
       }
       if (!args.force && !s.exists) {
-        throw new PlanFailure(`src file does not exist, use "force=yes" if you really want to create the link: ${linkSourcePath(args)}`);
+        throw new ModuleFailure(`src file does not exist, use "force=yes" if you really want to create the link: ${linkSourcePath(args)}`);
       }
       const steps: Step[] = [];
       if (prev === 'absent') steps.push({ kind: 'exec', cmd: `ln -s -- ${quote(src)} ${q}` });
       else if (prev === 'link') steps.push({ kind: 'exec', cmd: `ln -sfn -- ${quote(src)} ${q}` });
-      else if (!args.force) throw new PlanFailure(`refusing to convert from ${prev} to symlink for ${args.path}`);
+      else if (!args.force) throw new ModuleFailure(`refusing to convert from ${prev} to symlink for ${args.path}`);
       else if (prev === 'directory') steps.push({ kind: 'exec', cmd: `rmdir -- ${q} && ln -s -- ${quote(src)} ${q}` });
       else steps.push({ kind: 'exec', cmd: `rm -f -- ${q} && ln -s -- ${quote(src)} ${q}` });
       const attrs = planAttrs(args.path, undefined, { owner: args.owner, group: args.group }, { noDeref: true });
@@ -251,14 +248,14 @@ function planFile(args: FileArgs, facts: Facts): Plan {
     case 'hard': {
       const src = args.src!;
       const s = factsFor(facts, 's');
-      if (!s.exists) throw new PlanFailure(`src does not exist: ${src}`);
+      if (!s.exists) throw new ModuleFailure(`src does not exist: ${src}`);
       const same = p.exists && s.inode === p.inode && s.dev === p.dev;
       const steps: Step[] = [];
       if (!same) {
         if (prev === 'absent') steps.push({ kind: 'exec', cmd: `ln -- ${quote(src)} ${q}` });
-        else if (prev === 'directory') throw new PlanFailure(`refusing to convert from directory to hard for ${args.path}`);
+        else if (prev === 'directory') throw new ModuleFailure(`refusing to convert from directory to hard for ${args.path}`);
         else if (!args.force) {
-          throw new PlanFailure(prev === 'hard' ? 'Cannot link, different hard link exists at destination' : `Cannot link, ${prev} exists at destination`);
+          throw new ModuleFailure(prev === 'hard' ? 'Cannot link, different hard link exists at destination' : `Cannot link, ${prev} exists at destination`);
         } else steps.push({ kind: 'exec', cmd: `ln -f -- ${quote(src)} ${q}` });
       }
       // Once linked, the path is the source's inode: its attributes are the source's.
@@ -286,29 +283,12 @@ function planFile(args: FileArgs, facts: Facts): Plan {
   }
 }
 
-export const fileModule: ModuleDef<FileArgs, Facts> = {
+export const fileModule = defineModule<FileArgs, FileArgs, Facts>({
   name: 'file',
   summary: 'Manage files and file properties',
   checkMode: 'plan',
   argAliases: { dest: 'path', name: 'path' },
-  schema: {
-    type: 'object',
-    properties: {
-      path: { type: 'string', minLength: 1 },
-      state: { type: 'string', enum: ['absent', 'directory', 'file', 'hard', 'link', 'touch'] },
-      src: { type: 'string' },
-      recurse: { type: 'boolean', default: false },
-      force: { type: 'boolean', default: false },
-      follow: { type: 'boolean', default: true },
-      modification_time: { type: 'string' },
-      modification_time_format: { type: 'string', default: '%Y%m%d%H%M.%S' },
-      access_time: { type: 'string' },
-      access_time_format: { type: 'string', default: '%Y%m%d%H%M.%S' },
-      ...COMMON_FILE_ARGS,
-    },
-    required: ['path'],
-    additionalProperties: false,
-  },
+  schema,
   probe(args) {
     // What a link points to matters only when the path is a link: no second stat otherwise.
     const lines = [probeFile('p', args.path), `if [ -L ${quote(args.path)} ]; then ${probeFile('t', args.path, { follow: true })}; fi`];
@@ -321,11 +301,5 @@ export const fileModule: ModuleDef<FileArgs, Facts> = {
   parse(out) {
     return parseFileProbe(out);
   },
-  plan(args, facts) {
-    try {
-      return planFile(args, facts);
-    } catch (e) {
-      return failedPlan(e);
-    }
-  },
-};
+  plan: planFile,
+});

@@ -13,31 +13,17 @@
 //       dest: /var/tmp/
 //       checksum: sha256:0d6dd2f2f5ef5b0e0f0e14fdb1b0f4e4c8d3d1b9e0f7b2f79a7f4c7c2d0f0a11
 //       mode: "0644"
+import type { FromSchema } from 'json-schema-to-ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatMode } from '../facts/file-probe.js';
 import { parseSections, section } from '../facts/system-probe.js';
 import { quote } from '../transport/quote.js';
-import { PlanFailure, resolveMode } from './file-common.js';
-import type { ModuleDef, ModuleResult, RunContext } from './types.js';
+import { resolveMode } from './file-common.js';
+import { defineModule, ModuleFailure, type ModuleResult, type RunContext } from './types.js';
 
-export interface GetUrlArgs {
-  url: string;
-  dest: string;
-  checksum: string;
-  mode?: string | number;
-  owner?: string;
-  group?: string;
-  force: boolean;
-  timeout: number;
-  headers?: Record<string, string>;
-  validate_certs: boolean;
-  url_username?: string;
-  url_password?: string;
-  backup: boolean;
-  tmp_dest?: string;
-}
+export type GetUrlArgs = FromSchema<typeof schema>;
 
 export const DIGESTS = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
 export type Digest = (typeof DIGESTS)[number];
@@ -45,7 +31,7 @@ export type Digest = (typeof DIGESTS)[number];
 export function parseChecksum(spec: string): { algo: Digest; hex: string } {
   const m = /^([a-z0-9]+):([0-9a-fA-F]+)$/.exec(spec.trim());
   if (!m || !(DIGESTS as readonly string[]).includes(m[1])) {
-    throw new PlanFailure(`The checksum parameter has to be in format <algorithm>:<checksum> with algorithm one of ${DIGESTS.join(', ')}, got: ${spec}`);
+    throw new ModuleFailure(`The checksum parameter has to be in format <algorithm>:<checksum> with algorithm one of ${DIGESTS.join(', ')}, got: ${spec}`);
   }
   return { algo: m[1] as Digest, hex: m[2].toLowerCase() };
 }
@@ -123,20 +109,15 @@ export function attrCommands(args: GetUrlArgs, path: string, f: { owner?: string
 
 async function runGetUrl(args: GetUrlArgs, ctx: RunContext): Promise<ModuleResult> {
   const start = Date.now();
-  let want: { algo: Digest; hex: string };
-  try {
-    want = parseChecksum(args.checksum);
-  } catch (e) {
-    return { failed: true, changed: false, msg: (e as Error).message };
-  }
+  const want = parseChecksum(args.checksum);
   const mirrorDir = ctx.vars.rackplay_mirror_dir;
   let content: Buffer | undefined;
   if (typeof mirrorDir === 'string' && mirrorDir !== '') {
     const file = join(mirrorDir, urlBasename(args.url));
-    if (!existsSync(file)) return { failed: true, changed: false, msg: `${urlBasename(args.url)} is not in the mirror directory ${mirrorDir} (rackplay_mirror_dir); put the file there or unset the variable to download on the host`, url: args.url };
+    if (!existsSync(file)) throw new ModuleFailure(`${urlBasename(args.url)} is not in the mirror directory ${mirrorDir} (rackplay_mirror_dir); put the file there or unset the variable to download on the host`, { url: args.url });
     content = readFileSync(file);
     const got = hash(want.algo, content);
-    if (got !== want.hex) return { failed: true, changed: false, msg: `The checksum for ${file} did not match ${want.hex}; it was ${got}.`, url: args.url };
+    if (got !== want.hex) throw new ModuleFailure(`The checksum for ${file} did not match ${want.hex}; it was ${got}.`, { url: args.url });
   }
 
   const probe = async (path: string) => parseDestProbe((await ctx.exec(destProbe(path, [want.algo, 'sha1']))).stdout);
@@ -159,24 +140,24 @@ async function runGetUrl(args: GetUrlArgs, ctx: RunContext): Promise<ModuleResul
         attrsNow.mode = args.mode !== undefined ? resolveMode(args.mode, f.mode ?? 0o644, false) : attrsNow.mode;
       } else {
         const tmp = `${dest}.rackplay-tmp`;
-        if (!f.tools.wget && !f.tools.curl) return { ...result, failed: true, changed: false, msg: `Neither wget nor curl is on the host to download ${args.url}; set rackplay_mirror_dir to upload it from the controller` };
+        if (!f.tools.wget && !f.tools.curl) throw new ModuleFailure(`Neither wget nor curl is on the host to download ${args.url}; set rackplay_mirror_dir to upload it from the controller`, result);
         const get = f.tools.wget
           ? `wget -q -T ${args.timeout} ${args.validate_certs ? '' : '--no-check-certificate '}-O ${quote(tmp)} ${quote(args.url)}`
           : `curl -fsSL --max-time ${args.timeout} ${args.validate_certs ? '' : '-k '}-o ${quote(tmp)} ${quote(args.url)}`;
         const r = await ctx.exec(get);
         if (r.rc !== 0) {
           await ctx.exec(`rm -f ${quote(tmp)}`);
-          return { ...result, failed: true, changed: false, msg: `Request failed: ${r.stderr.trim() || `rc=${r.rc}`}` };
+          throw new ModuleFailure(`Request failed: ${r.stderr.trim() || `rc=${r.rc}`}`, result);
         }
         const t = await probe(tmp);
         let ok = destMatches(t, want);
         if (ok === undefined) ok = hash(want.algo, await ctx.transport.get(tmp, { become: ctx.become })) === want.hex;
         if (!ok) {
           await ctx.exec(`rm -f ${quote(tmp)}`);
-          return { ...result, failed: true, changed: false, msg: `The checksum for ${dest} did not match ${want.hex}` };
+          throw new ModuleFailure(`The checksum for ${dest} did not match ${want.hex}`, result);
         }
         const mv = await ctx.exec(`mv -f ${quote(tmp)} ${quote(dest)}`);
-        if (mv.rc !== 0) return { ...result, failed: true, changed: false, msg: mv.stderr.trim() };
+        if (mv.rc !== 0) throw new ModuleFailure(mv.stderr.trim(), result);
         Object.assign(attrsNow, { owner: t.owner, group: t.group, mode: t.mode });
       }
     }
@@ -185,13 +166,13 @@ async function runGetUrl(args: GetUrlArgs, ctx: RunContext): Promise<ModuleResul
   try {
     cmds = attrCommands(args, dest, attrsNow);
   } catch (e) {
-    return { ...result, failed: true, changed: false, msg: (e as Error).message };
+    throw new ModuleFailure((e as Error).message, result);
   }
   if (cmds.length) {
     changed = true;
     if (!ctx.check) {
       const r = await ctx.exec(cmds.join(' && '));
-      if (r.rc !== 0) return { ...result, failed: true, changed: false, msg: r.stderr.trim() };
+      if (r.rc !== 0) throw new ModuleFailure(r.stderr.trim(), result);
     }
   }
   return {
@@ -203,31 +184,33 @@ async function runGetUrl(args: GetUrlArgs, ctx: RunContext): Promise<ModuleResul
   };
 }
 
-export const getUrlModule: ModuleDef<GetUrlArgs> = {
+const schema = {
+  type: 'object',
+  properties: {
+    url: { type: 'string', minLength: 1 },
+    dest: { type: 'string', minLength: 1 },
+    checksum: { type: 'string', minLength: 1 },
+    mode: { type: ['string', 'integer'] },
+    owner: { type: 'string' },
+    group: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    timeout: { type: 'integer', minimum: 1, default: 10 },
+    headers: { type: 'object' },
+    validate_certs: { type: 'boolean', default: true },
+    url_username: { type: 'string' },
+    url_password: { type: 'string' },
+    backup: { type: 'boolean', default: false },
+    tmp_dest: { type: 'string' },
+  },
+  required: ['url', 'dest', 'checksum'],
+  additionalProperties: false,
+} as const;
+
+export const getUrlModule = defineModule<GetUrlArgs>({
   name: 'get_url',
   summary: 'Fetch a file from a URL (or rackplay_mirror_dir on the controller) to the host, verified by checksum',
-  schema: {
-    type: 'object',
-    properties: {
-      url: { type: 'string', minLength: 1 },
-      dest: { type: 'string', minLength: 1 },
-      checksum: { type: 'string', minLength: 1 },
-      mode: { type: ['string', 'integer'] },
-      owner: { type: 'string' },
-      group: { type: 'string' },
-      force: { type: 'boolean', default: false },
-      timeout: { type: 'integer', minimum: 1, default: 10 },
-      headers: { type: 'object' },
-      validate_certs: { type: 'boolean', default: true },
-      url_username: { type: 'string' },
-      url_password: { type: 'string' },
-      backup: { type: 'boolean', default: false },
-      tmp_dest: { type: 'string' },
-    },
-    required: ['url', 'dest', 'checksum'],
-    additionalProperties: false,
-  },
+  schema,
   argAliases: { username: 'url_username', password: 'url_password' },
   checkMode: 'run',
   run: runGetUrl,
-};
+});

@@ -4,53 +4,44 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseYamlText } from '../playbook/yaml-file.js';
-import type { ModuleDef } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ModuleFailure, defineModule } from './types.js';
 
-interface IncludeVarsArgs {
-  _raw_params?: string;
-  file?: string;
-  dir?: string;
-  name?: string;
-  depth: number;
-  files_matching?: string;
-  ignore_files: string[];
-  extensions: string[];
-  hash_behaviour?: 'replace' | 'merge';
-}
+const schema = {
+  type: 'object',
+  properties: {
+    _raw_params: { type: 'string' },
+    file: { type: 'string' },
+    dir: { type: 'string' },
+    name: { type: 'string' },
+    depth: { type: 'integer', default: 0 },
+    files_matching: { type: 'string' },
+    ignore_files: { type: 'array', items: { type: 'string' }, default: [] },
+    extensions: { type: 'array', items: { type: 'string' }, default: ['yaml', 'yml', 'json'] },
+    hash_behaviour: { type: 'string', enum: ['replace', 'merge'] },
+    ignore_unknown_extensions: { type: 'boolean' },
+  },
+  additionalProperties: false,
+} as const;
 
-export const includeVarsModule: ModuleDef<IncludeVarsArgs> = {
+export const includeVarsModule = defineModule<FromSchema<typeof schema>>({
   name: 'include_vars',
   summary: 'Load variables from files, dynamically within a task',
   controllerOnly: true,
   traits: { factsLayer: 'host_variables' },
   checkMode: 'run',
   freeForm: '_raw_params',
-  schema: {
-    type: 'object',
-    properties: {
-      _raw_params: { type: 'string' },
-      file: { type: 'string' },
-      dir: { type: 'string' },
-      name: { type: 'string' },
-      depth: { type: 'integer', default: 0 },
-      files_matching: { type: 'string' },
-      ignore_files: { type: 'array', items: { type: 'string' }, default: [] },
-      extensions: { type: 'array', items: { type: 'string' }, default: ['yaml', 'yml', 'json'] },
-      hash_behaviour: { type: 'string', enum: ['replace', 'merge'] },
-      ignore_unknown_extensions: { type: 'boolean' },
-    },
-    additionalProperties: false,
-  },
+  schema,
   async run(args, ctx) {
     const files: string[] = [];
     const file = args.file ?? args._raw_params;
     if (file) {
       const found = ctx.controller.findFile('vars', file);
-      if (!found) return { failed: true, changed: false, msg: `Could not find or access '${file}'` };
+      if (!found) throw new ModuleFailure(`Could not find or access '${file}'`);
       files.push(found);
     } else if (args.dir) {
       const dir = ctx.controller.findFile('vars', args.dir);
-      if (!dir) return { failed: true, changed: false, msg: `Could not find or access '${args.dir}'` };
+      if (!dir) throw new ModuleFailure(`Could not find or access '${args.dir}'`);
       const walk = async (d: string, depth: number): Promise<void> => {
         for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
           const full = path.join(d, e.name);
@@ -63,7 +54,7 @@ export const includeVarsModule: ModuleDef<IncludeVarsArgs> = {
       };
       await walk(dir, 1);
     } else {
-      return { failed: true, changed: false, msg: 'one of file, dir or a free-form path is required' };
+      throw new ModuleFailure('one of file, dir or a free-form path is required');
     }
     const vars: Record<string, unknown> = {};
     for (const f of files) {
@@ -73,11 +64,11 @@ export const includeVarsModule: ModuleDef<IncludeVarsArgs> = {
         data = parseYamlText(await readFile(f, 'utf8'), f).data ?? {};
       } catch (e) {
         const m = (e as Error).message;
-        return { failed: true, changed: false, msg: m.startsWith('YAML') ? `Syntax error in ${f}: ${m}` : m };
+        throw new ModuleFailure(m.startsWith('YAML') ? `Syntax error in ${f}: ${m}` : m);
       }
-      if (typeof data !== 'object' || Array.isArray(data)) return { failed: true, changed: false, msg: `${f} must be stored as a dictionary/hash` };
+      if (typeof data !== 'object' || Array.isArray(data)) throw new ModuleFailure(`${f} must be stored as a dictionary/hash`);
       Object.assign(vars, data);
     }
     return { changed: false, ansible_facts: args.name ? { [args.name]: vars } : vars, ansible_included_var_files: files };
   },
-};
+});

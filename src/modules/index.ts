@@ -11,11 +11,11 @@ import { metaModule } from './meta.js';
 import { ModuleRegistry } from './registry.js';
 import { setFactModule } from './set-fact.js';
 import { systemModules } from './system-modules.js';
-import type { ModuleDef } from './types.js';
+import type { AnyModuleDef } from './types.js';
 
-export const controllerModules: ModuleDef[] = [debugModule, setFactModule, assertModule, failModule, metaModule, includeVarsModule, addHostModule, groupByModule];
+export const controllerModules: AnyModuleDef[] = [debugModule, setFactModule, assertModule, failModule, metaModule, includeVarsModule, addHostModule, groupByModule];
 
-export const builtinModules: ModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules];
+export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules];
 
 export function defaultRegistry(): ModuleRegistry {
   return new ModuleRegistry(builtinModules);

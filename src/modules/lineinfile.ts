@@ -7,23 +7,33 @@
 //       path: /etc/selinux/config
 //       regexp: '^SELINUX='
 //       line: SELINUX=enforcing
+import type { FromSchema } from 'json-schema-to-ts';
 import type { FileFacts } from '../facts/file-probe.js';
-import { COMMON_FILE_ARGS, PlanFailure, codecFor, readLines, requireEditable } from './file-common.js';
-import { EDIT_SCHEMA_PROPS, editModuleHooks, planEditedFile, type EditArgs } from './file-edit.js';
+import { COMMON_FILE_ARGS, codecFor, readLines, requireEditable } from './file-common.js';
+import { EDIT_SCHEMA_PROPS, editModuleHooks, planEditedFile, type Edit } from './file-edit.js';
 import { compilePythonRegex, expandPythonTemplate } from './python-regex.js';
-import type { ModuleDef, Plan, PlanContext } from './types.js';
+import { ModuleFailure, defineModule, type Plan, type PlanContext } from './types.js';
 
-export interface LineinfileArgs extends EditArgs {
-  state: 'present' | 'absent';
-  regexp?: string;
-  search_string?: string;
-  line?: string;
-  insertafter?: string;
-  insertbefore?: string;
-  backrefs: boolean;
-  create: boolean;
-  firstmatch: boolean;
-}
+const schema = {
+  type: 'object',
+  properties: {
+    ...EDIT_SCHEMA_PROPS,
+    state: { type: 'string', enum: ['present', 'absent'], default: 'present' },
+    regexp: { type: 'string' },
+    search_string: { type: 'string' },
+    line: { type: 'string' },
+    insertafter: { type: 'string' },
+    insertbefore: { type: 'string' },
+    backrefs: { type: 'boolean', default: false },
+    create: { type: 'boolean', default: false },
+    firstmatch: { type: 'boolean', default: false },
+    ...COMMON_FILE_ARGS,
+  },
+  required: ['path'],
+  additionalProperties: false,
+} as const;
+
+export type LineinfileArgs = FromSchema<typeof schema>;
 
 const stripEol = (s: string) => s.replace(/[\r\n]+$/, '');
 
@@ -129,35 +139,33 @@ function absent(args: LineinfileArgs, lines: string[], conv: (s: string) => stri
   return { lines: kept, found: lines.length - kept.length };
 }
 
-export function planLineinfile(args: LineinfileArgs, f: FileFacts, ctx: PlanContext): Plan {
-  if (args.insertafter !== undefined && args.insertbefore !== undefined) throw new PlanFailure('parameters are mutually exclusive: insertbefore|insertafter');
-  if (args.regexp !== undefined && args.search_string !== undefined) throw new PlanFailure('parameters are mutually exclusive: regexp|search_string');
-  if (args.backrefs && args.search_string !== undefined) throw new PlanFailure('parameters are mutually exclusive: backrefs|search_string');
-  if (f.exists && f.type === 'directory') throw new PlanFailure(`Path ${args.path} is a directory !`);
+export function planLineinfile(edit: Edit<LineinfileArgs>, f: FileFacts, ctx: PlanContext): Plan {
+  const { args } = edit;
+  if (f.exists && f.type === 'directory') throw new ModuleFailure(`Path ${args.path} is a directory !`);
   const codec = codecFor(f.content);
   const conv = codec.fromTask;
   if (args.state === 'absent') {
     if (args.regexp === undefined && args.search_string === undefined && args.line === undefined) {
-      throw new PlanFailure('one of line, search_string, or regexp is required with state=absent');
+      throw new ModuleFailure('one of line, search_string, or regexp is required with state=absent');
     }
     if (!f.exists) return { steps: [], result: { msg: 'file not present', found: 0, backup: '' } };
     const problem = requireEditable(args.path, f, false);
-    if (problem) throw new PlanFailure(problem);
+    if (problem) throw new ModuleFailure(problem);
     const text = codec.decode(f.content!);
     const { lines, found } = absent(args, readLines(text), conv);
     const after = found ? codec.encode(lines.join('')) : undefined;
-    const plan = planEditedFile(args, f, after, found ? `${found} line(s) removed` : '', ctx, { found });
+    const plan = planEditedFile(edit, f, after, found ? `${found} line(s) removed` : '', ctx, { found });
     return withBackupKey(plan);
   }
-  if (args.backrefs && args.regexp === undefined) throw new PlanFailure('regexp is required with backrefs=true');
-  if (args.line === undefined) throw new PlanFailure('line is required with state=present');
+  if (args.backrefs && args.regexp === undefined) throw new ModuleFailure('regexp is required with backrefs=true');
+  if (args.line === undefined) throw new ModuleFailure('line is required with state=present');
   const problem = requireEditable(args.path, f, args.create);
-  if (problem) throw new PlanFailure(problem);
+  if (problem) throw new ModuleFailure(problem);
   const before = f.exists ? codec.decode(f.content!) : '';
   const { lines, msg } = present(args, readLines(before), conv);
   const text = lines.join('');
   const after = msg ? codec.encode(text) : undefined;
-  return withBackupKey(planEditedFile(args, f, after, msg, ctx));
+  return withBackupKey(planEditedFile(edit, f, after, msg, ctx));
 }
 
 /** lineinfile names its backup `backup` (blockinfile and replace say backup_file). */
@@ -168,28 +176,18 @@ function withBackupKey(plan: Plan): Plan {
   return { ...plan, result: r };
 }
 
-export const lineinfileModule: ModuleDef<LineinfileArgs, FileFacts> = {
+export const lineinfileModule = defineModule<LineinfileArgs, Edit<LineinfileArgs>, FileFacts>({
   name: 'lineinfile',
   summary: 'Manage lines in text files',
   checkMode: 'plan',
   argAliases: { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp', value: 'line' },
-  schema: {
-    type: 'object',
-    properties: {
-      ...EDIT_SCHEMA_PROPS,
-      state: { type: 'string', enum: ['present', 'absent'], default: 'present' },
-      regexp: { type: 'string' },
-      search_string: { type: 'string' },
-      line: { type: 'string' },
-      insertafter: { type: 'string' },
-      insertbefore: { type: 'string' },
-      backrefs: { type: 'boolean', default: false },
-      create: { type: 'boolean', default: false },
-      firstmatch: { type: 'boolean', default: false },
-      ...COMMON_FILE_ARGS,
-    },
-    required: ['path'],
-    additionalProperties: false,
+  schema,
+  constraints: {
+    mutually_exclusive: [
+      ['insertbefore', 'insertafter'],
+      ['regexp', 'search_string'],
+      ['backrefs', 'search_string'],
+    ],
   },
   ...editModuleHooks(planLineinfile),
-};
+});

@@ -7,21 +7,14 @@
 //       vg: vg_guests
 //       pvs: /dev/sdb1,/dev/sdc1
 //       pesize: 32M
+import type { FromSchema } from 'json-schema-to-ts';
 import { parsePvs, parseVgs, pvsProbe, vgsProbe, type PvInfo, type VgInfo } from '../facts/lvm-probe.js';
 import { SBIN_PATH, listArg, parseSections, section } from '../facts/system-probe.js';
 import { quote, quoteArgv } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
-import type { ModuleDef, Plan, PlanContext, Step } from './types.js';
+import { defineModule, ModuleFailure, type Plan, type PlanContext, type Step } from './types.js';
 
-export interface LvgArgs {
-  vg: string;
-  pvs?: string[];
-  pesize: string;
-  pv_options: string;
-  vg_options: string;
-  state: 'present' | 'absent';
-  force: boolean;
-}
+export type LvgArgs = FromSchema<typeof schema>;
 
 export interface LvgFacts {
   vg?: VgInfo;
@@ -55,21 +48,21 @@ export function planLvg(args: LvgArgs, f: LvgFacts, _ctx?: PlanContext): Plan {
   const steps: Step[] = [];
   if (args.state === 'absent') {
     if (!f.vg) return { steps };
-    if (f.vg.lvCount > 0 && !args.force) return { steps, failed: `Refuse to remove non-empty volume group ${args.vg} without force=true` };
+    if (f.vg.lvCount > 0 && !args.force) throw new ModuleFailure(`Refuse to remove non-empty volume group ${args.vg} without force=true`);
     return { steps: [{ kind: 'exec', cmd: `${env}vgremove -f ${quote(args.vg)}` }] };
   }
   const listed = args.pvs ?? [];
-  if (!f.vg && listed.length === 0) return { steps, failed: 'No physical volumes given.' };
+  if (!f.vg && listed.length === 0) throw new ModuleFailure('No physical volumes given.');
   const real: string[] = [];
   for (const d of listed) {
     const r = f.devices[d];
-    if (r === null || r === undefined) return { steps, failed: `Device ${d} not found.` };
+    if (r === null || r === undefined) throw new ModuleFailure(`Device ${d} not found.`);
     if (!real.includes(r)) real.push(r);
   }
   const pvOf = (dev: string) => f.pvs.find((p) => p.name === dev);
   for (const dev of real) {
     const pv = pvOf(dev);
-    if (pv && pv.vg && pv.vg !== args.vg) return { steps, failed: `Device ${dev} is already in ${pv.vg} volume group.` };
+    if (pv && pv.vg && pv.vg !== args.vg) throw new ModuleFailure(`Device ${dev} is already in ${pv.vg} volume group.`);
   }
   const fresh = real.filter((d) => !pvOf(d));
   const pvcreate = fresh.map((d): Step => ({ kind: 'exec', cmd: `${env}pvcreate ${quoteArgv([...words(args.pv_options), d])}` }));
@@ -88,27 +81,29 @@ export function planLvg(args: LvgArgs, f: LvgFacts, _ctx?: PlanContext): Plan {
   return { steps };
 }
 
-export const lvgModule: ModuleDef<LvgArgs, LvgFacts> = {
+const schema = {
+  type: 'object',
+  properties: {
+    vg: { type: 'string', minLength: 1 },
+    pvs: { type: 'array', items: { type: 'string' } },
+    pesize: { type: 'string', pattern: '^\\d+(\\.\\d+)?[kKmMgGtT]?$', default: '4' },
+    pv_options: { type: 'string', default: '' },
+    vg_options: { type: 'string', default: '' },
+    state: { type: 'string', enum: ['present', 'absent'], default: 'present' },
+    force: { type: 'boolean', default: false },
+  },
+  required: ['vg'],
+  additionalProperties: false,
+} as const;
+
+export const lvgModule = defineModule<LvgArgs, LvgArgs, LvgFacts>({
   name: 'lvg',
   aliases: ['community.general.lvg'],
   summary: 'Create, extend, reduce or remove an LVM volume group',
-  schema: {
-    type: 'object',
-    properties: {
-      vg: { type: 'string', minLength: 1 },
-      pvs: { type: 'array', items: { type: 'string' } },
-      pesize: { type: 'string', pattern: '^\\d+(\\.\\d+)?[kKmMgGtT]?$', default: '4' },
-      pv_options: { type: 'string', default: '' },
-      vg_options: { type: 'string', default: '' },
-      state: { type: 'string', enum: ['present', 'absent'], default: 'present' },
-      force: { type: 'boolean', default: false },
-    },
-    required: ['vg'],
-    additionalProperties: false,
-  },
+  schema,
   checkMode: 'plan',
   prepare: (args) => ({ ...args, pvs: args.pvs === undefined ? undefined : listArg(args.pvs) }),
   probe: lvgProbe,
   parse: parseLvgProbe,
   plan: planLvg,
-};
+});

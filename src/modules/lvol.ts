@@ -9,25 +9,14 @@
 //       vg: vg_guests
 //       lv: web1-root
 //       size: 10g
+import type { FromSchema } from 'json-schema-to-ts';
 import { lvsProbe, parseLvs, parseVgs, vgsProbe, type LvInfo, type VgInfo } from '../facts/lvm-probe.js';
 import { SBIN_PATH, listArg, parseSections } from '../facts/system-probe.js';
 import { quoteArgv } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
-import type { ModuleDef, Plan, PlanContext } from './types.js';
+import { defineModule, ModuleFailure, type Plan, type PlanContext } from './types.js';
 
-export interface LvolArgs {
-  vg: string;
-  lv?: string;
-  size?: string;
-  state: 'present' | 'absent';
-  force: boolean;
-  resizefs: boolean;
-  shrink: boolean;
-  snapshot?: string;
-  pvs?: string[];
-  opts?: string;
-  active: boolean;
-}
+export type LvolArgs = FromSchema<typeof schema>;
 
 export interface LvolFacts {
   vg?: VgInfo;
@@ -76,36 +65,36 @@ export function targetExtents(spec: SizeSpec, vg: VgInfo, current: number | unde
 
 export function planLvol(args: LvolArgs, f: LvolFacts, _ctx?: PlanContext): Plan {
   const env = `${SBIN_PATH} && `;
-  if (!args.lv && !args.snapshot) return { steps: [], failed: 'missing required arguments: lv' };
+  if (!args.lv && !args.snapshot) throw new ModuleFailure('missing required arguments: lv');
   const name = args.snapshot ?? args.lv!;
   const vg = f.vg;
   if (!vg) {
     if (args.state === 'absent') return { steps: [], result: { msg: '' } };
-    return { steps: [], failed: `Volume group ${args.vg} does not exist.` };
+    throw new ModuleFailure(`Volume group ${args.vg} does not exist.`);
   }
   const lv = f.lvs.find((l) => l.name === name);
   const path = `${args.vg}/${name}`;
   if (args.state === 'absent') {
     if (!lv) return { steps: [] };
-    if (!args.force) return { steps: [], failed: `Sorry, no removal of logical volume ${name} without force=true.` };
+    if (!args.force) throw new ModuleFailure(`Sorry, no removal of logical volume ${name} without force=true.`);
     return { steps: [{ kind: 'exec', cmd: `${env}lvremove --force ${quoteArgv([path])}` }] };
   }
   const extents = (l: LvInfo) => Math.round(l.sizeMb / vg.extentMb);
   const origin = args.snapshot ? f.lvs.find((l) => l.name === args.lv) : undefined;
-  if (args.snapshot && !origin && !lv) return { steps: [], failed: `Snapshot origin LV ${args.lv} does not exist in volume group ${args.vg}.` };
+  if (args.snapshot && !origin && !lv) throw new ModuleFailure(`Snapshot origin LV ${args.lv} does not exist in volume group ${args.vg}.`);
   if (!args.size) {
     if (lv) return { steps: [] };
-    return { steps: [], failed: 'No size given.' };
+    throw new ModuleFailure('No size given.');
   }
   const spec = parseSize(args.size);
-  if (!spec) return { steps: [], failed: `Invalid size: ${args.size} (use a number with an optional unit b,s,k,m,g,t,p,e, or N%VG, N%PVS, N%FREE, N%ORIGIN)` };
+  if (!spec) throw new ModuleFailure(`Invalid size: ${args.size} (use a number with an optional unit b,s,k,m,g,t,p,e, or N%VG, N%PVS, N%FREE, N%ORIGIN)`);
   const opts = (args.opts ?? '').split(/\s+/).filter(Boolean);
   const pvs = args.pvs ?? [];
   if (!lv) {
     const n = targetExtents(spec, vg, undefined, origin ? extents(origin) : undefined);
-    if (n < 1) return { steps: [], failed: `Sorry, no logical volume of size ${args.size} (0 extents) can be created.` };
+    if (n < 1) throw new ModuleFailure(`Sorry, no logical volume of size ${args.size} (0 extents) can be created.`);
     if (n > vg.freeCount) {
-      return { steps: [], failed: `Insufficient free space in volume group ${args.vg}: ${n} extents required, ${vg.freeCount} available.` };
+      throw new ModuleFailure(`Insufficient free space in volume group ${args.vg}: ${n} extents required, ${vg.freeCount} available.`);
     }
     const argv = args.snapshot
       ? ['-s', '-n', args.snapshot, '-l', String(n), ...opts, `/dev/${args.vg}/${args.lv}`]
@@ -119,46 +108,47 @@ export function planLvol(args: LvolArgs, f: LvolFacts, _ctx?: PlanContext): Plan
   if (want > cur) {
     if (vg.freeCount < want - cur) {
       const unit = 'm';
-      return {
-        steps: [],
-        failed: `Logical Volume ${name} could not be extended. Not enough free space left (${((want - cur) * vg.extentMb).toFixed(2)}${unit} required / ${(vg.freeCount * vg.extentMb).toFixed(2)}${unit} available)`,
-      };
+      throw new ModuleFailure(
+        `Logical Volume ${name} could not be extended. Not enough free space left (${((want - cur) * vg.extentMb).toFixed(2)}${unit} required / ${(vg.freeCount * vg.extentMb).toFixed(2)}${unit} available)`,
+      );
     }
     return { steps: [{ kind: 'exec', cmd: `${env}lvextend ${quoteArgv([...resize, '-l', String(want), path, ...pvs])}` }], result: { msg: `Volume ${name} resized to ${want * vg.extentMb}m` } };
   }
   if (want < cur && args.shrink) {
-    if (want < 1) return { steps: [], failed: `Sorry, no shrinking of ${name} to 0 permitted.` };
-    if (!args.force) return { steps: [], failed: `Sorry, no shrinking of ${name} without force=true.` };
+    if (want < 1) throw new ModuleFailure(`Sorry, no shrinking of ${name} to 0 permitted.`);
+    if (!args.force) throw new ModuleFailure(`Sorry, no shrinking of ${name} without force=true.`);
     return { steps: [{ kind: 'exec', cmd: `${env}lvreduce ${quoteArgv(['-f', ...resize, '-l', String(want), path])}` }], result: { msg: `Volume ${name} resized to ${want * vg.extentMb}m` } };
   }
   return { steps: [] };
 }
 
-export const lvolModule: ModuleDef<LvolArgs, LvolFacts> = {
+const schema = {
+  type: 'object',
+  properties: {
+    vg: { type: 'string', minLength: 1 },
+    lv: { type: 'string' },
+    size: { type: 'string' },
+    state: { type: 'string', enum: ['present', 'absent'], default: 'present' },
+    force: { type: 'boolean', default: false },
+    resizefs: { type: 'boolean', default: false },
+    shrink: { type: 'boolean', default: true },
+    snapshot: { type: 'string' },
+    pvs: { type: 'array', items: { type: 'string' } },
+    opts: { type: 'string' },
+    active: { type: 'boolean', default: true },
+  },
+  required: ['vg'],
+  additionalProperties: false,
+} as const;
+
+export const lvolModule = defineModule<LvolArgs, LvolArgs, LvolFacts>({
   name: 'lvol',
   aliases: ['community.general.lvol'],
   summary: 'Create, resize, snapshot or remove an LVM logical volume',
-  schema: {
-    type: 'object',
-    properties: {
-      vg: { type: 'string', minLength: 1 },
-      lv: { type: 'string' },
-      size: { type: 'string' },
-      state: { type: 'string', enum: ['present', 'absent'], default: 'present' },
-      force: { type: 'boolean', default: false },
-      resizefs: { type: 'boolean', default: false },
-      shrink: { type: 'boolean', default: true },
-      snapshot: { type: 'string' },
-      pvs: { type: 'array', items: { type: 'string' } },
-      opts: { type: 'string' },
-      active: { type: 'boolean', default: true },
-    },
-    required: ['vg'],
-    additionalProperties: false,
-  },
+  schema,
   checkMode: 'plan',
   prepare: (args) => ({ ...args, pvs: args.pvs === undefined ? undefined : listArg(args.pvs) }),
   probe: lvolProbe,
   parse: parseLvolProbe,
   plan: planLvol,
-};
+});

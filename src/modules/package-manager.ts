@@ -14,23 +14,42 @@
 import { SBIN_PATH, haveTools, listArg, parseSections, section } from '../facts/system-probe.js';
 import { quote, quoteArgv } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
-import type { Plan, PlanContext, Step } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ModuleFailure, type Plan, type PlanContext, type Step } from './types.js';
 
 export type PkgMgr = 'yum' | 'apt_rpm' | 'apt';
-export type PackageState = 'present' | 'installed' | 'absent' | 'removed' | 'latest';
 
-export interface PackageArgs {
-  name: string[];
-  state: PackageState;
-  /** package's `use`; yum's `use_backend` is not offered (yum is yum). */
-  use?: string;
-  enablerepo?: string[];
-  disablerepo?: string[];
-  exclude?: string[];
-  disable_gpg_check?: boolean;
-  conf_file?: string;
-  /** Filled by prepare from `use` or the `ansible_pkg_mgr` fact. */
-  _mgr?: string;
+const strList = { type: 'array', items: { type: 'string' } } as const;
+export const NAME_LIST = { type: 'array', items: { type: 'string', pattern: '^[^-\\s]' } } as const;
+export const PACKAGE_STATES = ['present', 'installed', 'absent', 'removed', 'latest'] as const;
+export type PackageState = (typeof PACKAGE_STATES)[number];
+
+/** yum's arguments; yum's `use_backend` is not offered (yum is yum). */
+export const YUM_SCHEMA = {
+  type: 'object',
+  properties: {
+    name: NAME_LIST,
+    state: { type: 'string', enum: PACKAGE_STATES, default: 'present' },
+    enablerepo: strList,
+    disablerepo: strList,
+    exclude: strList,
+    disable_gpg_check: { type: 'boolean', default: false },
+    conf_file: { type: 'string' },
+  },
+  required: ['name'],
+  additionalProperties: false,
+} as const;
+
+export type YumArgs = FromSchema<typeof YUM_SCHEMA>;
+
+/** What the implementation reads: yum's arguments, of which package gives name and state. */
+export type PackageArgs = Pick<YumArgs, 'name' | 'state'> & Partial<Omit<YumArgs, 'name' | 'state'>>;
+
+/** What prepare() makes: the arguments with names as a list, and the manager to use. */
+export interface PackageRequest {
+  args: PackageArgs;
+  /** From `use` or the `ansible_pkg_mgr` fact; 'auto' when the probe must decide. */
+  mgr: string;
 }
 
 export interface PackageFacts {
@@ -68,8 +87,7 @@ function repoOpts(args: PackageArgs): string[] {
   return o;
 }
 
-export function packageProbe(args: PackageArgs): string {
-  const mgr = args._mgr ?? 'auto';
+export function packageProbe({ args, mgr }: PackageRequest): string {
   const lines = [SBIN_PATH, haveTools(['yum', 'apt-get', 'rpm', 'dpkg-query'])];
   const wantRpm = mgr === 'auto' || rpmDb(mgr);
   const wantDpkg = mgr === 'auto' || mgr === 'apt';
@@ -108,10 +126,9 @@ export function parseAptUpdates(text: string): Record<string, string> {
   return out;
 }
 
-export function parsePackageProbe(out: ExecResult, args: PackageArgs): PackageFacts {
+export function parsePackageProbe(out: ExecResult, { args, mgr: chosen }: PackageRequest): PackageFacts {
   const s = parseSections(out.stdout);
   let mgr: PkgMgr | undefined;
-  const chosen = args._mgr ?? 'auto';
   if (chosen !== 'auto') mgr = chosen as PkgMgr;
   else if (s.have.yum && s.have.rpm) mgr = 'yum';
   else if (s.have['apt-get'] && s.have['dpkg-query']) mgr = 'apt';
@@ -156,12 +173,12 @@ function verifyCmd(mgr: PkgMgr, names: string[]): string {
   return `${query} >/dev/null 2>&1 || { echo ${quote(msg)} >&2; exit 1; }`;
 }
 
-export function planPackage(args: PackageArgs, facts: PackageFacts, _ctx?: PlanContext): Plan {
+export function planPackage({ args }: PackageRequest, facts: PackageFacts, _ctx?: PlanContext): Plan {
   const base = { msg: '', rc: 0 };
   if (!facts.mgr) {
-    return { steps: [], failed: 'Could not find a package manager on the host (looked for yum, apt-get with rpm or dpkg); set `use:` to choose one' };
+    throw new ModuleFailure('Could not find a package manager on the host (looked for yum, apt-get with rpm or dpkg); set `use:` to choose one');
   }
-  if (!KNOWN_MGRS.includes(facts.mgr)) return { steps: [], failed: `package manager '${facts.mgr}' is not supported by rackplay (use yum, apt_rpm or apt)` };
+  if (!KNOWN_MGRS.includes(facts.mgr)) throw new ModuleFailure(`package manager '${facts.mgr}' is not supported by rackplay (use yum, apt_rpm or apt)`);
   const mgr = facts.mgr;
   const installed = (n: string) => (facts.installed[n] ?? []).length > 0;
   const desc = (n: string) => facts.installed[n].map((l) => l.replace(' ', '-')).join(', ');
@@ -177,7 +194,7 @@ export function planPackage(args: PackageArgs, facts: PackageFacts, _ctx?: PlanC
     return { steps, result: { ...base, results, changes: remove.length ? { removed: remove } : {} } };
   }
 
-  if (args.state === 'latest' && facts.error) return { steps: [], failed: facts.error };
+  if (args.state === 'latest' && facts.error) throw new ModuleFailure(facts.error);
   const missing = args.name.filter((n) => !installed(n));
   const outdated = args.state === 'latest' ? args.name.filter((n) => installed(n) && facts.updates[n] !== undefined) : [];
   for (const n of args.name) {
@@ -193,7 +210,7 @@ export function planPackage(args: PackageArgs, facts: PackageFacts, _ctx?: PlanC
   return { steps, result: { ...base, results, changes } };
 }
 
-/** Arguments every package manager understands, as Ansible's package/yum declare them. */
-export function normalizeNames(args: PackageArgs): PackageArgs {
-  return { ...args, name: listArg(args.name) };
+/** The request for `mgr`, with `name: a,b` as a list (as Ansible's package/yum read it). */
+export function packageRequest(args: PackageArgs, mgr: string): PackageRequest {
+  return { args: { ...args, name: listArg(args.name) }, mgr };
 }

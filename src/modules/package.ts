@@ -7,58 +7,55 @@
 //       name: httpd,mod_ssl
 //       state: latest
 //       enablerepo: sl-security
-import { normalizeNames, packageProbe, parsePackageProbe, planPackage, chooseMgr, type PackageArgs, type PackageFacts } from './package-manager.js';
-import type { JsonSchema, ModuleDef } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import {
+  NAME_LIST,
+  PACKAGE_STATES,
+  YUM_SCHEMA,
+  chooseMgr,
+  packageProbe,
+  packageRequest,
+  parsePackageProbe,
+  planPackage,
+  type PackageFacts,
+  type PackageRequest,
+  type YumArgs,
+} from './package-manager.js';
+import { defineModule } from './types.js';
 
-const nameList = { type: 'array', items: { type: 'string', pattern: '^[^-\\s]' } };
-const strList = { type: 'array', items: { type: 'string' } };
-
-const packageSchema: JsonSchema = {
+const packageSchema = {
   type: 'object',
   properties: {
-    name: nameList,
-    state: { type: 'string', enum: ['present', 'installed', 'absent', 'removed', 'latest'] },
+    name: NAME_LIST,
+    state: { type: 'string', enum: PACKAGE_STATES },
     use: { type: 'string', enum: ['auto', 'yum', 'apt_rpm', 'apt', 'dnf'], default: 'auto' },
   },
   required: ['name', 'state'],
   additionalProperties: false,
-};
+} as const;
 
-const yumSchema: JsonSchema = {
-  type: 'object',
-  properties: {
-    name: nameList,
-    state: { type: 'string', enum: ['present', 'installed', 'absent', 'removed', 'latest'], default: 'present' },
-    enablerepo: strList,
-    disablerepo: strList,
-    exclude: strList,
-    disable_gpg_check: { type: 'boolean', default: false },
-    conf_file: { type: 'string' },
-  },
-  required: ['name'],
-  additionalProperties: false,
-};
+type PackageModuleArgs = FromSchema<typeof packageSchema>;
 
-export const packageModule: ModuleDef<PackageArgs, PackageFacts> = {
+export const packageModule = defineModule<PackageModuleArgs, PackageRequest, PackageFacts>({
   name: 'package',
   summary: 'Install or remove packages with the host\'s package manager (yum, apt-rpm, apt)',
   schema: packageSchema,
   argAliases: { pkg: 'name' },
   checkMode: 'plan',
-  prepare: (args, ctx) => ({ ...normalizeNames(args), _mgr: chooseMgr(args.use === 'dnf' ? 'yum' : args.use, ctx.vars.ansible_pkg_mgr) }),
+  prepare: ({ use, ...args }, ctx) => packageRequest(args, chooseMgr(use === 'dnf' ? 'yum' : use, ctx.vars.ansible_pkg_mgr)),
   probe: packageProbe,
   parse: parsePackageProbe,
   plan: planPackage,
-};
+});
 
-export const yumModule: ModuleDef<PackageArgs, PackageFacts> = {
+export const yumModule = defineModule<YumArgs, PackageRequest, PackageFacts>({
   name: 'yum',
   summary: 'Install, update or remove rpm packages with yum',
-  schema: yumSchema,
+  schema: YUM_SCHEMA,
   argAliases: { pkg: 'name' },
   checkMode: 'plan',
-  prepare: (args) => ({ ...normalizeNames(args), _mgr: 'yum' }),
+  prepare: (args) => packageRequest(args, 'yum'),
   probe: packageProbe,
   parse: parsePackageProbe,
   plan: planPackage,
-};
+});

@@ -6,14 +6,21 @@
 //     ansible.builtin.pause:
 //       seconds: 30
 import { pythonTimestamp } from './command-runner.js';
-import type { ModuleDef, ModuleResult, RunContext } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ModuleFailure, defineModule, type ModuleResult, type RunContext } from './types.js';
 
-export interface PauseArgs {
-  seconds?: number | string;
-  minutes?: number | string;
-  prompt?: string;
-  echo?: boolean;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    seconds: { type: ['integer', 'number', 'string'] },
+    minutes: { type: ['integer', 'number', 'string'] },
+    prompt: { type: 'string' },
+    echo: { type: 'boolean', default: true },
+  },
+} as const;
+
+export type PauseArgs = FromSchema<typeof schema>;
 
 /** Python's str() of a float rounded to 2 places: 1 → "1.0", 0.016 → "0.02". */
 export function pythonRound2(x: number): string {
@@ -31,8 +38,8 @@ function toNumber(v: number | string | undefined, name: string): number | undefi
 async function runPause(args: PauseArgs, ctx: RunContext): Promise<ModuleResult> {
   const secs = toNumber(args.seconds, 'seconds');
   const mins = toNumber(args.minutes, 'minutes');
-  if (secs instanceof Error) return { failed: true, msg: secs.message };
-  if (mins instanceof Error) return { failed: true, msg: mins.message };
+  if (secs instanceof Error) throw new ModuleFailure(secs.message);
+  if (mins instanceof Error) throw new ModuleFailure(mins.message);
   const unit = mins !== undefined ? 'minutes' : 'seconds';
   const echo = args.echo !== false;
   const start = new Date();
@@ -52,20 +59,11 @@ async function runPause(args: PauseArgs, ctx: RunContext): Promise<ModuleResult>
   return result;
 }
 
-export const pauseModule: ModuleDef<PauseArgs> = {
+export const pauseModule = defineModule<PauseArgs>({
   name: 'pause',
   summary: 'Wait a number of seconds or minutes on the controller',
   checkMode: 'run',
   controllerOnly: true,
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      seconds: { type: ['integer', 'number', 'string'] },
-      minutes: { type: ['integer', 'number', 'string'] },
-      prompt: { type: 'string' },
-      echo: { type: 'boolean', default: true },
-    },
-  },
+  schema,
   run: runPause,
-};
+});

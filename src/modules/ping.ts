@@ -3,30 +3,31 @@
 //
 //   - name: Check that every host answers
 //     ansible.builtin.ping:
-import type { ModuleDef, ModuleResult, RunContext } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ModuleFailure, defineModule, type ModuleResult, type RunContext } from './types.js';
 
-export interface PingArgs {
-  data: string;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { data: { type: 'string', default: 'pong' } },
+} as const;
+
+export type PingArgs = FromSchema<typeof schema>;
 
 async function runPing(args: PingArgs, ctx: RunContext): Promise<ModuleResult> {
   // Ansible's documented way to test failure handling: `data: crash` raises.
   if (args.data === 'crash') throw new Error('boom');
   const res = await ctx.exec('echo pong');
   if (res.rc !== 0 || res.stdout.trim() !== 'pong') {
-    return { failed: true, changed: false, msg: `ping failed (rc=${res.rc}): ${res.stderr.trim()}` };
+    throw new ModuleFailure(`ping failed (rc=${res.rc}): ${res.stderr.trim()}`);
   }
   return { changed: false, ping: args.data };
 }
 
-export const pingModule: ModuleDef<PingArgs> = {
+export const pingModule = defineModule<PingArgs>({
   name: 'ping',
   summary: 'Check that the host can be reached and runs commands',
   checkMode: 'run',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { data: { type: 'string', default: 'pong' } },
-  },
+  schema,
   run: runPing,
-};
+});

@@ -3,7 +3,10 @@
 // \A, \Z, inline (?imsx) flags, Python's `$` (also matches before a final newline) and
 // `.` (everything but \n), and \1 / \g<1> / \g<name> in replacements.
 
-export class PythonRegexError extends SyntaxError {
+import { ModuleFailure } from './types.js';
+
+/** A pattern or template Python would reject: the task fails with this message. */
+export class PythonRegexError extends ModuleFailure {
   constructor(message: string) {
     super(message);
     this.name = 'PythonRegexError';

@@ -7,12 +7,20 @@
 //     ansible.builtin.raw: test -e /usr/bin/yum && echo has-yum
 import { quote } from '../transport/quote.js';
 import { commandResult } from './command-runner.js';
-import type { ModuleDef, ModuleResult, RunContext } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { defineModule, type ModuleResult, type RunContext } from './types.js';
 
-export interface RawArgs {
-  _raw_params: string;
-  executable?: string;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['_raw_params'],
+  properties: {
+    _raw_params: { type: 'string', minLength: 1 },
+    executable: { type: 'string' },
+  },
+} as const;
+
+export type RawArgs = FromSchema<typeof schema>;
 
 async function runRaw(args: RawArgs, ctx: RunContext): Promise<ModuleResult> {
   if (ctx.check) return { skipped: true, changed: false };
@@ -21,19 +29,11 @@ async function runRaw(args: RawArgs, ctx: RunContext): Promise<ModuleResult> {
   return commandResult(res);
 }
 
-export const rawModule: ModuleDef<RawArgs> = {
+export const rawModule = defineModule<RawArgs>({
   name: 'raw',
   summary: 'Send a command line to the host shell as it is',
   freeForm: '_raw_params',
   checkMode: 'skip',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['_raw_params'],
-    properties: {
-      _raw_params: { type: 'string', minLength: 1 },
-      executable: { type: 'string' },
-    },
-  },
+  schema,
   run: runRaw,
-};
+});

@@ -7,21 +7,12 @@
 //   - ansible.builtin.reboot:
 //       reboot_timeout: 900
 //       msg: Kernel update
+import type { FromSchema } from 'json-schema-to-ts';
 import { UnreachableError } from '../transport/types.js';
 import { quote } from '../transport/quote.js';
-import type { ModuleDef, ModuleResult, RunContext } from './types.js';
+import { defineModule, ModuleFailure, type ModuleResult, type RunContext } from './types.js';
 
-export interface RebootArgs {
-  reboot_timeout: number;
-  connect_timeout?: number;
-  pre_reboot_delay: number;
-  post_reboot_delay: number;
-  test_command: string;
-  msg: string;
-  boot_time_command: string;
-  reboot_command?: string;
-  search_paths: string[];
-}
+export type RebootArgs = FromSchema<typeof schema>;
 
 /** The detached command that reboots the host. */
 export function rebootCommand(args: RebootArgs): string {
@@ -47,16 +38,16 @@ async function runReboot(args: RebootArgs, ctx: RunContext): Promise<ModuleResul
   if (ctx.check) return { changed: true, elapsed: 0, rebooted: true };
   const connectMs = (args.connect_timeout ?? 10) * 1000;
   const before = await attempt(ctx, args.boot_time_command, connectMs);
-  if (!before.ok) return { failed: true, changed: false, rebooted: false, msg: `Failed to get the boot time with '${args.boot_time_command}': ${before.err ?? ''}`, elapsed: elapsed() };
+  if (!before.ok) throw new ModuleFailure(`Failed to get the boot time with '${args.boot_time_command}': ${before.err ?? ''}`, { rebooted: false, elapsed: elapsed() });
   const issued = await attempt(ctx, rebootCommand(args), connectMs);
   if (!issued.ok && !/unreachable|closed|reset/i.test(issued.err ?? '')) {
-    return { failed: true, changed: false, rebooted: false, msg: `Reboot command failed: ${issued.err ?? ''}`, elapsed: elapsed() };
+    throw new ModuleFailure(`Reboot command failed: ${issued.err ?? ''}`, { rebooted: false, elapsed: elapsed() });
   }
   const deadline = start + args.pre_reboot_delay * 1000 + args.reboot_timeout * 1000;
   let lastError = '';
   // stage 1: a new boot id
   for (;;) {
-    if (Date.now() > deadline) return { failed: true, changed: true, rebooted: true, msg: `Timed out waiting for last boot time check (timeout=${args.reboot_timeout}): ${lastError}`, elapsed: elapsed() };
+    if (Date.now() > deadline) throw new ModuleFailure(`Timed out waiting for last boot time check (timeout=${args.reboot_timeout}): ${lastError}`, { changed: true, rebooted: true, elapsed: elapsed() });
     await ctx.sleep(1000);
     try {
       await ctx.reconnect({ timeoutMs: connectMs });
@@ -74,30 +65,32 @@ async function runReboot(args: RebootArgs, ctx: RunContext): Promise<ModuleResul
   for (;;) {
     const t = await attempt(ctx, args.test_command, connectMs);
     if (t.ok) break;
-    if (Date.now() > deadline) return { failed: true, changed: true, rebooted: true, msg: `Timed out waiting for post-reboot test command (timeout=${args.reboot_timeout}): ${t.err ?? ''}`, elapsed: elapsed() };
+    if (Date.now() > deadline) throw new ModuleFailure(`Timed out waiting for post-reboot test command (timeout=${args.reboot_timeout}): ${t.err ?? ''}`, { changed: true, rebooted: true, elapsed: elapsed() });
     await ctx.sleep(1000);
   }
   return { changed: true, elapsed: elapsed(), rebooted: true };
 }
 
-export const rebootModule: ModuleDef<RebootArgs> = {
+const schema = {
+  type: 'object',
+  properties: {
+    reboot_timeout: { type: 'integer', minimum: 1, default: 600 },
+    connect_timeout: { type: 'integer', minimum: 1 },
+    pre_reboot_delay: { type: 'integer', minimum: 0, default: 0 },
+    post_reboot_delay: { type: 'integer', minimum: 0, default: 0 },
+    test_command: { type: 'string', default: 'whoami' },
+    msg: { type: 'string', default: 'Reboot initiated by Ansible' },
+    boot_time_command: { type: 'string', default: 'cat /proc/sys/kernel/random/boot_id' },
+    reboot_command: { type: 'string' },
+    search_paths: { type: 'array', items: { type: 'string' }, default: ['/sbin', '/bin', '/usr/sbin', '/usr/bin', '/usr/local/sbin'] },
+  },
+  additionalProperties: false,
+} as const;
+
+export const rebootModule = defineModule<RebootArgs>({
   name: 'reboot',
   summary: 'Reboot the host and wait for it to come back',
-  schema: {
-    type: 'object',
-    properties: {
-      reboot_timeout: { type: 'integer', minimum: 1, default: 600 },
-      connect_timeout: { type: 'integer', minimum: 1 },
-      pre_reboot_delay: { type: 'integer', minimum: 0, default: 0 },
-      post_reboot_delay: { type: 'integer', minimum: 0, default: 0 },
-      test_command: { type: 'string', default: 'whoami' },
-      msg: { type: 'string', default: 'Reboot initiated by Ansible' },
-      boot_time_command: { type: 'string', default: 'cat /proc/sys/kernel/random/boot_id' },
-      reboot_command: { type: 'string' },
-      search_paths: { type: 'array', items: { type: 'string' }, default: ['/sbin', '/bin', '/usr/sbin', '/usr/bin', '/usr/local/sbin'] },
-    },
-    additionalProperties: false,
-  },
+  schema,
   checkMode: 'run',
   run: runReboot,
-};
+});

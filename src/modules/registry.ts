@@ -1,11 +1,11 @@
 // Name → module lookup, with Ansible's FQCNs (ansible.builtin.x, ansible.legacy.x) and
 // per-module aliases resolved to one definition.
-import type { ModuleDef } from './types.js';
+import type { AnyModuleDef } from './types.js';
 
 export class ModuleRegistry {
-  private readonly byName = new Map<string, ModuleDef>();
+  private readonly byName = new Map<string, AnyModuleDef>();
 
-  constructor(defs: readonly ModuleDef[]) {
+  constructor(defs: readonly AnyModuleDef[]) {
     for (const def of defs) {
       for (const n of [def.name, ...(def.aliases ?? [])]) {
         this.byName.set(n, def);
@@ -17,7 +17,7 @@ export class ModuleRegistry {
     }
   }
 
-  get(name: string): ModuleDef | undefined {
+  get(name: string): AnyModuleDef | undefined {
     return this.byName.get(name);
   }
 
@@ -31,7 +31,7 @@ export class ModuleRegistry {
   }
 
   /** One entry per module. */
-  modules(): ModuleDef[] {
+  modules(): AnyModuleDef[] {
     return [...new Set(this.byName.values())];
   }
 }

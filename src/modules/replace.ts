@@ -5,24 +5,35 @@
 //       path: /etc/hosts
 //       regexp: '(\s+)old\.example\.com(\s+.*)?$'
 //       replace: '\1new.example.com\2'
+import type { FromSchema } from 'json-schema-to-ts';
 import type { FileFacts } from '../facts/file-probe.js';
-import { COMMON_FILE_ARGS, PlanFailure, codecFor } from './file-common.js';
-import { EDIT_SCHEMA_PROPS, editModuleHooks, planEditedFile, type EditArgs } from './file-edit.js';
+import { COMMON_FILE_ARGS, codecFor } from './file-common.js';
+import { EDIT_SCHEMA_PROPS, editModuleHooks, planEditedFile, type Edit } from './file-edit.js';
 import { compilePythonRegex, pythonSubn } from './python-regex.js';
-import type { ModuleDef, Plan, PlanContext } from './types.js';
+import { ModuleFailure, defineModule, type Plan, type PlanContext } from './types.js';
 
-export interface ReplaceArgs extends EditArgs {
-  regexp: string;
-  replace: string;
-  after?: string;
-  before?: string;
-  encoding: string;
-}
+const schema = {
+  type: 'object',
+  properties: {
+    ...EDIT_SCHEMA_PROPS,
+    regexp: { type: 'string' },
+    replace: { type: 'string', default: '' },
+    after: { type: 'string' },
+    before: { type: 'string' },
+    encoding: { type: 'string', enum: ['utf-8', 'utf8', 'UTF-8'], default: 'utf-8' },
+    ...COMMON_FILE_ARGS,
+  },
+  required: ['path', 'regexp'],
+  additionalProperties: false,
+} as const;
 
-export function planReplace(args: ReplaceArgs, f: FileFacts, ctx: PlanContext): Plan {
-  if (f.exists && f.type === 'directory') throw new PlanFailure(`Path ${args.path} is a directory !`);
-  if (!f.exists) throw new PlanFailure(`Path ${args.path} does not exist !`);
-  if (f.content === undefined) throw new PlanFailure(`Could not read ${args.path}`);
+export type ReplaceArgs = FromSchema<typeof schema>;
+
+export function planReplace(edit: Edit<ReplaceArgs>, f: FileFacts, ctx: PlanContext): Plan {
+  const { args } = edit;
+  if (f.exists && f.type === 'directory') throw new ModuleFailure(`Path ${args.path} is a directory !`);
+  if (!f.exists) throw new ModuleFailure(`Path ${args.path} does not exist !`);
+  if (f.content === undefined) throw new ModuleFailure(`Could not read ${args.path}`);
   const codec = codecFor(f.content);
   const conv = codec.fromTask;
   const contents = codec.decode(f.content);
@@ -45,29 +56,16 @@ export function planReplace(args: ReplaceArgs, f: FileFacts, ctx: PlanContext): 
   }
   const re = compilePythonRegex(conv(args.regexp), { multiline: true }, true);
   const [replaced, count] = pythonSubn(re, conv(args.replace), section);
-  if (count === 0 || replaced === section) return planEditedFile(args, f, undefined, '', ctx);
+  if (count === 0 || replaced === section) return planEditedFile(edit, f, undefined, '', ctx);
   const after = contents.slice(0, start) + replaced + contents.slice(end);
-  return planEditedFile(args, f, codec.encode(after), `${count} replacements made`, ctx);
+  return planEditedFile(edit, f, codec.encode(after), `${count} replacements made`, ctx);
 }
 
-export const replaceModule: ModuleDef<ReplaceArgs, FileFacts> = {
+export const replaceModule = defineModule<ReplaceArgs, Edit<ReplaceArgs>, FileFacts>({
   name: 'replace',
   summary: 'Replace all instances of a particular string in a file using a back-referenced regular expression',
   checkMode: 'plan',
   argAliases: { dest: 'path', destfile: 'path', name: 'path' },
-  schema: {
-    type: 'object',
-    properties: {
-      ...EDIT_SCHEMA_PROPS,
-      regexp: { type: 'string' },
-      replace: { type: 'string', default: '' },
-      after: { type: 'string' },
-      before: { type: 'string' },
-      encoding: { type: 'string', enum: ['utf-8', 'utf8', 'UTF-8'], default: 'utf-8' },
-      ...COMMON_FILE_ARGS,
-    },
-    required: ['path', 'regexp'],
-    additionalProperties: false,
-  },
+  schema,
   ...editModuleHooks(planReplace),
-};
+});

@@ -11,21 +11,28 @@ import { readFile } from 'node:fs/promises';
 import { quote } from '../transport/quote.js';
 import { commandResult, guardScript, newNonce, readGuard, wordSpans } from './command-runner.js';
 import { ShlexError, shlexSplit } from '../shlex.js';
-import type { ModuleDef, ModuleResult, RunContext } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ModuleFailure, defineModule, type ModuleResult, type RunContext } from './types.js';
 import { decryptFileContent } from '../vault/context.js';
 
-export interface ScriptArgs {
-  _raw_params?: string;
-  cmd?: string;
-  creates?: string;
-  removes?: string;
-  chdir?: string;
-  executable?: string;
-  decrypt?: boolean;
-}
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    _raw_params: { type: 'string' },
+    cmd: { type: 'string' },
+    creates: { type: 'string' },
+    removes: { type: 'string' },
+    chdir: { type: 'string' },
+    executable: { type: 'string' },
+    decrypt: { type: 'boolean', default: true },
+  },
+} as const;
 
-function fail(msg: string): ModuleResult {
-  return { failed: true, changed: false, msg };
+export type ScriptArgs = FromSchema<typeof schema>;
+
+function fail(msg: string): never {
+  throw new ModuleFailure(msg);
 }
 
 /** Path test with Ansible's _remote_file_exists semantics (`test -e`, no glob). */
@@ -38,19 +45,19 @@ function existsGuard(nonce: string, creates?: string, removes?: string): string 
 
 async function runScript(args: ScriptArgs, ctx: RunContext): Promise<ModuleResult> {
   const raw = (args._raw_params ?? args.cmd ?? '').trim();
-  if (!raw) return fail('script requires the path of a local script, e.g. `script: files/setup.sh arg1`');
+  if (!raw) fail('script requires the path of a local script, e.g. `script: files/setup.sh arg1`');
   let source: string;
   try {
     source = shlexSplit(raw)[0];
   } catch (e) {
-    if (e instanceof ShlexError) return fail(e.message);
+    if (e instanceof ShlexError) fail(e.message);
     throw e;
   }
   if (args.chdir && !args.chdir.startsWith('/')) {
-    return fail(`chdir ${args.chdir} must be an absolute path for a Unix-aware remote node`);
+    fail(`chdir ${args.chdir} must be an absolute path for a Unix-aware remote node`);
   }
   const local = ctx.controller.findFile('files', source);
-  if (!local) return fail(`Could not find or access '${source}' on the Ansible Controller.`);
+  if (!local) fail(`Could not find or access '${source}' on the Ansible Controller.`);
 
   const nonce = newNonce();
   const existence = existsGuard(nonce, args.creates, args.removes);
@@ -94,27 +101,15 @@ async function runScript(args: ScriptArgs, ctx: RunContext): Promise<ModuleResul
   const res = await ctx.exec(script);
   const g = readGuard(res.stdout, nonce);
   if (g.kind === 'creates' || g.kind === 'removes') return skipped(g.kind);
-  if (g.kind === 'chdir') return fail(`Unable to change directory to '${args.chdir}'`);
+  if (g.kind === 'chdir') fail(`Unable to change directory to '${args.chdir}'`);
   return commandResult(res);
 }
 
-export const scriptModule: ModuleDef<ScriptArgs> = {
+export const scriptModule = defineModule<ScriptArgs>({
   name: 'script',
   summary: 'Copy a local script to the host and run it',
   freeForm: '_raw_params',
   checkMode: 'run',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      _raw_params: { type: 'string' },
-      cmd: { type: 'string' },
-      creates: { type: 'string' },
-      removes: { type: 'string' },
-      chdir: { type: 'string' },
-      executable: { type: 'string' },
-      decrypt: { type: 'boolean', default: true },
-    },
-  },
+  schema,
   run: runScript,
-};
+});

@@ -8,19 +8,15 @@
 //   - ansible.posix.selinux:
 //       policy: targeted
 //       state: permissive
+import type { FromSchema } from 'json-schema-to-ts';
 import { SBIN_PATH, haveTools, parseSections, section } from '../facts/system-probe.js';
 import { quote } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
-import type { ModuleDef, Plan, PlanContext, Step } from './types.js';
+import { defineModule, ModuleFailure, type Plan, type PlanContext, type Step } from './types.js';
 
 export type SelinuxState = 'enforcing' | 'permissive' | 'disabled';
 
-export interface SelinuxArgs {
-  state: SelinuxState;
-  policy?: string;
-  configfile: string;
-  update_kernel_param: boolean;
-}
+export type SelinuxArgs = FromSchema<typeof schema>;
 
 export interface SelinuxFacts {
   /** getenforce exists (the userland knows SELinux). */
@@ -81,9 +77,9 @@ export function planSelinux(args: SelinuxArgs, f: SelinuxFacts, _ctx?: PlanConte
   const configState = (configValue(f.config, 'SELINUX') ?? 'disabled').toLowerCase() as SelinuxState;
   const configPolicy = configValue(f.config, 'SELINUXTYPE');
   const policy = args.policy ?? (args.state === 'disabled' ? configPolicy : undefined);
-  if (!policy && args.state !== 'disabled') return { steps: [], failed: "Policy is required if state is not 'disabled'" };
+  if (!policy && args.state !== 'disabled') throw new ModuleFailure("Policy is required if state is not 'disabled'");
   if (!f.available && args.state !== 'disabled') {
-    return { steps: [], failed: 'SELinux is not available on this host (no getenforce); it cannot be set to ' + args.state };
+    throw new ModuleFailure('SELinux is not available on this host (no getenforce); it cannot be set to ' + args.state);
   }
   const msgs: string[] = [];
   const warnings: string[] = [];
@@ -143,24 +139,26 @@ export function planSelinux(args: SelinuxArgs, f: SelinuxFacts, _ctx?: PlanConte
   };
 }
 
-export const selinuxModule: ModuleDef<SelinuxArgs, SelinuxFacts> = {
+const schema = {
+  type: 'object',
+  properties: {
+    state: { type: 'string', enum: ['enforcing', 'permissive', 'disabled'] },
+    policy: { type: 'string' },
+    configfile: { type: 'string', default: '/etc/selinux/config' },
+    update_kernel_param: { type: 'boolean', default: false },
+  },
+  required: ['state'],
+  additionalProperties: false,
+} as const;
+
+export const selinuxModule = defineModule<SelinuxArgs, SelinuxArgs, SelinuxFacts>({
   name: 'selinux',
   aliases: ['ansible.posix.selinux'],
   summary: 'Set the SELinux mode and policy (live and in /etc/selinux/config)',
-  schema: {
-    type: 'object',
-    properties: {
-      state: { type: 'string', enum: ['enforcing', 'permissive', 'disabled'] },
-      policy: { type: 'string' },
-      configfile: { type: 'string', default: '/etc/selinux/config' },
-      update_kernel_param: { type: 'boolean', default: false },
-    },
-    required: ['state'],
-    additionalProperties: false,
-  },
+  schema,
   argAliases: { conf: 'configfile', file: 'configfile' },
   checkMode: 'plan',
   probe: selinuxProbe,
   parse: parseSelinuxProbe,
   plan: planSelinux,
-};
+});

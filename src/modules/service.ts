@@ -14,22 +14,40 @@
 import { SBIN_PATH, haveTools, parseSections, section } from '../facts/system-probe.js';
 import { quote } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
-import type { JsonSchema, ModuleDef, Plan, PlanContext, Step } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ModuleFailure, defineModule, type Plan, type PlanContext, type Step } from './types.js';
 
-export type ServiceState = 'started' | 'stopped' | 'restarted' | 'reloaded';
+export type ServiceState = NonNullable<ServiceArgs['state']>;
 export type ServiceBackend = 'sysv' | 'systemd';
 export type BootTool = 'chkconfig' | 'update-rc.d' | 'systemctl';
 
-export interface ServiceArgs {
-  name: string;
-  state?: ServiceState;
-  enabled?: boolean;
-  runlevels?: string[];
-  pattern?: string;
-  arguments?: string;
-  sleep?: number;
-  use?: string;
-}
+const common = {
+  name: { type: 'string', minLength: 1 },
+  state: { type: 'string', enum: ['started', 'stopped', 'restarted', 'reloaded'] },
+  enabled: { type: 'boolean' },
+  pattern: { type: 'string' },
+  arguments: { type: 'string' },
+  sleep: { type: 'integer', minimum: 0 },
+} as const;
+
+const serviceSchema = {
+  type: 'object',
+  properties: { ...common, runlevel: { type: 'string' }, use: { type: 'string', default: 'auto' } },
+  required: ['name'],
+  additionalProperties: false,
+} as const;
+
+const sysvinitSchema = {
+  type: 'object',
+  properties: { ...common, runlevels: { type: 'array', items: { type: 'string', pattern: '^[0-6]$' } }, daemonize: { type: 'boolean', default: false } },
+  required: ['name'],
+  additionalProperties: false,
+} as const;
+
+const commonSchema = { type: 'object', properties: common, required: ['name'], additionalProperties: false } as const;
+
+/** What the implementation reads: the arguments both modules take, and sysvinit's runlevels. */
+export type ServiceArgs = FromSchema<typeof commonSchema> & Partial<Pick<FromSchema<typeof sysvinitSchema>, 'runlevels'>>;
 
 export interface ServiceFacts {
   backend?: ServiceBackend;
@@ -129,31 +147,29 @@ function levelsOf(args: ServiceArgs): string[] {
   return args.runlevels?.length ? args.runlevels.map(String) : ['3', '5'];
 }
 
-function bootSteps(args: ServiceArgs, f: ServiceFacts): { steps: Step[]; failed?: string } {
-  if (args.enabled === undefined) return { steps: [] };
+function bootSteps(args: ServiceArgs, f: ServiceFacts): Step[] {
+  if (args.enabled === undefined) return [];
   const n = quote(args.name);
   const want = args.enabled;
   switch (f.bootTool) {
     case 'chkconfig': {
-      if (!f.levels) return { steps: [], failed: `service ${args.name} does not support chkconfig` };
+      if (!f.levels) throw new ModuleFailure(`service ${args.name} does not support chkconfig`);
       const levels = levelsOf(args);
-      if (levels.every((l) => (f.levels![l] ?? false) === want)) return { steps: [] };
+      if (levels.every((l) => (f.levels![l] ?? false) === want)) return [];
       const steps: Step[] = [];
       if (f.needsAdd) steps.push({ kind: 'exec', cmd: `${SBIN_PATH} && chkconfig --add ${n}` });
       const lv = args.runlevels?.length ? `--level ${quote(levels.join(''))} ` : '';
       steps.push({ kind: 'exec', cmd: `${SBIN_PATH} && chkconfig ${lv}${n} ${want ? 'on' : 'off'}` });
-      return { steps };
+      return steps;
     }
     case 'systemctl':
-      if (f.enabledAtBoot === want) return { steps: [] };
-      return { steps: [{ kind: 'exec', cmd: `systemctl ${want ? 'enable' : 'disable'} ${n}` }] };
+      if (f.enabledAtBoot === want) return [];
+      return [{ kind: 'exec', cmd: `systemctl ${want ? 'enable' : 'disable'} ${n}` }];
     case 'update-rc.d':
-      if (f.enabledAtBoot === want) return { steps: [] };
-      return {
-        steps: [{ kind: 'exec', cmd: `${SBIN_PATH} && ${want ? `update-rc.d ${n} defaults >/dev/null && update-rc.d ${n} enable` : `update-rc.d ${n} disable`}` }],
-      };
+      if (f.enabledAtBoot === want) return [];
+      return [{ kind: 'exec', cmd: `${SBIN_PATH} && ${want ? `update-rc.d ${n} defaults >/dev/null && update-rc.d ${n} enable` : `update-rc.d ${n} disable`}` }];
     default:
-      return { steps: [], failed: `Could not find a tool to enable ${args.name} at boot (looked for chkconfig, update-rc.d, systemctl)` };
+      throw new ModuleFailure(`Could not find a tool to enable ${args.name} at boot (looked for chkconfig, update-rc.d, systemctl)`);
   }
 }
 
@@ -166,15 +182,8 @@ function controlCmd(args: ServiceArgs, f: ServiceFacts, action: string): string 
 
 export function planService(args: ServiceArgs, f: ServiceFacts, _ctx?: PlanContext): Plan {
   const result: Record<string, unknown> = { name: args.name };
-  if (args.state === undefined && args.enabled === undefined) {
-    return { steps: [], failed: 'one of the following is required: state, enabled' };
-  }
-  if (!f.exists && args.pattern === undefined) {
-    return { steps: [], failed: `Could not find the requested service ${args.name}: host` };
-  }
-  const boot = bootSteps(args, f);
-  if (boot.failed) return { steps: [], failed: boot.failed };
-  const steps = [...boot.steps];
+  if (!f.exists && args.pattern === undefined) throw new ModuleFailure(`Could not find the requested service ${args.name}: host`);
+  const steps = bootSteps(args, f);
   if (args.enabled !== undefined) result.enabled = args.enabled;
   if (args.state !== undefined) {
     result.state = args.state;
@@ -202,43 +211,29 @@ export function planService(args: ServiceArgs, f: ServiceFacts, _ctx?: PlanConte
   return { steps, result };
 }
 
-const common = {
-  name: { type: 'string', minLength: 1 },
-  state: { type: 'string', enum: ['started', 'stopped', 'restarted', 'reloaded'] },
-  enabled: { type: 'boolean' },
-  pattern: { type: 'string' },
-  arguments: { type: 'string' },
-  sleep: { type: 'integer', minimum: 0 },
-};
+/** Ansible's service and sysvinit both declare it. */
+const oneOfStateEnabled = { required_one_of: [['state', 'enabled']] } as const;
 
-export const serviceModule: ModuleDef<ServiceArgs, ServiceFacts> = {
+export const serviceModule = defineModule<FromSchema<typeof serviceSchema>, ServiceArgs, ServiceFacts>({
   name: 'service',
   summary: 'Start, stop, restart or reload a service and choose whether it starts at boot',
-  schema: {
-    type: 'object',
-    properties: { ...common, runlevel: { type: 'string' }, use: { type: 'string', default: 'auto' } },
-    required: ['name'],
-    additionalProperties: false,
-  } as JsonSchema,
+  schema: serviceSchema,
+  constraints: oneOfStateEnabled,
   argAliases: { args: 'arguments' },
   checkMode: 'plan',
   probe: serviceProbe,
   parse: parseServiceProbe,
   plan: planService,
-};
+});
 
-export const sysvinitModule: ModuleDef<ServiceArgs, ServiceFacts> = {
+export const sysvinitModule = defineModule<FromSchema<typeof sysvinitSchema>, ServiceArgs, ServiceFacts>({
   name: 'sysvinit',
   summary: 'Control a SysV init script and its runlevel links (chkconfig)',
-  schema: {
-    type: 'object',
-    properties: { ...common, runlevels: { type: 'array', items: { type: 'string', pattern: '^[0-6]$' } }, daemonize: { type: 'boolean', default: false } },
-    required: ['name'],
-    additionalProperties: false,
-  } as JsonSchema,
+  schema: sysvinitSchema,
+  constraints: oneOfStateEnabled,
   argAliases: { args: 'arguments', service: 'name' },
   checkMode: 'plan',
   probe: serviceProbe,
   parse: parseServiceProbe,
   plan: planService,
-};
+});

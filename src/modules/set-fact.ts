@@ -2,20 +2,23 @@
 //   - set_fact:
 //       xen_version: "3.0.4"
 //       cacheable: false
-import type { ModuleDef } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ModuleFailure, defineModule } from './types.js';
 
-export const setFactModule: ModuleDef<Record<string, unknown>> = {
+const schema = { type: 'object', properties: { cacheable: { type: 'boolean', default: false } }, additionalProperties: true, minProperties: 1 } as const;
+
+export const setFactModule = defineModule<FromSchema<typeof schema>>({
   name: 'set_fact',
   summary: 'Set host variables and facts',
   controllerOnly: true,
   traits: { factsLayer: 'nonpersistent' },
   checkMode: 'run',
-  schema: { type: 'object', properties: { cacheable: { type: 'boolean', default: false } }, additionalProperties: true, minProperties: 1 },
+  schema,
   async run(args) {
     const { cacheable, ...facts } = args;
     for (const k of Object.keys(facts)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) return { failed: true, changed: false, msg: `The variable name '${k}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.` };
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new ModuleFailure(`The variable name '${k}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.`);
     }
     return { changed: false, ansible_facts: facts, _ansible_facts_cacheable: !!cacheable };
   },
-};
+});

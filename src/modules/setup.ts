@@ -6,17 +6,13 @@
 //     ansible.builtin.setup:
 //       gather_subset: ['!all', 'min']
 //       filter: ['ansible_distribution*']
+import type { FromSchema } from 'json-schema-to-ts';
 import { collectFacts, filterFacts, GatherSubsetError, resolveSubsets, sectionsFor } from '../facts/collect.js';
 import { buildGatherScript, DEFAULT_FACT_PATH, splitSections } from '../facts/gather.js';
 import { newNonce } from './command-runner.js';
-import type { ModuleDef, ModuleResult, RunContext } from './types.js';
+import { defineModule, ModuleFailure, type ModuleResult, type RunContext } from './types.js';
 
-export interface SetupArgs {
-  gather_subset?: string[] | string;
-  filter?: string[] | string;
-  gather_timeout?: number;
-  fact_path?: string;
-}
+export type SetupArgs = FromSchema<typeof schema>;
 
 const asList = (v: string[] | string | undefined): string[] | undefined =>
   v === undefined ? undefined : Array.isArray(v) ? v : v.split(',').map((s) => s.trim());
@@ -26,7 +22,7 @@ async function runSetup(args: SetupArgs, ctx: RunContext): Promise<ModuleResult>
   try {
     groups = resolveSubsets(asList(args.gather_subset));
   } catch (e) {
-    if (e instanceof GatherSubsetError) return { failed: true, changed: false, msg: e.message };
+    if (e instanceof GatherSubsetError) throw new ModuleFailure(e.message);
     throw e;
   }
   const nonce = newNonce();
@@ -36,7 +32,7 @@ async function runSetup(args: SetupArgs, ctx: RunContext): Promise<ModuleResult>
   });
   const sections = splitSections(res.stdout, nonce);
   if (!sections.has('uname')) {
-    return { failed: true, changed: false, msg: `fact gathering script failed (rc=${res.rc}): ${res.stderr.trim()}` };
+    throw new ModuleFailure(`fact gathering script failed (rc=${res.rc}): ${res.stderr.trim()}`);
   }
   const facts = filterFacts(collectFacts(sections, groups, { nonce, factPath }), asList(args.filter));
   const subsetList = asList(args.gather_subset) ?? ['all'];
@@ -46,21 +42,23 @@ async function runSetup(args: SetupArgs, ctx: RunContext): Promise<ModuleResult>
   };
 }
 
-export const setupModule: ModuleDef<SetupArgs> = {
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    gather_subset: { type: ['array', 'string'], items: { type: 'string' } },
+    filter: { type: ['array', 'string'], items: { type: 'string' } },
+    gather_timeout: { type: 'integer', minimum: 1, default: 10 },
+    fact_path: { type: 'string' },
+  },
+} as const;
+
+export const setupModule = defineModule<SetupArgs>({
   name: 'setup',
   aliases: ['gather_facts'],
   traits: { gathersFacts: true },
   summary: 'Gather facts about the host',
   checkMode: 'run',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      gather_subset: { type: ['array', 'string'], items: { type: 'string' } },
-      filter: { type: ['array', 'string'], items: { type: 'string' } },
-      gather_timeout: { type: 'integer', minimum: 1, default: 10 },
-      fact_path: { type: 'string' },
-    },
-  },
+  schema,
   run: runSetup,
-};
+});

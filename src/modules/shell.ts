@@ -8,14 +8,14 @@
 //       chdir: /tmp
 import { quote } from '../transport/quote.js';
 import { guardProbe, runCommandSpec } from './command-runner.js';
-import { commandSchemaProperties, normaliseCommandArgs, type CommandArgs } from './command.js';
-import type { ModuleDef, ModuleResult, RunContext } from './types.js';
+import { normaliseCommandArgs, shellSchema, type ShellArgs } from './command.js';
+import { ModuleFailure, defineModule, type ModuleResult, type RunContext } from './types.js';
 
-async function runShell(input: CommandArgs, ctx: RunContext): Promise<ModuleResult> {
+async function runShell(input: ShellArgs, ctx: RunContext): Promise<ModuleResult> {
   const args = normaliseCommandArgs(input);
   const script = args._raw_params ?? args.cmd;
   if (script === undefined || script.trim() === '') {
-    return { failed: true, changed: false, rc: 256, msg: 'no command given', stdout: '', stderr: '', stdout_lines: [], stderr_lines: [] };
+    throw new ModuleFailure('no command given', { rc: 256, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [] });
   }
   return runCommandSpec(
     {
@@ -32,16 +32,12 @@ async function runShell(input: CommandArgs, ctx: RunContext): Promise<ModuleResu
   );
 }
 
-export const shellModule: ModuleDef<CommandArgs> = {
+export const shellModule = defineModule<ShellArgs>({
   name: 'shell',
   summary: 'Run a command line through the shell',
   freeForm: '_raw_params',
   checkMode: 'run',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { ...commandSchemaProperties },
-  },
+  schema: shellSchema,
   run: runShell,
   guard: (args) => guardProbe(normaliseCommandArgs(args)),
-};
+});

@@ -4,23 +4,24 @@
 //       src: /etc/hostname
 //     register: hostname_file
 import { factsFor, parseFileProbe, probeFile, probeScript, type FileFacts } from '../facts/file-probe.js';
-import type { ModuleDef } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ModuleFailure, defineModule } from './types.js';
 
-export interface SlurpArgs {
-  src: string;
-}
+const schema = {
+  type: 'object',
+  properties: { src: { type: 'string', minLength: 1 } },
+  required: ['src'],
+  additionalProperties: false,
+} as const;
 
-export const slurpModule: ModuleDef<SlurpArgs, Record<string, FileFacts>> = {
+export type SlurpArgs = FromSchema<typeof schema>;
+
+export const slurpModule = defineModule<SlurpArgs, SlurpArgs, Record<string, FileFacts>>({
   name: 'slurp',
   summary: 'Slurps a file from remote nodes',
   checkMode: 'plan',
   argAliases: { path: 'src' },
-  schema: {
-    type: 'object',
-    properties: { src: { type: 'string', minLength: 1 } },
-    required: ['src'],
-    additionalProperties: false,
-  },
+  schema,
   probe(args) {
     return probeScript([probeFile('s', args.src, { follow: true, contentMax: -1 })]);
   },
@@ -29,9 +30,9 @@ export const slurpModule: ModuleDef<SlurpArgs, Record<string, FileFacts>> = {
   },
   plan(args, facts) {
     const f = factsFor(facts, 's');
-    if (!f.exists) return { steps: [], failed: `file not found: ${args.src}` };
-    if (f.type === 'directory') return { steps: [], failed: 'source is a directory and must be a file' };
-    if (!f.readable || f.content === undefined) return { steps: [], failed: `file is not readable: ${args.src}` };
+    if (!f.exists) throw new ModuleFailure(`file not found: ${args.src}`);
+    if (f.type === 'directory') throw new ModuleFailure('source is a directory and must be a file');
+    if (!f.readable || f.content === undefined) throw new ModuleFailure(`file is not readable: ${args.src}`);
     return { steps: [], result: { content: f.content.toString('base64'), source: args.src, encoding: 'base64' } };
   },
-};
+});

@@ -4,17 +4,11 @@
 //       path: /etc/ssh/sshd_config
 //       checksum_algorithm: sha1
 //     register: sshd_conf
+import type { FromSchema } from 'json-schema-to-ts';
 import { factsFor, parseFileProbe, probeFile, probeScript, type ChecksumAlgorithm, type FileFacts } from '../facts/file-probe.js';
-import type { ModuleDef } from './types.js';
+import { defineModule } from './types.js';
 
-export interface StatArgs {
-  path: string;
-  follow: boolean;
-  get_checksum: boolean;
-  checksum_algorithm: ChecksumAlgorithm;
-  get_mime: boolean;
-  get_attributes: boolean;
-}
+export type StatArgs = FromSchema<typeof schema>;
 
 /** Ansible's `stat` dictionary for what the probe saw. */
 export function statDict(path: string, f: FileFacts): Record<string, unknown> {
@@ -65,24 +59,26 @@ export function statDict(path: string, f: FileFacts): Record<string, unknown> {
   return d;
 }
 
-export const statModule: ModuleDef<StatArgs, Record<string, FileFacts>> = {
+const schema = {
+  type: 'object',
+  properties: {
+    path: { type: 'string', minLength: 1 },
+    follow: { type: 'boolean', default: false },
+    get_checksum: { type: 'boolean', default: true },
+    checksum_algorithm: { type: 'string', enum: ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'], default: 'sha1' },
+    get_mime: { type: 'boolean', default: true },
+    get_attributes: { type: 'boolean', default: true },
+  },
+  required: ['path'],
+  additionalProperties: false,
+} as const;
+
+export const statModule = defineModule<StatArgs, StatArgs, Record<string, FileFacts>>({
   name: 'stat',
   summary: 'Retrieve file or file system status',
   checkMode: 'plan',
   argAliases: { dest: 'path', name: 'path', checksum: 'checksum_algorithm', checksum_algo: 'checksum_algorithm' },
-  schema: {
-    type: 'object',
-    properties: {
-      path: { type: 'string', minLength: 1 },
-      follow: { type: 'boolean', default: false },
-      get_checksum: { type: 'boolean', default: true },
-      checksum_algorithm: { type: 'string', enum: ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'], default: 'sha1' },
-      get_mime: { type: 'boolean', default: true },
-      get_attributes: { type: 'boolean', default: true },
-    },
-    required: ['path'],
-    additionalProperties: false,
-  },
+  schema,
   probe(args) {
     return probeScript([
       probeFile('p', args.path, {
@@ -98,4 +94,4 @@ export const statModule: ModuleDef<StatArgs, Record<string, FileFacts>> = {
   plan(args, facts) {
     return { steps: [], result: { stat: statDict(args.path, factsFor(facts, 'p')) } };
   },
-};
+});

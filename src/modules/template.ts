@@ -8,17 +8,25 @@
 //       validate: /usr/sbin/sshd -t -f %s
 import { statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import type { FromSchema } from 'json-schema-to-ts';
 import { parseFileProbe, type FileFacts } from '../facts/file-probe.js';
-import { UserError } from '../errors.js';
 import { basename, makeBackupStamp } from './file-common.js';
-import { COPY_SCHEMA_PROPS, planCopy, probeCopy, type CopyArgs } from './copy.js';
-import type { ModuleDef, RunContext } from './types.js';
+import { COPY_SCHEMA_PROPS, notOnController, planCopy, probeCopy, type CopyPrepared } from './copy.js';
+import { defineModule, type RunContext } from './types.js';
 
-export interface TemplateArgs extends CopyArgs {
-  src: string;
-  newline_sequence: '\n' | '\r' | '\r\n';
-  output_encoding: string;
-}
+const schema = {
+  type: 'object',
+  properties: {
+    ...COPY_SCHEMA_PROPS,
+    src: { type: 'string', minLength: 1 },
+    newline_sequence: { type: 'string', enum: ['\n', '\r', '\r\n'], default: '\n' },
+    output_encoding: { type: 'string', enum: ['utf-8', 'utf8', 'UTF-8'], default: 'utf-8' },
+  },
+  required: ['src', 'dest'],
+  additionalProperties: false,
+} as const;
+
+export type TemplateArgs = FromSchema<typeof schema>;
 
 type Facts = Record<string, FileFacts>;
 
@@ -35,15 +43,10 @@ function userName(): string {
   return controllerUser;
 }
 
-export function prepareTemplate(args: TemplateArgs, ctx: RunContext): TemplateArgs {
+export function prepareTemplate(args: TemplateArgs, ctx: RunContext): CopyPrepared {
   const path = ctx.controller.findFile('templates', args.src);
   const st = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
-  if (!path || !st?.isFile()) {
-    throw new UserError(`Could not find or access '${args.src}' on the Ansible Controller.`, {
-      kind: 'error',
-      hint: "Put it in the role's templates/ directory or next to the playbook, or give an absolute path.",
-    });
-  }
+  if (!path || !st?.isFile()) throw notOnController(args.src, 'templates');
   const rendered = ctx.controller.renderFile(path, {
     template_path: path,
     template_fullpath: path,
@@ -54,30 +57,21 @@ export function prepareTemplate(args: TemplateArgs, ctx: RunContext): TemplateAr
   });
   // Jinja2 normalises every line ending of the output to newline_sequence.
   const text = rendered.replace(/\r\n|\r|\n/g, args.newline_sequence ?? '\n');
+  // copy's options that template does not take are copy's defaults
+  const copyArgs = { ...args, remote_src: false, local_follow: true, decrypt: true };
   return {
-    ...args,
-    content: undefined,
-    _files: [{ rel: '', content: Buffer.from(text, 'utf8'), srcMode: st.mode & 0o7777 }],
-    _basename: basename(args.src),
-    _stamp: args._stamp ?? makeBackupStamp(),
+    args: copyArgs,
+    files: [{ rel: '', content: Buffer.from(text, 'utf8'), srcMode: st.mode & 0o7777 }],
+    basename: basename(args.src),
+    stamp: makeBackupStamp(),
   };
 }
 
-export const templateModule: ModuleDef<TemplateArgs, Facts> = {
+export const templateModule = defineModule<TemplateArgs, CopyPrepared, Facts>({
   name: 'template',
   summary: 'Template a file out to a target host',
   checkMode: 'plan',
-  schema: {
-    type: 'object',
-    properties: {
-      ...COPY_SCHEMA_PROPS,
-      src: { type: 'string', minLength: 1 },
-      newline_sequence: { type: 'string', enum: ['\n', '\r', '\r\n'], default: '\n' },
-      output_encoding: { type: 'string', enum: ['utf-8', 'utf8', 'UTF-8'], default: 'utf-8' },
-    },
-    required: ['src', 'dest'],
-    additionalProperties: false,
-  },
+  schema,
   prepare: prepareTemplate,
   // The rendered text is a prepared single file, so copy's probe and plan apply as they are.
   probe: probeCopy,
@@ -85,4 +79,4 @@ export const templateModule: ModuleDef<TemplateArgs, Facts> = {
     return parseFileProbe(out);
   },
   plan: planCopy,
-};
+});

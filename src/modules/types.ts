@@ -1,15 +1,19 @@
 // The module contract. A module is a small object: a JSON schema for its arguments
-// (ajv validates and fills defaults before it runs) and either
-//   - probe/parse/plan: a shell probe whose output a pure parser turns into facts, and a
-//     pure plan(args, facts) that returns the steps to reach the desired state. No steps
-//     means no change. The engine runs the probe, asks for the plan, and in check mode
-//     stops there; otherwise it runs the steps. Most modules are this kind.
+// (ajv validates and fills defaults before it runs; the TypeScript type of the arguments
+// is derived from that same schema) and either
+//   - prepare/probe/parse/plan: an optional controller-side prepare() whose value the
+//     other calls get, a shell probe whose output a pure parser turns into facts, and a
+//     pure plan(prepared, facts) that returns the steps to reach the desired state. No
+//     steps means no change. The engine runs the probe, asks for the plan, and in check
+//     mode stops there; otherwise it runs the steps. Most modules are this kind.
 //   - run: an action that needs several round trips or the controller alone (command,
 //     debug, set_fact, wait_for, reboot...). It gets the transport and does the work.
-import type { JSONSchemaType } from 'ajv';
+// A module fails its task in one way only: it throws ModuleFailure.
+import type { JSONSchema } from 'json-schema-to-ts';
 import type { BecomeSpec, ExecResult, Transport } from '../transport/types.js';
 
-export type JsonSchema = Record<string, unknown> & Partial<JSONSchemaType<unknown>>;
+/** A module's argument schema: an object schema, written `as const` so FromSchema can read it. */
+export type JsonSchema = Exclude<JSONSchema, boolean>;
 
 export interface FileDiff {
   before: string;
@@ -30,8 +34,6 @@ export interface Plan {
   diff?: FileDiff | FileDiff[];
   /** Return values merged into the task result (e.g. stat's `stat`, copy's `dest`). */
   result?: Record<string, unknown>;
-  /** A failure found while planning (e.g. a regexp that matches nothing with backrefs). */
-  failed?: string;
   /** Report changed even without steps (rare: e.g. a check-mode-only prediction). */
   changed?: boolean;
 }
@@ -65,7 +67,7 @@ export interface RunContext extends PlanContext {
   transport: Transport;
   become?: BecomeSpec;
   controller: ControllerContext;
-  /** Per-task `timeout:` in ms, if any. */
+  /** Per-task `timeout:` in ms, when set. */
   timeoutMs?: number;
   /** Task `environment:` for commands the module runs. */
   env?: Record<string, string>;
@@ -109,7 +111,7 @@ export interface ModuleTraits {
   /** Runs once for the whole host list, on the first host (Ansible's BYPASS_HOST_LOOP: add_host). */
   bypassHostLoop?: boolean;
   /**
-   * Touches neither the host nor any variable but its own register (debug, assert): a probe
+   * Touches neither the host nor a variable but its own register (debug, assert): a probe
    * lookahead may look past it.
    */
   passive?: boolean;
@@ -125,7 +127,48 @@ export interface ModuleTraits {
   gathersFacts?: boolean;
 }
 
-export interface ModuleDef<A = any, F = any> {
+/**
+ * The one way a module fails its task, from each of its calls (prepare, probe, parse, plan,
+ * run): the task's result is `failed: true, changed: false, msg` plus `fields` (e.g. rc,
+ * stdout). Not a UserError: that is a mistake in the playbook found while loading it.
+ */
+export class ModuleFailure extends Error {
+  readonly fields: Readonly<Record<string, unknown>>;
+  constructor(msg: string, fields: Record<string, unknown> = {}) {
+    super(msg);
+    this.name = 'ModuleFailure';
+    this.fields = fields;
+  }
+
+  /** The failed task result. */
+  result(): ModuleResult {
+    return { changed: false, failed: true, msg: this.message, ...this.fields };
+  }
+}
+
+/** A value `required_if` compares an argument with (after Ansible's conversions). */
+export type ArgValue = string | number | boolean;
+
+/**
+ * Ansible's argument_spec constraints between arguments, with its names and meaning;
+ * src/playbook/validate-args.ts checks them when the task runs, with Ansible's messages.
+ */
+export interface ArgConstraints<Name extends string> {
+  /** At most one of each list may be given. */
+  mutually_exclusive?: readonly (readonly Name[])[];
+  /** At least one of each list must be given (a default counts). */
+  required_one_of?: readonly (readonly Name[])[];
+  /** All or none of each list. */
+  required_together?: readonly (readonly Name[])[];
+  /** [key, value, requirements, is_one_of?]: when key is value, all of requirements (with `true`: one of them). */
+  required_if?: readonly (readonly [Name, ArgValue, readonly Name[]] | readonly [Name, ArgValue, readonly Name[], boolean])[];
+}
+
+/** The argument names of an arguments type; every name for the erased form. */
+export type ArgName<Args> = unknown extends Args ? string : Extract<keyof Args, string>;
+
+/** What every module declares besides its calls. */
+export interface ModuleInfo<Args> {
   /** The short name used in playbooks (`copy`). */
   name: string;
   /** Other names that resolve to this module (`ansible.builtin.copy`, `yum` for `package`...). */
@@ -134,6 +177,8 @@ export interface ModuleDef<A = any, F = any> {
   summary: string;
   /** JSON schema of the arguments; ajv applies `default`s. additionalProperties: false. */
   schema: JsonSchema;
+  /** Constraints between arguments that a JSON schema says badly (see ArgConstraints). */
+  constraints?: ArgConstraints<ArgName<Args>>;
   /**
    * Free-form modules (`command: ls -l`, `shell: ...`): the string goes into this argument.
    * Ansible's `_raw_params`.
@@ -152,20 +197,55 @@ export interface ModuleDef<A = any, F = any> {
   controllerOnly?: boolean;
   /** What the engine must know about it (see ModuleTraits). */
   traits?: ModuleTraits;
+}
 
-  /** Controller-side preparation (read a src file, render a template) before probing. */
-  prepare?(args: A, ctx: RunContext): Promise<A> | A;
+/** The calls of a module; `Prepared` is what prepare() returns, `Facts` what parse() returns. */
+export interface ModuleCalls<Args, Prepared, Facts> {
   /** A POSIX sh script whose output parse() reads. Undefined: no probe needed. */
-  probe?(args: A): string | undefined;
-  parse?(out: ExecResult, args: A): F;
-  plan?(args: A, facts: F, ctx: PlanContext): Plan;
-
+  probe?(prepared: Prepared): string | undefined;
+  plan?(prepared: Prepared, facts: Facts, ctx: PlanContext): Plan;
   /** An action module: does its own work and returns the result. */
-  run?(args: A, ctx: RunContext): Promise<ModuleResult>;
+  run?(args: Args, ctx: RunContext): Promise<ModuleResult>;
   /**
    * For an action module: a read-only script whose outcome may end the task without
-   * running anything (command's creates/removes). The engine predicts it and sends it with
+   * running a thing (command's creates/removes). The engine predicts it and sends it with
    * the probes of the tasks around it; run() reads that result with ctx.batchedGuard().
    */
-  guard?(args: A): string | undefined;
+  guard?(args: Args): string | undefined;
+}
+
+/**
+ * Controller-side preparation (read a src file, render a template) before probing. Only
+ * optional when the arguments themselves are a valid `Prepared`: the engine passes them on.
+ */
+export type PrepareCall<Args, Prepared> = [Args] extends [Prepared]
+  ? { prepare?(args: Args, ctx: RunContext): Promise<Prepared> | Prepared }
+  : { prepare(args: Args, ctx: RunContext): Promise<Prepared> | Prepared };
+
+/** Reads the probe's output. Only optional when plan() accepts no facts (undefined). */
+export type ParseCall<Prepared, Facts> = [undefined] extends [Facts]
+  ? { parse?(out: ExecResult, prepared: Prepared): Facts }
+  : { parse(out: ExecResult, prepared: Prepared): Facts };
+
+/**
+ * A module: its validated arguments `Args` (FromSchema of its schema), the value its
+ * prepare() makes of them (`Prepared`, the arguments themselves when it has none), and the
+ * facts its parse() reads from the probe (`Facts`). Without type arguments, the erased form
+ * the registry and the engine hold (see AnyModuleDef).
+ */
+export type ModuleDef<Args = unknown, Prepared = Args, Facts = unknown> = ModuleInfo<Args> &
+  ModuleCalls<Args, Prepared, Facts> &
+  PrepareCall<Args, Prepared> &
+  ParseCall<Prepared, Facts>;
+
+/**
+ * A module with its types erased: what the registry holds. The engine only passes a module
+ * values that came from the same module (validated arguments, its prepare()'s value, its
+ * parse()'s facts), which is what makes the erasure safe.
+ */
+export type AnyModuleDef = ModuleDef<unknown, unknown, unknown>;
+
+/** Declares a module, checking its calls against its own types at the definition. */
+export function defineModule<Args, Prepared = Args, Facts = undefined>(def: ModuleDef<Args, Prepared, Facts>): ModuleDef<Args, Prepared, Facts> {
+  return def;
 }

@@ -11,6 +11,7 @@
 //       src: jdk-1.5.0_22.tar.gz
 //       dest: /opt
 //       creates: /opt/jdk1.5.0_22
+import type { FromSchema } from 'json-schema-to-ts';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -19,8 +20,8 @@ import { formatMode } from '../facts/file-probe.js';
 import { SBIN_PATH, parseSections, section } from '../facts/system-probe.js';
 import { quote, quoteArgv } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
-import { PlanFailure, resolveMode } from './file-common.js';
-import type { ModuleDef, Plan, PlanContext, RunContext, Step } from './types.js';
+import { resolveMode } from './file-common.js';
+import { defineModule, ModuleFailure, type Plan, type PlanContext, type RunContext, type Step } from './types.js';
 
 export type ArchiveFormat = 'tar' | 'gzip' | 'bzip2';
 
@@ -31,20 +32,12 @@ export interface TarMember {
   mtime: number;
 }
 
-export interface UnarchiveArgs {
-  src: string;
-  dest: string;
-  remote_src: boolean;
-  creates?: string;
-  extra_opts: string[];
-  list_files: boolean;
-  exclude: string[];
-  keep_newer: boolean;
-  owner?: string;
-  group?: string;
-  mode?: string | number;
-  /** Filled by prepare for a controller src. */
-  _archive?: { content: Buffer; format: ArchiveFormat; members: TarMember[] };
+export type UnarchiveArgs = FromSchema<typeof schema>;
+
+/** What prepare() reads: the arguments and, for a controller src, the archive itself. */
+export interface UnarchivePrepared {
+  args: UnarchiveArgs;
+  archive?: { content: Buffer; format: ArchiveFormat; members: TarMember[] };
 }
 
 export interface MemberState {
@@ -141,13 +134,13 @@ const TAR_FLAG: Record<ArchiveFormat, string> = { tar: '', gzip: 'z', bzip2: 'j'
 const HANDLER: Record<ArchiveFormat, string> = { tar: 'TarArchive', gzip: 'TgzArchive', bzip2: 'TarBzipArchive' };
 const STAT_FMT = "'%s %Y %U %G %a %F'";
 
-export function unarchiveProbe(args: UnarchiveArgs): string {
+export function unarchiveProbe({ args, archive }: UnarchivePrepared): string {
   const dest = quote(args.dest);
   const lines = [SBIN_PATH, `if [ -d ${dest} ]; then echo '@@have dest yes'; fi`];
   if (args.creates) lines.push(`if [ -e ${quote(args.creates)} ]; then echo '@@have creates yes'; fi`);
   const statEach = `if s=$(stat -c ${STAT_FMT} -- "$p" 2>/dev/null); then echo "+ $s"; else echo -; fi`;
-  if (args._archive) {
-    const paths = args._archive.members.slice(0, MAX_PROBED_MEMBERS).map((m) => quote(m.path));
+  if (archive) {
+    const paths = archive.members.slice(0, MAX_PROBED_MEMBERS).map((m) => quote(m.path));
     if (paths.length) lines.push(section('members', `cd ${dest} && for p in ${paths.join(' ')}; do ${statEach}; done`));
   } else {
     const flag = TAR_FLAG[formatFromName(args.src) ?? 'tar'];
@@ -167,12 +160,12 @@ function parseStat(line: string): MemberState {
   return { exists: true, size: Number(size), mtime: Number(mtime), owner, group, mode: parseInt(mode, 8), type: type.join(' ') };
 }
 
-export function parseUnarchiveProbe(out: ExecResult, args: UnarchiveArgs): UnarchiveFacts {
+export function parseUnarchiveProbe(out: ExecResult, { archive }: UnarchivePrepared): UnarchiveFacts {
   const s = parseSections(out.stdout);
   const facts: UnarchiveFacts = { destIsDir: !!s.have.dest, createsExists: !!s.have.creates, members: {} };
   const lines = (s.text.members ?? '').split('\n').filter((l) => l !== '');
-  if (args._archive) {
-    args._archive.members.slice(0, MAX_PROBED_MEMBERS).forEach((m, i) => {
+  if (archive) {
+    archive.members.slice(0, MAX_PROBED_MEMBERS).forEach((m, i) => {
       facts.members[m.path] = parseStat(lines[i] ?? '-');
     });
   } else {
@@ -200,25 +193,20 @@ function topLevel(paths: string[]): string[] {
   return [...new Set(paths.map((p) => p.split('/')[0]))].filter((p) => p !== '' && p !== '.' && p !== '..');
 }
 
-export function planUnarchive(args: UnarchiveArgs, f: UnarchiveFacts, _ctx?: PlanContext): Plan {
+export function planUnarchive({ args, archive }: UnarchivePrepared, f: UnarchiveFacts, _ctx?: PlanContext): Plan {
   if (args.creates && f.createsExists) return { steps: [], result: { skipped: true, msg: `skipped, since ${args.creates} exists`, dest: args.dest, src: args.src } };
-  if (!f.destIsDir) return { steps: [], failed: `dest '${args.dest}' must be an existing dir` };
-  const format = args._archive?.format ?? formatFromName(args.src);
-  if (!format) return { steps: [], failed: `Failed to find handler for "${args.src}". Make sure the required command to extract the file is installed (rackplay handles .tar, .tar.gz/.tgz and .tar.bz2)` };
+  if (!f.destIsDir) throw new ModuleFailure(`dest '${args.dest}' must be an existing dir`);
+  const format = archive?.format ?? formatFromName(args.src);
+  if (!format) throw new ModuleFailure(`Failed to find handler for "${args.src}". Make sure the required command to extract the file is installed (rackplay handles .tar, .tar.gz/.tgz and .tar.bz2)`);
   let members: string[];
   let differs: boolean;
-  try {
-    if (args._archive) {
-      members = args._archive.members.map((m) => m.path);
-      differs = args._archive.members.slice(0, MAX_PROBED_MEMBERS).some((m) => memberDiffers(m, f.members[m.path] ?? { exists: false }, args));
-    } else {
-      if (f.listRc !== 0) return { steps: [], failed: `Failed to list ${args.src}: ${(f.listError ?? '').trim() || `rc=${f.listRc}`}` };
-      members = Object.keys(f.members);
-      differs = Object.values(f.members).some((st) => !st.exists || (args.owner !== undefined && st.owner !== args.owner) || (args.group !== undefined && st.group !== args.group));
-    }
-  } catch (e) {
-    if (e instanceof PlanFailure) return { steps: [], failed: e.message };
-    throw e;
+  if (archive) {
+    members = archive.members.map((m) => m.path);
+    differs = archive.members.slice(0, MAX_PROBED_MEMBERS).some((m) => memberDiffers(m, f.members[m.path] ?? { exists: false }, args));
+  } else {
+    if (f.listRc !== 0) throw new ModuleFailure(`Failed to list ${args.src}: ${(f.listError ?? '').trim() || `rc=${f.listRc}`}`);
+    members = Object.keys(f.members);
+    differs = Object.values(f.members).some((st) => !st.exists || (args.owner !== undefined && st.owner !== args.owner) || (args.group !== undefined && st.group !== args.group));
   }
   const result: Record<string, unknown> = { dest: args.dest, src: args.src, handler: HANDLER[format] };
   if (args.list_files) result.files = members;
@@ -227,10 +215,10 @@ export function planUnarchive(args: UnarchiveArgs, f: UnarchiveFacts, _ctx?: Pla
   let archivePath = args.src;
   const opts = [...args.extra_opts, ...args.exclude.map((x) => `--exclude=${x}`), ...(args.keep_newer ? ['--keep-newer-files'] : [])];
   const flag = TAR_FLAG[format];
-  if (args._archive) {
-    const id = createHash('sha1').update(args._archive.content).digest('hex').slice(0, 16);
+  if (archive) {
+    const id = createHash('sha1').update(archive.content).digest('hex').slice(0, 16);
     archivePath = `/tmp/.rackplay-unarchive-${id}`;
-    steps.push({ kind: 'put', path: archivePath, content: args._archive.content, mode: '0600' });
+    steps.push({ kind: 'put', path: archivePath, content: archive.content, mode: '0600' });
     steps.push({ kind: 'exec', cmd: `tar ${quoteArgv([`-x${flag}f`, archivePath, '-C', args.dest, ...opts])}; rc=$?; rm -f ${quote(archivePath)}; exit $rc` });
   } else {
     steps.push({ kind: 'exec', cmd: 'tar ' + quoteArgv([`-x${flag}f`, archivePath, '-C', args.dest, ...opts]) });
@@ -248,46 +236,47 @@ export function planUnarchive(args: UnarchiveArgs, f: UnarchiveFacts, _ctx?: Pla
   return { steps, result };
 }
 
-export async function prepareUnarchive(args: UnarchiveArgs, ctx: RunContext): Promise<UnarchiveArgs> {
-  if (args.remote_src) return args;
+export async function prepareUnarchive(args: UnarchiveArgs, ctx: RunContext): Promise<UnarchivePrepared> {
+  if (args.remote_src) return { args };
   const local = ctx.controller.findFile('files', args.src);
-  if (!local) throw new Error(`Could not find or access '${args.src}' on the Ansible Controller.`);
+  if (!local) throw new ModuleFailure(`Could not find or access '${args.src}' on the Ansible Controller.`);
   const content = readFileSync(local);
   const format = detectFormat(content);
-  if (!format) throw new Error(`Failed to find handler for "${args.src}": not a tar, tar.gz or tar.bz2 archive`);
-  return { ...args, _archive: { content, format, members: archiveMembers(content, format) } };
+  if (!format) throw new ModuleFailure(`Failed to find handler for "${args.src}": not a tar, tar.gz or tar.bz2 archive`);
+  return { args, archive: { content, format, members: archiveMembers(content, format) } };
 }
 
-export const unarchiveModule: ModuleDef<UnarchiveArgs, UnarchiveFacts> = {
+const schema = {
+  type: 'object',
+  properties: {
+    src: { type: 'string', minLength: 1 },
+    dest: { type: 'string', minLength: 1 },
+    remote_src: { type: 'boolean', default: false },
+    copy: { type: 'boolean' },
+    creates: { type: 'string' },
+    extra_opts: { type: 'array', items: { type: 'string' }, default: [] },
+    list_files: { type: 'boolean', default: false },
+    exclude: { type: 'array', items: { type: 'string' }, default: [] },
+    keep_newer: { type: 'boolean', default: false },
+    owner: { type: 'string' },
+    group: { type: 'string' },
+    mode: { type: ['string', 'integer'] },
+  },
+  required: ['src', 'dest'],
+  additionalProperties: false,
+} as const;
+
+export const unarchiveModule = defineModule<UnarchiveArgs, UnarchivePrepared, UnarchiveFacts>({
   name: 'unarchive',
   summary: 'Unpack a tar, tar.gz or tar.bz2 archive into a directory on the host',
-  schema: {
-    type: 'object',
-    properties: {
-      src: { type: 'string', minLength: 1 },
-      dest: { type: 'string', minLength: 1 },
-      remote_src: { type: 'boolean', default: false },
-      copy: { type: 'boolean' },
-      creates: { type: 'string' },
-      extra_opts: { type: 'array', items: { type: 'string' }, default: [] },
-      list_files: { type: 'boolean', default: false },
-      exclude: { type: 'array', items: { type: 'string' }, default: [] },
-      keep_newer: { type: 'boolean', default: false },
-      owner: { type: 'string' },
-      group: { type: 'string' },
-      mode: { type: ['string', 'integer'] },
-    },
-    required: ['src', 'dest'],
-    additionalProperties: false,
-  },
+  schema,
   checkMode: 'plan',
   prepare: async (args, ctx) => {
     // the deprecated `copy: false` is remote_src: true
-    const a = args as UnarchiveArgs & { copy?: boolean };
-    const { copy, ...rest } = a;
+    const { copy, ...rest } = args;
     return prepareUnarchive(copy === false ? { ...rest, remote_src: true } : rest, ctx);
   },
   probe: unarchiveProbe,
   parse: parseUnarchiveProbe,
   plan: planUnarchive,
-};
+});

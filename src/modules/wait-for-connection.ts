@@ -6,14 +6,10 @@
 //   - ansible.builtin.wait_for_connection:
 //       delay: 10
 //       timeout: 300
-import type { ModuleDef, ModuleResult, RunContext } from './types.js';
+import type { FromSchema } from 'json-schema-to-ts';
+import { defineModule, ModuleFailure, type ModuleResult, type RunContext } from './types.js';
 
-export interface WaitForConnectionArgs {
-  delay: number;
-  sleep: number;
-  timeout: number;
-  connect_timeout: number;
-}
+export type WaitForConnectionArgs = FromSchema<typeof schema>;
 
 async function runWaitForConnection(args: WaitForConnectionArgs, ctx: RunContext): Promise<ModuleResult> {
   const start = Date.now();
@@ -33,25 +29,27 @@ async function runWaitForConnection(args: WaitForConnectionArgs, ctx: RunContext
       reconnect = true;
     }
     if (Date.now() + args.sleep * 1000 > deadline) {
-      return { failed: true, changed: false, elapsed: elapsed(), msg: `timed out waiting for ping module test: ${lastError}` };
+      throw new ModuleFailure(`timed out waiting for ping module test: ${lastError}`, { elapsed: elapsed() });
     }
     await ctx.sleep(args.sleep * 1000);
   }
 }
 
-export const waitForConnectionModule: ModuleDef<WaitForConnectionArgs> = {
+const schema = {
+  type: 'object',
+  properties: {
+    delay: { type: 'integer', minimum: 0, default: 0 },
+    sleep: { type: 'integer', minimum: 1, default: 1 },
+    timeout: { type: 'integer', minimum: 1, default: 600 },
+    connect_timeout: { type: 'integer', minimum: 1, default: 5 },
+  },
+  additionalProperties: false,
+} as const;
+
+export const waitForConnectionModule = defineModule<WaitForConnectionArgs>({
   name: 'wait_for_connection',
   summary: 'Wait until the host can be reached and runs commands again',
-  schema: {
-    type: 'object',
-    properties: {
-      delay: { type: 'integer', minimum: 0, default: 0 },
-      sleep: { type: 'integer', minimum: 1, default: 1 },
-      timeout: { type: 'integer', minimum: 1, default: 600 },
-      connect_timeout: { type: 'integer', minimum: 1, default: 5 },
-    },
-    additionalProperties: false,
-  },
+  schema,
   checkMode: 'run',
   run: runWaitForConnection,
-};
+});

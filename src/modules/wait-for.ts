@@ -15,26 +15,14 @@
 //       port: 22
 //       search_regex: OpenSSH
 //       timeout: 600
+import type { FromSchema } from 'json-schema-to-ts';
 import { quote } from '../transport/quote.js';
 import { newNonce } from './command-runner.js';
-import type { ModuleDef, ModuleResult, RunContext } from './types.js';
+import { defineModule, ModuleFailure, type ModuleResult, type RunContext } from './types.js';
 
 type WaitState = 'started' | 'stopped' | 'present' | 'absent' | 'drained';
 
-export interface WaitForArgs {
-  host: string;
-  port?: number;
-  path?: string;
-  state: WaitState;
-  search_regex?: string;
-  timeout: number;
-  delay: number;
-  sleep: number;
-  connect_timeout: number;
-  msg?: string;
-  active_connection_states: string[];
-  exclude_hosts?: string[];
-}
+export type WaitForArgs = FromSchema<typeof schema>;
 
 const TCP_STATE_IDS: Record<string, string> = {
   ESTABLISHED: '01',
@@ -135,7 +123,9 @@ function pathProbeScript(path: string, readContent: boolean, nonce: string): str
 
 async function runWaitFor(args: WaitForArgs, ctx: RunContext): Promise<ModuleResult> {
   const { host, port, path, state, search_regex: searchRegex, msg } = args;
-  const fail = (text: string, elapsed = 0): ModuleResult => ({ failed: true, changed: false, msg: text, elapsed });
+  const fail = (text: string, elapsed = 0): never => {
+    throw new ModuleFailure(text, { elapsed });
+  };
   if (port && path) return fail('port and path parameter can not both be passed to wait_for');
   if (path && state === 'stopped') return fail('state=stopped should only be used for checking a port in the wait_for module');
   if (path && state === 'drained') return fail('state=drained should only be used for checking a port in the wait_for module');
@@ -231,31 +221,33 @@ async function runWaitFor(args: WaitForArgs, ctx: RunContext): Promise<ModuleRes
   return fail(msg ?? (searchRegex !== undefined ? `Timeout when waiting for search string ${searchRegex} in ${path}` : `Timeout when waiting for file ${path}`), elapsed());
 }
 
-export const waitForModule: ModuleDef<WaitForArgs> = {
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    path: { type: 'string' },
+    state: { type: 'string', enum: ['started', 'stopped', 'present', 'absent', 'drained'], default: 'started' },
+    search_regex: { type: 'string' },
+    timeout: { type: 'integer', minimum: 0, default: 300 },
+    delay: { type: 'integer', minimum: 0, default: 0 },
+    sleep: { type: 'integer', minimum: 0, default: 1 },
+    connect_timeout: { type: 'integer', minimum: 1, default: 5 },
+    msg: { type: 'string' },
+    active_connection_states: {
+      type: 'array',
+      items: { type: 'string' },
+      default: ['ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'SYN_RECV', 'SYN_SENT', 'TIME_WAIT'],
+    },
+    exclude_hosts: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+export const waitForModule = defineModule<WaitForArgs>({
   name: 'wait_for',
   summary: 'Wait for a port or a file to reach a state',
   checkMode: 'skip',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'integer', minimum: 1, maximum: 65535 },
-      path: { type: 'string' },
-      state: { type: 'string', enum: ['started', 'stopped', 'present', 'absent', 'drained'], default: 'started' },
-      search_regex: { type: 'string' },
-      timeout: { type: 'integer', minimum: 0, default: 300 },
-      delay: { type: 'integer', minimum: 0, default: 0 },
-      sleep: { type: 'integer', minimum: 0, default: 1 },
-      connect_timeout: { type: 'integer', minimum: 1, default: 5 },
-      msg: { type: 'string' },
-      active_connection_states: {
-        type: 'array',
-        items: { type: 'string' },
-        default: ['ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'SYN_RECV', 'SYN_SENT', 'TIME_WAIT'],
-      },
-      exclude_hosts: { type: 'array', items: { type: 'string' } },
-    },
-  },
+  schema,
   run: runWaitFor,
-};
+});

@@ -10,19 +10,13 @@
 //       config: /etc/xen/web1.cfg
 //       state: running
 //       autostart: true
+import type { FromSchema } from 'json-schema-to-ts';
 import { SBIN_PATH, parseSections, section } from '../facts/system-probe.js';
 import { quote } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
-import type { ModuleDef, Plan, PlanContext, Step } from './types.js';
+import { defineModule, ModuleFailure, type Plan, type PlanContext, type Step } from './types.js';
 
-export interface XenDomainArgs {
-  name: string;
-  config?: string;
-  state: 'running' | 'shutdown' | 'absent';
-  autostart?: boolean;
-  shutdown_timeout: number;
-  auto_dir: string;
-}
+export type XenDomainArgs = FromSchema<typeof schema>;
 
 export interface XenDomainInfo {
   name: string;
@@ -76,7 +70,7 @@ export function parseXenDomainProbe(out: ExecResult): XenDomainFacts {
 }
 
 export function planXenDomain(args: XenDomainArgs, f: XenDomainFacts, _ctx?: PlanContext): Plan {
-  if (f.xmRc !== 0) return { steps: [], failed: `xm list failed: ${f.xmError || `rc=${f.xmRc}`}` };
+  if (f.xmRc !== 0) throw new ModuleFailure(`xm list failed: ${f.xmError || `rc=${f.xmRc}`}`);
   const dom = f.domains.find((d) => d.name === args.name);
   // a managed domain that is defined but not started has no ID
   const running = dom !== undefined && dom.id !== undefined;
@@ -85,7 +79,7 @@ export function planXenDomain(args: XenDomainArgs, f: XenDomainFacts, _ctx?: Pla
   const n = quote(args.name);
   const autostart = args.state === 'absent' ? false : args.autostart;
   if ((args.state === 'running' && !running) || autostart === true) {
-    if (!args.config) return { steps: [], failed: `config is required to ${args.state === 'running' && !running ? 'start' : 'autostart'} domain ${args.name}` };
+    if (!args.config) throw new ModuleFailure(`config is required to ${args.state === 'running' && !running ? 'start' : 'autostart'} domain ${args.name}`);
   }
   if (autostart === true && f.link !== args.config) {
     steps.push({ kind: 'exec', cmd: `mkdir -p ${quote(args.auto_dir)} && ln -sf ${quote(args.config!)} ${quote(linkPath(args))}` });
@@ -110,24 +104,26 @@ export function planXenDomain(args: XenDomainArgs, f: XenDomainFacts, _ctx?: Pla
   };
 }
 
-export const xenDomainModule: ModuleDef<XenDomainArgs, XenDomainFacts> = {
+const schema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', pattern: '^[^/\\s]+$' },
+    config: { type: 'string' },
+    state: { type: 'string', enum: ['running', 'shutdown', 'absent'], default: 'running' },
+    autostart: { type: 'boolean' },
+    shutdown_timeout: { type: 'integer', minimum: 1, default: 300 },
+    auto_dir: { type: 'string', default: '/etc/xen/auto' },
+  },
+  required: ['name'],
+  additionalProperties: false,
+} as const;
+
+export const xenDomainModule = defineModule<XenDomainArgs, XenDomainArgs, XenDomainFacts>({
   name: 'xen_domain',
   summary: 'Start, shut down and autostart a Xen 3 guest domain with xm',
-  schema: {
-    type: 'object',
-    properties: {
-      name: { type: 'string', pattern: '^[^/\\s]+$' },
-      config: { type: 'string' },
-      state: { type: 'string', enum: ['running', 'shutdown', 'absent'], default: 'running' },
-      autostart: { type: 'boolean' },
-      shutdown_timeout: { type: 'integer', minimum: 1, default: 300 },
-      auto_dir: { type: 'string', default: '/etc/xen/auto' },
-    },
-    required: ['name'],
-    additionalProperties: false,
-  },
+  schema,
   checkMode: 'plan',
   probe: xenDomainProbe,
   parse: parseXenDomainProbe,
   plan: planXenDomain,
-};
+});

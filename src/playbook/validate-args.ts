@@ -7,7 +7,7 @@ import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { UserError, type SourcePos } from '../errors.js';
 import { precompiledValidators } from './precompiled-validators.js';
 import { suggest } from './suggest.js';
-import type { ModuleDef } from '../modules/types.js';
+import { ModuleFailure, type AnyModuleDef, type ArgConstraints } from '../modules/types.js';
 
 // No ajv-formats: no module schema uses `format` (a test keeps it so), and loading it cost
 // every run start-up time.
@@ -27,7 +27,7 @@ function newAjv(): Ajv {
 }
 const compiled = new WeakMap<object, ValidateFunction>();
 
-function validatorFor(def: ModuleDef): ValidateFunction {
+function validatorFor(def: AnyModuleDef): ValidateFunction {
   let v = compiled.get(def.schema);
   if (!v) {
     // Built ahead by `npm run build` when the schema is the one it was built from.
@@ -136,12 +136,12 @@ function fixedPositions(pos: SourcePos): ArgPositions {
  * aliases resolved and Ansible's conversions applied; with `rendered: true` schema defaults
  * are filled in. Throws a UserError in Ansible's words.
  */
-export function validateModuleArgs(def: ModuleDef, args: Record<string, unknown>, pos: SourcePos, opts: { rendered: boolean }): Record<string, unknown> {
+export function validateModuleArgs(def: AnyModuleDef, args: Record<string, unknown>, pos: SourcePos, opts: { rendered: boolean }): Record<string, unknown> {
   return validateArgsAt(def, args, fixedPositions(pos), { rendered: opts.rendered, skipRequired: false });
 }
 
 export function validateArgsAt(
-  def: ModuleDef,
+  def: AnyModuleDef,
   args: Record<string, unknown>,
   where: ArgPositions,
   opts: { rendered: boolean; skipRequired: boolean },
@@ -175,13 +175,53 @@ export function validateArgsAt(
     }
   }
 
+  // Ansible checks these before defaults and types; like the modules did, only when the
+  // task runs (a task that never runs is not checked).
+  const constraints = opts.rendered ? def.constraints : undefined;
+  if (constraints) checkMutuallyExclusive(constraints, out);
+
   const data = structuredClone(out);
   const validate = validatorFor(def);
-  if (validate(data)) return opts.rendered ? data : out;
+  const errors = validate(data) ? [] : (validate.errors ?? []).filter((e) => relevant(e, out, opts));
+  if (errors.length) throw toUserError(def, errors, out, where, nameOf, supported());
+  // ...and these once the defaults are in (ajv filled them in `data`)
+  if (constraints) checkRequirements(constraints, data);
+  return opts.rendered ? data : out;
+}
 
-  const errors = (validate.errors ?? []).filter((e) => relevant(e, out, opts));
-  if (!errors.length) return opts.rendered ? data : out;
-  throw toUserError(def, errors, out, where, nameOf, supported());
+// Ansible's argument_spec constraints, with the messages of its
+// module_utils/common/validation.py. A broken one fails the task (ModuleFailure): it is
+// found while the task runs, not while the playbook loads. Like Ansible, an argument
+// counts as given when it is present at all.
+type Constraints = ArgConstraints<string>;
+
+function countTerms(terms: readonly string[], args: Record<string, unknown>): number {
+  return terms.filter((t) => Object.prototype.hasOwnProperty.call(args, t)).length;
+}
+
+function checkMutuallyExclusive(c: Constraints, args: Record<string, unknown>): void {
+  const broken = (c.mutually_exclusive ?? []).filter((terms) => countTerms(terms, args) > 1);
+  if (broken.length) throw new ModuleFailure(`parameters are mutually exclusive: ${broken.map((t) => t.join('|')).join(', ')}`);
+}
+
+// Each check reports its last broken rule, as Ansible's loops leave it.
+function checkRequirements(c: Constraints, args: Record<string, unknown>): void {
+  const together = (c.required_together ?? []).filter((terms) => {
+    const counts = terms.map((t) => countTerms([t], args));
+    return counts.some((n) => n > 0) && counts.includes(0);
+  });
+  if (together.length) throw new ModuleFailure(`parameters are required together: ${together[together.length - 1].join(', ')}`);
+  const oneOf = (c.required_one_of ?? []).filter((terms) => countTerms(terms, args) === 0);
+  if (oneOf.length) throw new ModuleFailure(`one of the following is required: ${oneOf[oneOf.length - 1].join(', ')}`);
+  let missingIf: string | undefined;
+  for (const [key, value, requirements, isOneOf = false] of c.required_if ?? []) {
+    if (!Object.prototype.hasOwnProperty.call(args, key) || args[key] !== value) continue;
+    const missing = requirements.filter((r) => countTerms([r], args) === 0);
+    if (missing.length && missing.length >= (isOneOf ? requirements.length : 0)) {
+      missingIf = `${key} is ${pyStr(value)} but ${isOneOf ? 'any' : 'all'} of the following are missing: ${missing.join(', ')}`;
+    }
+  }
+  if (missingIf) throw new ModuleFailure(missingIf);
 }
 
 function relevant(e: ErrorObject, args: Record<string, unknown>, opts: { rendered: boolean; skipRequired: boolean }): boolean {
@@ -201,7 +241,7 @@ function relevant(e: ErrorObject, args: Record<string, unknown>, opts: { rendere
 }
 
 function toUserError(
-  def: ModuleDef,
+  def: AnyModuleDef,
   errors: ErrorObject[],
   args: Record<string, unknown>,
   where: ArgPositions,

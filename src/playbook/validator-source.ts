@@ -4,10 +4,10 @@
 // exactly that, and compiles otherwise.
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import type { ModuleDef } from '../modules/types.js';
+import type { AnyModuleDef } from '../modules/types.js';
 import { VALIDATOR_OPTIONS } from './validate-args.js';
 
-export function precompiledValidatorsSource(defs: ModuleDef[]): string {
+export function precompiledValidatorsSource(defs: AnyModuleDef[]): string {
   const ajv = new Ajv({ ...VALIDATOR_OPTIONS, code: { source: true, esm: true } });
   const exports: Record<string, string> = {};
   const entries: string[] = [];
