@@ -3,7 +3,7 @@
 // steps do to one file's facts, to check that the finished state plans no steps.
 import { createHash } from 'node:crypto';
 import { parseFileProbe, type FileFacts } from '../../src/facts/file-probe.js';
-import type { Plan, PlanContext } from '../../src/modules/types.js';
+import { ModuleFailure, type Plan, type PlanContext } from '../../src/modules/types.js';
 
 export interface RawFile {
   type?: 'file' | 'directory' | 'link';
@@ -92,4 +92,17 @@ export function finish(before: RawFile | 'absent', plan: Plan): RawFile {
     }
   }
   return f;
+}
+
+/**
+ * The plan, or the ModuleFailure its planner threw as `failed`, so that table rows can
+ * expect either.
+ */
+export function planned(plan: () => Plan): Plan & { failed?: string } {
+  try {
+    return plan();
+  } catch (e) {
+    if (e instanceof ModuleFailure) return { steps: [], failed: e.message };
+    throw e;
+  }
 }

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { blockinfileModule, type BlockinfileArgs } from '../../src/modules/blockinfile.js';
-import { finish, planCtx, probeOut, putContent, rec, type RawFile } from './file-module-helpers.js';
+import { finish, planCtx, planned, probeOut, putContent, rec, type RawFile } from './file-module-helpers.js';
 
 const base = {
   path: '/etc/hosts', state: 'present', marker: '# {mark} ANSIBLE MANAGED BLOCK', block: '', create: false, backup: false,
-  marker_begin: 'BEGIN', marker_end: 'END', append_newline: false, prepend_newline: false,
+  marker_begin: 'BEGIN', marker_end: 'END', append_newline: false, prepend_newline: false, unsafe_writes: false,
 } as const;
-const plan = (a: Partial<BlockinfileArgs>, f: RawFile | 'absent') => blockinfileModule.plan!({ ...base, ...a } as BlockinfileArgs, probeOut(rec('p', f)).p, planCtx);
+const stamp = { pid: 1, time: 0 };
+const plan = (a: Partial<BlockinfileArgs>, f: RawFile | 'absent') => planned(() => blockinfileModule.plan!({ args: { ...base, ...a }, stamp }, probeOut(rec('p', f)).p, planCtx));
 const B = '# BEGIN ANSIBLE MANAGED BLOCK\n';
 const E = '# END ANSIBLE MANAGED BLOCK\n';
 

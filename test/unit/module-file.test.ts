@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { fileModule, type FileArgs } from '../../src/modules/file.js';
 import { resolveMode } from '../../src/modules/file-common.js';
-import { finish, planCtx, probeOut, rec, type RawFile } from './file-module-helpers.js';
+import { finish, planCtx, planned, probeOut, rec, type RawFile } from './file-module-helpers.js';
 
 const base = { recurse: false, force: false, follow: true, modification_time_format: '%Y%m%d%H%M.%S', access_time_format: '%Y%m%d%H%M.%S' };
 const plan = (a: Partial<FileArgs> & { path: string }, p: RawFile | 'absent', extra: Buffer[] = []) =>
-  fileModule.plan!({ ...base, ...a } as FileArgs, probeOut(rec('p', p), rec('t', p), ...extra), planCtx);
+  planned(() => fileModule.plan!({ ...base, unsafe_writes: false, ...a }, probeOut(rec('p', p), rec('t', p), ...extra), planCtx));
 
 describe('file plan: attributes', () => {
   const rows: Array<{ name: string; args: Partial<FileArgs>; before: RawFile; steps: string[] }> = [

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseIptablesProbe, planIptables, ruleForm, ruleWords, sameRule, tokenize, type IptablesArgs } from '../../src/modules/iptables.js';
-import { cmds, ctx, out, sec } from './system-test-helpers.js';
+import { iptablesModule, parseIptablesProbe, planIptables, ruleWords, type IptablesArgs } from '../../src/modules/iptables.js';
+import { ruleForm, sameRule, tokenize } from '../../src/modules/iptables-rule.js';
+import { validateModuleArgs } from '../../src/playbook/validate-args.js';
+import { cmds, ctx, out, planned, sec } from './system-test-helpers.js';
 
 const defaults: IptablesArgs = {
   table: 'filter', state: 'present', action: 'append', ip_version: 'ipv4', match: [], destination_ports: [], ctstate: [], syn: 'ignore', flush: false,
@@ -11,7 +13,7 @@ const V1211 = sec('version', 'iptables v1.2.11');
 const V184 = sec('version', 'iptables v1.8.4 (legacy)');
 
 function plan(args: Partial<IptablesArgs>, ...probe: string[]) {
-  return planIptables({ ...defaults, ...args }, parseIptablesProbe(out(...probe)), ctx);
+  return planned(() => planIptables({ ...defaults, ...args }, parseIptablesProbe(out(...probe)), ctx));
 }
 
 const SSH = { chain: 'INPUT', protocol: 'tcp', destination_port: '22', ctstate: ['NEW'], jump: 'ACCEPT' };
@@ -64,8 +66,11 @@ describe('iptables plan', () => {
     expect(cmds(plan({ flush: true, chain: 'INPUT' }, V1211, save()))[0]).toMatch(/-F INPUT$/);
   });
 
-  it('needs a chain for a rule', () => {
-    expect(plan({ jump: 'ACCEPT' }, V1211, save()).failed).toMatch(/chain is required/);
+  it('needs a chain for a rule, and no policy with flush (Ansible\'s required_if, mutually_exclusive)', () => {
+    const validate = (args: Record<string, unknown>) => () => validateModuleArgs(iptablesModule, args, { file: 't.yml', line: 1, col: 1 }, { rendered: true });
+    expect(validate({ jump: 'ACCEPT' })).toThrow('flush is False but all of the following are missing: chain');
+    expect(validate({ flush: true, policy: 'DROP' })).toThrow('parameters are mutually exclusive: flush|policy');
+    expect(validate({ flush: true })).not.toThrow();
   });
 
   it('tokenizes quoted words and compares matches in any order', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { lineinfileModule, type LineinfileArgs } from '../../src/modules/lineinfile.js';
-import { finish, planCtx, probeOut, putContent, rec, type RawFile } from './file-module-helpers.js';
+import { finish, planCtx, planned, probeOut, putContent, rec, type RawFile } from './file-module-helpers.js';
 
-const base = { path: '/etc/app.conf', state: 'present', backrefs: false, create: false, backup: false, firstmatch: false } as const;
-const plan = (a: Partial<LineinfileArgs>, f: RawFile | 'absent') => lineinfileModule.plan!({ ...base, ...a } as LineinfileArgs, probeOut(rec('p', f)).p, planCtx);
+const base = { path: '/etc/app.conf', state: 'present', backrefs: false, create: false, backup: false, firstmatch: false, unsafe_writes: false } as const;
+const stamp = { pid: 7, time: new Date(2024, 4, 6, 7, 8, 9).getTime() };
+const plan = (a: Partial<LineinfileArgs>, f: RawFile | 'absent') => planned(() => lineinfileModule.plan!({ args: { ...base, ...a }, stamp }, probeOut(rec('p', f)).p, planCtx));
 
 // Expected outputs follow Ansible's lineinfile.present()/absent() rules.
 const rows: Array<{ name: string; args: Partial<LineinfileArgs>; before: string | 'absent'; after: string; msg: string }> = [
@@ -60,8 +61,7 @@ describe('lineinfile plan', () => {
   });
 
   it('backup names the copy as Ansible does', () => {
-    const stamp = { pid: 7, time: new Date(2024, 4, 6, 7, 8, 9).getTime() };
-    const p = lineinfileModule.plan!({ ...base, line: 'x', backup: true, _stamp: stamp } as LineinfileArgs, probeOut(rec('p', { content: 'a\n' })).p, planCtx);
+    const p = lineinfileModule.plan!({ args: { ...base, line: 'x', backup: true }, stamp }, probeOut(rec('p', { content: 'a\n' })).p, planCtx);
     expect(p.result?.backup).toBe('/etc/app.conf.7.2024-05-06@07:08:09~');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseLvgProbe, planLvg, type LvgArgs } from '../../src/modules/lvg.js';
 import { parseLvolProbe, parseSize, planLvol, targetExtents, type LvolArgs } from '../../src/modules/lvol.js';
-import { cmds, ctx, out, sec } from './system-test-helpers.js';
+import { cmds, ctx, out, planned, sec } from './system-test-helpers.js';
 
 // vg0: 2 PVs, 4 MiB extents, 512 extents, 200 free
 const VG = sec('vgs', '  vg0;2;1;2048.00;800.00;4.00;512;200');
@@ -10,7 +10,7 @@ const lvs = (...rows: string[]) => sec('lvs', rows.map((r) => `  ${r}`).join('\n
 
 function lvol(args: Partial<LvolArgs>, ...probe: string[]) {
   const a: LvolArgs = { vg: 'vg0', lv: 'root', state: 'present', force: false, resizefs: false, shrink: true, active: true, ...args };
-  return planLvol(a, parseLvolProbe(out(...probe), a), ctx);
+  return planned(() => planLvol(a, parseLvolProbe(out(...probe), a), ctx));
 }
 
 describe('lvol plan', () => {
@@ -66,7 +66,7 @@ describe('lvg plan', () => {
   const pvs = (...rows: string[]) => sec('pvs', rows.map((r) => `  ${r}`).join('\n'));
   function lvg(args: Partial<LvgArgs>, ...probe: string[]) {
     const a: LvgArgs = { vg: 'vg0', pesize: '4', pv_options: '', vg_options: '', state: 'present', force: false, ...args };
-    return planLvg(a, parseLvgProbe(out(...probe), a), ctx);
+    return planned(() => planLvg(a, parseLvgProbe(out(...probe), a), ctx));
   }
   const devs = (...ds: string[]) => ds.map((d, i) => sec(`dev${i}`, d)).join('');
 

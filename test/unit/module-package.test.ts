@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { chooseMgr, parseAptUpdates, parsePackageProbe, parseYumUpdates, planPackage, type PackageArgs } from '../../src/modules/package-manager.js';
-import { cmds, ctx, have, out, sec } from './system-test-helpers.js';
+import { chooseMgr, parseAptUpdates, parsePackageProbe, parseYumUpdates, planPackage, type PackageArgs, type PackageRequest } from '../../src/modules/package-manager.js';
+import { cmds, ctx, have, out, planned, sec } from './system-test-helpers.js';
 
 const RPM_HOST = have({ yum: true, 'apt-get': false, rpm: true, 'dpkg-query': false });
 const notInstalled = (n: string) => sec(`rpm:${n}`, `package ${n} is not installed`, 1);
 const installed = (n: string, v: string) => sec(`rpm:${n}`, `${n} ${v}`);
 
 function plan(args: Partial<PackageArgs>, ...probe: string[]) {
-  const a: PackageArgs = { name: ['httpd'], state: 'present', _mgr: 'auto', ...args };
-  return planPackage(a, parsePackageProbe(out(...probe), a), ctx);
+  const a: PackageRequest = { args: { name: ['httpd'], state: 'present', ...args }, mgr: 'auto' };
+  return planned(() => planPackage(a, parsePackageProbe(out(...probe), a), ctx));
 }
 
 describe('package/yum plan', () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { replaceModule, type ReplaceArgs } from '../../src/modules/replace.js';
 import { compilePythonRegex, expandPythonTemplate, pythonSubn } from '../../src/modules/python-regex.js';
-import { finish, planCtx, probeOut, putContent, rec, type RawFile } from './file-module-helpers.js';
+import { finish, planCtx, planned, probeOut, putContent, rec, type RawFile } from './file-module-helpers.js';
 
-const base = { path: '/etc/hosts', replace: '', backup: false, encoding: 'utf-8' } as const;
-const plan = (a: Partial<ReplaceArgs>, f: RawFile | 'absent') => replaceModule.plan!({ ...base, ...a } as ReplaceArgs, probeOut(rec('p', f)).p, planCtx);
+const base = { path: '/etc/hosts', regexp: '', replace: '', backup: false, encoding: 'utf-8', unsafe_writes: false } as const;
+const stamp = { pid: 1, time: 0 };
+const plan = (a: Partial<ReplaceArgs>, f: RawFile | 'absent') => planned(() => replaceModule.plan!({ args: { ...base, ...a }, stamp }, probeOut(rec('p', f)).p, planCtx));
 
 const rows: Array<{ name: string; args: Partial<ReplaceArgs>; before: string; after: string; count: number }> = [
   { name: 'every match, multiline anchors', args: { regexp: '^old$', replace: 'new' }, before: 'old\nx old\nold\n', after: 'new\nx old\nnew\n', count: 2 },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configValue, parseSelinuxProbe, planSelinux, setConfigValue, type SelinuxArgs } from '../../src/modules/selinux.js';
-import { cmds, ctx, have, out, sec } from './system-test-helpers.js';
+import { cmds, ctx, have, out, planned, sec } from './system-test-helpers.js';
 
 const conf = (state: string, type = 'targeted') => sec('config', `# comment\nSELINUX=${state}\nSELINUXTYPE=${type}\n`);
 const live = (s: string) => sec('getenforce', s);
@@ -8,7 +8,7 @@ const HAVE = have({ getenforce: true });
 
 function plan(args: Partial<SelinuxArgs>, ...probe: string[]) {
   const a: SelinuxArgs = { state: 'enforcing', policy: 'targeted', configfile: '/etc/selinux/config', update_kernel_param: false, ...args };
-  return planSelinux(a, parseSelinuxProbe(out(...probe), a), ctx);
+  return planned(() => planSelinux(a, parseSelinuxProbe(out(...probe), a), ctx));
 }
 
 describe('selinux plan', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { slurpModule } from '../../src/modules/slurp.js';
-import { planCtx, probeOut, rec } from './file-module-helpers.js';
+import { planCtx, planned, probeOut, rec } from './file-module-helpers.js';
 
 describe('slurp', () => {
   const rows = [
@@ -10,7 +10,7 @@ describe('slurp', () => {
   ];
   for (const row of rows) {
     it(row.name, () => {
-      const p = slurpModule.plan!({ src: '/f' }, probeOut(rec('s', { content: row.content })), planCtx);
+      const p = planned(() => slurpModule.plan!({ src: '/f' }, probeOut(rec('s', { content: row.content })), planCtx));
       expect(p.steps).toEqual([]);
       expect(Buffer.from(p.result?.content as string, 'base64').equals(row.content)).toBe(true);
       expect(p.result).toMatchObject({ source: '/f', encoding: 'base64' });
@@ -18,7 +18,7 @@ describe('slurp', () => {
   }
 
   it('fails like Ansible for missing files and directories', () => {
-    expect(slurpModule.plan!({ src: '/f' }, probeOut(rec('s', 'absent')), planCtx).failed).toBe('file not found: /f');
-    expect(slurpModule.plan!({ src: '/d' }, probeOut(rec('s', { type: 'directory' })), planCtx).failed).toBe('source is a directory and must be a file');
+    expect(planned(() => slurpModule.plan!({ src: '/f' }, probeOut(rec('s', 'absent')), planCtx)).failed).toBe('file not found: /f');
+    expect(planned(() => slurpModule.plan!({ src: '/d' }, probeOut(rec('s', { type: 'directory' })), planCtx)).failed).toBe('source is a directory and must be a file');
   });
 });

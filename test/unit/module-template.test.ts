@@ -24,7 +24,7 @@ function ctx(found: string | undefined, seen: Record<string, unknown>[] = []): R
   } as unknown as RunContext;
 }
 
-const base = { src: 'app.j2', dest: '/etc/app.conf', backup: false, force: true, follow: false, newline_sequence: '\n', output_encoding: 'utf-8' } as TemplateArgs;
+const base: TemplateArgs = { src: 'app.j2', dest: '/etc/app.conf', backup: false, force: true, follow: false, newline_sequence: '\n', output_encoding: 'utf-8', unsafe_writes: false };
 
 describe('template', () => {
   it('renders with template_* variables and normalises newlines', async () => {
@@ -36,12 +36,12 @@ describe('template', () => {
     const p = templateModule.plan!(prepared, probeOut(rec('d', 'absent'), rec('n', 'absent'), rec('pd', { type: 'directory' })), planCtx);
     expect(putContent(p)!.toString()).toBe('line1\nline2\n');
     const crlf = await templateModule.prepare!({ ...base, newline_sequence: '\r\n' }, ctx(file));
-    expect(crlf._files![0].content.toString()).toBe('line1\r\nline2\r\n');
+    expect(crlf.files[0].content.toString()).toBe('line1\r\nline2\r\n');
     const done = finish('absent', p);
     expect(templateModule.plan!(prepared, probeOut(rec('d', done), rec('pd', { type: 'directory' })), planCtx).steps).toEqual([]);
   });
 
-  it('a missing template is a user error naming the file', () => {
+  it('a missing template fails the task, naming the file', () => {
     expect(() => templateModule.prepare!(base, ctx(undefined))).toThrow("Could not find or access 'app.j2'");
   });
 });

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { archiveMembers, detectFormat, parseUnarchiveProbe, planUnarchive, type UnarchiveArgs } from '../../src/modules/unarchive.js';
-import { cmds, ctx, have, out, sec } from './system-test-helpers.js';
+import { archiveMembers, detectFormat, parseUnarchiveProbe, planUnarchive, type UnarchiveArgs, type UnarchivePrepared } from '../../src/modules/unarchive.js';
+import { cmds, ctx, have, out, planned, sec } from './system-test-helpers.js';
 
 let dir: string;
 let tgz: Buffer;
@@ -21,16 +21,15 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function args(extra: Partial<UnarchiveArgs> = {}): UnarchiveArgs {
-  return {
-    src: 'a.tgz', dest: '/opt', remote_src: false, extra_opts: [], list_files: false, exclude: [], keep_newer: false,
-    _archive: { content: tgz, format: 'gzip', members: archiveMembers(tgz, 'gzip') }, ...extra,
-  };
+/** What prepare() makes of a controller src (the archive read), or with remote_src of the args alone. */
+function args(extra: Partial<UnarchiveArgs> = {}): UnarchivePrepared {
+  const a: UnarchiveArgs = { src: 'a.tgz', dest: '/opt', remote_src: false, extra_opts: [], list_files: false, exclude: [], keep_newer: false, ...extra };
+  return a.remote_src ? { args: a } : { args: a, archive: { content: tgz, format: 'gzip', members: archiveMembers(tgz, 'gzip') } };
 }
 
 /** Probe lines for the members in order: stat output or '-' for missing. */
-function probe(a: UnarchiveArgs, stat: (path: string) => string | undefined) {
-  const lines = a._archive!.members.map((m) => stat(m.path) ?? '-').join('\n');
+function probe(a: UnarchivePrepared, stat: (path: string) => string | undefined) {
+  const lines = a.archive!.members.map((m) => stat(m.path) ?? '-').join('\n');
   return out(have({ dest: true }), sec('members', lines));
 }
 
@@ -47,8 +46,8 @@ describe('unarchive', () => {
 
   it('finished state plans nothing: every member there with its size and mtime', () => {
     const a = args({ list_files: true });
-    const byPath = Object.fromEntries(a._archive!.members.map((m) => [m.path, m]));
-    const p = planUnarchive(a, parseUnarchiveProbe(probe(a, (path) => statOf(byPath[path])), a), ctx);
+    const byPath = Object.fromEntries(a.archive!.members.map((m) => [m.path, m]));
+    const p = planned(() => planUnarchive(a, parseUnarchiveProbe(probe(a, (path) => statOf(byPath[path])), a), ctx));
     expect(p.steps).toEqual([]);
     expect(p.result?.files).toContain('app/a.txt');
   });
@@ -58,11 +57,11 @@ describe('unarchive', () => {
     ['a file has another size', (m: { path: string }) => m.path === 'app/a.txt' && 'size'],
   ])('sends and unpacks when %s', (_t, pick) => {
     const a = args();
-    const p = planUnarchive(
+    const p = planned(() => planUnarchive(
       a,
       parseUnarchiveProbe(
         probe(a, (path) => {
-          const m = a._archive!.members.find((x) => x.path === path)!;
+          const m = a.archive!.members.find((x) => x.path === path)!;
           const hit = pick(m);
           if (hit === 'size') return statOf({ ...m, size: 99 });
           return hit ? undefined : statOf(m);
@@ -70,22 +69,22 @@ describe('unarchive', () => {
         a,
       ),
       ctx,
-    );
+    ));
     expect(p.steps[0]).toMatchObject({ kind: 'put', path: expect.stringMatching(/^\/tmp\/\.rackplay-unarchive-[0-9a-f]{16}$/) });
     expect(cmds(p)[0]).toMatch(/^tar -xzf \/tmp\/\.rackplay-unarchive-\S+ -C \/opt; rc=\$\?; rm -f/);
   });
 
   it('creates short-circuits, and dest must exist', () => {
     const a = args({ creates: '/opt/app' });
-    expect(planUnarchive(a, parseUnarchiveProbe(out(have({ dest: true, creates: true })), a), ctx).steps).toEqual([]);
-    expect(planUnarchive(args(), parseUnarchiveProbe(out(), args()), ctx).failed).toBe("dest '/opt' must be an existing dir");
+    expect(planned(() => planUnarchive(a, parseUnarchiveProbe(out(have({ dest: true, creates: true })), a), ctx)).steps).toEqual([]);
+    expect(planned(() => planUnarchive(args(), parseUnarchiveProbe(out(), args()), ctx)).failed).toBe("dest '/opt' must be an existing dir");
   });
 
   it('with remote_src, lists on the host and checks that members exist', () => {
-    const a = args({ src: '/tmp/x.tar.bz2', remote_src: true, _archive: undefined });
+    const a = args({ src: '/tmp/x.tar.bz2', remote_src: true });
     const done = parseUnarchiveProbe(out(have({ dest: true }), sec('members', 'x/\n+ 0 1 root root 755 directory\nx/y\n+ 1 1 root root 644 regular file')), a);
-    expect(planUnarchive(a, done, ctx).steps).toEqual([]);
+    expect(planned(() => planUnarchive(a, done, ctx)).steps).toEqual([]);
     const missing = parseUnarchiveProbe(out(have({ dest: true }), sec('members', 'x/\n+ 0 1 root root 755 directory\nx/y\n-')), a);
-    expect(cmds(planUnarchive(a, missing, ctx))[0]).toBe('tar -xjf /tmp/x.tar.bz2 -C /opt');
+    expect(cmds(planned(() => planUnarchive(a, missing, ctx)))[0]).toBe('tar -xjf /tmp/x.tar.bz2 -C /opt');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseXenDomainProbe, parseXmList, planXenDomain, type XenDomainArgs } from '../../src/modules/xen-domain.js';
-import { cmds, ctx, out, sec } from './system-test-helpers.js';
+import { cmds, ctx, out, planned, sec } from './system-test-helpers.js';
 
 const LIST = `Name                                      ID Mem(MiB) VCPUs State   Time(s)
 Domain-0                                   0      987     2 r-----   4420.3
@@ -11,7 +11,7 @@ const link = (to?: string) => (to ? sec('link', to) : sec('link', '', 1));
 
 function plan(args: Partial<XenDomainArgs>, ...probe: string[]) {
   const a: XenDomainArgs = { name: 'web1', config: '/etc/xen/web1', state: 'running', shutdown_timeout: 300, auto_dir: '/etc/xen/auto', ...args };
-  return planXenDomain(a, parseXenDomainProbe(out(...probe)), ctx);
+  return planned(() => planXenDomain(a, parseXenDomainProbe(out(...probe)), ctx));
 }
 
 describe('xen_domain plan', () => {

@@ -23,3 +23,5 @@ export const ctx = { check: true, diff: false, host: 'sl44', vars: {} };
 export function cmds(plan: { steps: { kind: string; cmd?: string }[] }): string[] {
   return plan.steps.filter((s) => s.kind === 'exec').map((s) => s.cmd!);
 }
+
+export { planned } from './file-module-helpers.js';
