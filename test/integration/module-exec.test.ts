@@ -13,7 +13,7 @@ import { rawModule } from '../../src/modules/raw.js';
 import { scriptModule } from '../../src/modules/script.js';
 import { setupModule } from '../../src/modules/setup.js';
 import { shellModule } from '../../src/modules/shell.js';
-import type { ModuleDef, ModuleResult } from '../../src/modules/types.js';
+import { ModuleFailure, type ModuleDef, type ModuleResult } from '../../src/modules/types.js';
 import { waitForModule } from '../../src/modules/wait-for.js';
 import { LocalTransport } from '../../src/transport/local.js';
 import { makeRunContext, type RunContextOptions } from '../helpers/run-context.js';
@@ -29,7 +29,11 @@ function defaults(def: ModuleDef): Record<string, unknown> {
 async function run(def: ModuleDef, args: Record<string, unknown>, opts: Partial<RunContextOptions> = {}): Promise<ModuleResult> {
   const transport = new LocalTransport('localhost');
   const ctx = makeRunContext({ transport, filesDir: work, ...opts });
-  return def.run!({ ...defaults(def), ...args }, ctx);
+  // a module fails by throwing ModuleFailure; the engine makes it this result
+  return def.run!({ ...defaults(def), ...args }, ctx).catch((e: unknown) => {
+    if (e instanceof ModuleFailure) return e.result();
+    throw e;
+  });
 }
 
 let canary: string;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalTransport } from '../../src/transport/local.js';
 import type { Transport } from '../../src/transport/types.js';
-import type { ControllerContext, ModuleDef, ModuleResult, Plan, RunContext } from '../../src/modules/types.js';
+import { ModuleFailure, type ControllerContext, type ModuleDef, type ModuleResult, type Plan, type RunContext } from '../../src/modules/types.js';
 import { fileModules } from '../../src/modules/file-modules.js';
 
 const mod = (name: string): ModuleDef => fileModules.find((m) => m.name === name)!;
@@ -67,7 +67,17 @@ function runCtx(check = false): RunContext {
   };
 }
 
-async function planFor(m: ModuleDef, args: Record<string, unknown>, check: boolean): Promise<{ plan: Plan; args: Record<string, unknown> }> {
+/** The plan, or the module's failure as `failed` (a module fails by throwing ModuleFailure). */
+async function planFor(m: ModuleDef, args: Record<string, unknown>, check: boolean): Promise<{ plan: Plan & { failed?: string } }> {
+  try {
+    return await planOrThrow(m, args, check);
+  } catch (e) {
+    if (e instanceof ModuleFailure) return { plan: { steps: [], failed: e.message } };
+    throw e;
+  }
+}
+
+async function planOrThrow(m: ModuleDef, args: Record<string, unknown>, check: boolean): Promise<{ plan: Plan }> {
   const full = m.prepare ? await m.prepare(args, runCtx(check)) : args;
   const script = m.probe!(full)!;
   const before = transport.stats.execs;
@@ -75,7 +85,7 @@ async function planFor(m: ModuleDef, args: Record<string, unknown>, check: boole
   expect(transport.stats.execs - before).toBe(1);
   expect(out.rc).toBe(0);
   const facts = m.parse!(out, full);
-  return { plan: m.plan!(full, facts, { check, diff: true, host: 'web1', vars: {} }), args: full };
+  return { plan: m.plan!(full, facts, { check, diff: true, host: 'web1', vars: {} }) };
 }
 
 /** check predicts a change, apply makes it, then probe+plan (and check) find nothing. */
@@ -328,7 +338,6 @@ describe('stat / slurp / fetch', () => {
     expect(readFileSync(local, 'utf8')).toBe(HOSTILE_TEXT);
     const second = (await mod('fetch').run!(args, runCtx())) as ModuleResult;
     expect(second.changed).toBe(false);
-    const missing = (await mod('fetch').run!({ ...args, src: join(root, 'nope') }, runCtx())) as ModuleResult;
-    expect(missing.failed).toBe(true);
+    await expect(mod('fetch').run!({ ...args, src: join(root, 'nope') }, runCtx())).rejects.toThrow(ModuleFailure);
   });
 });
