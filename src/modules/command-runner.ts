@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { quote } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
-import type { ModuleResult, RunContext } from './types.js';
+import { ModuleFailure, type ModuleResult, type RunContext } from './types.js';
 
 /** Options Ansible's parser lifts out of a command/shell free-form string. */
 export const INLINE_COMMAND_OPTIONS = [
@@ -232,12 +232,22 @@ export interface CommandSpec {
   stdin?: string;
   stdinAddNewline: boolean;
   strip: boolean;
+  /** Warnings the result carries, whatever the outcome. */
+  warnings?: string[];
 }
 
 function withLines(r: ModuleResult): ModuleResult {
   r.stdout_lines = splitLines(r.stdout ?? '');
   r.stderr_lines = splitLines(r.stderr ?? '');
   return r;
+}
+
+/** Fails the task with `msg`, the command's result fields (rc, stdout, cmd...) kept in it. */
+function failWith(r: ModuleResult, msg: string): never {
+  const fields = { ...r };
+  delete fields.msg;
+  delete fields.failed;
+  throw new ModuleFailure(msg, fields);
 }
 
 function programCheck(program: string, nonce: string): string {
@@ -258,6 +268,7 @@ export async function runCommandSpec(spec: CommandSpec, ctx: RunContext): Promis
     end: null,
     delta: null,
     msg: '',
+    ...(spec.warnings ? { warnings: spec.warnings } : {}),
   };
   // A batched guard that already says "skip" ends the task with no round trip of its own;
   // any other outcome runs the command, which tests its guard again in the same exec.
@@ -278,7 +289,7 @@ export async function runCommandSpec(spec: CommandSpec, ctx: RunContext): Promis
     const probe = `${guard}\nprintf '%s\\n' ${quote(`${nonce}:would`)}`;
     const res = await ctx.exec(probe);
     const g = readGuard(res.stdout, nonce);
-    if (g.kind === 'chdir') return withLines({ ...r, failed: true, msg: chdirFailureMessage(spec.chdir!, g.errno) });
+    if (g.kind === 'chdir') failWith(withLines({ ...r }), chdirFailureMessage(spec.chdir!, g.errno));
     if (g.kind === 'creates') return withLines({ ...r, rc: 0, ...skipMessages('creates', spec.creates!, true) });
     if (g.kind === 'removes') return withLines({ ...r, rc: 0, ...skipMessages('removes', spec.removes!, true) });
     return withLines({ ...r, rc: 0, changed: true, msg: 'Command would have run if not in check mode' });
@@ -298,13 +309,13 @@ export async function runCommandSpec(spec: CommandSpec, ctx: RunContext): Promis
   const g = readGuard(res.stdout, nonce);
   switch (g.kind) {
     case 'chdir':
-      return withLines({ ...r, failed: true, msg: chdirFailureMessage(spec.chdir!, g.errno) });
+      return failWith(withLines({ ...r }), chdirFailureMessage(spec.chdir!, g.errno));
     case 'creates':
       return withLines({ ...r, rc: 0, ...skipMessages('creates', spec.creates!, false) });
     case 'removes':
       return withLines({ ...r, rc: 0, ...skipMessages('removes', spec.removes!, false) });
     case 'notfound':
-      return withLines({ ...r, failed: true, rc: 2, msg: `[Errno 2] No such file or directory: b'${spec.program}'` });
+      return failWith(withLines({ ...r, rc: 2 }), `[Errno 2] No such file or directory: b'${spec.program}'`);
     default:
       break;
   }
@@ -319,10 +330,7 @@ export async function runCommandSpec(spec: CommandSpec, ctx: RunContext): Promis
     end: pythonTimestamp(endDate, endMicros),
     delta: pythonDelta(micros),
   };
-  if (res.rc !== 0) {
-    out.failed = true;
-    out.msg = 'non-zero return code';
-  }
+  if (res.rc !== 0) failWith(withLines(out), 'non-zero return code');
   return withLines(out);
 }
 
@@ -336,10 +344,7 @@ export function commandResult(res: ExecResult): ModuleResult {
     stdout_lines: splitLines(res.stdout),
     stderr_lines: splitLines(res.stderr),
   };
-  if (res.rc !== 0) {
-    r.failed = true;
-    r.msg = 'non-zero return code';
-  }
+  if (res.rc !== 0) failWith(r, 'non-zero return code');
   return r;
 }
 

@@ -89,7 +89,7 @@ async function runCommand(input: CommandArgs, ctx: RunContext): Promise<ModuleRe
     argv = args.argv!.map(String);
   }
   const expand = args.expand_argument_vars !== false;
-  const result = await runCommandSpec(
+  return runCommandSpec(
     {
       cmd: argv,
       commandLine: 'exec ' + argv.map((w) => argvWord(w, expand)).join(' '),
@@ -100,14 +100,12 @@ async function runCommand(input: CommandArgs, ctx: RunContext): Promise<ModuleRe
       stdin: args.stdin === undefined ? undefined : String(args.stdin),
       stdinAddNewline: args.stdin_add_newline !== false,
       strip: args.strip_empty_ends !== false,
+      warnings: args.executable
+        ? [`As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '${args.executable}'.`]
+        : undefined,
     },
     ctx,
   );
-  if (args.executable) {
-    const warning = `As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '${args.executable}'.`;
-    result.warnings = [warning];
-  }
-  return result;
 }
 
 export const commandModule = defineModule<CommandArgs>({
