@@ -57,19 +57,16 @@ describe('unarchive', () => {
     ['a file has another size', (m: { path: string }) => m.path === 'app/a.txt' && 'size'],
   ])('sends and unpacks when %s', (_t, pick) => {
     const a = args();
-    const p = planned(() => planUnarchive(
+    const facts = parseUnarchiveProbe(
+      probe(a, (path) => {
+        const m = a.archive!.members.find((x) => x.path === path)!;
+        const hit = pick(m);
+        if (hit === 'size') return statOf({ ...m, size: 99 });
+        return hit ? undefined : statOf(m);
+      }),
       a,
-      parseUnarchiveProbe(
-        probe(a, (path) => {
-          const m = a.archive!.members.find((x) => x.path === path)!;
-          const hit = pick(m);
-          if (hit === 'size') return statOf({ ...m, size: 99 });
-          return hit ? undefined : statOf(m);
-        }),
-        a,
-      ),
-      ctx,
-    ));
+    );
+    const p = planned(() => planUnarchive(a, facts, ctx));
     expect(p.steps[0]).toMatchObject({ kind: 'put', path: expect.stringMatching(/^\/tmp\/\.rackplay-unarchive-[0-9a-f]{16}$/) });
     expect(cmds(p)[0]).toMatch(/^tar -xzf \/tmp\/\.rackplay-unarchive-\S+ -C \/opt; rc=\$\?; rm -f/);
   });
