@@ -208,7 +208,7 @@ export interface ModuleCalls<Args, Prepared, Facts> {
   run?(args: Args, ctx: RunContext): Promise<ModuleResult>;
   /**
    * For an action module: a read-only script whose outcome may end the task without
-   * running a thing (command's creates/removes). The engine predicts it and sends it with
+   * running anything (command's creates/removes). The engine predicts it and sends it with
    * the probes of the tasks around it; run() reads that result with ctx.batchedGuard().
    */
   guard?(args: Args): string | undefined;
@@ -240,8 +240,10 @@ export type ModuleDef<Args = unknown, Prepared = Args, Facts = unknown> = Module
 
 /**
  * A module with its types erased: what the registry holds. The engine only passes a module
- * values that came from the same module (validated arguments, its prepare()'s value, its
- * parse()'s facts), which is what makes the erasure safe.
+ * values that came from the same module (arguments its schema validated, its prepare()'s
+ * value, its parse()'s facts), which is what makes the erasure safe. A typed ModuleDef is
+ * assignable to it because its calls are declared as methods, whose parameters TypeScript
+ * compares both ways.
  */
 export type AnyModuleDef = ModuleDef<unknown, unknown, unknown>;
 
