@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { TaskRef } from '../output/events.js';
 import { loadRole, loadTaskFile } from '../playbook/index.js';
 import type { DynamicInclude, RoleInstance } from '../playbook/types.js';
-import { errorMessage } from './execute.js';
+import { errorMessage } from './task-common.js';
 import type { Outcome, WorkItem } from './host-iterator.js';
 import type { RunState } from './run-state.js';
 import { child, inheritedWhen, type Scope } from './scope.js';

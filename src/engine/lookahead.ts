@@ -6,7 +6,9 @@
 // probe to run on its own.
 import type { Task } from '../playbook/types.js';
 import type { ExecResult, Transport } from '../transport/types.js';
-import { speculateProbe, type ExecEnv } from './execute.js';
+import { speculateProbe } from './invoke-module.js';
+import type { ExecEnv } from './task-common.js';
+import { resolveTaskKeywords } from './task-keywords.js';
 import type { WorkItem } from './host-iterator.js';
 import { probeKey, runProbeBatch, type ProbeRequest } from './probe-batch.js';
 import type { RunState } from './run-state.js';
@@ -92,7 +94,8 @@ async function predictProbes(rs: RunState, first: ProbeRequest & { host: string 
     if (registered.length && mentionsAny(node, registered)) break;
     const varsScope = child(item.scope, { vars: node.vars });
     const vars = rs.vars.forTask(host, pv, varsScope);
-    const spec = await speculateProbe({ task: node, scope: item.scope, host, vars, withExtra: (extra) => rs.vars.forTask(host, pv, varsScope, extra) }, env);
+    const kw = resolveTaskKeywords(rs.o.templar, node, item.scope, vars, rs.o.becomePassword);
+    const spec = await speculateProbe({ task: node, scope: item.scope, host, vars, withExtra: (extra) => rs.vars.forTask(host, pv, varsScope, extra) }, env, kw);
     if (spec.kind === 'stop') break;
     if (node.register) registered.push(node.register);
     if (spec.kind === 'skip') continue;

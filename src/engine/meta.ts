@@ -6,7 +6,7 @@ import type { Task } from '../playbook/types.js';
 import { runHandlers, type HandlerEntry } from './handlers.js';
 import type { Outcome } from './host-iterator.js';
 import type { RunState } from './run-state.js';
-import { taskRef } from './execute.js';
+import { taskRef } from './task-common.js';
 import { child, currentRole, inheritedWhen, isRescuable, type Scope } from './scope.js';
 import type { TaskTarget } from './task-hosts.js';
 import type { PlayVarsContext } from './vars.js';

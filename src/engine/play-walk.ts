@@ -6,7 +6,7 @@ import { comparePositions, HostFailure, walkPlay, type Outcome, type PlayPositio
 import type { RunState } from './run-state.js';
 import type { Scope } from './scope.js';
 import { tagSelected } from './tags.js';
-import { taskRef } from './execute.js';
+import { taskRef } from './task-common.js';
 
 export class PlayWalk {
   private readonly walks = new Map<string, ReturnType<typeof walkPlay>>();

@@ -3,7 +3,7 @@
 import type { ModuleResult } from '../modules/types.js';
 import type { TaskRef } from '../output/events.js';
 import type { Task } from '../playbook/types.js';
-import type { TaskOutcome } from './execute.js';
+import type { TaskOutcome } from './task-common.js';
 import type { RunState } from './run-state.js';
 import { isRescuable, type Scope } from './scope.js';
 

@@ -3,8 +3,8 @@
 // run per host at its flush points. host_pinned behaves the same here: a host keeps its
 // one connection either way.
 import pLimit, { type LimitFunction } from 'p-limit';
-import { ansibleBool } from '../boolean.js';
-import { child, inherited } from './scope.js';
+import { child } from './scope.js';
+import { resolveTaskKeywords } from './task-keywords.js';
 import { runItem, type Strategy, type StrategyContext } from './strategy.js';
 import { throttleOf } from './task-hosts.js';
 import type { BatchEnd } from './run-state.js';
@@ -33,7 +33,7 @@ export const freeStrategy: Strategy = {
         }
         const { task, scope } = item;
         const vars = rs.vars.forTask(h, pv, child(scope, task));
-        if (ansibleBool(rs.o.templar.render(inherited(child(scope, task), 'any_errors_fatal'), vars))) {
+        if (anyErrorsFatal(() => resolveTaskKeywords(rs.o.templar, task, scope, vars, rs.o.becomePassword).anyErrorsFatal)) {
           rs.o.sink({ kind: 'warning', message: 'Using any_errors_fatal with the free strategy is not supported, as tasks are executed independently on each host' });
         }
         const throttle = throttleOf(task, scope, (v) => rs.o.templar.render(v, vars));
@@ -50,3 +50,12 @@ export const freeStrategy: Strategy = {
     return playEnded ? 'end-play' : 'continue';
   },
 };
+
+/** A keyword that does not render is reported when the task runs, not here. */
+function anyErrorsFatal(resolve: () => boolean): boolean {
+  try {
+    return resolve();
+  } catch {
+    return false;
+  }
+}

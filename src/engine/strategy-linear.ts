@@ -1,10 +1,8 @@
 // Ansible's linear strategy: hosts advance in lockstep; each piece of work runs on every
 // host waiting at it, in parallel up to forks; hosts ahead in the play wait for the rest. Failures may break the play off
 // (any_errors_fatal, run_once, max_fail_percentage).
-import { ansibleBool } from '../boolean.js';
-import type { Task } from '../playbook/types.js';
 import { itemKey } from './play-walk.js';
-import { child, inherited, type Scope } from './scope.js';
+import type { TaskOutcome } from './task-common.js';
 import { runItem, type Strategy, type StrategyContext } from './strategy.js';
 import { stopsHost } from './results.js';
 import type { BatchEnd } from './run-state.js';
@@ -22,7 +20,6 @@ export const linearStrategy: Strategy = {
       const item = walk.pending.get(first)!;
       const key = itemKey(item);
       const group = batch.filter((h) => walk.pending.has(h) && itemKey(walk.pending.get(h)!) === key);
-      const scopes = new Map(group.map((h) => [h, (walk.pending.get(h) as { scope?: Scope }).scope]));
       const r = await runItem(c, item, group, { perHost: false, lookahead: true });
       if (r.endPlay) playEnded = true;
       if (!r.outcomes || item.kind !== 'task') continue;
@@ -30,7 +27,8 @@ export const linearStrategy: Strategy = {
       for (const h of group) {
         // Ansible checks after the host moved on: a failure that a rescue caught is not fatal.
         const s = rs.state(h);
-        if (stopsHost(r.outcomes.get(h)!) && (s.failed || s.unreachable) && fatalOnError(c, item.task, scopes.get(h)!, h)) anyFatal = true;
+        const o = r.outcomes.get(h)!;
+        if (stopsHost(o) && (s.failed || s.unreachable) && fatalOnError(o)) anyFatal = true;
       }
       const maxFail = play.max_fail_percentage;
       const failedCount = batch.filter((h) => rs.state(h).failed || rs.state(h).unreachable).length;
@@ -46,9 +44,7 @@ export const linearStrategy: Strategy = {
 };
 
 /** any_errors_fatal (inherited from block and play), or run_once, unless ignore_errors. */
-function fatalOnError(c: StrategyContext, task: Task, scope: Scope, host: string): boolean {
-  const taskScope = child(scope, task);
-  const vars = c.rs.vars.forTask(host, c.pv, taskScope);
-  const flag = (key: 'any_errors_fatal' | 'run_once' | 'ignore_errors') => ansibleBool(c.rs.o.templar.render(inherited(taskScope, key), vars));
-  return (flag('any_errors_fatal') || flag('run_once')) && !flag('ignore_errors');
+function fatalOnError(o: TaskOutcome): boolean {
+  const kw = o.keywords;
+  return !!kw && (kw.anyErrorsFatal || kw.runOnce) && !kw.ignoreErrors;
 }

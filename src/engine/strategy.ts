@@ -3,7 +3,7 @@
 // lives here in runItem. Ansible's strategy plugins, as objects: linear and free, and
 // host_pinned (free with each host keeping its fork, which is what free does here).
 import type { Play } from '../playbook/types.js';
-import type { TaskOutcome } from './execute.js';
+import type { TaskOutcome } from './task-common.js';
 import { runHandlers, type HandlerEntry } from './handlers.js';
 import type { WorkItem } from './host-iterator.js';
 import { runInclude, type IncludeItem } from './includes.js';

@@ -2,11 +2,12 @@
 // (bypassHostLoop), throttle and forks, then each host's outcome recorded. The execution
 // environment a task sees (connections, progress, retries, probe batching) is built here.
 import pLimit from 'p-limit';
-import { ansibleBool } from '../boolean.js';
 import { errBadThrottle } from '../errors.js';
 import type { TaskRef } from '../output/events.js';
 import type { Task } from '../playbook/types.js';
-import { errorMessage, runTask, taskRef, type ExecEnv, type TaskOutcome } from './execute.js';
+import { runTask } from './execute.js';
+import { errorMessage, taskRef, type ExecEnv, type TaskOutcome } from './task-common.js';
+import { resolveTaskKeywords } from './task-keywords.js';
 import { runProbe, type TaskItem } from './lookahead.js';
 import { notStarted, recordOutcome } from './results.js';
 import type { RunState } from './run-state.js';
@@ -34,8 +35,9 @@ export async function runTaskOnHosts(rs: RunState, task: Task, targets: TaskTarg
   rs.o.sink({ kind: opts.handler ? 'handler-start' : 'task-start', task: ref });
   const out = new Map<string, TaskOutcome>();
   const first = targets[0];
-  const renderFirst = (v: unknown) => (v === undefined ? v : rs.o.templar.render(v, rs.vars.forTask(first.host, pv, child(first.scope, task))));
-  let runOnce = !!first && ansibleBool(renderFirst(inherited(child(first.scope, task), 'run_once')));
+  const firstVars = () => rs.vars.forTask(first.host, pv, child(first.scope, task));
+  const renderFirst = (v: unknown) => (v === undefined ? v : rs.o.templar.render(v, firstVars()));
+  let runOnce = !!first && runsOnce(rs, task, first.scope, firstVars);
   if (runOnce && opts.perHost) {
     rs.o.sink({ kind: 'warning', message: 'Using run_once with the free strategy is not currently supported. This task will still be executed for every host in the inventory list.' });
     runOnce = false;
@@ -100,6 +102,18 @@ function execEnv(rs: RunState, pv: PlayVarsContext, task: TaskRef, lookahead: (h
     noteApplied: (host) => rs.state(host).probeCache.noteApplied(),
   };
   return env;
+}
+
+/**
+ * run_once as the first host resolves it; a keyword that does not render leaves the task
+ * to each host, where it fails with the error.
+ */
+function runsOnce(rs: RunState, task: Task, scope: Scope, vars: () => Record<string, unknown>): boolean {
+  try {
+    return resolveTaskKeywords(rs.o.templar, task, scope, vars(), rs.o.becomePassword).runOnce;
+  } catch {
+    return false;
+  }
 }
 
 /** A task's `throttle` (inherited from its blocks and play); 0 means no limit. */

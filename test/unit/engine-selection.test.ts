@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { groupSteps } from '../../src/engine/apply-plan.js';
-import { sequence } from '../../src/engine/execute.js';
+import { sequence } from '../../src/engine/loops.js';
 import { serialBatches, tagSelected } from '../../src/engine/run.js';
 
 describe('tag selection (Ansible evaluate_tags)', () => {

@@ -1,0 +1,196 @@
+// The module itself, for one task on one host (or one loop item): its arguments
+// rendered and validated, then either probe → plan → apply, or an action's run. Also the
+// same up to the probe without touching the host, for the probe lookahead.
+import path from 'node:path';
+import { ModuleFailure, type ModuleDef, type ModuleResult, type RunContext } from '../modules/types.js';
+import { validateModuleArgs } from '../playbook/index.js';
+import { OMIT_TOKEN, TemplateError } from '../template/index.js';
+import { TaskTimeoutError, UnreachableError, type BecomeSpec, type ExecResult, type Transport } from '../transport/types.js';
+import { applyPlan } from './apply-plan.js';
+import { makeControllerContext } from './controller.js';
+import type { ProbeRequest } from './probe-batch.js';
+import { currentRole } from './scope.js';
+import { allTrue, errorMessage, undefinedVariableFailure, type ExecEnv, type TaskInvocation } from './task-common.js';
+import type { TaskKeywords } from './task-keywords.js';
+
+function stripOmit(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => v !== OMIT_TOKEN).map(stripOmit);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== OMIT_TOKEN) out[k] = stripOmit(v);
+    return out;
+  }
+  return value;
+}
+
+interface ResolvedCall {
+  args: Record<string, unknown>;
+  check: boolean;
+  diff: boolean;
+  become?: BecomeSpec;
+  timeoutMs?: number;
+  envVars?: Record<string, string>;
+}
+
+/** Renders and validates a task's arguments; the keywords come resolved for this host (or item). */
+function resolveCall(def: ModuleDef, inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv, kw: TaskKeywords): { call: ResolvedCall } | { failure: ModuleResult } {
+  const { task } = inv;
+  let args: Record<string, unknown>;
+  try {
+    args = stripOmit(env.templar.render(task.args, vars)) as Record<string, unknown>;
+    if ('_variable_params' in args) {
+      // `copy: "{{ copy_args }}"`: the whole argument dict comes from a variable.
+      const { _variable_params: whole, ...rest } = args;
+      if (!whole || typeof whole !== 'object' || Array.isArray(whole)) throw new TemplateError(`the arguments of ${task.action} must render to a dictionary, got ${JSON.stringify(whole)}`);
+      args = stripOmit({ ...(whole as Record<string, unknown>), ...rest }) as Record<string, unknown>;
+    }
+    args = validateModuleArgs(def, args, task.pos, { rendered: true });
+  } catch (e) {
+    // an argument constraint (mutually_exclusive...) the task's rendered arguments break
+    if (e instanceof ModuleFailure) return { failure: e.result() };
+    return { failure: undefinedVariableFailure(e) ?? { failed: true, msg: errorMessage(e) } };
+  }
+  if (kw.become?.password) env.addSecret(kw.become.password);
+  return { call: { args, check: kw.checkMode ?? env.check, diff: kw.diff ?? env.diff, become: kw.become, timeoutMs: kw.timeoutMs, envVars: kw.environment } };
+}
+
+function controllerFor(inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv) {
+  return makeControllerContext({ templar: env.templar, vars, role: currentRole(inv.scope), playbookDir: env.playbookDir, taskDir: path.dirname(inv.task.pos.file) });
+}
+
+export type Speculation = { kind: 'probe'; request: ProbeRequest } | { kind: 'skip' } | { kind: 'stop' };
+
+/**
+ * For probe batching: the probe a simple planned task would send if it ran now with
+ * `inv.vars`, without touching the host. 'skip': the task would not probe (its `when` is
+ * false, or its module needs no probe), so a lookahead may go past it; 'stop': it cannot
+ * be predicted (not a simple planned task, or something fails to render).
+ */
+export async function speculateProbe(inv: TaskInvocation, env: ExecEnv, kw: TaskKeywords): Promise<Speculation> {
+  const { task } = inv;
+  const def = env.registry.get(task.action);
+  // A planned module's probe, or an action module's guard (command with creates).
+  const probeOf = !def || def.controllerOnly ? undefined : def.run ? def.guard : def.plan && def.probe;
+  if (!def || !probeOf) return { kind: 'stop' };
+  if (task.loop || task.until?.length) return { kind: 'stop' };
+  if (kw.delegateTo !== undefined || kw.runOnce) return { kind: 'stop' };
+  try {
+    if (!allTrue(env.templar, kw.when, inv.vars).ok) return { kind: 'skip' };
+  } catch {
+    return { kind: 'stop' };
+  }
+  const resolved = resolveCall(def, inv, inv.vars, env, kw);
+  if ('failure' in resolved) return { kind: 'stop' };
+  const { args, check, diff, become, timeoutMs, envVars } = resolved.call;
+  if (timeoutMs !== undefined) return { kind: 'stop' };
+  const refuse = (): never => {
+    throw new Error('no remote access while predicting a probe');
+  };
+  const ctx: RunContext = {
+    check,
+    diff,
+    host: inv.host,
+    vars: inv.vars,
+    get transport(): Transport {
+      return refuse();
+    },
+    become,
+    controller: controllerFor(inv, inv.vars, env),
+    env: envVars,
+    exec: async () => refuse(),
+    progress: () => undefined,
+    sleep: async () => refuse(),
+    reconnect: async () => refuse(),
+  };
+  try {
+    const prepared = def.prepare && !def.run ? await def.prepare(args, ctx) : args;
+    const script = probeOf(prepared);
+    // An action module without a guard will run: it touches the host, so look no further.
+    if (!script) return def.run ? { kind: 'stop' } : { kind: 'skip' };
+    return { kind: 'probe', request: { uid: task.uid, script, become, env: envVars } };
+  } catch {
+    return { kind: 'stop' };
+  }
+}
+
+/** What runProbe answers for a guard no batch covered: nothing ran. */
+const NOT_BATCHED: ExecResult = { rc: -1, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
+
+/** One execution of the module (one attempt of one item); every failure becomes a result. */
+export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv, kw: TaskKeywords): Promise<ModuleResult> {
+  const { task, host } = inv;
+  const delegatedTo = kw.delegateTo;
+  const resolved = resolveCall(def, inv, vars, env, kw);
+  if ('failure' in resolved) return resolved.failure;
+  const { args, check, diff, become, timeoutMs, envVars } = resolved.call;
+
+  const target = delegatedTo ?? host;
+  let transport: Transport | undefined;
+  const getTransport = async () => (transport ??= await env.transportFor(target));
+  const ctx: RunContext = {
+    check,
+    diff,
+    host,
+    vars,
+    get transport(): Transport {
+      if (!transport) throw new Error('transport not open');
+      return transport;
+    },
+    become,
+    controller: controllerFor(inv, vars, env),
+    timeoutMs,
+    env: envVars,
+    exec: async (command, o = {}) => (await getTransport()).exec(command, { stdin: o.stdin, become: o.noBecome ? undefined : become, env: envVars, timeoutMs: o.timeoutMs ?? timeoutMs }),
+    progress: (m) => env.progress(host, m),
+    sleep: (ms) => env.sleep(ms),
+    reconnect: async (o) => {
+      await env.reconnect(target, o?.timeoutMs);
+      transport = undefined;
+      await getTransport();
+    },
+    batchedGuard: async (script) => {
+      if (!env.runProbe || delegatedTo !== undefined) return undefined;
+      const r = await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable: false }, getTransport(), async () => NOT_BATCHED);
+      return r === NOT_BATCHED ? undefined : r;
+    },
+  };
+
+  try {
+    // A first task on a host connects while the controller prepares the arguments, builds
+    // the probe and looks ahead: none of that needs the connection.
+    const connecting = def.controllerOnly ? undefined : getTransport();
+    connecting?.catch(() => undefined); // awaited below, where its failure is reported
+    if (def.run) {
+      await connecting;
+      if (check && def.checkMode === 'skip') return { changed: false, skipped: true, msg: 'skipped, running in check mode', _check_skipped: true };
+      return await def.run(args, ctx);
+    }
+    if (!def.plan) throw new Error(`module ${def.name} has neither plan nor run`);
+    const prepared = def.prepare ? await def.prepare(args, ctx) : args;
+    const script = def.probe?.(prepared);
+    let out: ExecResult = { rc: 0, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
+    if (script) {
+      const alone = () => ctx.exec(script);
+      const batchable = !task.loop && !task.until?.length && timeoutMs === undefined;
+      out = env.runProbe && delegatedTo === undefined ? await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable }, getTransport(), alone) : await alone();
+    }
+    await connecting;
+    const facts = def.parse ? def.parse(out, prepared) : undefined;
+    const plan = def.plan(prepared, facts, { check, diff, host, vars });
+    const result: ModuleResult = { changed: plan.steps.length > 0 || !!plan.changed, ...plan.result };
+    if (diff && plan.diff && result.changed) result.diff = plan.diff;
+    if (!check && plan.steps.length) {
+      env.noteApplied?.(target);
+      const failure = await applyPlan(plan, transport!, { become, env: envVars, timeoutMs });
+      if (failure) return { ...result, changed: false, failed: true, ...failure };
+    }
+    return result;
+  } catch (e) {
+    if (e instanceof ModuleFailure) return e.result();
+    if (e instanceof UnreachableError) return { unreachable: true, changed: false, msg: e.message };
+    if (e instanceof TaskTimeoutError) return { failed: true, changed: false, msg: e.message };
+    const undefinedVar = undefinedVariableFailure(e);
+    if (undefinedVar) return undefinedVar;
+    return { failed: true, changed: false, msg: errorMessage(e), ...(process.env.RACKPLAY_DEBUG ? { exception: (e as Error).stack } : {}) };
+  }
+}

@@ -1,0 +1,106 @@
+// What the task executor's parts share: the environment a task runs in, its outcome,
+// and the small helpers for statuses, conditions and error messages.
+import { UserError } from '../errors.js';
+import type { ModuleRegistry } from '../modules/registry.js';
+import type { ModuleResult } from '../modules/types.js';
+import type { TaskRef } from '../output/events.js';
+import type { Task } from '../playbook/types.js';
+import { UndefinedVariableError, type Templar } from '../template/index.js';
+import type { ExecResult, Transport } from '../transport/types.js';
+import type { ProbeRequest } from './probe-batch.js';
+import { currentRole, type Scope } from './scope.js';
+import type { TaskKeywords } from './task-keywords.js';
+
+export interface ExecEnv {
+  registry: ModuleRegistry;
+  templar: Templar;
+  check: boolean;
+  diff: boolean;
+  becomePassword?: string;
+  /** Transport for a host (connection opened on first use, kept for the run). */
+  transportFor(host: string): Promise<Transport>;
+  progress(host: string, message: string): void;
+  retry(host: string, retriesLeft: number): void;
+  sleep(ms: number): Promise<void>;
+  reconnect(host: string, timeoutMs?: number): Promise<void>;
+  playbookDir: string;
+  /** Secrets seen in this run (no_log values are censored separately). */
+  addSecret(secret: string): void;
+  /**
+   * Runs a task's probe on its own host (probe-batch.ts): from a batch taken earlier if
+   * that result still stands for this exact probe, else `alone()`, or, when `batchable`,
+   * one exec with the probes of the tasks that follow.
+   */
+  runProbe?(req: ProbeRequest & { host: string; batchable: boolean }, transport: Promise<Transport>, alone: () => Promise<ExecResult>): Promise<ExecResult>;
+  /** A planned task applied steps on `host`: changes are happening, batch less for a while. */
+  noteApplied?(host: string): void;
+}
+
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
+
+export interface TaskOutcome {
+  status: TaskStatus;
+  result: ModuleResult;
+  ignored: boolean;
+  /** Per-item results, in order, for the reporter. */
+  items: { item: unknown; label?: string; status: TaskStatus; result: ModuleResult }[];
+  delegatedTo?: string;
+  checkSkipped?: boolean;
+  /** The task's keywords as resolved for this host; absent when they did not render. */
+  keywords?: TaskKeywords;
+}
+
+export interface TaskInvocation {
+  task: Task;
+  scope: Scope;
+  host: string;
+  /** Vars for the host and task (no loop var yet). */
+  vars: Record<string, unknown>;
+  /** Returns vars with loop variables added on top. */
+  withExtra(extra: Record<string, unknown>): Record<string, unknown>;
+}
+
+export function statusOf(r: ModuleResult): TaskStatus {
+  if (r.unreachable) return 'unreachable';
+  if (r.failed) return 'failed';
+  if (r.skipped) return 'skipped';
+  return r.changed ? 'changed' : 'ok';
+}
+
+export function taskRef(task: Task, scope: Scope | undefined, handler = false): TaskRef {
+  const role = task.role?.name ?? currentRole(scope)?.name;
+  const base = task.name ?? task.actionAsWritten ?? task.action;
+  return {
+    name: role ? `${role} : ${base}` : base,
+    role,
+    action: task.action,
+    path: `${task.pos.file}:${task.pos.line}`,
+    handler,
+    uid: task.uid,
+    tags: task.tags,
+  };
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof UserError) return e.message + (e.hint ? ` (hint: ${e.hint})` : '');
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+export function conditionFailure(cond: unknown, e: unknown): string {
+  return `The conditional check '${String(cond)}' failed. The error was: error while evaluating conditional (${String(cond)}): ${errorMessage(e)}`;
+}
+
+/** Evaluates all conditions (ANDed); a throw means the conditional itself is broken. */
+export function allTrue(templar: Templar, conds: unknown[], vars: Record<string, unknown>): { ok: boolean; falseCond?: unknown } {
+  for (const c of conds) {
+    if (!templar.evaluateCondition(c, vars)) return { ok: false, falseCond: c };
+  }
+  return { ok: true };
+}
+
+/** Ansible's wording for a template that names an undefined variable or attribute. */
+export function undefinedVariableFailure(e: unknown): ModuleResult | undefined {
+  if (!(e instanceof UndefinedVariableError)) return undefined;
+  return { failed: true, msg: `The task includes an option with an undefined variable. The error was: ${e.message}` };
+}
