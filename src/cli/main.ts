@@ -1,6 +1,7 @@
 // rackplay PLAYBOOK... -i INVENTORY [options]: ansible-playbook's flags and exit codes.
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { USAGE_EXIT } from './usage-error.js';
 import { addVaultOptions, runVaultCommand } from './vault-command.js';
 
 /** Our package.json, found upwards from this file: it runs from dist/src/cli or dist/bundle. */
@@ -74,7 +75,8 @@ async function main(): Promise<void> {
     program.parse(process.argv);
   } catch (e) {
     if (e instanceof CommanderError) {
-      process.exitCode = e.exitCode === 0 ? 0 : 5;
+      // commander has printed its one-line message; argparse would exit 2 here.
+      process.exitCode = e.exitCode === 0 ? 0 : USAGE_EXIT;
       return;
     }
     throw e;

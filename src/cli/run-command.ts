@@ -1,6 +1,6 @@
 // From parsed options to a finished run: config, inventory, playbooks (validated before
 // any host is contacted), reporters, the engine, and ansible-playbook's exit code.
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { EXIT, formatUserError, UserError } from '../errors.js';
@@ -21,6 +21,7 @@ import { HandshakeLimiter, openTransport } from '../transport/open.js';
 import type { Transport } from '../transport/types.js';
 import { loadConfig } from './config.js';
 import { parseExtraVars } from './extra-vars.js';
+import { UsageError } from './usage-error.js';
 import { setupRunVault } from '../vault/index.js';
 import { vaultOptionsFrom } from './vault-command.js';
 
@@ -79,16 +80,18 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
   };
   process.on('SIGINT', quitNow);
   try {
-    if (playbookArgs.length === 0) throw new UserError('the following arguments are required: playbook', { kind: 'options', hint: 'usage: rackplay PLAYBOOK -i INVENTORY' });
+    if (playbookArgs.length === 0) throw new UsageError('the following arguments are required: playbook', { hint: 'usage: rackplay PLAYBOOK -i INVENTORY' });
     const config = loadConfig();
+    // Usage errors first, then missing playbooks, as ansible-playbook checks them.
+    const forks = opts.forks !== undefined ? Number(opts.forks) : config.forks;
+    if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive integer, got '${opts.forks}'`);
+    // ansible-playbook's -T takes an int: a typo must not silently become NaN seconds.
+    if (opts.timeout !== undefined && !/^\s*\d+\s*$/.test(opts.timeout)) throw new UsageError(`--timeout must be a whole number of seconds, got '${opts.timeout}'`);
+    for (const p of playbookArgs) checkPlaybookFile(p);
     // Before anything is loaded: vars files, inventories and playbooks may hold vault data.
     await setupRunVault(vaultOptionsFrom(opts as unknown as Record<string, unknown>), { onSecret: (v) => masker.add(v), warn: (m) => err(`[WARNING]: ${m}\n`) });
     // Checked before anything runs: a typo in a report path should not cost a whole run.
     const reports = resolveReportSpecs({ cli: opts.report ?? [], env: process.env, configFile: config.file, cwd: process.cwd() });
-    const forks = opts.forks !== undefined ? Number(opts.forks) : config.forks;
-    if (!Number.isInteger(forks) || forks < 1) throw new UserError(`--forks must be a positive integer, got '${opts.forks}'`, { kind: 'options' });
-    // ansible-playbook's -T takes an int: a typo must not silently become NaN seconds.
-    if (opts.timeout !== undefined && !/^\s*\d+\s*$/.test(opts.timeout)) throw new UserError(`--timeout must be a whole number of seconds, got '${opts.timeout}'`, { kind: 'options' });
     const extraVars = parseExtraVars(opts.extraVars);
     // Command-line connection options have extra-vars precedence, as in Ansible.
     if (opts.user) extraVars.ansible_user ??= opts.user;
@@ -219,6 +222,17 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
   } finally {
     process.removeListener('SIGINT', quitNow);
   }
+}
+
+/** A playbook that is not there is a plain error (exit 1) in ansible-playbook, not a parse error. */
+function checkPlaybookFile(p: string): void {
+  let isFile: boolean;
+  try {
+    isFile = statSync(p).isFile();
+  } catch {
+    throw new UserError(`the playbook: ${p} could not be found`, { kind: 'error' });
+  }
+  if (!isFile) throw new UserError(`the playbook: ${p} does not appear to be a file`, { kind: 'error' });
 }
 
 /** Records, once per run, when the first remote command was sent (ms since the process started). */

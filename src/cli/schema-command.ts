@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { SCHEMA_FILES, writeEditorSchemas } from '../output/editor-schemas.js';
+import { USAGE_EXIT } from './usage-error.js';
 
 /** `rackplay schema [--out DIR]`; returns the exit code. */
 export async function runSchemaCommand(argv: string[], io: { out: (s: string) => void; err: (s: string) => void } = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) }): Promise<number> {
@@ -14,7 +15,8 @@ export async function runSchemaCommand(argv: string[], io: { out: (s: string) =>
   try {
     cmd.parse(argv, { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 5;
+    // A usage error, exit 2 like the main command's (argparse's code).
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : USAGE_EXIT;
     throw e;
   }
   const dir = path.resolve(cmd.opts<{ out: string }>().out);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { formatUserError, UserError } from '../errors.js';
+import { USAGE_EXIT } from './usage-error.js';
 import { shlexSplit } from '../shlex.js';
 import { parseEnvelope } from '../vault/crypto.js';
 import { promptHidden, readAllStdin } from '../vault/prompt.js';
@@ -305,12 +306,12 @@ export async function runVaultCommand(args: string[], io: VaultIo = defaultIo())
   try {
     if (!args.length) {
       io.err(program.helpInformation());
-      return 5;
+      return USAGE_EXIT;
     }
     await program.parseAsync(args, { from: 'user' });
     return 0;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 5;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : USAGE_EXIT;
     if (e instanceof UserError) {
       io.err(formatUserError(e) + '\n');
       return e.exitCode;

@@ -50,3 +50,49 @@ export function parseRecap(stdout: string): Record<string, HostStats> {
   }
   return out;
 }
+
+/** One TASK, RUNNING HANDLER or PLAY banner and what each host got under it. */
+export interface TaskLines {
+  banner: string;
+  /** host → its statuses under this banner (one per loop item), sorted: hosts run in any order. */
+  hosts: Record<string, string[]>;
+}
+
+const BANNER = /^((?:PLAY|TASK|RUNNING HANDLER) \[.*\]) \*+$/;
+const STATUS = /^(ok|changed|skipping|fatal|failed|included): \[([^\]]+)\](?:: (FAILED|UNREACHABLE)!)?(?: => \(item=(.*?)\)(?= => |$))?/;
+
+/**
+ * The per-task status lines of ansible-playbook's default output (which rackplay prints
+ * too): every banner in order, and under each, host → ok/changed/skipped/failed/unreachable
+ * (`ignored` when followed by `...ignoring`), with the loop item when there is one.
+ * `replace` swaps run-specific text (the output directory) for a placeholder.
+ */
+export function parseTaskLines(stdout: string, replace: [string, string][] = []): TaskLines[] {
+  const out: TaskLines[] = [];
+  let cur: TaskLines | undefined;
+  let last: { host: string; index: number } | undefined;
+  for (let line of stdout.split('\n')) {
+    for (const [from, to] of replace) line = line.split(from).join(to);
+    if (line.startsWith('PLAY RECAP')) break;
+    const b = BANNER.exec(line);
+    if (b) {
+      cur = { banner: b[1], hosts: {} };
+      out.push(cur);
+      last = undefined;
+      continue;
+    }
+    if (line === '...ignoring' && cur && last) {
+      cur.hosts[last.host][last.index] = cur.hosts[last.host][last.index].replace(/^failed/, 'ignored');
+      continue;
+    }
+    const m = STATUS.exec(line);
+    if (!m || !cur) continue;
+    // "fatal: [web1 -> localhost]" is still web1's result.
+    const host = m[2].split(' -> ')[0];
+    const status = m[3] === 'UNREACHABLE' ? 'unreachable' : m[1] === 'fatal' ? 'failed' : m[1] === 'skipping' ? 'skipped' : m[1];
+    (cur.hosts[host] ??= []).push(m[4] !== undefined ? `${status}(item=${m[4]})` : status);
+    last = { host, index: cur.hosts[host].length - 1 };
+  }
+  for (const t of out) for (const h of Object.keys(t.hosts)) t.hosts[h].sort();
+  return out;
+}

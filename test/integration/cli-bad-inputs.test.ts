@@ -38,17 +38,24 @@ describe('bad input never touches a host', () => {
 
 describe('bad command lines', () => {
   const good = path.join(repoRoot, 'test/fixtures/compare/site.yml');
+  // ansible-playbook 2.14's codes: argparse usage errors exit 2, option values Ansible
+  // rejects later exit 5 (AnsibleOptionsError), a playbook that is not there exits 1.
   it.each([
-    ['an unknown option', [good, '--no-such-option'], /unknown option/],
-    ['a bad --forks', [good, '-i', inventory, '--forks', 'many'], /--forks must be a positive integer/],
-    ['extra vars that are neither k=v nor YAML', [good, '-i', inventory, '-e', 'justaword'], /could not be made into a dictionary/],
-    ['a missing extra vars file', [good, '-i', inventory, '-e', '@/nonexistent/vars.yml'], /could not be read/],
-    ['no playbook', ['-i', inventory], /required: playbook/],
-  ])('%s → exit 5 with a message', async (_what, args, message) => {
+    ['an unknown option', [good, '--no-such-option'], 2, /^ERROR! unknown option '--no-such-option'/],
+    ['a bad --forks', [good, '-i', inventory, '--forks', 'many'], 2, /--forks must be a positive integer/],
+    ['--forks 0', [good, '-i', inventory, '--forks', '0'], 2, /--forks must be a positive integer, got '0'/],
+    ['a bad --timeout', [good, '-i', inventory, '--timeout', 'soon'], 2, /--timeout must be a whole number/],
+    ['no playbook', ['-i', inventory], 2, /required: playbook/],
+    ['extra vars that are neither k=v nor YAML', [good, '-i', inventory, '-e', 'justaword'], 5, /could not be made into a dictionary/],
+    ['a missing extra vars file', [good, '-i', inventory, '-e', '@/nonexistent/vars.yml'], 5, /could not be read/],
+    ['a playbook file that is not there', [path.join(work, 'nothere.yml'), '-i', inventory], 1, /^ERROR! the playbook: \S+nothere\.yml could not be found$/m],
+    ['a playbook that is a directory', [work, '-i', inventory], 1, /does not appear to be a file/],
+  ])('%s → exit %i with a one-line message', async (_what, args, code, message) => {
     const r = await runRackplay(args as string[]);
-    expect(r.code).toBe(5);
+    expect(r.code, r.stderr).toBe(code);
     expect(r.stderr).toMatch(message as RegExp);
     expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+    expect(r.stdout).toBe('');
   });
 
   it('a bad inventory range is a parse error (exit 4) naming the file and line', async () => {

@@ -98,13 +98,27 @@ export function writeInventory(dir: string, lab: Lab, hosts: LabHost[], opts: { 
   return file;
 }
 
+/** sshd's log of a lab host; a log that cannot be read fails the test rather than count as 0. */
+function sshdLog(host: LabHost): string {
+  try {
+    return readFileSync(host.logPath, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read the sshd log of lab host ${host.name} (${host.logPath}): ${(e as Error).message}`);
+  }
+}
+
 /** How many SSH logins sshd accepted so far (LogLevel VERBOSE logs one line per login). */
 export function acceptedLogins(host: LabHost): number {
-  try {
-    return readFileSync(host.logPath, 'utf8').split('Accepted publickey').length - 1;
-  } catch {
-    return 0;
-  }
+  return sshdLog(host).split('Accepted publickey').length - 1;
+}
+
+/**
+ * How many TCP connections sshd took so far, logged in or not: "Connection from" is logged
+ * at LogLevel VERBOSE (the lab's) as soon as a connection is accepted, before any key
+ * exchange, so a run that only probed a host, or failed to authenticate, is counted too.
+ */
+export function sshConnections(host: LabHost): number {
+  return sshdLog(host).split('Connection from ').length - 1;
 }
 
 /** Index of the first stdout line matching `re` (or -1). */

@@ -46,21 +46,33 @@ interface Interrupted {
   code: number;
   stdout: string;
   stderr: string;
-  /** ms from the SIGINT to the exit */
+  /** ms from the SIGINT to the exit: asserted only with bounds far above any wait, to catch hangs */
   afterSigintMs: number;
+  /** What `afterSigint` saw once the first SIGINT was sent, and whether the run was still going then. */
+  seenAfterSigint?: { value: boolean; runStillGoing: boolean };
 }
 
+/** Far above every wait a correct run makes here, half the grace given where a waited-out grace would be the bug: only a hang exceeds it. */
+const HANG_MS = 30_000;
+
 /** Runs the CLI and sends it SIGINT once `ready` says so (polled every 100 ms). */
-function runAndInterrupt(args: string[], cwd: string, ready: (stdout: string) => Promise<boolean>, opts: { twice?: boolean } = {}): Promise<Interrupted> {
+function runAndInterrupt(
+  args: string[],
+  cwd: string,
+  ready: (stdout: string) => Promise<boolean>,
+  opts: { twice?: boolean; env?: NodeJS.ProcessEnv; afterSigint?: (stderrNow: () => string) => Promise<boolean> | boolean } = {},
+): Promise<Interrupted> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [process.env.RACKPLAY_BIN ?? rackplayBin, ...args], {
       cwd,
-      env: { ...process.env, NO_COLOR: '1', ANSIBLE_CONFIG: '', RACKPLAY_STATE_DIR: stateDir },
+      env: { ...process.env, NO_COLOR: '1', ANSIBLE_CONFIG: '', RACKPLAY_STATE_DIR: stateDir, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     let sentAt = 0;
+    let closed = false;
+    let seen: Promise<{ value: boolean; runStillGoing: boolean }> | undefined;
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const killer = setTimeout(() => child.kill('SIGKILL'), 80_000);
@@ -71,14 +83,20 @@ function runAndInterrupt(args: string[], cwd: string, ready: (stdout: string) =>
         sentAt = Date.now();
         clearInterval(poll);
         child.kill('SIGINT');
+        if (opts.afterSigint) {
+          const probe = opts.afterSigint;
+          seen = Promise.resolve(probe(() => stderr)).then((value) => ({ value, runStillGoing: !closed }));
+        }
         if (opts.twice) setTimeout(() => child.kill('SIGINT'), 300);
       });
     }, 100);
     child.on('error', reject);
     child.on('close', (code) => {
+      closed = true;
       clearTimeout(killer);
       clearInterval(poll);
-      resolve({ code: code ?? -1, stdout, stderr, afterSigintMs: sentAt ? Date.now() - sentAt : -1 });
+      const afterSigintMs = sentAt ? Date.now() - sentAt : -1;
+      void (seen ?? Promise.resolve(undefined)).then((seenAfterSigint) => resolve({ code: code ?? -1, stdout, stderr, afterSigintMs, seenAfterSigint }));
     });
   });
 }
@@ -100,15 +118,44 @@ const SLOW_PLAY = `
       command: touch /tmp/second-play-ran
 `;
 
+/**
+ * After the run acknowledged the Ctrl-C (its stderr says so), let the waiting task go on
+ * (`release`) and see whether it reacts (`reacted`): only a task that the run did not kill
+ * at once can. Event order, not a clock: the wait below is far longer than a reaction.
+ */
+async function reactsAfterInterrupt(stderrNow: () => string, release: () => Promise<unknown> | void, reacted: () => Promise<boolean> | boolean): Promise<boolean> {
+  await vi.waitFor(() => expect(stderrNow()).toMatch(/User interrupted execution/), { timeout: 10_000, interval: 20 });
+  await release();
+  try {
+    await vi.waitFor(async () => expect(await reacted()).toBe(true), { timeout: 10_000, interval: 50 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('Ctrl-C', () => {
   const hosts = () => [h(0), h(1), h(2)];
   const sleeping = async () => (await Promise.all(hosts().map((x) => processes(x, 'sleep')))).every((n) => n === 1);
 
   it('lets running tasks go on for the grace period, then kills them; starts nothing new; prints the recap; exits 99; leaves no temp files', async () => {
     const dir = workDir(root, 'sigint');
-    writeFiles(dir, { 'pb.yml': SLOW_PLAY, 'slow.sh': '#!/bin/sh\nsleep 20\ntouch /tmp/slept-through\n' });
+    // The task waits for /tmp/proceed, which the test creates only after the Ctrl-C.
+    writeFiles(dir, {
+      'pb.yml': SLOW_PLAY,
+      'slow.sh': '#!/bin/sh\ntouch /tmp/waiting\nwhile [ ! -e /tmp/proceed ]; do sleep 0.05; done\ntouch /tmp/proceeded\nsleep 20\ntouch /tmp/slept-through\n',
+    });
     const inv = writeInventory(dir, lab, hosts());
-    const run = await runAndInterrupt(['-i', inv, 'pb.yml'], dir, async (out) => out.includes('TASK [slow]') && (await sleeping()));
+    const onAll = async (cmd: string) => (await Promise.all(hosts().map((x) => hostShell(x, cmd)))).every((r) => r.stdout.trim() === 'yes');
+    const run = await runAndInterrupt(['-i', inv, 'pb.yml'], dir, async (out) => out.includes('TASK [slow]') && (await onAll('test -e /tmp/waiting && echo yes')), {
+      afterSigint: (stderrNow) =>
+        reactsAfterInterrupt(
+          stderrNow,
+          () => onAll('touch /tmp/proceed'),
+          async () => (await onAll('test -e /tmp/proceeded && echo yes')) && (await sleeping()),
+        ),
+    });
+    await Promise.all(hosts().map((x) => hostShell(x, 'rm -f /tmp/waiting /tmp/proceed /tmp/proceeded')));
     expect(run.code).toBe(99);
     expect(run.stderr).toMatch(/User interrupted execution/);
     expect(run.stdout).toMatch(/PLAY RECAP/);
@@ -116,9 +163,11 @@ describe('Ctrl-C', () => {
     // Nothing after the interrupted task: not the next task, not the next play.
     expect(run.stdout).not.toMatch(/TASK \[after\]|second play/);
     for (const x of hosts()) expect(run.stdout).toMatch(new RegExp(`^fatal: \\[${x.name}\\]: .*killed after Ctrl-C`, 'm'));
-    // The grace period (5 s), not the 20 s of the sleep, and not at once either.
-    expect(run.afterSigintMs).toBeGreaterThan(4000);
-    expect(run.afterSigintMs).toBeLessThan(12_000);
+    // Not at once: after the run acknowledged the Ctrl-C, the task still went on (it saw
+    // /tmp/proceed and started its sleep) while the run waited; not the 20 s of the sleep
+    // either: it was killed (slept-through never appears below).
+    expect(run.seenAfterSigint).toEqual({ value: true, runStillGoing: true });
+    expect(run.afterSigintMs).toBeLessThan(HANG_MS);
     for (const x of hosts()) {
       expect(await processes(x, 'sleep')).toBe(0);
       const left = await hostShell(x, 'ls /tmp/after-ran /tmp/second-play-ran /tmp/slept-through 2>/dev/null; true');
@@ -134,9 +183,13 @@ describe('Ctrl-C', () => {
     const dir = workDir(root, 'sigint-short');
     writeFiles(dir, { 'pb.yml': SLOW_PLAY, 'slow.sh': '#!/bin/sh\nsleep 2\ntouch /tmp/short-done\n' });
     const inv = writeInventory(dir, lab, hosts());
-    const run = await runAndInterrupt(['-i', inv, 'pb.yml'], dir, async (out) => out.includes('TASK [slow]') && (await sleeping()));
+    // A grace period far longer than the task: a run that waited it out instead of ending
+    // with the task would take a minute, and only then would the bound below catch it.
+    const run = await runAndInterrupt(['-i', inv, 'pb.yml'], dir, async (out) => out.includes('TASK [slow]') && (await sleeping()), {
+      env: { RACKPLAY_INTERRUPT_GRACE_MS: '60000' },
+    });
     expect(run.code).toBe(99);
-    expect(run.afterSigintMs).toBeLessThan(4500);
+    expect(run.afterSigintMs).toBeLessThan(HANG_MS);
     for (const x of hosts()) {
       expect(run.stdout).toMatch(new RegExp(`^changed: \\[${x.name}\\]`, 'm'));
       expect((await hostShell(x, 'cat /tmp/short-done >/dev/null && echo yes')).stdout.trim()).toBe('yes');
@@ -150,10 +203,16 @@ describe('Ctrl-C', () => {
     const dir = workDir(root, 'sigint-twice');
     writeFiles(dir, { 'pb.yml': SLOW_PLAY, 'slow.sh': '#!/bin/sh\nsleep 20\n' });
     const inv = writeInventory(dir, lab, hosts());
-    const run = await runAndInterrupt(['-i', inv, 'pb.yml'], dir, async (out) => out.includes('TASK [slow]') && (await sleeping()), { twice: true });
+    // With a minute of grace, only the second Ctrl-C can end the run before the sleeps do.
+    const run = await runAndInterrupt(['-i', inv, 'pb.yml'], dir, async (out) => out.includes('TASK [slow]') && (await sleeping()), {
+      twice: true,
+      env: { RACKPLAY_INTERRUPT_GRACE_MS: '60000' },
+    });
     expect(run.code).toBe(99);
-    expect(run.afterSigintMs).toBeLessThan(2500);
+    expect(run.afterSigintMs).toBeLessThan(HANG_MS);
     expect(run.stdout).not.toMatch(/TASK \[after\]/);
+    // It quit without waiting for the running tasks: their sleeps outlive the run.
+    expect(await sleeping()).toBe(true);
     // Leftover sleeps of this abrupt exit end on their own within 20 s; do not let them
     // confuse a later test.
     await Promise.all(hosts().map((x) => hostShell(x, 'pkill -x sleep; true')));
@@ -167,7 +226,7 @@ describe('Ctrl-C with ansible_connection: local', () => {
     const marker = `sleep 29.${process.pid % 1000}`;
     writeFiles(dir, {
       'hosts.ini': 'ctl ansible_connection=local\n',
-      'pb.yml': `- hosts: all\n  gather_facts: false\n  tasks:\n    - name: slow\n      shell: ${marker}; touch ${dir}/slept\n    - name: after\n      command: touch ${dir}/after\n`,
+      'pb.yml': `- hosts: all\n  gather_facts: false\n  tasks:\n    - name: slow\n      shell: touch ${dir}/waiting; while [ ! -e ${dir}/proceed ]; do sleep 0.05; done; ${marker}; touch ${dir}/slept\n    - name: after\n      command: touch ${dir}/after\n`,
     });
     const running = () => {
       try {
@@ -176,12 +235,15 @@ describe('Ctrl-C with ansible_connection: local', () => {
         return false;
       }
     };
-    const run = await runAndInterrupt(['-i', 'hosts.ini', 'pb.yml'], dir, async (out) => out.includes('TASK [slow]') && running());
+    const run = await runAndInterrupt(['-i', 'hosts.ini', 'pb.yml'], dir, async (out) => out.includes('TASK [slow]') && existsSync(path.join(dir, 'waiting')), {
+      afterSigint: (stderrNow) => reactsAfterInterrupt(stderrNow, () => writeFileSync(path.join(dir, 'proceed'), ''), running),
+    });
     expect(run.code).toBe(99);
     expect(run.stdout).toMatch(/PLAY RECAP/);
     expect(run.stdout).not.toMatch(/TASK \[after\]/);
-    expect(run.afterSigintMs).toBeGreaterThan(4000);
-    expect(run.afterSigintMs).toBeLessThan(12_000);
+    // Went on after the acknowledged Ctrl-C (the grace period), killed by the end (29 s sleep).
+    expect(run.seenAfterSigint).toEqual({ value: true, runStillGoing: true });
+    expect(run.afterSigintMs).toBeLessThan(HANG_MS);
     expect(running()).toBe(false);
     expect(existsSync(path.join(dir, 'slept'))).toBe(false);
     expect(existsSync(path.join(dir, 'after'))).toBe(false);

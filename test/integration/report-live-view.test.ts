@@ -26,7 +26,7 @@ async function onTty(rackplayArgs: string[], env: NodeJS.ProcessEnv = {}, cols =
   return { code: r.status, out: r.stdout.replace(/\r\n/g, '\n').replace(/\r/g, '\n') };
 }
 
-describe.skipIf(!hasScript)('live view on a terminal', () => {
+describe.skipIf(!hasScript)('live view on a terminal (needs script(1), skipped without it: apt-get install bsdutils)', () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-live-'));
   // Made here: two hosts creating a missing parent at once race in the file module.
   for (const d of ['a', 'b']) mkdirSync(path.join(work, d));

@@ -204,7 +204,7 @@ describe('role documentation', () => {
   });
 });
 
-describe.skipIf(!hasAnsible)('the same files under ansible-playbook', () => {
+describe.skipIf(!hasAnsible)('the same files under ansible-playbook (needs ansible-playbook, skipped without it: apt-get install ansible)', () => {
   it('pass ansible-playbook --syntax-check', () => {
     for (const pb of [site, 'playbooks/guests.yml']) {
       const out = execFileSync('ansible-playbook', ['--syntax-check', pb, '-i', rack], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

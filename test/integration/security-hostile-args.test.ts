@@ -155,7 +155,7 @@ describe('hostile module arguments', () => {
 
   // ansible-playbook runs one Python module per item (about a second each on a busy
   // machine), so it gets the most hostile subset: quoting, newline, dashes, backslashes, unicode.
-  it.skipIf(!hasAnsible)('ansible-playbook produces the identical tree', async () => {
+  it.skipIf(!hasAnsible)('ansible-playbook produces the identical tree (needs ansible-playbook, skipped without it: apt-get install ansible)', async () => {
     const subset = [0, 2, 4, 5, 8, 11, fixed.length].map((i) => items[i]);
     const out = path.join(work, 'ansible-out');
     const ourOut = path.join(work, 'rackplay-subset-out');

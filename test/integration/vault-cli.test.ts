@@ -49,7 +49,7 @@ beforeAll(() => {
   writeFileSync(pw2File, PW2 + '\n');
 });
 
-describe.skipIf(!hasAnsible)('rackplay vault <-> ansible-vault', () => {
+describe.skipIf(!hasAnsible)('rackplay vault <-> ansible-vault (needs ansible-vault, skipped without it: apt-get install ansible)', () => {
   it('rackplay encrypt (1.1) is read by ansible-vault view, and the file is owner-only', async () => {
     const f = path.join(work, 'enc-ours.yml');
     const plain = 'api_token: "t0k3n with spaces and ünïcode"\nlist: [1, 2]\n';
@@ -144,7 +144,7 @@ describe.skipIf(!hasAnsible)('rackplay vault <-> ansible-vault', () => {
   });
 });
 
-describe.skipIf(!hasAnsible)('rackplay vault encrypt_string and prompts', () => {
+describe.skipIf(!hasAnsible)('rackplay vault encrypt_string and prompts (needs ansible-vault, skipped without it: apt-get install ansible)', () => {
   it('names several strings, reads one from stdin, and ansible-vault decrypts each', async () => {
     const r = await rackplay(['vault', 'encrypt_string', '--vault-password-file', pwFile, '--stdin-name', 'from_stdin', '-n', 'first', '-n', 'second', 'one', 'two'], {
       input: 'piped value',
@@ -186,7 +186,7 @@ describe.skipIf(!hasAnsible)('rackplay vault encrypt_string and prompts', () => 
   });
 });
 
-describe.skipIf(!hasAnsible)('vault data in a playbook run: rackplay and ansible-playbook agree', () => {
+describe.skipIf(!hasAnsible)('vault data in a playbook run: rackplay and ansible-playbook agree (needs ansible-vault, skipped without it: apt-get install ansible)', () => {
   let project: string;
   const secrets = {
     inline: 'inline-vaulted-value-1',

@@ -8,8 +8,15 @@ import type { RunEvent } from '../../src/output/events.js';
 import { pyJsonEscape, pyReprString } from '../../src/output/py-format.js';
 import { render, stats, task } from './output-helpers.js';
 
+/** The lines of a multi-line secret that are long enough to be masked on their own. */
+function secretLines(secret: string): string[] {
+  return secret.includes('\n') ? secret.split(/\r?\n/).filter((l) => l.trim().length >= 3) : [];
+}
+
 function everyForm(secret: string): string[] {
-  const forms = [secret, pyJsonEscape(secret), pyJsonEscape(secret, true), pyReprString(secret).slice(1, -1)];
+  // A diff or a colored block prints a multi-line secret one line at a time (with a prefix
+  // or escape codes between), so each line is a form of its own.
+  const forms = [secret, pyJsonEscape(secret), pyJsonEscape(secret, true), pyReprString(secret).slice(1, -1), ...secretLines(secret)];
   return forms.filter((f) => f.length >= 3);
 }
 
@@ -26,7 +33,7 @@ function eventsShowing(secret: string): RunEvent[] {
     { kind: 'host-result', task: t, host: 'a', status: 'ok', item: { password: secret }, result: { item: { password: secret } } },
     { kind: 'host-result', task: t, host: 'a', status: 'failed', result: { msg: `bad password ${secret}`, [secret]: 1 } },
     { kind: 'task-start', task: d },
-    { kind: 'host-result', task: d, host: 'a', status: 'ok', result: { msg: `the secret is ${secret}` } },
+    { kind: 'host-result', task: d, host: 'a', status: 'ok', result: { msg: `the value is ${secret}` } },
     { kind: 'warning', message: `leaked ${secret} in a warning` },
     { kind: 'recap', durationMs: 0, stats: { a: stats({ ok: 1 }) } },
   ];
@@ -55,6 +62,14 @@ describe('SecretMasker', () => {
     expect(m.mask(pyReprString(secret))).toBe(`'${MASK}'`);
   });
 
+  it('masks each line of a multi-line secret on its own, as a diff prints it', () => {
+    const m = new SecretMasker();
+    m.add('BEGIN-KEY\nMIIEpAIBAAKCAQEA\nEND-KEY\nab');
+    // One line per write, each with its own prefix: the whole secret never appears at once.
+    const diff = ['--- before', '-BEGIN-KEY', '-MIIEpAIBAAKCAQEA', '-END-KEY', '-ab', '+rotated'];
+    expect(diff.map((l) => m.mask(l))).toEqual(['--- before', `-${MASK}`, `-${MASK}`, `-${MASK}`, '-ab', '+rotated']);
+  });
+
   it('masks strings and keys deep inside values without touching the original', () => {
     const m = new SecretMasker();
     m.add('hunter2');
@@ -65,7 +80,7 @@ describe('SecretMasker', () => {
 });
 
 describe('reporters never print a registered secret', () => {
-  const secrets = ['s3cr3t-T0ken', `qu"ote'd\\pw`, 'multi\nline\nsecret', 'pässwörd✓'];
+  const secrets = ['s3cr3t-T0ken', `qu"ote'd\\pw`, 'multi\nline\nsecret', 'Key-Line-One\nKey-Line-Two\n', 'pässwörd✓'];
   for (const secret of secrets) {
     it(`default reporter, -vvv, color, diff: ${JSON.stringify(secret)}`, async () => {
       const masker = new SecretMasker();

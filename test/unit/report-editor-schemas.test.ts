@@ -84,7 +84,7 @@ describe('editor schemas', () => {
     }
     expect(out).toContain('# yaml-language-server: $schema=');
     let err = '';
-    expect(await runSchemaCommand(['--bogus'], { out: () => undefined, err: (s) => (err += s) })).toBe(5);
+    expect(await runSchemaCommand(['--bogus'], { out: () => undefined, err: (s) => (err += s) })).toBe(2);
     expect(err).toContain("ERROR! unknown option '--bogus'");
   });
 });
