@@ -32,7 +32,7 @@ import { parseKv } from './split-args.js';
 import type { Block, DynamicInclude, RoleInstance, TaskNode } from './types.js';
 import { isTemplated } from './validate-args.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
-import { type Scope, type Dict, isDict, typeWord, rel, nextUid, optStr } from './loader-base.js';
+import { type ParseScope, type Dict, isDict, typeWord, rel, nextUid, optStr } from './loader-base.js';
 import { parseCommon, normStrList, parseLoop } from './keyword-values.js';
 import { RoleLoader, roleAsBlock } from './role-loader.js';
 
@@ -43,7 +43,7 @@ export abstract class IncludeParser extends RoleLoader {
     thing: unknown,
     ds: Dict,
     p: DocPath,
-    sc: Scope,
+    sc: ParseScope,
   ): Promise<TaskNode> {
     const y = sc.y;
     const keyPos = y.keyPosOf([...p, actionKey]);
@@ -141,7 +141,7 @@ export abstract class IncludeParser extends RoleLoader {
         });
       }
       const y2 = await this.file(abs, y.posOf(thingPath));
-      const inner: Scope = {
+      const inner: ParseScope = {
         ...sc,
         y: y2,
         dir: path.dirname(abs),
@@ -196,7 +196,7 @@ export abstract class IncludeParser extends RoleLoader {
   }
 
   /** Ansible's lookup order for a relative task file (import_tasks / include_tasks). */
-  protected taskFileCandidates(target: string, sc: Scope): string[] {
+  protected taskFileCandidates(target: string, sc: ParseScope): string[] {
     if (path.isAbsolute(target)) return [target];
     const out: string[] = [];
     if (sc.role) {
@@ -210,7 +210,7 @@ export abstract class IncludeParser extends RoleLoader {
     return [...new Set(out)];
   }
 
-  protected includeBaseDir(kind: 'include_tasks' | 'include_role', args: Dict, sc: Scope): { baseDir: string; searchDirs: string[] } {
+  protected includeBaseDir(kind: 'include_tasks' | 'include_role', args: Dict, sc: ParseScope): { baseDir: string; searchDirs: string[] } {
     if (kind === 'include_role') {
       return { baseDir: sc.playDir, searchDirs: [sc.playDir] };
     }
@@ -231,7 +231,7 @@ export abstract class IncludeParser extends RoleLoader {
    * included files are reported before any host is touched. Missing files are left to the
    * run (the include may be behind a condition, as in Ansible).
    */
-  protected async prevalidateInclude(node: DynamicInclude, sc: Scope): Promise<void> {
+  protected async prevalidateInclude(node: DynamicInclude, sc: ParseScope): Promise<void> {
     if (node.action === 'include_tasks') {
       const file = node.args.file;
       if (typeof file !== 'string' || isTemplated(file)) return;
@@ -271,7 +271,7 @@ export abstract class IncludeParser extends RoleLoader {
   async loadTaskFileInternal(file: string, o: { role?: RoleInstance; playDir?: string; parentDirs?: string[]; pos?: SourcePos; roleChain?: string[] }): Promise<TaskNode[]> {
     const abs = path.resolve(file);
     const y = await this.file(abs, o.pos);
-    const sc: Scope = {
+    const sc: ParseScope = {
       y,
       dir: path.dirname(abs),
       playDir: o.playDir ?? path.dirname(abs),

@@ -1,7 +1,7 @@
 // Public entry points of the playbook loader.
 import path from 'node:path';
 import type { SourcePos } from '../errors.js';
-import { Loader, type LoadOptions } from './loader.js';
+import { Loader, type LoadOptions, type RoleLoadOptions } from './loader.js';
 import type { Playbook, RoleInstance, TaskNode } from './types.js';
 import { readYamlFile, type DocPath } from './yaml-file.js';
 
@@ -26,15 +26,7 @@ export function loadTaskFile(file: string, opts: LoadOptions & { role?: RoleInst
 /** Load a role (include_role at run time; also what roles: and import_role use). */
 export function loadRole(
   name: string,
-  opts: LoadOptions & {
-    baseDir: string;
-    params?: Record<string, unknown>;
-    tasksFrom?: string;
-    handlersFrom?: string;
-    varsFrom?: string;
-    defaultsFrom?: string;
-    pos?: SourcePos;
-  },
+  opts: LoadOptions & RoleLoadOptions,
 ): Promise<RoleInstance> {
   const baseDir = path.resolve(opts.baseDir);
   const pos = opts.pos ?? { file: baseDir, line: 1, col: 1 };

@@ -37,7 +37,7 @@ export function nextUid(pos: SourcePos): string {
 }
 
 /** Where the parser is: which file, which role, which imports led here. */
-export interface Scope {
+export interface ParseScope {
   y: YamlFile;
   /** Directory of the current file. */
   dir: string;
@@ -123,5 +123,5 @@ export abstract class LoaderBase {
     throw errUnresolvableTemplate(what, value, { pos, hint });
   }
 
-  abstract parseTaskList(value: unknown, p: DocPath, sc: Scope): Promise<TaskNode[]>;
+  abstract parseTaskList(value: unknown, p: DocPath, sc: ParseScope): Promise<TaskNode[]>;
 }

@@ -24,7 +24,7 @@ import { suggest } from './suggest.js';
 import { IMPORT_INCLUDE_ACTIONS, PLAY_KEYWORDS } from './keywords.js';
 import type { Play, Playbook, RoleInstance } from './types.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
-import { type Scope, type Dict, isDict, typeWord, rel } from './loader-base.js';
+import { type ParseScope, type Dict, isDict, typeWord, rel } from './loader-base.js';
 import { parseCommon, normWhen, normTags, normVars } from './keyword-values.js';
 import { dedupRoles, flattenHandlers } from './role-loader.js';
 import { TaskParser } from './task-parser.js';
@@ -125,7 +125,7 @@ export class Loader extends TaskParser {
     }
     const playDir = path.dirname(y.file);
     const common = parseCommon(ds, y, p, 'Play');
-    const sc: Scope = {
+    const sc: ParseScope = {
       y,
       dir: playDir,
       playDir,
@@ -166,7 +166,7 @@ export class Loader extends TaskParser {
     return play;
   }
 
-  protected async parsePlayRoles(value: unknown, y: YamlFile, p: DocPath, sc: Scope): Promise<RoleInstance[]> {
+  protected async parsePlayRoles(value: unknown, y: YamlFile, p: DocPath, sc: ParseScope): Promise<RoleInstance[]> {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
       throw errMustBeType("'roles'", 'a list', typeWord(value), { pos: y.posOf(p), hint: 'e.g. `roles: [common, { role: web, port: 80 }]`' });

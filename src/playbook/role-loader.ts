@@ -19,7 +19,7 @@ import { suggest } from './suggest.js';
 import { ROLE_KEYWORDS } from './keywords.js';
 import type { Block, CommonKeywords, RoleInstance, Task, TaskNode } from './types.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
-import { LoaderBase, type Scope, type Dict, isDict, typeWord, findWithExts, rel } from './loader-base.js';
+import { LoaderBase, type ParseScope, type Dict, isDict, typeWord, findWithExts, rel } from './loader-base.js';
 import { parseCommonFrom, checkVarNames } from './keyword-values.js';
 
 export abstract class RoleLoader extends LoaderBase {
@@ -92,7 +92,7 @@ export abstract class RoleLoader extends LoaderBase {
     }
     role.defaults = await this.loadRoleVars(dir, 'defaults', spec.defaultsFrom, spec.pos);
     role.vars = await this.loadRoleVars(dir, 'vars', spec.varsFrom, spec.pos);
-    const sc = (file: string, y: YamlFile, handlers: boolean): Scope => ({
+    const sc = (file: string, y: YamlFile, handlers: boolean): ParseScope => ({
       y,
       dir: path.dirname(file),
       playDir: env.playDir,

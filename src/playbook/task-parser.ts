@@ -23,12 +23,12 @@ import { CHECK_RAW_MODULES, parseKv } from './split-args.js';
 import type { Block, Task, TaskNode } from './types.js';
 import { isTemplated, validateArgsAt, type ArgPositions } from './validate-args.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
-import { type Scope, type Dict, isDict, typeWord, nextUid } from './loader-base.js';
+import { type ParseScope, type Dict, isDict, typeWord, nextUid } from './loader-base.js';
 import { parseCommon, normWhen, normStrList, parseRegister, parseLoop } from './keyword-values.js';
 import { IncludeParser } from './include-parser.js';
 
 export abstract class TaskParser extends IncludeParser {
-  async parseTaskList(value: unknown, p: DocPath, sc: Scope): Promise<TaskNode[]> {
+  async parseTaskList(value: unknown, p: DocPath, sc: ParseScope): Promise<TaskNode[]> {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
       throw errMalformedBlock(typeWord(value), {
@@ -41,7 +41,7 @@ export abstract class TaskParser extends IncludeParser {
     return out;
   }
 
-  protected async parseTaskEntry(ds: unknown, p: DocPath, sc: Scope): Promise<TaskNode> {
+  protected async parseTaskEntry(ds: unknown, p: DocPath, sc: ParseScope): Promise<TaskNode> {
     const y = sc.y;
     const pos = y.posOf(p);
     if (ds === null || ds === undefined) {
@@ -57,7 +57,7 @@ export abstract class TaskParser extends IncludeParser {
     return this.parseTask(ds, p, sc);
   }
 
-  protected async parseBlock(ds: Dict, p: DocPath, sc: Scope): Promise<Block> {
+  protected async parseBlock(ds: Dict, p: DocPath, sc: ParseScope): Promise<Block> {
     const y = sc.y;
     for (const k of Object.keys(ds)) {
       if (BLOCK_KEYWORDS.has(k)) continue;
@@ -71,7 +71,7 @@ export abstract class TaskParser extends IncludeParser {
       throw errInvalidKeyword(k, 'a Block', { pos: y.keyPosOf([...p, k]), hint });
     }
     const common = parseCommon(ds, y, p, 'Block');
-    const inner: Scope = { ...sc, moduleDefaults: sc.moduleDefaults || ds.module_defaults !== undefined };
+    const inner: ParseScope = { ...sc, moduleDefaults: sc.moduleDefaults || ds.module_defaults !== undefined };
     const block: Block = {
       ...common,
       kind: 'block',
@@ -85,7 +85,7 @@ export abstract class TaskParser extends IncludeParser {
     return block;
   }
 
-  protected async parseTask(ds: Dict, p: DocPath, sc: Scope): Promise<TaskNode> {
+  protected async parseTask(ds: Dict, p: DocPath, sc: ParseScope): Promise<TaskNode> {
     const y = sc.y;
     const reg = this.opts.registry;
     const allowed = sc.handlers ? HANDLER_KEYWORDS : TASK_KEYWORDS;

@@ -1,11 +1,14 @@
 // Runs the built CLI as a user would, and reads its PLAY RECAP.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostStats } from '../../src/output/events.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const rackplayBin = path.join(repoRoot, 'bin/rackplay.js');
+
+/** Debian's ansible-playbook, for the tests that compare with it (skipped, and saying so, without it). */
+export const haveAnsiblePlaybook = spawnSync('ansible-playbook', ['--version'], { stdio: 'ignore' }).status === 0;
 
 export interface CliRun {
   code: number;

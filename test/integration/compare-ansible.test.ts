@@ -3,23 +3,14 @@
 // PLAY RECAP, the recap itself, each task's status lines per host, and the files written;
 // a --check run must leave the file tree exactly as it was.
 // Skipped when ansible-playbook is not installed (CI installs Debian's ansible-core).
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CliRun, parseRecap, parseTaskLines, repoRoot, runCommand, runRackplay } from '../helpers/cli.js';
+import { type CliRun, parseRecap, parseTaskLines, repoRoot, runCommand, runRackplay, haveAnsiblePlaybook } from '../helpers/cli.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/compare');
-const haveAnsible = (() => {
-  try {
-    execFileSync('ansible-playbook', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 function tree(dir: string): Record<string, { mode: string; content: string }> {
   const out: Record<string, { mode: string; content: string }> = {};
@@ -65,7 +56,7 @@ function expectSameRun(a: CliRun, r: CliRun, expected: { code: number; aDir: str
 const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-compare-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe.skipIf(!haveAnsible)('rackplay and ansible-playbook agree (needs ansible-playbook, skipped without it: apt-get install ansible)', () => {
+describe.skipIf(!haveAnsiblePlaybook)('rackplay and ansible-playbook agree (needs ansible-playbook, skipped without it: apt-get install ansible)', () => {
   const ansibleOut = path.join(work, 'ansible');
   const rackplayOut = path.join(work, 'rackplay');
   const ansible = (outDir: string, extra: string[] = []) =>
@@ -121,7 +112,7 @@ describe.skipIf(!haveAnsible)('rackplay and ansible-playbook agree (needs ansibl
   });
 });
 
-describe.skipIf(!haveAnsible)('engine features agree with ansible-playbook (needs ansible-playbook, skipped without it: apt-get install ansible)', () => {
+describe.skipIf(!haveAnsiblePlaybook)('engine features agree with ansible-playbook (needs ansible-playbook, skipped without it: apt-get install ansible)', () => {
   const ansibleOut = path.join(work, 'features-ansible');
   const rackplayOut = path.join(work, 'features-rackplay');
   const args = (outDir: string) => ['-i', 'inventory.ini', 'features.yml', '-e', `out_dir=${outDir}`];
@@ -137,7 +128,7 @@ describe.skipIf(!haveAnsible)('engine features agree with ansible-playbook (need
 });
 
 
-describe.skipIf(!haveAnsible)('variable precedence agrees with ansible-playbook (needs ansible-playbook, skipped without it: apt-get install ansible)', () => {
+describe.skipIf(!haveAnsiblePlaybook)('variable precedence agrees with ansible-playbook (needs ansible-playbook, skipped without it: apt-get install ansible)', () => {
   it('inventory, group_vars, host_vars, play, role defaults/vars/params, block, task, set_fact, extra vars', async () => {
     const ansibleOut = path.join(work, 'prec-ansible');
     const rackplayOut = path.join(work, 'prec-rackplay');

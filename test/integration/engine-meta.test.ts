@@ -1,23 +1,14 @@
 // Every meta action the meta module's schema accepts, run on three local hosts: the same
 // hosts run the same tasks with the same results as under ansible-playbook (2.14 has no
 // end_role, so that one is checked against Ansible 2.18's documented behaviour).
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { META_ACTIONS } from '../../src/modules/meta.js';
-import { parseRecap, repoRoot, runCommand, runRackplay, type CliRun } from '../helpers/cli.js';
+import { parseRecap, repoRoot, runCommand, runRackplay, type CliRun, haveAnsiblePlaybook } from '../helpers/cli.js';
 
 const fixture = path.join(repoRoot, 'test/fixtures/meta');
-const haveAnsible = (() => {
-  try {
-    execFileSync('ansible-playbook', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const play = (tasks: string, extra = '') => `- hosts: all\n  gather_facts: false\n${extra}  tasks:\n${tasks}`;
 const nextPlay = play('    - name: next play\n      debug: msg=next\n');
@@ -85,7 +76,7 @@ describe('meta actions', () => {
     expect([...Object.keys(CASES), 'end_role'].sort()).toEqual([...META_ACTIONS].sort());
   });
 
-  describe.skipIf(!haveAnsible)('match ansible-playbook (skipped: ansible-playbook is not installed)', () => {
+  describe.skipIf(!haveAnsiblePlaybook)('match ansible-playbook (skipped: ansible-playbook is not installed)', () => {
     for (const [name, text] of Object.entries(CASES)) {
       it(name, async () => {
         const dir = setup(name, text);

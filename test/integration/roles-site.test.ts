@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { parseRecap, repoRoot, runCommand, runRackplay } from '../helpers/cli.js';
+import { parseRecap, repoRoot, runCommand, runRackplay, haveAnsiblePlaybook } from '../helpers/cli.js';
 
 const ROLES = ['sl44-base', 'xen-3.0.4-source', 'xen-kernel', 'lvm-guests', 'ccs-hvm', 'iptables'];
 const site = 'playbooks/site.yml';
@@ -17,14 +17,6 @@ const rack = 'inventory/rack.yml';
 const work = mkdtempSync(path.join(tmpdir(), 'rackplay-roles-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const hasAnsible = (() => {
-  try {
-    execFileSync('ansible-playbook', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** An inventory whose hosts point at 127.0.0.1 port 1, where nothing listens: any
  *  attempt to contact them would show as UNREACHABLE. */
@@ -204,7 +196,7 @@ describe('role documentation', () => {
   });
 });
 
-describe.skipIf(!hasAnsible)('the same files under ansible-playbook (needs ansible-playbook, skipped without it: apt-get install ansible)', () => {
+describe.skipIf(!haveAnsiblePlaybook)('the same files under ansible-playbook (needs ansible-playbook, skipped without it: apt-get install ansible)', () => {
   it('pass ansible-playbook --syntax-check', () => {
     for (const pb of [site, 'playbooks/guests.yml']) {
       const out = execFileSync('ansible-playbook', ['--syntax-check', pb, '-i', rack], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,15 +1,14 @@
 // Hostile strings as module arguments, end to end through the CLI on a local connection:
 // file names and contents full of quotes, `$()`, backticks, newlines, leading dashes and
 // unicode must be written byte-exact, exactly as ansible-playbook writes them, and run nothing.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rackplayBin } from '../helpers/cli.js';
+import { rackplayBin, haveAnsiblePlaybook } from '../helpers/cli.js';
 
-const hasAnsible = spawnSync('ansible-playbook', ['--version']).status === 0;
 const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-hostile-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const canary = path.join(work, 'PWNED');
@@ -155,7 +154,7 @@ describe('hostile module arguments', () => {
 
   // ansible-playbook runs one Python module per item (about a second each on a busy
   // machine), so it gets the most hostile subset: quoting, newline, dashes, backslashes, unicode.
-  it.skipIf(!hasAnsible)('ansible-playbook produces the identical tree (needs ansible-playbook, skipped without it: apt-get install ansible)', async () => {
+  it.skipIf(!haveAnsiblePlaybook)('ansible-playbook produces the identical tree (needs ansible-playbook, skipped without it: apt-get install ansible)', async () => {
     const subset = [0, 2, 4, 5, 8, 11, fixed.length].map((i) => items[i]);
     const out = path.join(work, 'ansible-out');
     const ourOut = path.join(work, 'rackplay-subset-out');
