@@ -1,0 +1,194 @@
+// npm run compat [-- TARGET...] [--tool ansible] [--jobs N] [--timeout S] [--update] [--if-available]
+//
+// Runs ansible-core's own integration targets with rackplay standing in for
+// ansible-playbook, as `ansible-test integration --local` runs them: a role target as the
+// play ansible-test writes, a runme.sh target with an `ansible-playbook` shim first on
+// PATH. Each target runs in its own copy of the targets folder, with a timeout and a log
+// (.cache/compat/logs/TARGET.log). Prints a table and the pass count, writes
+// docs/compat.md for a full run, and fails when a target listed in
+// test/compat/passing.txt (the ratchet) no longer passes. --update adds newly passing
+// targets to the ratchet. --tool ansible runs Debian's ansible-playbook instead, to check
+// the harness itself. --if-available skips (exit 0, one line) when there is no snapshot.
+import { spawn } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { classify, extractTargets, findSnapshot, loadSelection, targetNames } from './compat-targets.mjs';
+import { writeCompatDoc } from './compat-doc.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ratchetFile = path.join(repoRoot, 'test/compat/passing.txt');
+const logDir = path.join(repoRoot, '.cache/compat/logs');
+
+function parseArgs(argv) {
+  const o = { targets: [], tool: 'rackplay', jobs: 2, timeoutS: 180, update: false, ifAvailable: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--tool') o.tool = argv[++i];
+    else if (a === '--jobs') o.jobs = Math.max(1, Number(argv[++i]));
+    else if (a === '--timeout') o.timeoutS = Number(argv[++i]);
+    else if (a === '--update') o.update = true;
+    else if (a === '--if-available') o.ifAvailable = true;
+    else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
+    else o.targets.push(a);
+  }
+  return o;
+}
+
+/** PATH shims: ansible-playbook is the tool under test; the other Ansible commands are not rackplay's. */
+function writeShims(dir, tool) {
+  mkdirSync(dir, { recursive: true });
+  const node = process.execPath;
+  const bin = path.join(repoRoot, 'bin/rackplay.js');
+  const shim = (name, body) => {
+    writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(path.join(dir, name), 0o755);
+  };
+  if (tool === 'rackplay') {
+    shim('ansible-playbook', `exec "${node}" "${bin}" "$@"`);
+    shim('ansible-vault', `exec "${node}" "${bin}" vault "$@"`);
+    for (const name of ['ansible', 'ansible-inventory', 'ansible-config', 'ansible-doc', 'ansible-galaxy', 'ansible-console', 'ansible-pull']) {
+      shim(name, `echo "compat: ${name} is not part of rackplay" >&2\nexit 127`);
+    }
+  }
+}
+
+function inventoryText() {
+  return '[testgroup]\ntesthost ansible_connection=local ansible_pipelining=yes\n';
+}
+
+/** The play ansible-test writes for a role target. */
+function rolePlay(name, aliases, outputDir) {
+  const gather = !aliases.includes('gather_facts/no/');
+  return JSON.stringify([{ hosts: 'testhost', gather_facts: gather, vars: { output_dir: outputDir }, roles: [name] }], null, 2);
+}
+
+function runOne(name, cache, o, shimDir) {
+  const work = mkdtempSync(path.join(os.tmpdir(), `compat-${name}-`));
+  const targets = path.join(work, 'targets');
+  cpSync(cache, targets, { recursive: true });
+  // The setup roles ansible-test would provide, written for rackplay.
+  const ours = path.join(repoRoot, 'test/compat/roles');
+  for (const r of readdirSync(ours)) {
+    rmSync(path.join(targets, r), { recursive: true, force: true });
+    cpSync(path.join(ours, r), path.join(targets, r), { recursive: true });
+  }
+  writeFileSync(path.join(work, 'inventory'), inventoryText());
+  const outputDir = path.join(work, 'output');
+  mkdirSync(outputDir);
+  const dir = path.join(targets, name);
+  const aliases = existsSync(path.join(dir, 'aliases')) ? readFileSync(path.join(dir, 'aliases'), 'utf8') : '';
+  const env = {
+    ...process.env,
+    PATH: `${shimDir}:${process.env.PATH}`,
+    OUTPUT_DIR: outputDir,
+    INVENTORY_PATH: path.join(work, 'inventory'),
+    ANSIBLE_ROLES_PATH: targets,
+    ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_RETRY_FILES_ENABLED: '0',
+    ANSIBLE_HOST_KEY_CHECKING: 'False',
+    NO_COLOR: '1',
+    // ansible-test runs everything under a UTF-8 locale.
+    LC_ALL: 'C.UTF-8',
+    LANG: 'C.UTF-8',
+  };
+  let cmd;
+  let args;
+  let cwd;
+  if (existsSync(path.join(dir, 'runme.sh'))) {
+    cmd = 'bash';
+    args = ['./runme.sh'];
+    cwd = dir;
+    env.ANSIBLE_PLAYBOOK_DIR = dir;
+  } else {
+    const play = path.join(work, `${name}-play.yml`);
+    writeFileSync(play, rolePlay(name, aliases, outputDir));
+    cmd = 'ansible-playbook';
+    args = [path.basename(play), '-i', 'inventory'];
+    cwd = work;
+    env.ANSIBLE_PLAYBOOK_DIR = work;
+  }
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (b) => (log += b));
+    child.stderr.on('data', (b) => (log += b));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, o.timeoutS * 1000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      writeFileSync(path.join(logDir, `${name}.log`), log);
+      rmSync(work, { recursive: true, force: true });
+      const pass = code === 0 && !timedOut;
+      resolve({ name, pass, seconds: (Date.now() - started) / 1000, firstError: pass ? '' : timedOut ? `timed out after ${o.timeoutS} s` : firstError(log, code) });
+    });
+  });
+}
+
+/** The first line that says what went wrong, for the table. */
+function firstError(log, code) {
+  const lines = log.split('\n');
+  const pick = lines.find((l) => /^(ERROR!|fatal: |failed: )|FAILED!|Traceback|compat: /.test(l)) ?? lines.reverse().find((l) => l.trim() && !l.startsWith('+')) ?? '';
+  return `${pick.trim().slice(0, 220)} (exit ${code})`;
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const selection = loadSelection(repoRoot);
+  const gitDir = o.ifAvailable && process.env.CI ? undefined : findSnapshot(repoRoot);
+  if (!gitDir) {
+    const line = 'compat: skipped: no ansible-core snapshot (set RACKPLAY_ANSIBLE_GIT to a clone of ansible/ansible, see docs/compat.md)';
+    console.log(line);
+    process.exit(o.ifAvailable ? 0 : 1);
+  }
+  const all = classify(selection, targetNames(gitDir, selection.ref));
+  const cache = extractTargets(repoRoot, gitDir, selection.ref);
+  const wanted = o.targets.length ? o.targets : all.filter((t) => t.selected).map((t) => t.name);
+  const unknown = wanted.filter((t) => !all.some((a) => a.name === t));
+  if (unknown.length) throw new Error(`no such target in ${selection.ref}: ${unknown.join(', ')}`);
+  mkdirSync(logDir, { recursive: true });
+  const shimDir = path.join(repoRoot, '.cache/compat/shims', o.tool);
+  writeShims(shimDir, o.tool);
+
+  const results = [];
+  const queue = [...wanted];
+  const worker = async () => {
+    for (let name = queue.shift(); name; name = queue.shift()) {
+      const r = await runOne(name, cache, o, shimDir);
+      results.push(r);
+      console.log(`${r.pass ? 'pass' : 'FAIL'}  ${name.padEnd(36)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.firstError}`);
+    }
+  };
+  await Promise.all(Array.from({ length: o.jobs }, worker));
+  results.sort((a, b) => a.name.localeCompare(b.name));
+  const passed = results.filter((r) => r.pass).length;
+  console.log(`\ncompat (${o.tool}, ansible-core ${selection.ref}): ${passed} of ${results.length} selected targets pass`);
+
+  const ratchet = existsSync(ratchetFile) ? readFileSync(ratchetFile, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : [];
+  const regressed = results.filter((r) => !r.pass && ratchet.includes(r.name)).map((r) => r.name);
+  if (o.tool === 'rackplay' && !o.targets.length) {
+    writeCompatDoc(repoRoot, { ref: selection.ref, all, results });
+    if (o.update) {
+      const keep = [...new Set([...ratchet, ...results.filter((r) => r.pass).map((r) => r.name)])].sort();
+      writeFileSync(ratchetFile, `# Targets that pass under rackplay (npm run compat fails when one stops passing).\n${keep.join('\n')}\n`);
+    }
+  }
+  if (regressed.length) {
+    console.log(`compat: ${regressed.length} target(s) in test/compat/passing.txt no longer pass: ${regressed.join(', ')}`);
+    process.exit(1);
+  }
+}
+
+main().catch((e) => {
+  console.error(`compat: ${e.message}`);
+  process.exit(1);
+});
