@@ -3,7 +3,7 @@
 import type { ModuleResult } from '../modules/types.js';
 import type { TaskRef } from '../output/events.js';
 import type { Task } from '../playbook/types.js';
-import type { TaskOutcome } from './task-common.js';
+import { statusOf, type TaskOutcome } from './task-common.js';
 import type { RunState } from './run-state.js';
 import { isRescuable, type Scope } from './scope.js';
 
@@ -22,15 +22,7 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
     } else if (layer === 'host_variables') Object.assign(s.includeVars, facts);
     else Object.assign(s.facts, facts);
   });
-  if (o.status !== 'failed' && o.status !== 'unreachable') {
-    eachResult((res) => {
-      if (res.add_host && typeof res.add_host === 'object') {
-        const a = res.add_host as { host_name: string; groups?: string[]; host_vars?: Record<string, unknown> };
-        rs.o.inventory.addHost(a.host_name, a.groups ?? [], a.host_vars ?? {});
-      }
-      if (typeof res.add_group === 'string') rs.o.inventory.addToGroup(host, res.add_group);
-    });
-  }
+  if (o.status !== 'failed' && o.status !== 'unreachable') applyInventoryChanges(rs, host, o);
   if (task.register) {
     const reg: ModuleResult = { ...r };
     delete reg.ansible_facts;
@@ -80,4 +72,34 @@ export function notStarted(): TaskOutcome {
 /** Whether an outcome stops the host (a failure or unreachable host that is not ignored). */
 export function stopsHost(o: TaskOutcome): boolean {
   return (o.status === 'failed' || o.status === 'unreachable') && !o.ignored;
+}
+
+/**
+ * add_host and group_by results change the inventory; as in Ansible, the task is changed
+ * exactly when the inventory did.
+ */
+function applyInventoryChanges(rs: RunState, host: string, o: TaskOutcome): void {
+  const apply = (res: ModuleResult): boolean | undefined => {
+    if (res.add_host && typeof res.add_host === 'object') {
+      const a = res.add_host as { host_name: string; groups?: string[]; host_vars?: Record<string, unknown> };
+      return rs.o.inventory.addHost(a.host_name, a.groups ?? [], a.host_vars ?? {});
+    }
+    if (typeof res.add_group === 'string') {
+      const parents = Array.isArray(res.parent_groups) ? res.parent_groups.map(String) : ['all'];
+      return rs.o.inventory.addToGroup(host, res.add_group, parents);
+    }
+    return undefined;
+  };
+  const mark = (res: ModuleResult, changed: boolean | undefined) => {
+    if (changed === undefined || res.failed || res.skipped) return;
+    res.changed = changed;
+  };
+  if (o.items.length) {
+    for (const it of o.items) {
+      mark(it.result, apply(it.result));
+      it.status = statusOf(it.result);
+    }
+    o.result.changed = o.items.some((it) => it.result.changed);
+  } else mark(o.result, apply(o.result));
+  if (o.status === 'ok' || o.status === 'changed') o.status = statusOf(o.result);
 }

@@ -74,11 +74,13 @@ export async function runTaskOnHosts(rs: RunState, task: Task, targets: TaskTarg
       }),
     ),
   );
-  if (runOnce) {
-    const firstOutcome = out.get(runOn[0].host)!;
+  // The other hosts go on with the first host's outcome. With run_once they also register
+  // it; a module that runs once for all hosts (add_host) reports for the first host only.
+  const firstOutcome = runOn[0] && out.get(runOn[0].host);
+  if (firstOutcome && (runOnce || bypass)) {
     for (const { host } of targets.slice(1)) {
       out.set(host, firstOutcome);
-      if (task.register) rs.state(host).setFacts[task.register] = firstOutcome.result;
+      if (runOnce && task.register) rs.state(host).setFacts[task.register] = firstOutcome.result;
     }
   }
   return out;

@@ -291,24 +291,41 @@ export class Inventory {
 
   // ---- run time: add_host / group_by ----
 
-  addHost(name: string, groups: string[], vars: Record<string, unknown>): void {
+  /**
+   * add_host. Returns whether the inventory changed (a new host, a new group, or the host
+   * in a group it was not in), which is what Ansible reports as the task's `changed`.
+   */
+  addHost(name: string, groups: string[], vars: Record<string, unknown>): boolean {
+    let changed = !this.hosts.has(name);
     this.ensureHost(name);
     this.addHostToGroup(name, 'all');
     for (const g of groups) {
-      this.ensureGroup(g);
+      if (!this.groups.get(g)?.hosts.has(name)) changed = true;
       this.addHostToGroup(name, g);
     }
     for (const [k, v] of Object.entries(vars)) this.setHostVar(name, k, v);
     this.reconcile();
+    return changed;
   }
 
-  addToGroup(host: string, group: string): void {
+  /**
+   * group_by: the host joins `group`, which becomes a child of each of `parents`. Returns
+   * whether that changed anything, as Ansible's add_dynamic_group reports it.
+   */
+  addToGroup(host: string, group: string, parents: readonly string[] = ['all']): boolean {
     if (!this.hosts.has(host)) {
       throw errUnknownHost(host, group, {
         hint: 'add the host to the inventory first (add_host)',
       });
     }
+    let changed = !this.groups.get(group)?.hosts.has(host);
     this.addHostToGroup(host, group);
+    for (const parent of parents) {
+      if (parent === 'all' || this.groups.get(parent)?.children.has(group)) continue;
+      this.addChildGroup(parent, group);
+      changed = true;
+    }
     this.reconcile();
+    return changed;
   }
 }
