@@ -137,7 +137,11 @@ async function runWithRetries(def: ModuleDef, inv: TaskInvocation, vars: Record<
   let result: ModuleResult = {};
   for (let attempt = 1; attempt <= retries; attempt++) {
     result = await invokeModule(def, inv, vars, env, kw);
-    if (result.unreachable || result.skipped) return result;
+    if (result.unreachable) return result;
+    // Ansible's task executor fills in both flags, so a registered result always has them.
+    if (!('failed' in result)) result = { ...result, failed: false };
+    if (!('changed' in result)) result = { ...result, changed: false };
+    if (result.skipped) return result;
     result = applyResultConditions(task, result, vars, templar);
     if (!until.length) return result;
     const withReg = task.register ? overlay(vars, { [task.register]: result }) : vars;

@@ -29,6 +29,8 @@ export interface VarsContext {
 export interface PlayVarsContext {
   play: Play;
   playHosts: string[];
+  /** The play's hosts before those that failed in earlier plays were left out (Ansible's ansible_play_hosts_all). */
+  playHostsAll?: string[];
   batch: string[];
 }
 
@@ -116,7 +118,7 @@ export class VarsBuilder {
       play_hosts: batch,
       ansible_play_hosts: pv.playHosts.filter((h) => !this.removed(h)),
       ansible_play_batch: batch,
-      ansible_play_hosts_all: pv.playHosts,
+      ansible_play_hosts_all: pv.playHostsAll ?? pv.playHosts,
       ansible_play_name: pv.play.name ?? '',
       playbook_dir: pv.play.baseDir,
       ansible_check_mode: this.ctx.check,
