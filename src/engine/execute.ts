@@ -8,11 +8,12 @@ import { invokeModule } from './invoke-module.js';
 import { expandLoop, globFiles } from './loops.js';
 import { allTrue, conditionFailure, errorMessage, statusOf, type ExecEnv, type TaskInvocation, type TaskOutcome, type TaskStatus } from './task-common.js';
 import { resolveTaskKeywords, type TaskKeywords } from './task-keywords.js';
-import { overlay } from './vars.js';
+import { overlay, searchPath } from './vars.js';
 
 const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
-export async function runTask(inv: TaskInvocation, env: ExecEnv): Promise<TaskOutcome> {
+export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise<TaskOutcome> {
+  const inv = withSearchPath(invocation, env.playbookDir);
   const { task } = inv;
   const templar = env.templar;
   // The loader resolved every action against the same registry.
@@ -60,19 +61,14 @@ export async function runTask(inv: TaskInvocation, env: ExecEnv): Promise<TaskOu
     return finish(failOutcome(errorMessage(e), kw.ignoreErrors));
   }
   const loopVar = task.loop.loop_var;
+  const indexVar = task.loop.index_var;
   const results: ModuleResult[] = [];
   const itemOutcomes: TaskOutcome['items'] = [];
   for (let i = 0; i < items.length; i++) {
     if (i > 0 && task.loop.pause) await env.sleep(task.loop.pause * 1000);
     const extra: Record<string, unknown> = { [loopVar]: items[i], ansible_loop_var: loopVar };
-    if (task.loop.index_var) extra[task.loop.index_var] = i;
-    if (task.loop.extended) {
-      extra.ansible_loop = {
-        index: i + 1, index0: i, revindex: items.length - i, revindex0: items.length - i - 1,
-        first: i === 0, last: i === items.length - 1, length: items.length,
-        previtem: items[i - 1], nextitem: items[i + 1], allitems: items,
-      };
-    }
+    if (indexVar) Object.assign(extra, { [indexVar]: i, ansible_index_var: indexVar });
+    if (task.loop.extended) extra.ansible_loop = loopInfo(items, i, task.loop);
     const vars = inv.withExtra(extra);
     let label: string | undefined;
     let r: ModuleResult;
@@ -87,26 +83,44 @@ export async function runTask(inv: TaskInvocation, env: ExecEnv): Promise<TaskOu
       if (e instanceof UnreachableError) throw e;
       r = { failed: true, msg: errorMessage(e) };
     }
-    r = { ...r, [loopVar]: items[i], ansible_loop_var: loopVar };
-    if (task.loop.index_var) r.ansible_index_var = task.loop.index_var;
+    // Each item's result carries what the task saw of the loop, as Ansible's does.
+    r = { ...r, ...extra };
     results.push(r);
     itemOutcomes.push({ item: items[i], label, status: statusOf(r), result: r });
     if (r.unreachable) break;
   }
+  if (results.length === 0) {
+    return finish({ status: 'skipped', result: { changed: false, skipped: true, skipped_reason: 'No items in the list', results: [] }, ignored: false, items: [], delegatedTo });
+  }
   const anyFailed = results.some((r) => r.failed);
+  const allSkipped = results.every((r) => r.skipped);
   const agg: ModuleResult = {
     changed: results.some((r) => r.changed),
     results,
-    msg: anyFailed ? 'One or more items failed' : 'All items completed',
+    skipped: allSkipped,
+    msg: allSkipped ? 'All items skipped' : anyFailed ? 'One or more items failed' : 'All items completed',
   };
   if (anyFailed) agg.failed = true;
   if (results.some((r) => r.unreachable)) agg.unreachable = true;
-  if (results.length === 0 || results.every((r) => r.skipped)) {
-    agg.skipped = true;
-    agg.msg = results.length === 0 ? 'No items in the list' : 'All items skipped';
-  }
   const status = statusOf(agg);
   return finish({ status, result: agg, ignored: isIgnored(status), items: itemOutcomes, delegatedTo });
+}
+
+/** The task's own ansible_search_path: only the task knows the file it was written in. */
+function withSearchPath(inv: TaskInvocation, playbookDir: string): TaskInvocation {
+  const sp = { ansible_search_path: searchPath(inv.scope, playbookDir, inv.task.pos.file) };
+  return { ...inv, vars: overlay(inv.vars, sp), withExtra: (extra) => inv.withExtra({ ...sp, ...extra }) };
+}
+
+/** Ansible's `ansible_loop` (loop_control.extended): previtem/nextitem only where they exist. */
+function loopInfo(items: unknown[], i: number, loop: NonNullable<Task['loop']>): Record<string, unknown> {
+  const n = items.length;
+  const info: Record<string, unknown> = { index: i + 1, index0: i, first: i === 0, last: i + 1 === n, length: n, revindex: n - i, revindex0: n - i - 1 };
+  // extended_allitems: false leaves the whole list out (for long loops); read loosely until the parser carries it.
+  if ((loop as { extended_allitems?: unknown }).extended_allitems !== false) info.allitems = items;
+  if (i + 1 < n) info.nextitem = items[i + 1];
+  if (i > 0) info.previtem = items[i - 1];
+  return info;
 }
 
 function failOutcome(msg: string, ignored: boolean): TaskOutcome {
@@ -123,7 +137,11 @@ async function runWithRetries(def: ModuleDef, inv: TaskInvocation, vars: Record<
   let result: ModuleResult = {};
   for (let attempt = 1; attempt <= retries; attempt++) {
     result = await invokeModule(def, inv, vars, env, kw);
-    if (result.unreachable || result.skipped) return result;
+    if (result.unreachable) return result;
+    // Ansible's task executor fills in both flags, so a registered result always has them.
+    if (!('failed' in result)) result = { ...result, failed: false };
+    if (!('changed' in result)) result = { ...result, changed: false };
+    if (result.skipped) return result;
     result = applyResultConditions(task, result, vars, templar);
     if (!until.length) return result;
     const withReg = task.register ? overlay(vars, { [task.register]: result }) : vars;
@@ -151,9 +169,9 @@ function applyResultConditions(task: Task, result: ModuleResult, vars: Record<st
     if (task.changed_when) out.changed = allTrue(templar, task.changed_when, withReg).ok;
     if (task.failed_when) {
       const failed = allTrue(templar, task.failed_when, task.register ? overlay(vars, { [task.register]: out }) : vars).ok;
+      // Ansible sets both, so a registered result says `failed: false` when failed_when held false.
       out.failed_when_result = failed;
-      if (failed) out.failed = true;
-      else delete out.failed;
+      out.failed = failed;
     }
   } catch (e) {
     return { ...out, failed: true, msg: conditionFailure((task.failed_when ?? task.changed_when)?.[0], e) };

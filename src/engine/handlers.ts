@@ -34,23 +34,39 @@ function handlerMatches(h: HandlerEntry, notified: string): boolean {
 }
 
 export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts: string[], pv: PlayVarsContext): Promise<void> {
+  const eligible = (host: string) => {
+    const s = rs.state(host);
+    return !s.unreachable && (!s.failed || rs.o.forceHandlers);
+  };
+  // A notification marks every handler it names or that listens to it (Ansible marks
+  // handlers at notify time), so running one handler does not use it up for the others.
+  const pending = new Map<string, Set<number>>();
+  const takeNotifications = () => {
+    for (const host of hosts) {
+      if (!eligible(host)) continue;
+      const s = rs.state(host);
+      for (const n of [...s.notified]) {
+        const matched = handlers.flatMap((h, i) => (handlerMatches(h, n) ? [i] : []));
+        if (!matched.length) continue;
+        s.notified.delete(n);
+        let set = pending.get(host);
+        if (!set) pending.set(host, (set = new Set()));
+        for (const i of matched) set.add(i);
+      }
+    }
+  };
   // A handler may notify another; later ones run in the same flush, earlier ones in a
   // further pass (bounded, so a notify cycle cannot loop forever).
   for (let pass = 0; pass < 10; pass++) {
     let ran = false;
-    for (const h of handlers) {
+    for (let i = 0; i < handlers.length; i++) {
       if (rs.interrupted) return;
-      const targets = hosts.filter((host) => {
-        const s = rs.state(host);
-        if (s.unreachable || (s.failed && !rs.o.forceHandlers)) return false;
-        return [...s.notified].some((n) => handlerMatches(h, n));
-      });
+      takeNotifications();
+      const targets = hosts.filter((host) => eligible(host) && pending.get(host)?.has(i));
       if (!targets.length) continue;
       ran = true;
-      for (const host of targets) {
-        const s = rs.state(host);
-        for (const n of [...s.notified]) if (handlerMatches(h, n)) s.notified.delete(n);
-      }
+      for (const host of targets) pending.get(host)!.delete(i);
+      const h = handlers[i];
       await runTaskOnHosts(rs, h.task, targets.map((host) => ({ host, scope: h.scope })), pv, { handler: true });
     }
     if (!ran) break;

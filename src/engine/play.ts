@@ -25,9 +25,9 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
   if (rs.interrupted) return;
   const inv = rs.o.inventory;
   const pattern = rs.renderPlayValue(play.hosts);
-  let hosts = selectPlayHosts(inv, pattern as string | string[], rs.o.limit);
+  const selected = selectPlayHosts(inv, pattern as string | string[], rs.o.limit);
   // Hosts that failed or were unreachable in an earlier play sit out the rest of the run.
-  hosts = hosts.filter((h) => !rs.hosts.get(h)?.failed && !rs.hosts.get(h)?.unreachable);
+  let hosts = selected.filter((h) => !rs.hosts.get(h)?.failed && !rs.hosts.get(h)?.unreachable);
   orderHosts(hosts, String(play.order ?? 'inventory'));
 
   const name = play.name !== undefined ? String(rs.renderPlayValue(play.name)) : String(pattern);
@@ -48,7 +48,7 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
   for (const batch of batches) {
     // Ansible starts the play anew for each serial batch: one PLAY banner per batch.
     rs.o.sink({ kind: 'play-start', name, hosts: batch, pattern: String(pattern) });
-    const ended = await runSerialBatch(rs, play, playScope, { play, playHosts: hosts, batch });
+    const ended = await runSerialBatch(rs, play, playScope, { play, playHosts: hosts, playHostsAll: selected, batch });
     rs.o.sink({ kind: 'play-end', name });
     if (ended === 'break') rs.stopped = true;
     // Ansible ends the playbook when every host of a batch failed or was unreachable.

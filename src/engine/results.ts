@@ -35,7 +35,8 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
   for (const it of o.items) {
     sink({ kind: 'host-result', task: ref, host, status: it.status, result: it.result, item: it.item, itemLabel: it.label, delegatedTo: o.delegatedTo });
   }
-  sink({ kind: 'host-result', task: ref, host, status: o.status, result: r, ignored: o.ignored, delegatedTo: o.delegatedTo, checkSkipped: o.checkSkipped, durationMs });
+  // A loop's items were shown one by one; its aggregate is marked so reporters do not show it again.
+  sink({ kind: 'host-result', task: ref, host, status: o.status, result: r, ignored: o.ignored, delegatedTo: o.delegatedTo, checkSkipped: o.checkSkipped, durationMs, ...(o.items.length ? { loop: true } : {}) });
   switch (o.status) {
     case 'unreachable':
       if (o.ignored) {
@@ -50,6 +51,8 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
       } else {
         s.failed = true;
         if (!isRescuable(scope)) rs.countFailure(host);
+        // Ansible's rescue sees what failed; like set_fact, it stays for the rest of the run.
+        else Object.assign(s.setFacts, { ansible_failed_task: failedTaskDict(task, o), ansible_failed_result: { ...r } });
       }
       break;
     case 'skipped':
@@ -62,6 +65,71 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
     default:
       st.ok++;
   }
+}
+
+/**
+ * The failed task as Ansible serializes it for `ansible_failed_task`: its keywords as
+ * written, with Ansible's defaults for what the task leaves unset.
+ */
+export function failedTaskDict(task: Task, o: TaskOutcome): Record<string, unknown> {
+  const kw = o.keywords;
+  const loop = task.loop;
+  return {
+    action: task.action,
+    any_errors_fatal: kw?.anyErrorsFatal ?? false,
+    args: { ...task.args },
+    async: task.async ?? 0,
+    async_val: task.async ?? 0,
+    become: kw?.become !== undefined,
+    become_exe: null,
+    become_flags: task.become_flags ?? null,
+    become_method: task.become_method ?? 'sudo',
+    become_user: task.become_user ?? null,
+    changed_when: task.changed_when ?? [],
+    check_mode: kw?.checkMode ?? false,
+    collections: [],
+    connection: task.connection ?? 'ssh',
+    debugger: null,
+    delay: task.delay ?? 5,
+    delegate_facts: task.delegate_facts ?? null,
+    delegate_to: task.delegate_to ?? null,
+    diff: kw?.diff ?? false,
+    environment: [task.environment ?? {}],
+    failed_when: task.failed_when ?? [],
+    finalized: true,
+    ignore_errors: task.ignore_errors ?? null,
+    ignore_unreachable: task.ignore_unreachable ?? null,
+    loop: loop?.kind === 'loop' ? loop.value : null,
+    loop_control: {
+      extended: loop?.extended ?? null,
+      index_var: loop?.index_var ?? null,
+      label: loop?.label ?? null,
+      loop_var: loop?.loop_var ?? 'item',
+      extended_allitems: (loop as { extended_allitems?: boolean } | undefined)?.extended_allitems ?? true,
+      finalized: true,
+      pause: loop?.pause ?? 0,
+      squashed: false,
+    },
+    loop_with: loop && loop.kind !== 'loop' ? loop.kind.slice('with_'.length) : null,
+    module_defaults: task.module_defaults === undefined ? [] : [task.module_defaults],
+    name: task.name ?? '',
+    no_log: kw?.noLog ?? false,
+    notify: task.notify.length ? task.notify : null,
+    poll: task.poll ?? 15,
+    port: task.port ?? null,
+    register: task.register ?? null,
+    remote_user: task.remote_user ?? null,
+    retries: task.retries ?? 3,
+    run_once: task.run_once ?? null,
+    squashed: true,
+    tags: task.tags,
+    throttle: task.throttle ?? 0,
+    timeout: task.timeout ?? 0,
+    until: task.until ?? [],
+    uuid: task.uid,
+    vars: task.vars,
+    when: task.when ?? [],
+  };
 }
 
 /** A result for hosts a task did not start on (after Ctrl-C): never shown, never counted. */

@@ -2,13 +2,16 @@
 // (group vars, group_vars/, host vars, host_vars/: the inventory's own ordering), facts,
 // play vars, play vars_files, role vars, block vars, task vars, include_vars,
 // set_fact/register, role params, extra vars. Magic variables sit on top.
+import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import { findConfigFile } from '../ansible-cfg.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Play } from '../playbook/types.js';
 import { playRoles } from '../playbook/walk.js';
 import { lazyVars, OMIT_TOKEN, opaque, type Templar } from '../template/index.js';
 import { factsDict, type HostState } from './host-state.js';
 import { inheritedVars, rolesInScope, type Scope } from './scope.js';
+import type { SourcePos } from '../errors.js';
 
 export interface VarsContext {
   inventory: Inventory;
@@ -26,13 +29,23 @@ export interface VarsContext {
 export interface PlayVarsContext {
   play: Play;
   playHosts: string[];
+  /** The play's hosts before those that failed in earlier plays were left out (Ansible's ansible_play_hosts_all). */
+  playHostsAll?: string[];
   batch: string[];
 }
 
 export const RACKPLAY_VERSION = '0.1.0';
 
 export class VarsBuilder {
-  constructor(private readonly ctx: VarsContext) {}
+  /** ansible_playbook_python and ansible_config_file: the same for the whole run. */
+  private readonly controller: Record<string, unknown>;
+
+  constructor(private readonly ctx: VarsContext) {
+    const cfg = findConfigFile(process.env, process.cwd());
+    this.controller = { ansible_config_file: cfg === undefined ? null : path.resolve(cfg) };
+    const python = controllerPython(process.env.PATH ?? '');
+    if (python) this.controller.ansible_playbook_python = python;
+  }
 
   /** The variables a task sees on a host. `extra` holds loop vars and the like. */
   forTask(host: string, pv: PlayVarsContext, scope: Scope | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -62,7 +75,7 @@ export class VarsBuilder {
     for (const r of roles) layers.push(r.params);
     layers.push(this.ctx.extraVars);
     layers.push(extra);
-    layers.push(this.magic(host, pv, roles.at(-1)?.path, roles.at(-1)?.name));
+    layers.push(this.magic(host, pv, scope));
     return lazyVars(layers, this.ctx.templar);
   }
 
@@ -71,8 +84,16 @@ export class VarsBuilder {
     return this.forTask(host, pv, undefined);
   }
 
-  private magic(host: string, pv: PlayVarsContext, rolePath?: string, roleName?: string): Record<string, unknown> {
+  /** Ansible's play_hosts family leaves out the hosts that failed, became unreachable or ended. */
+  private removed(host: string): boolean {
+    const s = this.ctx.hosts.get(host);
+    return !!s && (s.failed || s.unreachable || s.ended);
+  }
+
+  private magic(host: string, pv: PlayVarsContext, scope: Scope | undefined): Record<string, unknown> {
     const inv = this.ctx.inventory;
+    const roles = rolesInScope(scope);
+    const role = roles.at(-1);
     const short = host.split('.')[0];
     const hostvars = opaque(new Proxy(
       {},
@@ -85,16 +106,19 @@ export class VarsBuilder {
       },
     ));
     const firstSource = this.ctx.inventorySources[0];
+    const batch = pv.batch.filter((h) => !this.removed(h));
     const m: Record<string, unknown> = {
+      ...this.controller,
+      ...roleNames(pv.play),
       inventory_hostname: host,
       inventory_hostname_short: short,
       group_names: inv.groupNames(host),
       groups: inv.groupsDict(),
       hostvars,
-      play_hosts: pv.batch,
-      ansible_play_hosts: pv.batch,
-      ansible_play_batch: pv.batch,
-      ansible_play_hosts_all: pv.playHosts,
+      play_hosts: batch,
+      ansible_play_hosts: pv.playHosts.filter((h) => !this.removed(h)),
+      ansible_play_batch: batch,
+      ansible_play_hosts_all: pv.playHostsAll ?? pv.playHosts,
       ansible_play_name: pv.play.name ?? '',
       playbook_dir: pv.play.baseDir,
       ansible_check_mode: this.ctx.check,
@@ -103,23 +127,78 @@ export class VarsBuilder {
       ansible_run_tags: this.ctx.runTags.length ? this.ctx.runTags : ['all'],
       ansible_skip_tags: this.ctx.skipTags,
       ansible_version: versionDict(),
+      ansible_inventory_sources: this.ctx.inventorySources.map((src) => path.resolve(src)),
+      ansible_search_path: searchPath(scope, pv.play.baseDir),
+      rackplay_version: RACKPLAY_VERSION,
       omit: OMIT_TOKEN,
     };
     if (firstSource) {
       m.inventory_file = path.resolve(firstSource);
       m.inventory_dir = path.dirname(path.resolve(firstSource));
     }
-    if (rolePath) {
-      m.role_path = rolePath;
-      m.role_name = roleName;
+    if (role) {
+      m.role_path = role.path;
+      m.role_name = role.name;
+      m.ansible_role_name = role.name;
+    }
+    // include_role inside a role: the roles it sits in, innermost first (Ansible's include params).
+    if (roles.length > 1) {
+      m.ansible_parent_role_names = roles.slice(0, -1).reverse().map((r) => r.name);
+      m.ansible_parent_role_paths = roles.slice(0, -1).reverse().map((r) => r.path);
     }
     return m;
   }
 }
 
+/**
+ * Ansible's role name lists. It builds the first two from sets, so their order varies from
+ * run to run; sorted here so a run is reproducible.
+ */
+function roleNames(play: Play): Record<string, unknown> {
+  const direct = play.roles.map((r) => r.name);
+  const deps = new Set<string>();
+  const visit = (r: Play['roles'][number]) => r.dependencies.forEach((d) => (visit(d), deps.add(d.name)));
+  play.roles.forEach(visit);
+  return {
+    ansible_role_names: [...new Set([...deps, ...direct])].sort(),
+    ansible_dependent_role_names: [...deps].sort(),
+    ansible_play_role_names: direct,
+    role_names: direct,
+  };
+}
+
+/**
+ * Where Ansible looks for a task's files: its roles' dirs (innermost first), the task
+ * file's own dir (the innermost position known when the task is not given), the playbook dir.
+ */
+export function searchPath(scope: Scope | undefined, playbookDir: string, taskFile?: string): string[] {
+  const out = rolesInScope(scope).map((r) => r.path).reverse();
+  let file = taskFile;
+  for (let s = scope; s && !file; s = s.parent) file = (s.keywords as { pos?: SourcePos }).pos?.file;
+  if (file && !out.includes(path.dirname(file))) out.push(path.dirname(file));
+  if (!out.includes(playbookDir)) out.push(playbookDir);
+  return out;
+}
+
+/** The controller's python3 on PATH (Ansible reports its own interpreter); rackplay does not need one. */
+function controllerPython(searchPath: string): string | undefined {
+  for (const dir of searchPath.split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, 'python3');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
 function versionDict(): Record<string, unknown> {
-  // Playbooks test ansible_version to pick syntax; we implement Ansible 2.15 semantics.
-  return { full: '2.15.0', major: 2, minor: 15, revision: 0, string: '2.15.0', rackplay: RACKPLAY_VERSION };
+  // The ansible-core rackplay is compared against, in the keys Ansible gives; rackplay's own
+  // version is rackplay_version.
+  return { full: '2.14.18', major: 2, minor: 14, revision: 18, string: '2.14.18' };
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   localFacts,
   parseEnviron,
   pkgMgrFact,
+  pythonFacts,
   selinuxFacts,
   serviceMgrFact,
   userFacts,
@@ -95,6 +96,7 @@ export function collectFacts(
   facts.ansible_service_mgr = serviceMgrFact(get('service_mgr'));
   facts.ansible_dns = dnsFacts(get('dns'));
   facts.ansible_cmdline = cmdlineFacts(get('cmdline'));
+  Object.assign(facts, pythonFacts(get('python')));
   if (opts.nonce !== undefined) facts.ansible_local = localFacts(splitLocalFacts(get('local'), opts.nonce), opts.factPath ?? DEFAULT_FACT_PATH);
 
   let cpuFlags: string[] = [];

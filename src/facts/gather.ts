@@ -11,7 +11,7 @@ import { quote } from '../transport/quote.js';
 
 /** Fact groups as Ansible names them in gather_subset. */
 export const SUBSET_SECTIONS = {
-  min: ['uname', 'fqdn', 'long_bit', 'os_release', 'redhat_release', 'debian_version', 'lsb_release', 'date', 'env', 'user', 'selinux', 'selinux_config', 'pkg', 'service_mgr', 'dns', 'cmdline', 'local'],
+  min: ['uname', 'fqdn', 'long_bit', 'os_release', 'redhat_release', 'debian_version', 'lsb_release', 'date', 'env', 'user', 'selinux', 'selinux_config', 'pkg', 'service_mgr', 'dns', 'cmdline', 'python', 'local'],
   hardware: ['cpuinfo', 'nproc', 'meminfo', 'lvm_vgs', 'lvm_lvs', 'lvm_pvs'],
   network: ['ip_addr', 'ip_route_get', 'ip_route', 'ifconfig', 'route_n'],
   virtual: ['virt', 'xen', 'xm_list'],
@@ -21,6 +21,29 @@ export type SubsetName = keyof typeof SUBSET_SECTIONS;
 export type SectionName = (typeof SUBSET_SECTIONS)[SubsetName][number];
 
 export const DEFAULT_FACT_PATH = '/etc/ansible/facts.d';
+
+/** Prints executable, version_info, the version string, SSLContext, implementation, a line each. */
+const PYTHON_FACTS = [
+  'import sys',
+  'try:',
+  ' import ssl',
+  ' s = hasattr(ssl, "SSLContext") and hasattr(ssl, "create_default_context")',
+  'except ImportError:',
+  ' s = False',
+  't = None',
+  'try:',
+  ' t = sys.subversion[0]',
+  'except AttributeError:',
+  ' try:',
+  '  t = sys.implementation.name',
+  ' except AttributeError:',
+  '  pass',
+  'print(sys.executable)',
+  'print(" ".join(map(str, tuple(sys.version_info)[:5])))',
+  'print(sys.version.split()[0])',
+  'print(s)',
+  'print(t)',
+].join('\n');
 
 const SECTION_BODIES: Record<Exclude<SectionName, 'local'>, string> = {
   uname: 'uname -s; uname -n; uname -r; uname -v; uname -m',
@@ -60,6 +83,12 @@ const SECTION_BODIES: Record<Exclude<SectionName, 'local'>, string> = {
   ].join('; '),
   dns: 'cat /etc/resolv.conf 2>/dev/null',
   cmdline: 'cat /proc/cmdline 2>/dev/null',
+  // Facts about the target's Python when it has one (rackplay never runs it otherwise). The
+  // interpreters Ansible would pick first; the code runs on Python 2.3 (SL4) through 3.x.
+  python: [
+    'for p in /usr/bin/python3 /usr/libexec/platform-python python3 python2.7 python2 /usr/bin/python python; do',
+    `if has $p; then $p -c '${PYTHON_FACTS}' 2>/dev/null && break; fi; done`,
+  ].join(' '),
   cpuinfo: 'cat /proc/cpuinfo 2>/dev/null',
   nproc: 'getconf _NPROCESSORS_ONLN 2>/dev/null',
   meminfo: 'cat /proc/meminfo 2>/dev/null',

@@ -39,6 +39,28 @@ export function dateTimeFacts(section: string): Record<string, string> | undefin
   };
 }
 
+/**
+ * ansible_python and ansible_python_version from the python section's five lines; nothing
+ * when the target has no Python.
+ */
+export function pythonFacts(section: string): Record<string, unknown> {
+  const [executable, info, version, ssl, type] = section.split('\n').map((l) => l.trim());
+  const parts = (info ?? '').split(' ');
+  if (!executable || parts.length !== 5 || !version) return {};
+  const [major, minor, micro, releaselevel, serial] = parts;
+  const versionInfo = [Number(major), Number(minor), Number(micro), releaselevel, Number(serial)];
+  return {
+    ansible_python: {
+      version: { major: versionInfo[0], minor: versionInfo[1], micro: versionInfo[2], releaselevel, serial: versionInfo[4] },
+      version_info: versionInfo,
+      executable,
+      has_sslcontext: ssl === 'True',
+      type: type && type !== 'None' ? type : null,
+    },
+    ansible_python_version: version,
+  };
+}
+
 /** /proc/self/environ (NUL-separated) or `env` output (lines; continuation lines appended). */
 export function parseEnviron(text: string): Record<string, string> {
   const env: Record<string, string> = {};
