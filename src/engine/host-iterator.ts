@@ -133,7 +133,7 @@ function* walkBlock(block: Block, scope: Scope, opts: WalkOptions, at: PlayPosit
 /** A block's sections sit at `at` + 0 (block), 1 (rescue), 2 (always). */
 function* blockBody(block: Block, scope: Scope, opts: WalkOptions, role: { role?: RoleInstance }, at: PlayPosition): Walker {
   const inner = child(scope, block, { rescuable: block.rescue.length > 0, ...role });
-  const plain = child(scope, block, role);
+  const plain = child(scope, block, { ...role, recovering: true });
   let failure: unknown;
   try {
     yield* walkNodes(block.block, inner, opts, [...at, 0]);

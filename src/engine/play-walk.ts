@@ -35,9 +35,23 @@ export class PlayWalk {
 
   /** Resume a host's walk with the outcome of what it waited at. */
   advance(host: string, outcome: Outcome | undefined): void {
+    this.resume(host, (walk) => walk.next(outcome));
+  }
+
+  /**
+   * Fail the host where it waits, as Ansible's mark_host_failed does: its walk goes to the
+   * enclosing rescue or always, or ends.
+   */
+  fail(host: string): void {
+    this.rs.state(host).failed = true;
+    this.rs.failedHosts.add(host);
+    this.resume(host, (walk) => walk.throw(new HostFailure()));
+  }
+
+  private resume(host: string, step: (walk: ReturnType<typeof walkPlay>) => IteratorResult<WorkItem, void>): void {
     const walk = this.walks.get(host)!;
     try {
-      let r = walk.next(outcome);
+      let r = step(walk);
       while (!r.done && r.value.kind === 'rescued') {
         this.rs.stat(host).rescued++;
         this.rs.state(host).failed = false;

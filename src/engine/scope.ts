@@ -10,6 +10,8 @@ export interface Scope {
   role?: RoleInstance;
   /** A block with a rescue section: failures below it are rescued, not counted. */
   rescuable?: boolean;
+  /** A rescue or always section: a fatal error elsewhere does not fail a host here. */
+  recovering?: boolean;
 }
 
 type ScalarKey = Exclude<keyof CommonKeywords, 'when' | 'tags' | 'vars' | 'name'>;
@@ -55,6 +57,12 @@ export function rolesInScope(scope: Scope | undefined): RoleInstance[] {
   return chain(scope)
     .map((s) => s.role)
     .filter((r): r is RoleInstance => !!r);
+}
+
+/** Whether the scope is inside a rescue or always section (Ansible's dont_fail_states). */
+export function isRecovering(scope: Scope | undefined): boolean {
+  for (let s = scope; s; s = s.parent) if (s.recovering) return true;
+  return false;
 }
 
 export function isRescuable(scope: Scope | undefined): boolean {
