@@ -15,7 +15,7 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
   const eachResult = (fn: (res: ModuleResult) => void) => (o.items.length ? o.items.forEach((it) => fn(it.result)) : fn(r));
   eachResult((res) => {
     const facts = res.ansible_facts;
-    if (!facts || res.failed || res.skipped) return;
+    if (!facts || res.failed || res.skipped || layer === 'none') return;
     if (layer === 'nonpersistent') {
       Object.assign(s.setFacts, facts);
       if (res._ansible_facts_cacheable) Object.assign(s.facts, facts);

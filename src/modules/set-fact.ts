@@ -3,6 +3,7 @@
 //       xen_version: "3.0.4"
 //       cacheable: false
 import type { FromSchema } from 'json-schema-to-ts';
+import { ansibleBool } from '../boolean.js';
 import { ModuleFailure, defineModule } from './types.js';
 
 const schema = { type: 'object', properties: { cacheable: { type: 'boolean', default: false } }, additionalProperties: true, minProperties: 1 } as const;
@@ -18,6 +19,10 @@ export const setFactModule = defineModule<FromSchema<typeof schema>>({
     const { cacheable, ...facts } = args;
     for (const k of Object.keys(facts)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new ModuleFailure(`The variable name '${k}' is not valid. Variables must start with a letter or underscore character, and contain only letters, numbers and underscores.`);
+    }
+    // As Ansible's set_fact (without jinja2_native): a string that spells a boolean becomes one.
+    for (const [k, v] of Object.entries(facts)) {
+      if (typeof v === 'string' && ['true', 'false', 'yes', 'no'].includes(v.toLowerCase())) facts[k] = ansibleBool(v);
     }
     return { changed: false, ansible_facts: facts, _ansible_facts_cacheable: !!cacheable };
   },

@@ -118,9 +118,10 @@ export interface ModuleTraits {
   /**
    * Where the `ansible_facts` of its result go, in Ansible's terms: 'facts' (gathered
    * facts, the default), 'nonpersistent' (set_fact's layer, above include_vars; with
-   * `cacheable` they also become facts), or 'host_variables' (include_vars' layer).
+   * `cacheable` they also become facts), 'host_variables' (include_vars' layer), or 'none'
+   * (an `ansible_facts` key in its result is output, as debug's `var: ansible_facts`).
    */
-  factsLayer?: 'facts' | 'nonpersistent' | 'host_variables';
+  factsLayer?: 'facts' | 'nonpersistent' | 'host_variables' | 'none';
   /** Carried out by the engine itself (meta): the module only validates its arguments. */
   engineAction?: boolean;
   /** The module a play runs to gather facts (`gather_facts: true`): setup. */
