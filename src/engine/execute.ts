@@ -64,12 +64,15 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
   const indexVar = task.loop.index_var;
   const results: ModuleResult[] = [];
   const itemOutcomes: TaskOutcome['items'] = [];
+  const itemFacts: Record<string, unknown> = {};
   for (let i = 0; i < items.length; i++) {
     if (i > 0 && task.loop.pause) await env.sleep(task.loop.pause * 1000);
     const extra: Record<string, unknown> = { [loopVar]: items[i], ansible_loop_var: loopVar };
     if (indexVar) Object.assign(extra, { [indexVar]: i, ansible_index_var: indexVar });
     if (task.loop.extended) extra.ansible_loop = loopInfo(items, i, task.loop);
-    const vars = inv.withExtra(extra);
+    // Facts an earlier item set (set_fact, include_vars in a loop) are seen by the next ones, as
+    // Ansible's loop updates its task vars after each item.
+    const vars = inv.withExtra({ ...itemFacts, ...extra });
     let label: string | undefined;
     let r: ModuleResult;
     try {
@@ -85,6 +88,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
     }
     // Each item's result carries what the task saw of the loop, as Ansible's does.
     r = { ...r, ...extra };
+    if (r.ansible_facts && !r.failed && !r.skipped && def.traits?.factsLayer && def.traits.factsLayer !== 'none') Object.assign(itemFacts, r.ansible_facts);
     results.push(r);
     itemOutcomes.push({ item: items[i], label, status: statusOf(r), result: r });
     if (r.unreachable) break;
