@@ -7,6 +7,7 @@ import type { Filter, FilterEnv } from './filter-support.js';
 import { CONVERSION_FILTERS } from './filters-conversion.js';
 import { DATA_FILTERS } from './filters-data.js';
 import { LIST_FILTERS } from './filters-lists.js';
+import { MATH_FILTERS } from './filters-math.js';
 import { PATH_FILTERS } from './filters-paths.js';
 import { STRING_FILTERS } from './filters-strings.js';
 
@@ -15,7 +16,7 @@ export { attrGetter, type Filter, type FilterEnv } from './filter-support.js';
 export { ansibleBool } from './filters-conversion.js';
 
 /** Every filter, family by family; no name is in two families, so the order picks no winner. */
-export const FILTERS: Record<string, Filter> = { ...CONVERSION_FILTERS, ...STRING_FILTERS, ...LIST_FILTERS, ...DATA_FILTERS, ...PATH_FILTERS };
+export const FILTERS: Record<string, Filter> = { ...CONVERSION_FILTERS, ...STRING_FILTERS, ...LIST_FILTERS, ...MATH_FILTERS, ...DATA_FILTERS, ...PATH_FILTERS };
 
 FILTERS.d = FILTERS.default;
 FILTERS.count = FILTERS.length;
