@@ -10,13 +10,14 @@ import { LIST_FILTERS } from './filters-lists.js';
 import { MATH_FILTERS } from './filters-math.js';
 import { PATH_FILTERS } from './filters-paths.js';
 import { STRING_FILTERS } from './filters-strings.js';
+import { VAULT_FILTERS } from './filters-vault.js';
 
 // Importers (index.ts, tests.ts) reach these through this module.
 export { attrGetter, type Filter, type FilterEnv } from './filter-support.js';
 export { ansibleBool } from './filters-conversion.js';
 
 /** Every filter, family by family; no name is in two families, so the order picks no winner. */
-export const FILTERS: Record<string, Filter> = { ...CONVERSION_FILTERS, ...STRING_FILTERS, ...LIST_FILTERS, ...MATH_FILTERS, ...DATA_FILTERS, ...PATH_FILTERS };
+export const FILTERS: Record<string, Filter> = { ...CONVERSION_FILTERS, ...STRING_FILTERS, ...LIST_FILTERS, ...MATH_FILTERS, ...DATA_FILTERS, ...PATH_FILTERS, ...VAULT_FILTERS };
 
 FILTERS.d = FILTERS.default;
 FILTERS.count = FILTERS.length;

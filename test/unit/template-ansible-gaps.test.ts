@@ -108,6 +108,23 @@ describe('mathstuff and path filters', () => {
   });
 });
 
+describe('vault and unvault', () => {
+  test('with a salt the envelope is the one ansible-playbook 2.14 writes', () => {
+    expect(ev("'hello' | vault('pw', salt='saltsaltsaltsalt')")).toBe(
+      '$ANSIBLE_VAULT;1.2;AES256;filter_default\n37333631366337343733363136633734373336313663373437333631366337340a61663461346535\n63623836363632356334653139326637353633336163353938356231313338633362343063376465\n36366431616433306334306634323837660a37393963643836353032646464303439313364366262\n37613133373539616532\n',
+    );
+    expect(ev("'x' | vault('pw', salt='abc', vaultid='myid')")).toBe(
+      '$ANSIBLE_VAULT;1.2;AES256;myid\n3631363236330a313531346238346566313437313262663031353530656133363937656465306230\n373530656262356232303339373365656262313737393764356131663466300a3161326663313864\n613063383265343865363763353764613834623365613234\n',
+    );
+  });
+
+  test('round trip, plain text passes, a wrong secret fails', () => {
+    expect(ev("['hello' | vault('pw') | unvault('pw'), 'plain' | unvault('pw')]")).toEqual(['hello', 'plain']);
+    expect(() => ev("'hello' | vault('pw') | unvault('wrong')")).toThrow('Unable to decrypt: Decryption failed (no vault secrets were found that could decrypt). Decryption failed');
+    expect(() => ev("5 | vault('pw')")).toThrow("Can only vault strings, instead we got: <class 'int'>");
+  });
+});
+
 describe('unique, as Ansible wraps Jinja2', () => {
   test.each<[string, unknown]>([
     ["['a', 'A', 'b'] | unique", ['a', 'b']],
