@@ -32,7 +32,8 @@ export function installFilters(env: { addFilter(name: string, fn: (...a: unknown
   for (const [name, fn] of Object.entries(all)) {
     env.addFilter(name, function (this: unknown, value: unknown, ...rest: unknown[]) {
       if (value instanceof Undefined && !UNDEFINED_AWARE.has(name)) throw value.error();
-      for (const a of rest) if (a instanceof Undefined) throw a.error();
+      // format's %r shows an undefined argument (percentFormat refuses it elsewhere)
+      if (name !== 'format') for (const a of rest) if (a instanceof Undefined) throw a.error();
       const { pos, kw } = splitKwargs(rest);
       return fn.call({ env }, value, pos, kw);
     });

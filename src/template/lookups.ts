@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { LookupFailure, TemplateError } from './errors.js';
+import { LookupFailure, TemplateError, UndefinedVariableError } from './errors.js';
 import { isDict, pyStr, truthy, type Dict } from './python.js';
 import { Undefined } from './undefined.js';
 import { decryptFileContent } from '../vault/context.js';
@@ -115,7 +115,8 @@ export const LOOKUPS: Record<string, Lookup> = {
       const v = name in ctx.vars ? ctx.vars[name] : undefined;
       if (v !== undefined && !(v instanceof Undefined)) return v;
       if ('default' in kw) return kw.default;
-      throw new TemplateError(`No variable found with this name: ${name}`);
+      // Ansible raises AnsibleUndefinedVariable here: an undefined variable, not a lookup failure
+      throw new UndefinedVariableError(name, `No variable found with this name: ${name}`);
     });
   },
   items(_ctx, terms) {

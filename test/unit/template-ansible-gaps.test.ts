@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { expandLoop, sequence } from '../../src/engine/loops.js';
 import type { LoopSpec } from '../../src/playbook/types.js';
-import { Templar } from '../../src/template/index.js';
+import { Templar, UndefinedVariableError } from '../../src/template/index.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'rp-gaps-'));
 const role = path.join(root, 'roles', 'r1');
@@ -222,6 +222,27 @@ describe('with_<lookup> loops', () => {
     expect(sequence('start=0x0f00 count=2 format=%04x')).toEqual(['0f00', '0f01']);
     expect(() => sequence('start=1 end=2 end2=3')).toThrow("unrecognized arguments to with_sequence: ['end2']");
     expect(() => sequence('start=5 end=1')).toThrow('to count backwards make stride negative');
+  });
+});
+
+describe("'%r' of an undefined value prints AnsibleUndefined's repr", () => {
+  test.each<[string, string]>([
+    ["'%r' % missing", "AnsibleUndefined(hint=None, obj=missing, name='missing')"],
+    ["'%r' % missing.attr", "AnsibleUndefined(hint=None, obj=missing, name='missing')"],
+    ["'%r' % l[5]", 'AnsibleUndefined(hint=None, obj=[1], name=5)'],
+    ["'%r' % ([] | first)", "AnsibleUndefined(hint='No first item, sequence was empty.', obj=missing, name=None)"],
+    ["'%r' % d.missing.deeper", "AnsibleUndefined(hint=None, obj={'a': 1}, name='missing')"],
+    ["'%r' % 'x'.nope", "AnsibleUndefined(hint=None, obj='x', name='nope')"],
+    ["'%r' % d['k']", "AnsibleUndefined(hint=None, obj={'a': 1}, name='k')"],
+    ["'%r and %r' | format(d.nope, 1)", "AnsibleUndefined(hint=None, obj={'a': 1}, name='nope') and 1"],
+  ])('%s', (expr, want) => {
+    expect(ev(expr, { d: { a: 1 }, l: [1] })).toBe(want);
+  });
+
+  test('any other use still fails on it', () => {
+    expect(() => ev("'%s' % d.nope", { d: { a: 1 } })).toThrow("'dict object' has no attribute 'nope'");
+    expect(() => ev("'%s' | format(d.nope)", { d: { a: 1 } })).toThrow("'dict object' has no attribute 'nope'");
+    expect(() => ev("lookup('vars', 'nope')")).toThrow(UndefinedVariableError);
   });
 });
 
