@@ -9,6 +9,7 @@ import { DATA_FILTERS } from './filters-data.js';
 import { LIST_FILTERS } from './filters-lists.js';
 import { MATH_FILTERS } from './filters-math.js';
 import { PATH_FILTERS } from './filters-paths.js';
+import { PASSWORD_FILTERS } from './filters-password.js';
 import { STRING_FILTERS } from './filters-strings.js';
 import { VAULT_FILTERS } from './filters-vault.js';
 
@@ -17,7 +18,7 @@ export { attrGetter, type Filter, type FilterEnv } from './filter-support.js';
 export { ansibleBool } from './filters-conversion.js';
 
 /** Every filter, family by family; no name is in two families, so the order picks no winner. */
-export const FILTERS: Record<string, Filter> = { ...CONVERSION_FILTERS, ...STRING_FILTERS, ...LIST_FILTERS, ...MATH_FILTERS, ...DATA_FILTERS, ...PATH_FILTERS, ...VAULT_FILTERS };
+export const FILTERS: Record<string, Filter> = { ...CONVERSION_FILTERS, ...STRING_FILTERS, ...LIST_FILTERS, ...MATH_FILTERS, ...DATA_FILTERS, ...PATH_FILTERS, ...VAULT_FILTERS, ...PASSWORD_FILTERS };
 
 FILTERS.d = FILTERS.default;
 FILTERS.count = FILTERS.length;

@@ -108,6 +108,31 @@ describe('mathstuff and path filters', () => {
   });
 });
 
+describe('password_hash, as crypt(3) computes it (ansible-playbook without passlib)', () => {
+  test.each<[string, string]>([
+    ["'pw' | password_hash('sha512', 'saltsalt')", '$6$saltsalt$pauPrmdmG4BTE9h2HPmywiw152IFch6BJCEsaY6D.PLTfpV8sqvXwWdyfsgVgozkYH9B80bAip/08R2BPH2xk/'],
+    ["'pw' | password_hash('sha256', 'saltsalt')", '$5$saltsalt$0rl.MZtoLLPP3X0Rdl8riRnphIcAXJY27/aOAyK2hB5'],
+    ["'pw' | password_hash('sha512', 'saltsalt', rounds=5000)", '$6$rounds=5000$saltsalt$pauPrmdmG4BTE9h2HPmywiw152IFch6BJCEsaY6D.PLTfpV8sqvXwWdyfsgVgozkYH9B80bAip/08R2BPH2xk/'],
+    ["'pw' | password_hash('sha512', 'saltsalt', rounds=656000)", '$6$saltsalt$pauPrmdmG4BTE9h2HPmywiw152IFch6BJCEsaY6D.PLTfpV8sqvXwWdyfsgVgozkYH9B80bAip/08R2BPH2xk/'],
+    ["'pw' | password_hash('md5', 'saltsalt')", '$1$saltsalt$6SNdNaZLKst2LlSm7oPPL1'],
+    ["'pw' | password_hash('sha512', 'saltsalt', rounds=10000)", '$6$rounds=10000$saltsalt$PCkl82bcVNZUyS5el2MR9Coq8KSFAH2TLAV2NKcVGH1Dq51jMRJNvf2NrUOE/Sv9WOINUlZWqywN9lCRzMZF.1'],
+    // from Python's crypt.crypt: long password, short salt, non-ASCII, minimum rounds
+    ["('x' * 100) | password_hash('sha512', 'abcdefghijklmnop')", '$6$abcdefghijklmnop$r/HtRGuCzMNedONV3I8Xz8Qm4Qy85pQ/RigX0agmbAzWsa3BCc1B564NfCD/Giyliby36KbTMkrVLsmFYtbTu1'],
+    ["'pässwörd' | password_hash('sha256', 'Zz./09')", '$5$Zz./09$OnHKe4w9qcWmaPcDRY.aqB3RAQXfkhTNdldkyTTOwD3'],
+    ["('y' * 70) | password_hash('sha256', 'q', rounds=1000)", '$5$rounds=1000$q$1u.pYsuD5Y4jjZCglNEBRJdNIy46WjOXig/HqbXOql/'],
+    ["('abc' * 7) | password_hash('md5', 'abcdefgh')", '$1$abcdefgh$v/RGrA6EcCacs1SB/1f9n.'],
+  ])('%s', (expr, want) => {
+    expect(ev(expr)).toBe(want);
+  });
+
+  test('a random salt of the right alphabet, and the salt checks', () => {
+    expect(ev("'pw' | password_hash")).toMatch(/^\$6\$[./0-9A-Za-z]{16}\$[./0-9A-Za-z]{86}$/);
+    expect(() => ev("'pw' | password_hash('sha512', 'bad salt')")).toThrow('invalid characters in salt');
+    expect(() => ev("'pw' | password_hash('md5', 'toolongsalt')")).toThrow('invalid salt size');
+    expect(() => ev("'pw' | password_hash('nope')")).toThrow("crypt.crypt does not support 'nope' algorithm");
+  });
+});
+
 describe('vault and unvault', () => {
   test('with a salt the envelope is the one ansible-playbook 2.14 writes', () => {
     expect(ev("'hello' | vault('pw', salt='saltsaltsaltsalt')")).toBe(
