@@ -6,6 +6,7 @@ import { Undefined } from './undefined.js';
 import type { Filter, FilterEnv } from './filter-support.js';
 import { CONVERSION_FILTERS } from './filters-conversion.js';
 import { DATA_FILTERS } from './filters-data.js';
+import { JINJA_FILTERS } from './filters-jinja.js';
 import { LIST_FILTERS } from './filters-lists.js';
 import { MATH_FILTERS } from './filters-math.js';
 import { PATH_FILTERS } from './filters-paths.js';
@@ -18,14 +19,14 @@ export { attrGetter, type Filter, type FilterEnv } from './filter-support.js';
 export { ansibleBool } from './filters-conversion.js';
 
 /** Every filter, family by family; no name is in two families, so the order picks no winner. */
-export const FILTERS: Record<string, Filter> = { ...CONVERSION_FILTERS, ...STRING_FILTERS, ...LIST_FILTERS, ...MATH_FILTERS, ...DATA_FILTERS, ...PATH_FILTERS, ...VAULT_FILTERS, ...PASSWORD_FILTERS };
+export const FILTERS: Record<string, Filter> = { ...CONVERSION_FILTERS, ...STRING_FILTERS, ...LIST_FILTERS, ...MATH_FILTERS, ...DATA_FILTERS, ...PATH_FILTERS, ...VAULT_FILTERS, ...PASSWORD_FILTERS, ...JINJA_FILTERS };
 
 FILTERS.d = FILTERS.default;
 FILTERS.count = FILTERS.length;
 FILTERS.e = FILTERS.escape;
 
 /** Filters that must receive an Undefined rather than fail on it. */
-const UNDEFINED_AWARE = new Set(['default', 'd', 'mandatory']);
+const UNDEFINED_AWARE = new Set(['default', 'd', 'mandatory', 'items']);
 
 /** Registers the filters on a nunjucks environment, replacing nunjucks's JS-semantics builtins. */
 export function installFilters(env: { addFilter(name: string, fn: (...a: unknown[]) => unknown): void; filters: Record<string, unknown> } & FilterEnv, extra: Record<string, Filter> = {}): void {

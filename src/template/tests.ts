@@ -228,6 +228,13 @@ export const TESTS: Record<string, Test> = {
   attr: (v, name) => !(memberLookup(v, name) instanceof Undefined),
 };
 
+// Jinja2's `'upper' is filter` and `'defined' is test`, asked of the environment in use.
+TESTS.filter = function (this: unknown, v) {
+  const env = (this as { env?: { filters?: Record<string, unknown> } } | undefined)?.env;
+  return typeof v === 'string' && !!env?.filters && v in env.filters;
+};
+TESTS.test = (v) => typeof v === 'string' && Object.prototype.hasOwnProperty.call(TESTS, v);
+
 // Aliases Ansible and Jinja2 accept.
 TESTS.success = TESTS.succeeded;
 TESTS.successful = TESTS.succeeded;

@@ -150,6 +150,36 @@ describe('vault and unvault', () => {
   });
 });
 
+describe("Jinja2 3.1's own filters and the filter/test tests", () => {
+  test.each<[string, unknown]>([
+    ["{'b': 1, 'a': 2} | items | list", [['b', 1], ['a', 2]]],
+    ['missing | items | list', []],
+    ['1000 | filesizeformat', '1.0 kB'],
+    ['1500000 | filesizeformat(true)', '1.4 MiB'],
+    ['123456789 | filesizeformat', '123.5 MB'],
+    ['0 | filesizeformat', '0 Bytes'],
+    ["'lorem ipsum dolor sit amet consectetur' | truncate(20)", 'lorem ipsum...'],
+    ["'lorem ipsum dolor' | truncate(9, true, '..', 0)", 'lorem i..'],
+    ["'hello world' | truncate(5)", 'he...'],
+    ["'hello world' | truncate(11)", 'hello world'],
+    ["'a <b>bold</b>  &amp; x' | striptags", 'a bold & x'],
+    ["'the quick brown fox jumps' | wordwrap(10)", 'the quick\nbrown fox\njumps'],
+    ["'hello' | wordwrap(2)", 'he\nll\no'],
+    ["'a b c d e f' | wordwrap(3, wrapstring='|')", 'a b|c d|e f'],
+    ["'<a>' | forceescape", '&lt;a&gt;'],
+    ["{'class': 'x', 'id': 'y<', 'skip': none} | xmlattr", ' class="x" id="y&lt;"'],
+    ["{'b': 1, 'a': '<x&y>'} | tojson", '{"a": "\\u003cx\\u0026y\\u003e", "b": 1}'],
+    ["['upper' is filter, 'nosuch' is filter, 'defined' is test, 'zz' is test]", [true, false, true, false]],
+  ])('%s', (expr, want) => {
+    expect(ev(expr)).toEqual(want);
+  });
+
+  test("attr reads attributes, not a dict's keys", () => {
+    expect(() => ev("{'a': 1} | attr('a')")).toThrow("'dict object' has no attribute 'a'");
+    expect(ev("'abc' | attr('upper')")).toBeTypeOf('function');
+  });
+});
+
 describe('unique, as Ansible wraps Jinja2', () => {
   test.each<[string, unknown]>([
     ["['a', 'A', 'b'] | unique", ['a', 'b']],
