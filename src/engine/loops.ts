@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { LoopSpec } from '../playbook/types.js';
-import { TemplateError, UndefinedVariableError, type Templar } from '../template/index.js';
+import { TemplateError, UndefinedVariableError, lookupSubdir, type Templar } from '../template/index.js';
 import type { ExecEnv, TaskInvocation } from './task-common.js';
 import { currentRole } from './scope.js';
 
@@ -24,9 +24,8 @@ export async function expandLoop(loop: LoopSpec, templar: Templar, vars: Record<
   // these two need what only the engine knows: the role's files/ and the inventory
   if (name === 'fileglob') return terms.flatMap((p) => findFiles(String(p)));
   if (name === 'inventory_hostnames') return terms;
-  const subdir = action.includes('template') ? 'templates' : action.includes('var') ? 'vars' : 'files';
   try {
-    return templar.lookup(name, terms, {}, vars, subdir);
+    return templar.lookup(name, terms, {}, vars, lookupSubdir(action));
   } catch (e) {
     if (e instanceof TemplateError && /^lookup plugin \(/.test(e.message)) throw new TemplateError(`${loop.kind} is not supported by rackplay yet; use loop: with a filter instead`);
     throw e;

@@ -18,6 +18,11 @@ export { truthy } from './python.js';
 export { ansibleBool } from './filters.js';
 export { sequence } from './lookup-sequence.js';
 
+/** Where a with_<lookup> loop's relative files are looked for, by the task's action, as Ansible's executor picks it. */
+export function lookupSubdir(action: string): string {
+  return action.includes('template') ? 'templates' : action.includes('var') ? 'vars' : 'files';
+}
+
 /** The value of `omit`: modules' args equal to it are dropped by the executor. */
 export const OMIT_TOKEN: string = '__omit_place_holder__' + randomBytes(20).toString('hex');
 

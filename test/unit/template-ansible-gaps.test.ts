@@ -268,6 +268,12 @@ describe('with_<lookup> loops', () => {
     expect(await loop('with_first_found', ['nope.txt', '{{ undefined_thing }}', 'a.txt'], { role_path: role })).toEqual([path.join(role, 'files', 'a.txt')]);
   });
 
+  test("with_first_found on a template task searches the role's templates/", async () => {
+    const spec = { kind: 'with_first_found', value: ['nope.j2', 't.j2'], loop_var: 'item' } as unknown as LoopSpec;
+    expect(await expandLoop(spec, t, { ...vars, role_path: role }, () => [], 'ansible.builtin.template')).toEqual([path.join(role, 'templates', 't.j2')]);
+    await expect(expandLoop(spec, t, { ...vars, role_path: role }, () => [], 'copy')).rejects.toThrow('No file was found when using first_found.');
+  });
+
   test('a with_ form without a lookup of that name', async () => {
     await expect(loop('with_nothing_such', [1])).rejects.toThrow('with_nothing_such is not supported by rackplay yet');
   });
