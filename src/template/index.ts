@@ -18,6 +18,9 @@ export { truthy } from './python.js';
 export { ansibleBool } from './filters.js';
 export { sequence } from './lookup-sequence.js';
 
+/** Every lookup plugin's name: `with_<name>` is a loop over it (for the parser's list of loop keywords). */
+export const LOOKUP_NAMES: readonly string[] = Object.keys(LOOKUPS);
+
 /** Where a with_<lookup> loop's relative files are looked for, by the task's action, as Ansible's executor picks it. */
 export function lookupSubdir(action: string): string {
   return action.includes('template') ? 'templates' : action.includes('var') ? 'vars' : 'files';
