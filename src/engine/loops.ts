@@ -3,70 +3,54 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { LoopSpec } from '../playbook/types.js';
-import { TemplateError, type Templar } from '../template/index.js';
+import { TemplateError, UndefinedVariableError, lookupSubdir, type Templar } from '../template/index.js';
 import type { ExecEnv, TaskInvocation } from './task-common.js';
 import { currentRole } from './scope.js';
 
-export async function expandLoop(loop: LoopSpec, templar: Templar, vars: Record<string, unknown>, findFiles: (pattern: string) => string[]): Promise<unknown[]> {
-  const value = templar.render(loop.value, vars);
-  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
-  switch (loop.kind) {
-    case 'loop':
-      if (!Array.isArray(value)) throw new TemplateError(`Invalid data passed to 'loop', it requires a list, got this instead: ${JSON.stringify(value)}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.`);
-      return value;
-    case 'with_list':
-      return list(value);
-    case 'with_items':
-    case 'with_flattened': {
-      const flat = (v: unknown[], deep: boolean): unknown[] => v.flatMap((x) => (Array.isArray(x) ? (deep ? flat(x, deep) : x) : [x]));
-      return flat(list(value), loop.kind === 'with_flattened');
-    }
-    case 'with_indexed_items':
-      return list(value).map((x, i) => [i, x]);
-    case 'with_dict': {
-      if (!value || typeof value !== 'object' || Array.isArray(value)) throw new TemplateError('with_dict expects a dict');
-      return Object.entries(value).map(([key, v]) => ({ key, value: v }));
-    }
-    case 'with_together': {
-      const lists = list(value).map(list);
-      const n = Math.max(0, ...lists.map((l) => l.length));
-      return Array.from({ length: n }, (_, i) => lists.map((l) => l[i] ?? null));
-    }
-    case 'with_nested': {
-      const lists = list(value).map(list);
-      return lists.reduce<unknown[][]>((acc, l) => acc.flatMap((a) => l.map((x) => [...a, x])), [[]]);
-    }
-    case 'with_sequence':
-      return sequence(String(value));
-    case 'with_fileglob':
-      return list(value).flatMap((p) => findFiles(String(p)));
-    case 'with_inventory_hostnames':
-      return list(value);
-    default:
-      throw new TemplateError(`${loop.kind} is not supported by rackplay yet; use loop: with a filter instead`);
+/**
+ * The items of a `loop:` or `with_<name>:`. A with_ form is the lookup of the same name
+ * run with wantlist, as Ansible does: the value is rendered, a string or scalar becomes a
+ * one-term list, and the lookup gets the terms. `action` (the task's module) picks the
+ * directory first_found searches, as Ansible's executor does (templates/, vars/ or files/).
+ */
+export async function expandLoop(loop: LoopSpec, templar: Templar, vars: Record<string, unknown>, findFiles: (pattern: string) => string[], action = ''): Promise<unknown[]> {
+  if (loop.kind === 'loop') {
+    const value = templar.render(loop.value, vars);
+    if (!Array.isArray(value)) throw new TemplateError(`Invalid data passed to 'loop', it requires a list, got this instead: ${JSON.stringify(value)}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.`);
+    return value;
+  }
+  const name = loop.kind.slice('with_'.length);
+  const terms = lookupTerms(loop, templar, vars);
+  // these two need what only the engine knows: the role's files/ and the inventory
+  if (name === 'fileglob') return terms.flatMap((p) => findFiles(String(p)));
+  if (name === 'inventory_hostnames') return terms;
+  try {
+    return templar.lookup(name, terms, {}, vars, lookupSubdir(action));
+  } catch (e) {
+    if (e instanceof TemplateError && /^lookup plugin \(/.test(e.message)) throw new TemplateError(`${loop.kind} is not supported by rackplay yet; use loop: with a filter instead`);
+    throw e;
   }
 }
 
-/** with_sequence's "start=1 end=10 stride=2 format=x%02d" and "count=3" forms. */
-export function sequence(spec: string): string[] {
-  const args: Record<string, string> = {};
-  const short = /^\s*(-?\d+)-(-?\d+)(?:\/(\d+))?(?::(.+))?\s*$/.exec(spec);
-  if (short) Object.assign(args, { start: short[1], end: short[2], stride: short[3] ?? '1', format: short[4] ?? '%d' });
-  else for (const m of spec.matchAll(/(\w+)=(\S+)/g)) args[m[1]] = m[2];
-  const start = Number(args.start ?? 1);
-  const stride = Number(args.stride ?? 1);
-  const end = args.count !== undefined ? start + (Number(args.count) - 1) * stride : Number(args.end);
-  if (!Number.isFinite(end) || !Number.isFinite(start) || stride === 0) throw new TemplateError(`with_sequence: bad spec '${spec}'`);
-  const fmt = args.format ?? '%d';
-  const out: string[] = [];
-  for (let i = start; stride > 0 ? i <= end : i >= end; i += stride) {
-    out.push(fmt.replace(/%(0?)(\d*)([dxXo])/, (_m, zero: string, width: string, conv: string) => {
-      const s = conv === 'd' ? String(i) : conv === 'o' ? i.toString(8) : conv === 'x' ? i.toString(16) : i.toString(16).toUpperCase();
-      return s.padStart(Number(width || 0), zero ? '0' : ' ');
-    }));
-  }
-  return out;
+/** Ansible's listify_lookup_plugin_terms; first_found drops the terms that are still undefined. */
+function lookupTerms(loop: LoopSpec, templar: Templar, vars: Record<string, unknown>): unknown[] {
+  const raw = typeof loop.value === 'string' ? loop.value.trim() : loop.value;
+  let value: unknown;
+  if (loop.kind === 'with_first_found' && Array.isArray(raw)) {
+    value = raw.flatMap((t) => {
+      try {
+        return [templar.render(t, vars)];
+      } catch (e) {
+        if (e instanceof UndefinedVariableError) return [];
+        throw e;
+      }
+    });
+  } else value = templar.render(raw, vars);
+  return Array.isArray(value) ? value : [value];
 }
+
+/** with_sequence's spec, for callers outside the template layer. */
+export { sequence } from '../template/index.js';
 
 export function globFiles(pattern: string, inv: TaskInvocation, env: ExecEnv): string[] {
   const role = currentRole(inv.scope);

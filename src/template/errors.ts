@@ -17,3 +17,14 @@ export class UndefinedVariableError extends TemplateError {
     this.name = 'UndefinedVariableError';
   }
 }
+
+/**
+ * A lookup that gave up on its own terms (Ansible's AnsibleLookupError): lookup() passes
+ * its message on as it is, where any other error from a lookup is reported as unhandled.
+ */
+export class LookupFailure extends TemplateError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LookupFailure';
+  }
+}

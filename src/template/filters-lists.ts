@@ -18,6 +18,32 @@ function uniqueList(items: unknown[], caseSensitive = true): unknown[] {
   return out;
 }
 
+/**
+ * Ansible's unique: Jinja2's (case-insensitive unless case_sensitive is true, optionally by
+ * attribute), falling back to plain equality when an item cannot be hashed, which it
+ * refuses when case_sensitive=False or an attribute was asked for.
+ */
+function ansibleUnique(items: unknown[], caseSensitive: unknown, attribute: unknown): unknown[] {
+  const key = attribute === null ? (x: unknown) => x : attrGetter(attribute);
+  const unhashable = items.map(key).find((k) => Array.isArray(k) || isDict(k));
+  if (unhashable !== undefined) {
+    if (caseSensitive === false || (attribute !== null && truthy(attribute))) {
+      throw new TemplateError(`Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the parameters supplied. unhashable type: '${typeName(unhashable)}'`);
+    }
+    return uniqueList(items, true);
+  }
+  const out: unknown[] = [];
+  const seen: unknown[] = [];
+  for (const item of items) {
+    const k = sortKey(need(key(item)), truthy(caseSensitive));
+    if (!seen.some((s) => pyEq(s, k))) {
+      seen.push(k);
+      out.push(item);
+    }
+  }
+  return out;
+}
+
 function flatten(v: unknown[], levels: number | null, skipNulls: boolean): unknown[] {
   const out: unknown[] = [];
   for (const item of v) {
@@ -55,7 +81,7 @@ function filterByTest(ctx: { env: FilterEnv }, value: unknown, pos: unknown[], k
 
 export const LIST_FILTERS: Record<string, Filter> = {
   list: (v) => [...toList(v)],
-  unique: (v, pos, kw) => uniqueList(toList(v), truthy(arg(pos, kw, 0, 'case_sensitive', true))),
+  unique: (v, pos, kw) => ansibleUnique(toList(v), arg(pos, kw, 0, 'case_sensitive', null), arg(pos, kw, 1, 'attribute', null)),
   union: (v, pos) => uniqueList([...toList(v), ...toList(pos[0])]),
   difference: (v, pos) => {
     const other = toList(pos[0]);

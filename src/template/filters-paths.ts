@@ -1,11 +1,13 @@
-// Path, encoding and hashing filters: basename/dirname/realpath, b64, url*, hash/md5/sha1.
+// Path, encoding and hashing filters: basename/dirname/realpath, win_*, b64, url*, hash/md5/sha1, to_uuid.
 // Separate because they touch the controller's filesystem and byte encodings.
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TemplateError } from './errors.js';
-import { isDict, pyStr, type Dict } from './python.js';
+import { isDict, pyStr, typeName } from './python.js';
+import { unquotePlus, urlsplitDict } from './urls.js';
+import { ANSIBLE_UUID_NAMESPACE, globFiles, ntSplit, ntSplitDrive, uuid5 } from './path-support.js';
 import { need } from './undefined.js';
 import { arg, type Filter } from './filter-support.js';
 
@@ -56,19 +58,26 @@ export const PATH_FILTERS: Record<string, Filter> = {
     if (isDict(v)) return Object.entries(v).map(([k, x]) => encodeURIComponent(k) + '=' + encodeURIComponent(pyStr(x))).join('&');
     return encodeURIComponent(pyStr(v)).replace(/%2F/g, '/');
   },
-  urlsplit: (v, pos) => {
-    const u = new URL(pyStr(v));
-    const parts: Dict = {
-      scheme: u.protocol.replace(/:$/, ''),
-      netloc: u.host,
-      path: u.pathname,
-      query: u.search.replace(/^\?/, ''),
-      fragment: u.hash.replace(/^#/, ''),
-      hostname: u.hostname,
-      port: u.port ? Number(u.port) : null,
-      username: u.username || null,
-      password: u.password || null,
-    };
-    return pos.length ? parts[String(pos[0])] : parts;
+  urldecode: (v) => unquotePlus(pyStr(v)),
+  urlsplit: (v, pos, kw) => {
+    const parts = urlsplitDict(pyStr(v));
+    const query = pyStr(arg(pos, kw, 0, 'query', ''));
+    if (!query) return parts;
+    if (!(query in parts)) throw new TemplateError(`urlsplit: unknown URL component: ${query}`);
+    return parts[query];
   },
+  path_join: (v) => {
+    if (typeof v === 'string') return v;
+    if (!Array.isArray(v)) throw new TemplateError(`|path_join expects string or sequence, got ${typeName(v)} instead.`);
+    // os.path.join: an absolute part restarts the path
+    return v.map((x) => pyStr(need(x))).reduce((acc, part) => (part.startsWith('/') || acc === '' ? part : acc.endsWith('/') ? acc + part : acc + '/' + part), '');
+  },
+  win_basename: (v) => ntSplit(pyStr(v))[1],
+  win_dirname: (v) => ntSplit(pyStr(v))[0],
+  win_splitdrive: (v) => ntSplitDrive(pyStr(v)),
+  expandvars: (v) =>
+    // os.path.expandvars: unknown variables stay as written
+    pyStr(v).replace(/\$(\w+)|\$\{([^}]*)\}/g, (m, a: string | undefined, b: string | undefined) => process.env[a ?? b ?? ''] ?? m),
+  fileglob: (v) => globFiles(pyStr(v)),
+  to_uuid: (v, pos, kw) => uuid5(pyStr(arg(pos, kw, 0, 'namespace', ANSIBLE_UUID_NAMESPACE)), pyStr(v)),
 };

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
 import { AnsibleEnvironment, type CompiledTemplate } from './engine.js';
-import { TemplateError, UndefinedVariableError } from './errors.js';
+import { LookupFailure, TemplateError, UndefinedVariableError } from './errors.js';
 import { installFilters } from './filters.js';
 import { LOOKUPS, findFile, type LookupContext } from './lookups.js';
 import { splitKwargs } from './methods.js';
@@ -16,6 +16,15 @@ import { Undefined, assertFullyDefined } from './undefined.js';
 export { TemplateError, UndefinedVariableError } from './errors.js';
 export { truthy } from './python.js';
 export { ansibleBool } from './filters.js';
+export { sequence } from './lookup-sequence.js';
+
+/** Every lookup plugin's name: `with_<name>` is a loop over it (for the parser's list of loop keywords). */
+export const LOOKUP_NAMES: readonly string[] = Object.keys(LOOKUPS);
+
+/** Where a with_<lookup> loop's relative files are looked for, by the task's action, as Ansible's executor picks it. */
+export function lookupSubdir(action: string): string {
+  return action.includes('template') ? 'templates' : action.includes('var') ? 'vars' : 'files';
+}
 
 /** The value of `omit`: modules' args equal to it are dropped by the executor. */
 export const OMIT_TOKEN: string = '__omit_place_holder__' + randomBytes(20).toString('hex');
@@ -62,28 +71,24 @@ export class Templar {
     const runLookup = function (this: unknown, forceList: boolean, args: unknown[]): unknown {
       const { pos, kw } = splitKwargs(args);
       for (const a of pos) if (a instanceof Undefined) throw a.error();
-      const name = String(pos[0] ?? '').replace(/^(ansible\.builtin\.|ansible\.legacy\.)/, '');
-      const plugin = LOOKUPS[name];
-      if (!plugin) throw new TemplateError(`lookup plugin (${name}) not found`);
       const errors = String(kw.errors ?? 'strict');
       const wantlist = truthy(kw.wantlist ?? false);
       const opts = { ...kw };
       delete opts.wantlist;
       delete opts.errors;
       const vars = (this as { getVariables?: () => Record<string, unknown> })?.getVariables?.() ?? {};
-      const ctx: LookupContext = {
-        vars,
-        searchPaths: templar.searchPaths(),
-        renderFile: (file, v) => templar.renderString(readFileSync(file, 'utf8'), v),
-      };
       let ran: unknown[];
       try {
-        ran = plugin(ctx, pos.slice(1), opts);
+        ran = templar.lookup(String(pos[0] ?? ''), pos.slice(1), opts, vars);
       } catch (e) {
-        if (errors === 'ignore' || errors === 'warn') return forceList ? [] : null;
-        throw e;
+        if (errors === 'ignore' || errors === 'warn') return forceList || wantlist ? [] : null;
+        if (e instanceof UndefinedVariableError || e instanceof LookupFailure || !(e instanceof TemplateError)) throw e;
+        if (/^lookup plugin \(/.test(e.message)) throw e;
+        // Ansible's words for an error the lookup did not handle itself, its message twice
+        throw new TemplateError(`An unhandled exception occurred while running the lookup plugin '${pos[0]}'. Error was a <class 'ansible.errors.AnsibleError'>, original message: ${e.message}. ${e.message}`);
       }
-      if (forceList || wantlist) return ran;
+      // an empty list comes back as it is, even from lookup() (Ansible joins only a non-empty one)
+      if (forceList || wantlist || ran.length === 0) return ran;
       if (ran.every((x) => typeof x === 'string')) return ran.join(',');
       return ran.length === 1 ? ran[0] : ran;
     };
@@ -109,6 +114,27 @@ export class Templar {
       return { ...base, ...kw };
     };
     globals.omit = OMIT_TOKEN;
+  }
+
+  /**
+   * Runs a lookup plugin and returns its list (what query() and with_<name> get). Relative
+   * files are looked for as Ansible's search path has it: the role first (role_path), then
+   * the playbook directory.
+   */
+  lookup(name: string, terms: unknown[], kw: Record<string, unknown>, vars: Record<string, unknown>, subdir?: string): unknown[] {
+    const short = name.replace(/^(ansible\.builtin\.|ansible\.legacy\.)/, '');
+    const plugin = Object.prototype.hasOwnProperty.call(LOOKUPS, short) ? LOOKUPS[short] : undefined;
+    if (!plugin) throw new TemplateError(`lookup plugin (${name}) not found`);
+    const rolePath = vars.role_path;
+    const searchPaths = [...new Set([...(typeof rolePath === 'string' && rolePath ? [rolePath] : []), ...this.searchPaths()])];
+    const ctx: LookupContext = {
+      vars,
+      searchPaths,
+      subdir,
+      findFile: (file, dir) => findFile(file, dir, searchPaths),
+      renderFile: (file, v) => this.renderString(readFileSync(file, 'utf8'), v),
+    };
+    return plugin(ctx, terms, kw);
   }
 
   isTemplated(value: unknown): boolean {

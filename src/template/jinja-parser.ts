@@ -92,8 +92,15 @@ export class AnsibleParser extends BaseParser {
         if (val && val.type === lexer.TOKEN_SYMBOL) {
           node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(val.lineno, val.colno, val.value));
         } else if (val && (val.type === lexer.TOKEN_INT || val.type === lexer.TOKEN_FLOAT)) {
-          for (const part of String(val.value).split('.')) {
+          const text = String(val.value);
+          for (const part of text.split('.').filter((p) => p !== '')) {
             node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(val.lineno, val.colno, parseInt(part, 10)));
+          }
+          // the lexer reads `x.0.name` as x . "0." name: the float's dot is the next lookup
+          if (text.endsWith('.')) {
+            const next = this.nextToken();
+            if (next && next.type === lexer.TOKEN_SYMBOL) node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(next.lineno, next.colno, next.value));
+            else this.fail('expected name as lookup value, got ' + (next ? next.value : 'end of input'), tok.lineno, tok.colno);
           }
         } else {
           this.fail('expected name as lookup value, got ' + (val ? val.value : 'end of input'), tok.lineno, tok.colno);

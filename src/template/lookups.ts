@@ -4,21 +4,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { TemplateError } from './errors.js';
+import { LookupFailure, TemplateError, UndefinedVariableError } from './errors.js';
 import { isDict, pyStr, truthy, type Dict } from './python.js';
 import { Undefined } from './undefined.js';
 import { decryptFileContent } from '../vault/context.js';
 import { fnmatchRegExp } from '../fnmatch.js';
+import { DATA_LOOKUPS } from './lookups-data.js';
+import type { Lookup } from './lookup-types.js';
 
-export interface LookupContext {
-  /** Variables visible to the template that called lookup(). */
-  vars: Record<string, unknown>;
-  /** Base directories for relative paths (role dir, playbook dir...). */
-  searchPaths: string[];
-  renderFile(file: string, vars: Record<string, unknown>): string;
-}
-
-export type Lookup = (ctx: LookupContext, terms: unknown[], kw: Dict) => unknown[];
+export type { Lookup, LookupContext } from './lookup-types.js';
 
 /** Finds a relative file under each base dir's `subdir/`, then the base dir itself. */
 export function findFile(name: string, subdir: string, searchPaths: string[]): string | undefined {
@@ -32,12 +26,12 @@ export function findFile(name: string, subdir: string, searchPaths: string[]): s
   return undefined;
 }
 
-function shell(command: string): string {
+function shell(command: string, plugin = 'pipe'): string {
   try {
     return execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const status = (e as { status?: number }).status;
-    throw new TemplateError(`lookup_plugin.pipe(${command}) returned ${status ?? 'an error'}`);
+    throw new TemplateError(`lookup_plugin.${plugin}(${command}) returned ${status ?? 'an error'}`);
   }
 }
 
@@ -49,8 +43,8 @@ export const LOOKUPS: Record<string, Lookup> = {
   file(ctx, terms, kw) {
     return flattenTerms(terms).map((t) => {
       const name = pyStr(t);
-      const found = findFile(name, 'files', ctx.searchPaths);
-      if (!found) throw new TemplateError(`The 'file' lookup had an issue accessing the file '${name}'. file not found, use -vvvvv to see paths searched`);
+      const found = ctx.findFile(name, 'files');
+      if (!found) throw new TemplateError(`could not locate file in lookup: ${name}`);
       // vault-encrypted files are decrypted, as Ansible's file lookup does
       let content = decryptFileContent(readFileSync(found), found).toString('utf8');
       if (truthy(kw.rstrip ?? true)) content = content.replace(/\s+$/, '');
@@ -69,7 +63,7 @@ export const LOOKUPS: Record<string, Lookup> = {
   template(ctx, terms, kw) {
     return flattenTerms(terms).map((t) => {
       const name = pyStr(t);
-      const found = findFile(name, 'templates', ctx.searchPaths);
+      const found = ctx.findFile(name, 'templates');
       if (!found) throw new TemplateError(`the template file ${name} could not be found for the lookup`);
       const extra = isDict(kw.template_vars) ? kw.template_vars : {};
       const vars = Object.assign(Object.create(ctx.vars), extra) as Record<string, unknown>;
@@ -111,7 +105,7 @@ export const LOOKUPS: Record<string, Lookup> = {
   },
   lines(_ctx, terms) {
     return flattenTerms(terms).flatMap((t) => {
-      const out = shell(pyStr(t));
+      const out = shell(pyStr(t), 'lines');
       return out === '' ? [] : out.replace(/\n$/, '').split('\n');
     });
   },
@@ -121,12 +115,13 @@ export const LOOKUPS: Record<string, Lookup> = {
       const v = name in ctx.vars ? ctx.vars[name] : undefined;
       if (v !== undefined && !(v instanceof Undefined)) return v;
       if ('default' in kw) return kw.default;
-      throw new TemplateError(`No variable found with this name: ${name}`);
+      // Ansible raises AnsibleUndefinedVariable here: an undefined variable, not a lookup failure
+      throw new UndefinedVariableError(name, `No variable found with this name: ${name}`);
     });
   },
   items(_ctx, terms) {
-    // terms is listified first; with_items then flattens one more level.
-    return flattenTerms(flattenTerms(terms));
+    // one level, as Ansible's _flatten: with_items [[1, [2]]] gives 1 and [2]
+    return flattenTerms(terms);
   },
   list(_ctx, terms) {
     return terms;
@@ -141,26 +136,47 @@ export const LOOKUPS: Record<string, Lookup> = {
     });
   },
   first_found(ctx, terms, kw) {
-    const files: string[] = [];
-    const paths: string[] = [];
-    let skip = truthy(kw.skip ?? false);
-    const add = (spec: unknown): void => {
-      if (isDict(spec)) {
-        const fs = spec.files ?? spec.file ?? [];
-        const ps = spec.paths ?? spec.path ?? [];
-        for (const f of Array.isArray(fs) ? fs : pyStr(fs).split(/[,;]/)) files.push(pyStr(f));
-        for (const p of Array.isArray(ps) ? ps : pyStr(ps).split(/[,:;]/)) paths.push(pyStr(p));
-        if (spec.skip !== undefined) skip = truthy(spec.skip);
-      } else if (Array.isArray(spec)) spec.forEach(add);
-      else files.push(pyStr(spec));
-    };
-    terms.forEach(add);
-    if (kw.files !== undefined) add({ files: kw.files, paths: kw.paths ?? [] });
-    for (const f of files) {
-      const candidates = paths.length && !path.isAbsolute(f) ? paths.map((p) => (path.isAbsolute(p) ? path.join(p, f) : findFile(path.join(p, f), 'files', ctx.searchPaths) ?? path.join(p, f))) : [findFile(f, 'files', ctx.searchPaths) ?? f];
-      for (const c of candidates) if (existsSync(c)) return [path.resolve(c)];
+    const { names, skip } = firstFoundCandidates(terms, kw);
+    for (const name of names) {
+      const found = ctx.findFile(name, ctx.subdir ?? 'files');
+      if (found) return [found];
     }
     if (skip) return [];
-    throw new TemplateError('No file was found when using first_found.');
+    throw new LookupFailure('No file was found when using first_found.');
   },
+  ...DATA_LOOKUPS,
 };
+
+function splitOn(v: unknown, chars: string): string[] {
+  if (typeof v === 'string') return v.split(new RegExp(`[${chars}]`));
+  return Array.isArray(v) ? v.flatMap((x) => splitOn(x, chars)) : [];
+}
+
+/**
+ * Ansible's first_found._process_terms: a dict term carries its own files/paths/skip, a
+ * string term takes the keyword options (whose files, when given, replace the list), and
+ * each path is joined with each file.
+ */
+function firstFoundCandidates(terms: unknown[], kw: Dict): { names: string[]; skip: boolean } {
+  let names: string[] = [];
+  let skip = false;
+  const walk = (list: unknown[]): void => {
+    for (const term of list) {
+      let opts: Dict;
+      if (isDict(term)) opts = term;
+      else if (typeof term === 'string') opts = kw;
+      else if (Array.isArray(term)) {
+        walk(term);
+        continue;
+      } else throw new TemplateError(`Invalid term supplied, can handle string, mapping or list of strings but got: ${typeof term} for ${pyStr(term)}`);
+      const files = splitOn(opts.files ?? [], ',;');
+      const paths = splitOn(opts.paths ?? [], ',:;');
+      skip = truthy(opts.skip ?? false);
+      if (paths.length) for (const p of paths) for (const f of files) names.push(path.join(p, f));
+      else if (files.length) names = files;
+      else names.push(pyStr(term));
+    }
+  };
+  walk(terms);
+  return { names, skip };
+}

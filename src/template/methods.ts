@@ -279,40 +279,40 @@ export function memberLookup(obj: unknown, key: unknown): unknown {
   if (obj instanceof Undefined) return obj;
   if (key instanceof Undefined) throw key.error();
   if (obj === null || obj === undefined) {
-    return new Undefined(pyStr(key), `'None' has no attribute '${pyStr(key)}'`);
+    return new Undefined(pyStr(key), `'None' has no attribute '${pyStr(key)}'`, { obj, name: key });
   }
   if (Array.isArray(obj)) {
     if (typeof key === 'number' || (typeof key === 'string' && /^-?\d+$/.test(key))) {
       const i = Number(key) < 0 ? obj.length + Number(key) : Number(key);
       if (i >= 0 && i < obj.length) return obj[i];
-      return new Undefined(pyStr(key), `list object has no element ${pyStr(key)}`);
+      return new Undefined(pyStr(key), `list object has no element ${pyStr(key)}`, { obj, name: key });
     }
     const m = listMethod(obj, String(key));
     if (m) return m;
-    return new Undefined(pyStr(key), `'list object' has no attribute '${pyStr(key)}'`);
+    return new Undefined(pyStr(key), `'list object' has no attribute '${pyStr(key)}'`, { obj, name: key });
   }
   if (typeof obj === 'string') {
     if (typeof key === 'number') {
       const chars = Array.from(obj);
       const i = key < 0 ? chars.length + key : key;
       if (i >= 0 && i < chars.length) return chars[i];
-      return new Undefined(String(key), `str object has no element ${key}`);
+      return new Undefined(String(key), `str object has no element ${key}`, { obj, name: key });
     }
     const m = stringMethod(obj, String(key));
     if (m) return m;
-    return new Undefined(String(key), `'str object' has no attribute '${pyStr(key)}'`);
+    return new Undefined(String(key), `'str object' has no attribute '${pyStr(key)}'`, { obj, name: key });
   }
   if (isDict(obj)) {
     const k = typeof key === 'string' ? key : typeof key === 'number' || typeof key === 'boolean' ? pyStr(key) : pyRepr(key);
     if (k in obj && obj[k] !== undefined) return obj[k];
     const m = dictMethod(obj, k);
     if (m) return m;
-    return new Undefined(k, `'dict object' has no attribute '${k}'`);
+    return new Undefined(k, `'dict object' has no attribute '${k}'`, { obj, name: key });
   }
   if (typeof obj === 'object' || typeof obj === 'function') {
     const v = (obj as Record<string, unknown>)[String(key)];
     if (typeof v === 'function') return (v as Method).bind(obj);
     if (v !== undefined) return v;
   }
-  return new Undefined(pyStr(key), `'${typeName(obj)} object' has no attribute '${pyStr(key)}'`);
+  return new Undefined(pyStr(key), `'${typeName(obj)} object' has no attribute '${pyStr(key)}'`, { obj, name: key });
 }

@@ -59,7 +59,7 @@ function numberStr(n: number): string {
 }
 
 export function pyRepr(v: unknown): string {
-  if (v instanceof Undefined) throw v.error();
+  if (v instanceof Undefined) return undefinedRepr(v);
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
@@ -78,6 +78,14 @@ export function pyRepr(v: unknown): string {
 }
 
 /** Python's str(): what `{{ }}` and `~` print. */
+/** AnsibleUndefined.__repr__, which `'%r' % x` prints rather than failing. */
+function undefinedRepr(u: Undefined): string {
+  const o = u.origin;
+  const hint = o ? 'None' : reprString(u.hint);
+  const obj = o && 'obj' in o ? pyRepr(o.obj) : 'missing';
+  return `AnsibleUndefined(hint=${hint}, obj=${obj}, name=${o ? pyRepr(o.name) : 'None'})`;
+}
+
 export function pyStr(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v instanceof Undefined) throw v.error();
@@ -169,7 +177,8 @@ function repeat(seq: string | unknown[], times: number): string | unknown[] {
 
 export function binOp(op: string, a: unknown, b: unknown): unknown {
   need(a);
-  need(b);
+  // `'%r' % x` prints an undefined x; percentFormat refuses it for every other conversion
+  if (!(op === '%' && typeof a === 'string')) need(b);
   switch (op) {
     case '+':
       if (isNum(a) && isNum(b)) return Number(a) + Number(b);
@@ -223,7 +232,7 @@ export function percentFormat(fmt: string, args: unknown): string {
     if (conv === '%') return '%';
     let v: unknown = key !== undefined && named ? named[key] : list[i++];
     if (i > list.length && key === undefined) throw new TemplateError('not enough arguments for format string');
-    v = need(v);
+    if (conv !== 'r') v = need(v);
     let s: string;
     switch (conv) {
       case 's':

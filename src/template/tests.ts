@@ -7,13 +7,48 @@ import { compareOp, isDict, pyEq, pyIn, pyStr, truthy } from './python.js';
 import { pyRegex } from './regex.js';
 import { Undefined } from './undefined.js';
 import { ansibleBool } from './filters.js';
+import { urlsplit } from './urls.js';
 
 type Test = (value: unknown, ...args: unknown[]) => unknown;
 
-function resultFlag(value: unknown, key: string, testName: string): boolean {
+function resultDict(value: unknown, testName: string): Record<string, unknown> {
   if (!isDict(value)) throw new TemplateError(`The '${testName}' test expects a dictionary`);
-  const v = value[key];
-  return v !== undefined && v !== null && ansibleBool(v);
+  return value;
+}
+
+// Ansible returns the key's value as it is (result.get(key, False)), so Python truthiness decides.
+function resultFlag(value: unknown, key: string, testName: string): boolean {
+  return truthy(resultDict(value, testName)[key] ?? false);
+}
+
+/** Without `changed`, a looped result is changed when any item was (Ansible's changed test). */
+function changedTest(value: unknown): boolean {
+  const r = resultDict(value, 'changed');
+  if ('changed' in r) return truthy(r.changed ?? false);
+  const items = r.results;
+  return Array.isArray(items) && isDict(items[0]) && items.some((x) => isDict(x) && truthy(x.changed ?? false));
+}
+
+/** started/finished: an async status is 1 when true; a result without the key counts as true. */
+function asyncFlag(value: unknown, key: string): boolean {
+  const r = resultDict(value, key);
+  return key in r ? pyEq(r[key], 1) : true;
+}
+
+function uriTest(value: unknown, schemes: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const { scheme } = urlsplit(value);
+    return !truthy(schemes) || pyIn(scheme, schemes);
+  } catch {
+    return false;
+  }
+}
+
+function urlTest(value: unknown, schemes: unknown): boolean {
+  if (!uriTest(value, schemes)) return false;
+  const { scheme, netloc } = urlsplit(value as string);
+  return netloc !== '' || scheme === 'file';
 }
 
 /** Python's LooseVersion components: runs of digits become numbers, runs of letters stay strings. */
@@ -158,16 +193,18 @@ export const TESTS: Record<string, Test> = {
   version_compare: versionTest,
   succeeded: (v) => !resultFlag(v, 'failed', 'succeeded'),
   failed: (v) => resultFlag(v, 'failed', 'failed'),
-  changed: (v) => resultFlag(v, 'changed', 'changed'),
+  changed: changedTest,
   skipped: (v) => resultFlag(v, 'skipped', 'skipped'),
-  finished: (v) => !isDict(v) || !('finished' in v) || ansibleBool(v.finished),
-  started: (v) => !isDict(v) || !('started' in v) || ansibleBool(v.started),
+  finished: (v) => asyncFlag(v, 'finished'),
+  started: (v) => asyncFlag(v, 'started'),
   unreachable: (v) => resultFlag(v, 'unreachable', 'unreachable'),
   reachable: (v) => !resultFlag(v, 'unreachable', 'reachable'),
   file: (v) => statOr(pyStr(v), (p) => statSync(p).isFile(), false),
   directory: (v) => statOr(pyStr(v), (p) => statSync(p).isDirectory(), false),
   link: (v) => statOr(pyStr(v), (p) => lstatSync(p).isSymbolicLink(), false),
   exists: (v) => existsSync(pyStr(v)),
+  // lexists: true for a dangling symlink too
+  link_exists: (v) => statOr(pyStr(v), (p) => (lstatSync(p), true), false),
   abs: (v) => path.posix.isAbsolute(pyStr(v)),
   same_file: (a, b) => statOr(pyStr(a), (p) => statSync(p).ino === statSync(pyStr(b)).ino, false),
   mount: (v) => statOr(pyStr(v), (p) => p === '/' || statSync(p).dev !== statSync(path.dirname(p)).dev, false),
@@ -183,16 +220,28 @@ export const TESTS: Record<string, Test> = {
   any: (v) => (Array.isArray(v) ? v.some(truthy) : false),
   all: (v) => (Array.isArray(v) ? v.every(truthy) : false),
   nan: (v) => typeof v === 'number' && Number.isNaN(v),
+  uri: (v, schemes) => uriTest(v, schemes),
+  url: (v, schemes) => urlTest(v, schemes),
+  urn: (v) => uriTest(v, ['urn']),
   escaped: () => false,
   vault_encrypted: (v) => typeof v === 'string' && v.startsWith('$ANSIBLE_VAULT;'),
   attr: (v, name) => !(memberLookup(v, name) instanceof Undefined),
 };
 
+// Jinja2's `'upper' is filter` and `'defined' is test`, asked of the environment in use.
+TESTS.filter = function (this: unknown, v) {
+  const env = (this as { env?: { filters?: Record<string, unknown> } } | undefined)?.env;
+  return typeof v === 'string' && !!env?.filters && v in env.filters;
+};
+TESTS.test = (v) => typeof v === 'string' && Object.prototype.hasOwnProperty.call(TESTS, v);
+
 // Aliases Ansible and Jinja2 accept.
 TESTS.success = TESTS.succeeded;
-TESTS.succeed = TESTS.succeeded;
+TESTS.successful = TESTS.succeeded;
+TESTS.is_same_file = TESTS.same_file;
+TESTS.is_mount = TESTS.mount;
+TESTS.isnan = TESTS.nan;
 TESTS.failure = TESTS.failed;
-TESTS.fail = TESTS.failed;
 TESTS.change = TESTS.changed;
 TESTS.skip = TESTS.skipped;
 TESTS.is_file = TESTS.file;

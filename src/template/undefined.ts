@@ -4,12 +4,21 @@
 // comparison) raises an error naming what was missing.
 import { UndefinedVariableError } from './errors.js';
 
+/** What AnsibleUndefined's repr shows: the object looked into and the name looked up, or a hint. */
+export interface UndefinedOrigin {
+  /** The container looked into; absent for a variable that does not exist (Jinja2's `missing`). */
+  obj?: unknown;
+  name: unknown;
+}
+
 export class Undefined {
   constructor(
     /** The root variable the expression started from, for `.variable` on the error. */
     readonly variable: string,
     /** Jinja2's hint: "'x' is undefined" or "'dict object' has no attribute 'y'". */
     readonly hint: string,
+    /** Set for a failed lookup; without it the hint was given explicitly (`first` of an empty list). */
+    readonly origin?: UndefinedOrigin,
   ) {}
 
   error(): UndefinedVariableError {
@@ -40,7 +49,7 @@ export function isUndefined(v: unknown): v is Undefined {
 }
 
 export function missingVariable(name: string): Undefined {
-  return new Undefined(name, `'${name}' is undefined`);
+  return new Undefined(name, `'${name}' is undefined`, { name });
 }
 
 /** Throws if v is undefined; used by everything that consumes a value. */
