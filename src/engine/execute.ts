@@ -56,7 +56,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
   // Loops: `when` is evaluated per item, with the loop variable set.
   let items: unknown[];
   try {
-    items = await expandLoop(task.loop, templar, inv.vars, (p) => globFiles(p, inv, env));
+    items = await expandLoop(task.loop, templar, inv.vars, (p) => globFiles(p, inv, env), task.action);
   } catch (e) {
     return finish(failOutcome(errorMessage(e), kw.ignoreErrors));
   }
