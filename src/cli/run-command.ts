@@ -3,7 +3,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { EXIT, formatUserError, UserError } from '../errors.js';
+import { EXIT, formatUserError, formatUserWarning, UserError } from '../errors.js';
 import { checkNotifies } from '../engine/notify-check.js';
 import { runPlaybooks, tagSelected } from '../engine/run.js';
 import { expandLimit, loadInventory, selectPlayHosts, type Inventory } from '../inventory/index.js';
@@ -55,6 +55,8 @@ export interface CliOptions {
   report?: string[];
   /** No live view even on a terminal. */
   plain?: boolean;
+  /** Load-time warnings (module arguments, included files) are errors. */
+  strict?: boolean;
 }
 
 /** This process's command line (named so as not to be confused with the modules' RunContext). */
@@ -116,7 +118,20 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
 
     const registry = defaultRegistry();
     const rolesPath = [...config.rolesPath, path.join(playbookDir, 'roles')];
-    const loadOptions = { registry, rolesPath };
+    // Each problem told once, though an included file may be read again when it runs.
+    const warned = new Set<string>();
+    const warn = (problem: UserError) => {
+      const text = formatUserWarning(problem);
+      if (warned.has(text)) return;
+      warned.add(text);
+      err(`${text}\n`);
+    };
+    const deprecate = (message: string) => {
+      if (warned.has(message)) return;
+      warned.add(message);
+      err(`[DEPRECATION WARNING]: ${message}\n`);
+    };
+    const loadOptions = { registry, rolesPath, warn, deprecate, strict: !!opts.strict || config.strict };
     const playbooks: Playbook[] = [];
     for (const p of playbookPaths) playbooks.push(await loadPlaybook(p, loadOptions));
     checkNotifies(playbooks);
@@ -287,7 +302,9 @@ function listing(
     text += `\nplaybook: ${names[i]}\n`;
     pb.plays.forEach((play, n) => {
       const pattern = templar.render(play.hosts, extraVars) as string | string[];
-      text += `\n  play #${n + 1} (${Array.isArray(pattern) ? pattern.join(',') : pattern}): ${play.name ?? ''}\tTAGS: [${play.tags.join(', ')}]\n`;
+      const shown = Array.isArray(pattern) ? pattern.join(',') : pattern;
+      // an unnamed play is named after its hosts, as Ansible names it
+      text += `\n  play #${n + 1} (${shown}): ${play.name ?? shown}\tTAGS: [${play.tags.join(', ')}]\n`;
       if (what.hosts) {
         const hosts = selectPlayHosts(inventory, pattern, limit);
         text += `    pattern: ${JSON.stringify(Array.isArray(pattern) ? pattern : [pattern]).replace(/"/g, "'")}\n    hosts (${hosts.length}):\n`;
@@ -303,7 +320,7 @@ function listing(
             walk(n.always, tags, role);
           } else {
             const r = n.role?.name ?? role?.name;
-            const base = n.name ?? (n.kind === 'task' ? n.actionAsWritten : n.action);
+            const base = n.name ?? n.actionAsWritten ?? n.action;
             tasks.push({ name: r ? `${r} : ${base}` : base, tags });
           }
         }

@@ -16,7 +16,7 @@ export async function runInclude(rs: RunState, items: { host: string; item: Incl
   const out = new Map<string, Outcome>();
   const first = items[0].item.include;
   const ref: TaskRef = {
-    name: first.name ?? first.action,
+    name: first.name ?? first.actionAsWritten ?? first.action,
     action: first.action,
     uid: first.uid,
     path: `${first.pos.file}:${first.pos.line}`,

@@ -95,6 +95,14 @@ export function formatPos(pos: SourcePos | undefined): string {
 }
 
 /** Ansible's wording; the code stays on the object (and in JSON output), not in this text. */
+/** A problem the run goes on after (Ansible finds it only when the task runs). */
+export function formatUserWarning(err: UserError): string {
+  const where = formatPos(err.pos);
+  let text = `[WARNING]: ${where ? where + ': ' : ''}${err.message}`;
+  if (err.hint) text += `\n  hint: ${err.hint}`;
+  return text;
+}
+
 export function formatUserError(err: UserError): string {
   const where = formatPos(err.pos);
   let text = `ERROR! ${where ? where + ': ' : ''}${err.message}`;

@@ -2,7 +2,7 @@
 // and the base class holding the loader's state.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type SourcePos, errStaticName, errUnresolvableTemplate } from '../errors.js';
+import { type SourcePos, UserError, errStaticName, errUnresolvableTemplate } from '../errors.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import type { RoleInstance, Task, TaskNode } from './types.js';
 import { isTemplated } from './validate-args.js';
@@ -18,6 +18,16 @@ export interface LoadOptions {
    * vars). Without it, templated static names are an error.
    */
   renderStatic?: (template: string, pos: SourcePos) => string;
+  /**
+   * What ansible-playbook finds only when a task runs (module arguments, the contents of a
+   * dynamically included file) is told here as a warning and the load goes on; the task
+   * fails when, and if, it runs. Without it such problems pass silently.
+   */
+  warn?: (problem: UserError) => void;
+  /** A deprecated form Ansible 2.14 still accepts (its words, printed once). */
+  deprecate?: (message: string) => void;
+  /** `--strict`: those problems are load errors too. */
+  strict?: boolean;
 }
 
 export interface RoleLoadOptions {
@@ -112,6 +122,12 @@ export abstract class LoaderBase {
       f.catch(() => this.files.delete(p));
     }
     return f;
+  }
+
+  /** A problem Ansible reports only when the task runs: a warning now, or an error with --strict. */
+  protected deferred(e: unknown): void {
+    if (this.opts.strict || !(e instanceof UserError)) throw e;
+    this.opts.warn?.(e);
   }
 
   protected staticName(value: unknown, what: string, pos: SourcePos, hint: string): string {

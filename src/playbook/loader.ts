@@ -12,7 +12,6 @@ import {
   errEmptyPlaybook,
   errHostsEmpty,
   errHostsRequired,
-  errIncludeRemoved,
   errInvalidKeyword,
   errMustBeType,
   errPlayNotMapping,
@@ -71,7 +70,8 @@ export class Loader extends TaskParser {
   protected async importPlaybook(entry: Dict, key: string, y: YamlFile, p: DocPath, chain: string[]): Promise<Play[]> {
     const pos = y.keyPosOf([...p, key]);
     if (IMPORT_INCLUDE_ACTIONS[key] === 'include') {
-      throw errIncludeRemoved({ pos, hint: 'use `import_playbook:` to import a playbook' });
+      // Ansible 2.14 already refuses a playbook-level include, in these words
+      throw errInvalidKeyword(key, 'a Play', { pos, hint: 'use `import_playbook:` to import a playbook' });
     }
     for (const k of Object.keys(entry)) {
       if (k !== key && !['name', 'when', 'tags', 'vars'].includes(k)) {

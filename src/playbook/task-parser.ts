@@ -187,7 +187,13 @@ export abstract class TaskParser extends IncludeParser {
     const loop = parseLoop(ds, y, p);
     const { args, positions, variable } = this.buildArgs(def, actionName, thing, ds, y, p, thingPath);
     if (!variable) {
-      validateArgsAt(def, args, positions, { rendered: false, skipRequired: sc.moduleDefaults || ds.module_defaults !== undefined });
+      try {
+        validateArgsAt(def, args, positions, { rendered: false, skipRequired: sc.moduleDefaults || ds.module_defaults !== undefined });
+      } catch (e) {
+        // Ansible checks a module's arguments when the task runs: the engine validates the
+        // rendered arguments again then, and fails the task with the same message.
+        this.deferred(e);
+      }
     }
     const pos = y.posOf(p);
     const task: Task = {

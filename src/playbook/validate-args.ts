@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { UserError, type SourcePos } from '../errors.js';
+import { pyRepr } from '../output/py-format.js';
 import { precompiledValidators } from './precompiled-validators.js';
 import { suggest } from './suggest.js';
 import { ModuleFailure, type AnyModuleDef, type ArgConstraints } from '../modules/types.js';
@@ -78,6 +79,8 @@ function coerce(value: unknown, schema: Schema | undefined): unknown {
       return value;
     case 'string':
       if (typeof value === 'number' || typeof value === 'boolean') return pyStr(value);
+      // check_type_str converts anything, a mapping or list to its Python text (ping: {data: {a: 1}})
+      if (typeof value === 'object') return pyRepr(value);
       return value;
     case 'array': {
       let list: unknown[];
@@ -140,6 +143,25 @@ export function validateModuleArgs(def: AnyModuleDef, args: Record<string, unkno
   return validateArgsAt(def, args, fixedPositions(pos), { rendered: opts.rendered, skipRequired: false });
 }
 
+const SELINUX_CONTEXT = ['seuser', 'serole', 'setype', 'selevel'];
+
+/**
+ * Arguments Ansible accepts that rackplay's modules have no use for, taken and dropped so
+ * that playbooks written for Ansible load: the SELinux context of the file-writing
+ * modules (a no-op on hosts without SELinux, which is what rackplay manages) and `file`'s
+ * internal `_diff_peek` (the copy action's probe).
+ */
+export const ACCEPTED_UNUSED: Readonly<Record<string, readonly string[]>> = {
+  file: [...SELINUX_CONTEXT, '_diff_peek'],
+  copy: SELINUX_CONTEXT,
+  template: SELINUX_CONTEXT,
+  lineinfile: SELINUX_CONTEXT,
+  blockinfile: SELINUX_CONTEXT,
+  replace: SELINUX_CONTEXT,
+  get_url: SELINUX_CONTEXT,
+  unarchive: SELINUX_CONTEXT,
+};
+
 export function validateArgsAt(
   def: AnyModuleDef,
   args: Record<string, unknown>,
@@ -151,7 +173,9 @@ export function validateArgsAt(
   const aliases = def.argAliases ?? {};
   const written = new Map<string, string>();
   const out: Record<string, unknown> = {};
+  const unused = ACCEPTED_UNUSED[def.name];
   for (const [k, v] of Object.entries(args)) {
+    if (unused?.includes(k)) continue;
     const canonical = aliases[k] ?? k;
     // Ansible keeps the option itself when both it and an alias are given.
     if (canonical !== k && Object.prototype.hasOwnProperty.call(args, canonical)) continue;
