@@ -131,7 +131,10 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       warned.add(message);
       err(`[DEPRECATION WARNING]: ${message}\n`);
     };
-    const loadOptions = { registry, rolesPath, warn, deprecate, strict: !!opts.strict || config.strict };
+    const templar = new Templar({ searchPaths: () => [playbookDir] });
+    // import_role names, roles: entries and loop_var templated from the play's vars or extra vars
+    const renderStatic = (template: string, _pos: unknown, vars: Record<string, unknown>) => templar.render(template, { ...vars, ...extraVars });
+    const loadOptions = { registry, rolesPath, warn, deprecate, renderStatic, strict: !!opts.strict || config.strict };
     const playbooks: Playbook[] = [];
     for (const p of playbookPaths) playbooks.push(await loadPlaybook(p, loadOptions));
     checkNotifies(playbooks);
@@ -142,7 +145,6 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       for (const p of playbookArgs) out(`\nplaybook: ${p}\n`);
       return EXIT.ok;
     }
-    const templar = new Templar({ searchPaths: () => [playbookDir] });
     const limit = opts.limit ? expandLimit(opts.limit) : undefined;
     if (opts.listHosts || opts.listTasks || opts.listTags) {
       out(listing(playbooks, playbookArgs, inventory, templar, extraVars, limit, { hosts: !!opts.listHosts, tasks: !!opts.listTasks, tags: !!opts.listTags }, tags, skipTags));
@@ -319,7 +321,8 @@ function listing(
             walk(n.rescue, tags, role);
             walk(n.always, tags, role);
           } else {
-            const r = n.role?.name ?? role?.name;
+            // ansible-playbook lists an unnamed include without its role's prefix
+            const r = n.kind === 'include' && n.name === undefined ? undefined : n.role?.name ?? role?.name;
             const base = n.name ?? n.actionAsWritten ?? n.action;
             tasks.push({ name: r ? `${r} : ${base}` : base, tags });
           }

@@ -103,7 +103,7 @@ export abstract class IncludeParser extends RoleLoader {
     if (args.apply !== undefined) this.checkApply(args.apply, y, isDict(thing) && 'apply' in thing ? [...thingPath, 'apply'] : [...p, 'args', 'apply']);
 
     const common = parseCommon(ds, y, p, className);
-    const loop = parseLoop(ds, y, p);
+    const loop = parseLoop(ds, y, p, this.loopVarRenderer(sc));
     const pos = y.posOf(p);
     if (!dynamic && loop) {
       throw errImportLoop(kind, kind.replace('import', 'include'), {
@@ -123,7 +123,7 @@ export abstract class IncludeParser extends RoleLoader {
     }
 
     if (kind === 'import_tasks') {
-      const target = this.staticName(args.file, 'import_tasks file', y.posOf(thingPath), 'import_tasks is resolved before the run: use include_tasks for file names built from host variables');
+      const target = this.staticName(args.file, 'import_tasks file', y.posOf(thingPath), 'import_tasks is resolved before the run: use include_tasks for file names built from host variables', sc.staticVars);
       const candidates = this.taskFileCandidates(target, sc);
       const found = candidates.find((c) => existsSync(c) && statSync(c).isFile());
       if (!found) {
@@ -156,7 +156,7 @@ export abstract class IncludeParser extends RoleLoader {
     }
 
     // import_role
-    const name = this.staticName(args.name, 'import_role name', y.posOf(thingPath), 'import_role is resolved before the run: use include_role for role names built from host variables');
+    const name = this.staticName(args.name, 'import_role name', y.posOf(thingPath), 'import_role is resolved before the run: use include_role for role names built from host variables', sc.staticVars);
     const role = await this.loadRoleFrom(
       {
         name,
@@ -168,7 +168,7 @@ export abstract class IncludeParser extends RoleLoader {
         varsFrom: optStr(args.vars_from),
         defaultsFrom: optStr(args.defaults_from),
       },
-      { playDir: sc.playDir, searchFirst: sc.role ? [path.dirname(sc.role.path)] : [], roleChain: sc.roleChain },
+      { playDir: sc.playDir, searchFirst: sc.role ? [path.dirname(sc.role.path)] : [], roleChain: sc.roleChain, staticVars: sc.staticVars },
     );
     if (args.allow_duplicates !== undefined) role.allowDuplicates = args.allow_duplicates === true || args.allow_duplicates === 'yes' || args.allow_duplicates === 'true';
     const collect = (r: RoleInstance) => {
@@ -269,7 +269,7 @@ export abstract class IncludeParser extends RoleLoader {
       this.prevalidated.add(full);
       // Ansible reads an included file only when the include runs: what is wrong in it
       // fails the include then, on the hosts that reach it.
-      await this.loadTaskFileInternal(full, { role: sc.role, playDir: sc.playDir, parentDirs: [sc.dir, ...sc.parentDirs], pos: node.pos, roleChain: sc.roleChain }).catch((e: unknown) => this.deferred(e));
+      await this.loadTaskFileInternal(full, { role: sc.role, playDir: sc.playDir, parentDirs: [sc.dir, ...sc.parentDirs], pos: node.pos, roleChain: [], staticVars: sc.staticVars }).catch((e: unknown) => this.deferred(e));
     } else {
       const name = node.args.name;
       if (typeof name !== 'string' || isTemplated(name)) return;
@@ -294,12 +294,13 @@ export abstract class IncludeParser extends RoleLoader {
           varsFrom: optStr(node.args.vars_from),
           defaultsFrom: optStr(node.args.defaults_from),
         },
-        { playDir: sc.playDir, searchFirst, roleChain: sc.roleChain },
+        // loaded afresh when the include runs: the roles around it are no cycle
+        { playDir: sc.playDir, searchFirst, roleChain: [], staticVars: sc.staticVars },
       ).catch((e: unknown) => this.deferred(e));
     }
   }
 
-  async loadTaskFileInternal(file: string, o: { role?: RoleInstance; playDir?: string; parentDirs?: string[]; pos?: SourcePos; roleChain?: string[] }): Promise<TaskNode[]> {
+  async loadTaskFileInternal(file: string, o: { role?: RoleInstance; playDir?: string; parentDirs?: string[]; pos?: SourcePos; roleChain?: string[]; staticVars?: Dict }): Promise<TaskNode[]> {
     const abs = path.resolve(file);
     const y = await this.file(abs, o.pos);
     const sc: ParseScope = {
@@ -312,6 +313,7 @@ export abstract class IncludeParser extends RoleLoader {
       handlers: false,
       moduleDefaults: false,
       parentDirs: o.parentDirs ?? [],
+      staticVars: o.staticVars,
     };
     return this.parseTaskList(y.data, [], sc);
   }

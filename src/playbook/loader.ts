@@ -135,6 +135,7 @@ export class Loader extends TaskParser {
       moduleDefaults: ds.module_defaults !== undefined,
       importedHandlers: [],
       parentDirs: [],
+      staticVars: isDict(ds.vars) ? ds.vars : {},
     };
     const section = async (key: string, handlers = false) => this.parseTaskList(ds[key], [...p, key], { ...sc, handlers });
     const pre_tasks = await section('pre_tasks');
@@ -173,8 +174,8 @@ export class Loader extends TaskParser {
     }
     const out: RoleInstance[] = [];
     for (let i = 0; i < value.length; i++) {
-      const spec = this.parseRoleEntry(value[i], y, [...p, i]);
-      out.push(await this.loadRoleFrom(spec, { playDir: sc.playDir, searchFirst: [], roleChain: [] }));
+      const spec = this.parseRoleEntry(value[i], y, [...p, i], sc.staticVars);
+      out.push(await this.loadRoleFrom(spec, { playDir: sc.playDir, searchFirst: [], roleChain: [], staticVars: sc.staticVars }));
     }
     return dedupRoles(out);
   }
