@@ -33,7 +33,7 @@ import { isTemplated } from './validate-args.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
 import { type ParseScope, type Dict, isDict, typeWord, rel, nextUid, optStr } from './loader-base.js';
 import { parseCommon, normStrList, parseLoop } from './keyword-values.js';
-import { RoleLoader, roleAsBlock } from './role-loader.js';
+import { RoleLoader, roleAsBlock, skipRanDependencies } from './role-loader.js';
 
 export abstract class IncludeParser extends RoleLoader {
   protected async parseImportInclude(
@@ -171,6 +171,7 @@ export abstract class IncludeParser extends RoleLoader {
       { playDir: sc.playDir, searchFirst: sc.role ? [path.dirname(sc.role.path)] : [], roleChain: sc.roleChain, staticVars: sc.staticVars },
     );
     if (args.allow_duplicates !== undefined) role.allowDuplicates = args.allow_duplicates === true || args.allow_duplicates === 'yes' || args.allow_duplicates === 'true';
+    if (sc.ranRoles) skipRanDependencies(role, sc.ranRoles);
     const collect = (r: RoleInstance) => {
       for (const d of r.dependencies) collect(d);
       sc.importedHandlers?.push(...r.handlers);

@@ -65,6 +65,8 @@ export interface ParseScope {
   importedHandlers?: Task[];
   /** Directories of the files that included/imported this one (nearest first). */
   parentDirs: string[];
+  /** Roles the play has run so far (roles: and import_role), shared by the whole play. */
+  ranRoles?: Set<string>;
   /** The play's vars, for names resolved before the run (import_role, loop_var). */
   staticVars?: Dict;
 }

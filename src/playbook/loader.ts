@@ -25,7 +25,7 @@ import type { Play, Playbook, RoleInstance } from './types.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
 import { type ParseScope, type Dict, isDict, typeWord, rel } from './loader-base.js';
 import { parseCommon, normWhen, normTags, normVars } from './keyword-values.js';
-import { dedupRoles, flattenHandlers } from './role-loader.js';
+import { dedupRoles, flattenHandlers, noteRolesRun } from './role-loader.js';
 import { TaskParser } from './task-parser.js';
 
 export type { LoadOptions, RoleLoadOptions } from './loader-base.js';
@@ -136,6 +136,7 @@ export class Loader extends TaskParser {
       importedHandlers: [],
       parentDirs: [],
       staticVars: isDict(ds.vars) ? ds.vars : {},
+      ranRoles: new Set(),
     };
     const section = async (key: string, handlers = false) => this.parseTaskList(ds[key], [...p, key], { ...sc, handlers });
     const pre_tasks = await section('pre_tasks');
@@ -177,6 +178,8 @@ export class Loader extends TaskParser {
       const spec = this.parseRoleEntry(value[i], y, [...p, i], sc.staticVars);
       out.push(await this.loadRoleFrom(spec, { playDir: sc.playDir, searchFirst: [], roleChain: [], staticVars: sc.staticVars }));
     }
-    return dedupRoles(out);
+    const kept = dedupRoles(out);
+    if (sc.ranRoles) noteRolesRun(kept, sc.ranRoles);
+    return kept;
   }
 }

@@ -227,9 +227,36 @@ function stableJson(v: unknown): string {
  * Ansible runs a role once per play when it appears several times with the same
  * parameters (dependencies included), unless the role allows duplicates.
  */
+const roleKey = (r: RoleInstance) => `${r.path}\0${stableJson(r.params)}\0${stableJson(r.keywords.vars)}`;
+
+/**
+ * An imported role runs every time it is imported, but a dependency of it that already
+ * ran in the play (same parameters, no allow_duplicates) is not run again, as in Ansible.
+ * `seen` holds the roles the play has run so far and gets this role's dependencies.
+ */
+/** Note roles (and their dependencies) as run in the play. */
+export function noteRolesRun(roles: RoleInstance[], seen: Set<string>): void {
+  for (const r of roles) {
+    noteRolesRun(r.dependencies, seen);
+    seen.add(roleKey(r));
+  }
+}
+
+export function skipRanDependencies(role: RoleInstance, seen: Set<string>): void {
+  const visit = (r: RoleInstance): boolean => {
+    r.dependencies = r.dependencies.filter(visit);
+    const key = roleKey(r);
+    if (seen.has(key) && !r.allowDuplicates) return false;
+    seen.add(key);
+    return true;
+  };
+  role.dependencies = role.dependencies.filter(visit);
+  seen.add(roleKey(role));
+}
+
 export function dedupRoles(roles: RoleInstance[]): RoleInstance[] {
   const seen = new Set<string>();
-  const keyOf = (r: RoleInstance) => `${r.path}\0${stableJson(r.params)}\0${stableJson(r.keywords.vars)}`;
+  const keyOf = roleKey;
   const visit = (r: RoleInstance): boolean => {
     r.dependencies = r.dependencies.filter(visit);
     const key = keyOf(r);
