@@ -119,18 +119,17 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
     const registry = defaultRegistry();
     const rolesPath = [...config.rolesPath, path.join(playbookDir, 'roles')];
     // Each problem told once, though an included file may be read again when it runs.
+    // Held back until the playbooks have loaded: a load error is then the only output.
     const warned = new Set<string>();
-    const warn = (problem: UserError) => {
-      const text = formatUserWarning(problem);
+    let heldBack: string[] | undefined = [];
+    const tell = (text: string) => {
       if (warned.has(text)) return;
       warned.add(text);
-      err(`${text}\n`);
+      if (heldBack) heldBack.push(text);
+      else err(`${text}\n`);
     };
-    const deprecate = (message: string) => {
-      if (warned.has(message)) return;
-      warned.add(message);
-      err(`[DEPRECATION WARNING]: ${message}\n`);
-    };
+    const warn = (problem: UserError) => tell(formatUserWarning(problem));
+    const deprecate = (message: string) => tell(`[DEPRECATION WARNING]: ${message}`);
     const templar = new Templar({ searchPaths: () => [playbookDir] });
     // import_role names, roles: entries and loop_var templated from the play's vars or extra vars
     const renderStatic = (template: string, _pos: unknown, vars: Record<string, unknown>) => templar.render(template, { ...vars, ...extraVars });
@@ -138,6 +137,8 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
     const playbooks: Playbook[] = [];
     for (const p of playbookPaths) playbooks.push(await loadPlaybook(p, loadOptions));
     checkNotifies(playbooks);
+    for (const text of heldBack) err(`${text}\n`);
+    heldBack = undefined;
 
     const tags = splitList(opts.tags);
     const skipTags = splitList(opts.skipTags);
