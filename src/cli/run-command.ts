@@ -322,10 +322,11 @@ function listing(
             walk(n.rescue, tags, role);
             walk(n.always, tags, role);
           } else {
-            // ansible-playbook lists an unnamed include without its role's prefix
-            const r = n.kind === 'include' && n.name === undefined ? undefined : n.role?.name ?? role?.name;
-            const base = n.name ?? n.actionAsWritten ?? n.action;
-            tasks.push({ name: r ? `${r} : ${base}` : base, tags });
+            // ansible-playbook lists a named task as `role : name` (include_role: its name
+            // alone) and an unnamed one by its action, without the role
+            const r = n.kind === 'include' && n.action === 'include_role' ? undefined : n.role?.name ?? role?.name;
+            const name = n.name === undefined ? n.actionAsWritten ?? n.action : r ? `${r} : ${n.name}` : n.name;
+            tasks.push({ name, tags });
           }
         }
       };

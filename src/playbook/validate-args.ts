@@ -147,12 +147,13 @@ const SELINUX_CONTEXT = ['seuser', 'serole', 'setype', 'selevel'];
 
 /**
  * Arguments Ansible accepts that rackplay's modules have no use for, taken and dropped so
- * that playbooks written for Ansible load: the SELinux context of the file-writing
- * modules (a no-op on hosts without SELinux, which is what rackplay manages) and `file`'s
- * internal `_diff_peek` (the copy action's probe).
+ * that playbooks written for Ansible run: the SELinux context of the file-writing modules
+ * (a no-op on hosts without SELinux, which is what rackplay manages). Not `file`'s internal
+ * `_diff_peek`: with it Ansible's file module only peeks and changes nothing, so dropping
+ * it would change what the task does; it stays a warning and fails the task.
  */
 export const ACCEPTED_UNUSED: Readonly<Record<string, readonly string[]>> = {
-  file: [...SELINUX_CONTEXT, '_diff_peek'],
+  file: SELINUX_CONTEXT,
   copy: SELINUX_CONTEXT,
   template: SELINUX_CONTEXT,
   lineinfile: SELINUX_CONTEXT,
