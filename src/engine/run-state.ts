@@ -6,7 +6,7 @@ import type { ModuleRegistry } from '../modules/registry.js';
 import { emptyStats, type EventSink, type HostStats } from '../output/events.js';
 import type { LoadOptions } from '../playbook/index.js';
 import type { Playbook, RoleInstance, TaskNode } from '../playbook/types.js';
-import { OMIT_TOKEN, type Templar } from '../template/index.js';
+import type { Templar } from '../template/index.js';
 import type { Transport } from '../transport/types.js';
 import { EXIT } from '../errors.js';
 import { newHostState, type HostState } from './host-state.js';
@@ -149,9 +149,7 @@ export class RunState {
 
   /** Render a play-level value (hosts, strategy, serial...) with the extra vars only. */
   renderPlayValue(value: unknown): unknown {
-    const v = this.o.templar.render(value, this.o.extraVars);
-    // `serial: "{{ x | default(omit) }}"`: an omitted play keyword takes its default, as in Ansible
-    return v === OMIT_TOKEN ? undefined : v;
+    return this.o.templar.render(value, this.o.extraVars);
   }
 
   async closeAll(): Promise<void> {

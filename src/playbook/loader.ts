@@ -19,7 +19,9 @@ import {
   errPlaybookNotList,
   errVarsPromptNotList,
 } from '../errors.js';
+import { OMIT_TOKEN } from '../template/index.js';
 import { suggest } from './suggest.js';
+import { isTemplated } from './validate-args.js';
 import { IMPORT_INCLUDE_ACTIONS, PLAY_KEYWORDS } from './keywords.js';
 import type { Play, Playbook, RoleInstance } from './types.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
@@ -124,6 +126,7 @@ export class Loader extends TaskParser {
       throw errMustBeType("'hosts'", 'a string or a list of strings', typeWord(ds.hosts), { pos: y.posOf([...p, 'hosts']), hint: 'e.g. `hosts: webservers` or `hosts: [web1, web2]`' });
     }
     const playDir = path.dirname(y.file);
+    ds = this.withoutOmitted(ds, y, p);
     const common = parseCommon(ds, y, p, 'Play');
     const sc: ParseScope = {
       y,
@@ -166,6 +169,26 @@ export class Loader extends TaskParser {
       play.vars_prompt = ds.vars_prompt;
     }
     return play;
+  }
+
+  /**
+   * `serial: "{{ n | default(omit) }}"`: a play keyword that renders to omit, with the
+   * play's vars and extra vars, is not set, as in Ansible.
+   */
+  protected withoutOmitted(ds: Dict, y: YamlFile, p: DocPath): Dict {
+    const render = this.opts.renderStatic;
+    if (!render) return ds;
+    const vars = isDict(ds.vars) ? ds.vars : {};
+    const out = { ...ds };
+    for (const [k, v] of Object.entries(ds)) {
+      if (k === 'hosts' || k === 'vars' || !isTemplated(v)) continue;
+      try {
+        if (render(v as string, y.posOf([...p, k]), vars) === OMIT_TOKEN) delete out[k];
+      } catch {
+        // needs values only the hosts have: rendered when the play runs
+      }
+    }
+    return out;
   }
 
   protected async parsePlayRoles(value: unknown, y: YamlFile, p: DocPath, sc: ParseScope): Promise<RoleInstance[]> {

@@ -61,6 +61,8 @@ write({
   'static.yml': `- hosts: all
   gather_facts: false
   serial: "{{ nope | default(omit) }}"
+  strategy: "{{ nope | default(omit) }}"
+  order: "{{ nope | default(omit) }}"
   vars:
     lv: it
     rname: r1

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { loadPlaybook, validateModuleArgs, type LoadOptions, type Block, type DynamicInclude, type Task, type TaskNode } from '../../src/playbook/index.js';
+import { Templar } from '../../src/template/index.js';
 import { testModules, testRegistry } from '../fixtures/playbooks/test-registry.js';
 
 function project(files: Record<string, string>): string {
@@ -145,6 +146,19 @@ describe("names resolved before the run with the play's vars", () => {
 
   it('without the values they are load errors that say why', async () => {
     await expect(load(dir).result).rejects.toThrow('import_role name is a template ({{ rname }}), which cannot be resolved before the run');
+  });
+});
+
+describe('omit in a play keyword', () => {
+  it('leaves the keyword unset, as Ansible does; a value stays', async () => {
+    const dir = project({
+      'pb.yml': '- hosts: all\n  serial: "{{ n | default(omit) }}"\n  strategy: "{{ s | default(omit) }}"\n  order: "{{ o | default(\'sorted\') }}"\n  tasks: []\n',
+    });
+    const templar = new Templar();
+    const play = (await load(dir, { renderStatic: (t, _pos, vars) => templar.render(t, vars) }).result).plays[0];
+    expect(play.serial).toBeUndefined();
+    expect(play.strategy).toBeUndefined();
+    expect(play.order).toBe("{{ o | default('sorted') }}");
   });
 });
 
