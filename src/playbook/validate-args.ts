@@ -163,6 +163,25 @@ export const ACCEPTED_UNUSED: Readonly<Record<string, readonly string[]>> = {
   unarchive: SELINUX_CONTEXT,
 };
 
+const given = (args: Record<string, unknown>, k: string) => args[k] !== undefined && args[k] !== null;
+const DEBUG_OPTIONS = new Set(['msg', 'var', 'verbosity']);
+
+/**
+ * Ansible's action plugins check some arguments themselves before the module's argument
+ * spec, in their own words: the task fails with these messages, not the spec's.
+ */
+const ACTION_CHECKS: Readonly<Record<string, (args: Record<string, unknown>) => string | undefined>> = {
+  copy: (a) =>
+    !given(a, 'src') && !given(a, 'content') && a.remote_src !== true ? 'src (or content) is required' : !given(a, 'dest') ? 'dest is required' : undefined,
+  template: (a) => (!given(a, 'src') || !given(a, 'dest') ? 'src and dest are required' : undefined),
+  fetch: (a) => (!given(a, 'src') || !given(a, 'dest') ? 'src and dest are required' : undefined),
+  debug: (a) => {
+    const bad = Object.keys(a).filter((k) => !DEBUG_OPTIONS.has(k));
+    if (bad.length) return `Invalid options for debug: ${bad.join(',')}`;
+    return given(a, 'msg') && given(a, 'var') ? "'msg' and 'var' are incompatible options" : undefined;
+  },
+};
+
 export function validateArgsAt(
   def: AnyModuleDef,
   args: Record<string, unknown>,
@@ -184,6 +203,9 @@ export function validateArgsAt(
     out[canonical] = coerce(v, props[canonical]);
   }
   const nameOf = (canonical: string) => written.get(canonical) ?? canonical;
+  // when the task runs (the load-time warning keeps the spec's words and its did-you-mean)
+  const actionCheck = opts.rendered ? ACTION_CHECKS[def.name]?.(out) : undefined;
+  if (actionCheck) throw new UserError(actionCheck, { pos: where.key(undefined), hint: `see the ${def.name} module's documentation for its arguments` });
 
   // Only error messages need it; this runs for every task on every host.
   const supported = (): string[] => [...new Set([...Object.keys(props), ...Object.keys(aliases)])].sort();

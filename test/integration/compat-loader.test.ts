@@ -35,6 +35,12 @@ write({
     - name: an SELinux context, taken and ignored
       file: path=${work}/touched state=touch setype=tmp_t
     - debug: var=pinged
+    - name: copy without dest, in the copy action's words
+      copy: content=x
+      ignore_errors: true
+    - name: debug with msg and var
+      debug: msg=a var=pinged
+      ignore_errors: true
     - name: slurp without src
       slurp: {}
     - debug: msg="not reached"
@@ -103,8 +109,9 @@ const PLAYBOOKS: Record<string, string[]> = {
   'roles.yml': [],
 };
 
-/** The fatal messages of a run, in order. */
-const fatalMessages = (r: CliRun) => [...r.stdout.matchAll(/^fatal: \[[^\]]+\]: FAILED! => (\{.*\})$/gm)].map((m) => (JSON.parse(m[1]) as { msg: string }).msg);
+/** The fatal messages of a run, in order (the result on one line or indented over several). */
+const fatalMessages = (r: CliRun) =>
+  [...r.stdout.matchAll(/^fatal: \[[^\]]+\]: FAILED! => \{[^]*?"msg": ("(?:[^"\\]|\\.)*")/gm)].map((m) => JSON.parse(m[1]) as string);
 /** --list-tasks output, without blank lines (ansible-playbook ends with one more). */
 const listing = (r: CliRun) => r.stdout.split('\n').filter((l) => l.trim() !== '');
 
@@ -113,12 +120,12 @@ describe('what ansible-playbook accepts loads (no ansible-playbook needed)', () 
     const r = await rackplay(['args.yml']);
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^\[WARNING\]: \S*args\.yml:5:7: missing required arguments: dest\n {2}hint: /m);
-    expect(r.stderr).toMatch(/^\[WARNING\]: \S*args\.yml:14:7: missing required arguments: src$/m);
+    expect(r.stderr).toMatch(/^\[WARNING\]: \S*args\.yml:20:7: missing required arguments: src$/m);
     // printed once, though the loader and the run both look at the task
     expect(r.stderr.match(/missing required arguments: src/g)).toHaveLength(1);
-    expect(fatalMessages(r)).toEqual(['missing required arguments: src']);
+    expect(fatalMessages(r)).toEqual(['dest is required', "'msg' and 'var' are incompatible options", 'missing required arguments: src']);
     expect(r.stdout).toContain(`"ping": "{'a': 1}"`);
-    expect(parseRecap(r.stdout).h1).toMatchObject({ ok: 3, changed: 1, failed: 1, skipped: 1 });
+    expect(parseRecap(r.stdout).h1).toMatchObject({ ok: 5, changed: 1, failed: 1, skipped: 1, ignored: 2 });
   });
 
   it('--strict refuses them before any task runs (exit 4), as does strict = true in ansible.cfg', async () => {

@@ -81,6 +81,17 @@ describe('arguments as Ansible takes them', () => {
     expect(validateModuleArgs(def('ping'), { data: { a: 1, b: [true] } }, pos, { rendered: true })).toEqual({ data: "{'a': 1, 'b': [True]}" });
   });
 
+  it("when the task runs, the action plugins' own checks speak first, in their words", () => {
+    const run = (name: string, args: Record<string, unknown>) => () => validateModuleArgs(def(name), args, pos, { rendered: true });
+    expect(run('copy', { content: 'x' })).toThrow(/^dest is required$/);
+    expect(run('copy', { dest: '/d' })).toThrow(/^src \(or content\) is required$/);
+    expect(run('template', { src: 'a.j2' })).toThrow(/^src and dest are required$/);
+    expect(run('debug', { msg: 'a', foo: 1 })).toThrow(/^Invalid options for debug: foo$/);
+    expect(run('debug', { msg: 'a', var: 'x' })).toThrow(/^'msg' and 'var' are incompatible options$/);
+    // at load time the argument spec's words, with its did-you-mean
+    expect(() => validateModuleArgs(def('copy'), { content: 'x', destt: '/d' }, pos, { rendered: false })).toThrow(/^Unsupported parameters for \(copy\) module: destt/);
+  });
+
   it('an SELinux context is taken and ignored by the file-writing modules only', () => {
     expect(validateModuleArgs(def('file'), { path: '/x', setype: 'tmp_t', seuser: 'u' }, pos, { rendered: true })).not.toHaveProperty('setype');
     expect(() => validateModuleArgs(def('ping'), { setype: 'tmp_t' }, pos, { rendered: true })).toThrow('Unsupported parameters for (ping) module: setype');
