@@ -94,7 +94,6 @@ export function formatPos(pos: SourcePos | undefined): string {
   return pos ? `${pos.file}:${pos.line}:${pos.col}` : '';
 }
 
-/** Ansible's wording; the code stays on the object (and in JSON output), not in this text. */
 /** A problem the run goes on after (Ansible finds it only when the task runs). */
 export function formatUserWarning(err: UserError): string {
   const where = formatPos(err.pos);
@@ -103,6 +102,7 @@ export function formatUserWarning(err: UserError): string {
   return text;
 }
 
+/** Ansible's wording; the code stays on the object (and in JSON output), not in this text. */
 export function formatUserError(err: UserError): string {
   const where = formatPos(err.pos);
   let text = `ERROR! ${where ? where + ': ' : ''}${err.message}`;
