@@ -22,6 +22,8 @@ export interface Config {
   forceHandlers: boolean;
   stdoutCallback: string;
   becomeAskPass: boolean;
+  /** `[rackplay] strict`: what Ansible checks only when a task runs is a load error. */
+  strict: boolean;
 }
 
 /** rackplay's default forks is higher than Ansible's 5: a rack is tens of hosts. */
@@ -36,6 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const ini = file ? parseIni(readFileSync(file, 'utf8'), file) : {};
   const d = ini.defaults ?? {};
   const pe = ini.privilege_escalation ?? {};
+  const rp = ini.rackplay ?? {};
   const get = (envName: string, key: string, section: Record<string, string> = d) => env[envName] ?? section[key];
   const dir = file ? path.dirname(file) : cwd;
   const pathList = (v: string | undefined) => (v ? v.split(/[:,]/).filter(Boolean).map((p) => path.resolve(dir, p.replace(/^~(?=\/|$)/, os.homedir()))) : []);
@@ -56,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     forceHandlers: bool(get('ANSIBLE_FORCE_HANDLERS', 'force_handlers'), false),
     stdoutCallback: get('ANSIBLE_STDOUT_CALLBACK', 'stdout_callback') ?? 'default',
     becomeAskPass: bool(get('ANSIBLE_BECOME_ASK_PASS', 'become_ask_pass', pe), false),
+    strict: bool(get('RACKPLAY_STRICT', 'strict', rp), false),
   };
 }

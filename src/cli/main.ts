@@ -52,6 +52,7 @@ export function buildProgram(): Command {
     .addOption(new Option('-c, --connection <type>', 'connection type to use').choices(['ssh', 'local', 'paramiko', 'smart']))
     .option('--detailed-exitcode', 'exit 10 when something changed (or would change with --check); failures keep their codes')
     .option('--report <format=path>', 'also write a report: json=PATH, junit=PATH or html=PATH (repeatable)', collect, [])
+    .option('--strict', 'refuse, before any host is contacted, what Ansible finds only when a task runs (module arguments, dynamically included files)')
     .option('--plain', 'plain Ansible-style lines even on a terminal (no live view)')
     .version(pkg.version, '--version', 'show the version number and exit')
     .exitOverride()

@@ -3,7 +3,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { EXIT, formatUserError, UserError } from '../errors.js';
+import { EXIT, formatUserError, formatUserWarning, UserError } from '../errors.js';
 import { checkNotifies } from '../engine/notify-check.js';
 import { runPlaybooks, tagSelected } from '../engine/run.js';
 import { expandLimit, loadInventory, selectPlayHosts, type Inventory } from '../inventory/index.js';
@@ -55,6 +55,8 @@ export interface CliOptions {
   report?: string[];
   /** No live view even on a terminal. */
   plain?: boolean;
+  /** Load-time warnings (module arguments, included files) are errors. */
+  strict?: boolean;
 }
 
 /** This process's command line (named so as not to be confused with the modules' RunContext). */
@@ -116,10 +118,27 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
 
     const registry = defaultRegistry();
     const rolesPath = [...config.rolesPath, path.join(playbookDir, 'roles')];
-    const loadOptions = { registry, rolesPath };
+    // Each problem told once, though an included file may be read again when it runs.
+    // Held back until the playbooks have loaded: a load error is then the only output.
+    const warned = new Set<string>();
+    let heldBack: string[] | undefined = [];
+    const tell = (text: string) => {
+      if (warned.has(text)) return;
+      warned.add(text);
+      if (heldBack) heldBack.push(text);
+      else err(`${text}\n`);
+    };
+    const warn = (problem: UserError) => tell(formatUserWarning(problem));
+    const deprecate = (message: string) => tell(`[DEPRECATION WARNING]: ${message}`);
+    const templar = new Templar({ searchPaths: () => [playbookDir] });
+    // import_role names, roles: entries and loop_var templated from the play's vars or extra vars
+    const renderStatic = (template: string, _pos: unknown, vars: Record<string, unknown>) => templar.render(template, { ...vars, ...extraVars });
+    const loadOptions = { registry, rolesPath, warn, deprecate, renderStatic, strict: !!opts.strict || config.strict };
     const playbooks: Playbook[] = [];
     for (const p of playbookPaths) playbooks.push(await loadPlaybook(p, loadOptions));
     checkNotifies(playbooks);
+    for (const text of heldBack) err(`${text}\n`);
+    heldBack = undefined;
 
     const tags = splitList(opts.tags);
     const skipTags = splitList(opts.skipTags);
@@ -127,7 +146,6 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       for (const p of playbookArgs) out(`\nplaybook: ${p}\n`);
       return EXIT.ok;
     }
-    const templar = new Templar({ searchPaths: () => [playbookDir] });
     const limit = opts.limit ? expandLimit(opts.limit) : undefined;
     if (opts.listHosts || opts.listTasks || opts.listTags) {
       out(listing(playbooks, playbookArgs, inventory, templar, extraVars, limit, { hosts: !!opts.listHosts, tasks: !!opts.listTasks, tags: !!opts.listTags }, tags, skipTags));
@@ -287,7 +305,9 @@ function listing(
     text += `\nplaybook: ${names[i]}\n`;
     pb.plays.forEach((play, n) => {
       const pattern = templar.render(play.hosts, extraVars) as string | string[];
-      text += `\n  play #${n + 1} (${Array.isArray(pattern) ? pattern.join(',') : pattern}): ${play.name ?? ''}\tTAGS: [${play.tags.join(', ')}]\n`;
+      const shown = Array.isArray(pattern) ? pattern.join(',') : pattern;
+      // an unnamed play is named after its hosts, as Ansible names it
+      text += `\n  play #${n + 1} (${shown}): ${play.name ?? shown}\tTAGS: [${play.tags.join(', ')}]\n`;
       if (what.hosts) {
         const hosts = selectPlayHosts(inventory, pattern, limit);
         text += `    pattern: ${JSON.stringify(Array.isArray(pattern) ? pattern : [pattern]).replace(/"/g, "'")}\n    hosts (${hosts.length}):\n`;
@@ -302,9 +322,11 @@ function listing(
             walk(n.rescue, tags, role);
             walk(n.always, tags, role);
           } else {
-            const r = n.role?.name ?? role?.name;
-            const base = n.name ?? (n.kind === 'task' ? n.actionAsWritten : n.action);
-            tasks.push({ name: r ? `${r} : ${base}` : base, tags });
+            // ansible-playbook lists a named task as `role : name` (include_role: its name
+            // alone) and an unnamed one by its action, without the role
+            const r = n.kind === 'include' && n.action === 'include_role' ? undefined : n.role?.name ?? role?.name;
+            const name = n.name === undefined ? n.actionAsWritten ?? n.action : r ? `${r} : ${n.name}` : n.name;
+            tasks.push({ name, tags });
           }
         }
       };

@@ -15,8 +15,10 @@ export type IncludeItem = Extract<WorkItem, { kind: 'include' }>;
 export async function runInclude(rs: RunState, items: { host: string; item: IncludeItem }[], pv: PlayVarsContext): Promise<Map<string, Outcome>> {
   const out = new Map<string, Outcome>();
   const first = items[0].item.include;
+  const written = first.actionAsWritten ?? first.action;
   const ref: TaskRef = {
-    name: first.name ?? first.action,
+    // Ansible names an unnamed include_role after its role: `include_role : web`
+    name: first.action === 'include_role' ? first.name ?? `${written} : ${String(first.args.name)}` : first.role ? `${first.role.name} : ${first.name ?? written}` : first.name ?? written,
     action: first.action,
     uid: first.uid,
     path: `${first.pos.file}:${first.pos.line}`,

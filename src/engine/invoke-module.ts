@@ -2,6 +2,7 @@
 // rendered and validated, then either probe → plan → apply, or an action's run. Also the
 // same up to the probe without touching the host, for the probe lookahead.
 import path from 'node:path';
+import { UserError } from '../errors.js';
 import { ModuleFailure, type ModuleDef, type ModuleResult, type RunContext } from '../modules/types.js';
 import { validateModuleArgs } from '../playbook/index.js';
 import { OMIT_TOKEN, TemplateError } from '../template/index.js';
@@ -44,7 +45,13 @@ function resolveCall(def: ModuleDef, inv: TaskInvocation, vars: Record<string, u
       if (!whole || typeof whole !== 'object' || Array.isArray(whole)) throw new TemplateError(`the arguments of ${task.action} must render to a dictionary, got ${JSON.stringify(whole)}`);
       args = stripOmit({ ...(whole as Record<string, unknown>), ...rest }) as Record<string, unknown>;
     }
-    args = validateModuleArgs(def, args, task.pos, { rendered: true });
+    try {
+      args = validateModuleArgs(def, args, task.pos, { rendered: true });
+    } catch (e) {
+      // Ansible's words alone: the load-time warning already gave the position and the hint
+      if (e instanceof UserError) return { failure: { failed: true, msg: e.message } };
+      throw e;
+    }
   } catch (e) {
     // an argument constraint (mutually_exclusive...) the task's rendered arguments break
     if (e instanceof ModuleFailure) return { failure: e.result() };

@@ -94,6 +94,14 @@ export function formatPos(pos: SourcePos | undefined): string {
   return pos ? `${pos.file}:${pos.line}:${pos.col}` : '';
 }
 
+/** A problem the run goes on after (Ansible finds it only when the task runs). */
+export function formatUserWarning(err: UserError): string {
+  const where = formatPos(err.pos);
+  let text = `[WARNING]: ${where ? where + ': ' : ''}${err.message}`;
+  if (err.hint) text += `\n  hint: ${err.hint}`;
+  return text;
+}
+
 /** Ansible's wording; the code stays on the object (and in JSON output), not in this text. */
 export function formatUserError(err: UserError): string {
   const where = formatPos(err.pos);

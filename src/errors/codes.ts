@@ -32,7 +32,6 @@ export const LOAD_CODES = {
   MISSING_KEYWORD: { kind: 'parse', what: 'a required keyword is missing' },
   BAD_KEYWORD_VALUE: { kind: 'parse', what: 'a keyword has a value of the wrong type' },
   CONFLICTING_KEYWORDS: { kind: 'parse', what: 'two keywords cannot be used together' },
-  REMOVED_FEATURE: { kind: 'parse', what: 'a keyword Ansible removed' },
   NOT_SUPPORTED: { kind: 'parse', what: 'a feature rackplay does not support yet' },
   UNRESOLVABLE_TEMPLATE: { kind: 'parse', what: 'a static name is a template that needs run-time values' },
   // actions and their arguments

@@ -29,8 +29,6 @@ export const errNameNotString = def('BAD_KEYWORD_VALUE', (got: string) => `The f
 export const errConflictingKeywords = def('CONFLICTING_KEYWORDS', (a: string, b: string) => `${a} and ${b} are mutually exclusive`);
 export const errStaticName = def('BAD_KEYWORD_VALUE', (what: string, got: string) => `${what} must be a non-empty string, got ${got}`);
 export const errUnresolvableTemplate = def('UNRESOLVABLE_TEMPLATE', (what: string, value: string) => `${what} is a template (${value}), which cannot be resolved before the run`);
-export const errIncludeRemoved = def('REMOVED_FEATURE', () => "'include' was removed in Ansible 2.16");
-export const errIncludeTaskRemoved = def('REMOVED_FEATURE', () => "'include' is not supported (it was removed in Ansible 2.16)");
 export const errNotInHandlers = def('NOT_SUPPORTED', (kind: string) => `${kind} is not supported in handlers yet`);
 export const errActionNotInHandlers = def('NOT_SUPPORTED', (action: string) => `${action} in handlers is not supported yet`);
 

@@ -12,7 +12,6 @@ import {
   errIncludeNoName,
   errIncludeOption,
   errIncludeTarget,
-  errIncludeTaskRemoved,
   errInvalidKeyword,
   errMustBeType,
   errNotInHandlers,
@@ -34,7 +33,7 @@ import { isTemplated } from './validate-args.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
 import { type ParseScope, type Dict, isDict, typeWord, rel, nextUid, optStr } from './loader-base.js';
 import { parseCommon, normStrList, parseLoop } from './keyword-values.js';
-import { RoleLoader, roleAsBlock } from './role-loader.js';
+import { RoleLoader, roleAsBlock, skipRanDependencies } from './role-loader.js';
 
 export abstract class IncludeParser extends RoleLoader {
   protected async parseImportInclude(
@@ -47,9 +46,7 @@ export abstract class IncludeParser extends RoleLoader {
   ): Promise<TaskNode> {
     const y = sc.y;
     const keyPos = y.keyPosOf([...p, actionKey]);
-    if (kind === 'include') {
-      throw errIncludeTaskRemoved({ pos: keyPos, hint: 'use `include_tasks:` (dynamic) or `import_tasks:` (static) instead' });
-    }
+    if (kind === 'include') return this.parseLegacyInclude(actionKey, thing, ds, p, sc);
     if (kind === 'import_playbook') {
       throw errImportPlaybookAsTask({ pos: keyPos, hint: 'move it out of `tasks:` to the playbook\'s list of plays' });
     }
@@ -58,7 +55,8 @@ export abstract class IncludeParser extends RoleLoader {
     }
     const dynamic = kind === 'include_tasks' || kind === 'include_role';
     const className = kind === 'include_role' || kind === 'import_role' ? 'IncludeRole' : 'TaskInclude';
-    if (dynamic) {
+    // the legacy `include:` takes every task keyword
+    if (dynamic && actionKey !== 'include') {
       for (const k of Object.keys(ds)) {
         if (k === actionKey || k.startsWith('with_') || INCLUDE_KEYWORDS.has(k) || (sc.handlers && k === 'listen')) continue;
         throw errInvalidKeyword(k, `a ${className}`, {
@@ -105,7 +103,7 @@ export abstract class IncludeParser extends RoleLoader {
     if (args.apply !== undefined) this.checkApply(args.apply, y, isDict(thing) && 'apply' in thing ? [...thingPath, 'apply'] : [...p, 'args', 'apply']);
 
     const common = parseCommon(ds, y, p, className);
-    const loop = parseLoop(ds, y, p);
+    const loop = parseLoop(ds, y, p, this.loopVarRenderer(sc));
     const pos = y.posOf(p);
     if (!dynamic && loop) {
       throw errImportLoop(kind, kind.replace('import', 'include'), {
@@ -117,6 +115,7 @@ export abstract class IncludeParser extends RoleLoader {
     if (kind === 'include_tasks' || kind === 'include_role') {
       const { baseDir, searchDirs } = this.includeBaseDir(kind, args, sc);
       const node: DynamicInclude = { ...common, kind: 'include', action: kind, args, pos, uid: nextUid(pos), baseDir, searchDirs };
+      if (actionKey !== kind && actionKey !== 'action' && actionKey !== 'local_action') node.actionAsWritten = actionKey;
       if (loop) node.loop = loop;
       if (sc.role) node.role = sc.role;
       await this.prevalidateInclude(node, sc);
@@ -124,7 +123,7 @@ export abstract class IncludeParser extends RoleLoader {
     }
 
     if (kind === 'import_tasks') {
-      const target = this.staticName(args.file, 'import_tasks file', y.posOf(thingPath), 'import_tasks is resolved before the run: use include_tasks for file names built from host variables');
+      const target = this.staticName(args.file, 'import_tasks file', y.posOf(thingPath), 'import_tasks is resolved before the run: use include_tasks for file names built from host variables', sc.staticVars);
       const candidates = this.taskFileCandidates(target, sc);
       const found = candidates.find((c) => existsSync(c) && statSync(c).isFile());
       if (!found) {
@@ -157,7 +156,7 @@ export abstract class IncludeParser extends RoleLoader {
     }
 
     // import_role
-    const name = this.staticName(args.name, 'import_role name', y.posOf(thingPath), 'import_role is resolved before the run: use include_role for role names built from host variables');
+    const name = this.staticName(args.name, 'import_role name', y.posOf(thingPath), 'import_role is resolved before the run: use include_role for role names built from host variables', sc.staticVars);
     const role = await this.loadRoleFrom(
       {
         name,
@@ -169,9 +168,10 @@ export abstract class IncludeParser extends RoleLoader {
         varsFrom: optStr(args.vars_from),
         defaultsFrom: optStr(args.defaults_from),
       },
-      { playDir: sc.playDir, searchFirst: sc.role ? [path.dirname(sc.role.path)] : [], roleChain: sc.roleChain },
+      { playDir: sc.playDir, searchFirst: sc.role ? [path.dirname(sc.role.path)] : [], roleChain: sc.roleChain, staticVars: sc.staticVars },
     );
     if (args.allow_duplicates !== undefined) role.allowDuplicates = args.allow_duplicates === true || args.allow_duplicates === 'yes' || args.allow_duplicates === 'true';
+    if (sc.ranRoles) skipRanDependencies(role, sc.ranRoles);
     const collect = (r: RoleInstance) => {
       for (const d of r.dependencies) collect(d);
       sc.importedHandlers?.push(...r.handlers);
@@ -180,6 +180,36 @@ export abstract class IncludeParser extends RoleLoader {
     const block = roleAsBlock(role, common, pos);
     if (ds.notify !== undefined) block.notify = normStrList(ds.notify, y, [...p, 'notify'], 'notify');
     return block;
+  }
+
+  /**
+   * Ansible 2.14's `include:` (deprecated, removed in 2.16): `include: file.yml k=v` is
+   * import_tasks when the file name is not a template and the task does not loop, else
+   * include_tasks; its `k=v` words are variables of the included tasks.
+   */
+  protected parseLegacyInclude(actionKey: string, thing: unknown, ds: Dict, p: DocPath, sc: ParseScope): Promise<TaskNode> {
+    const y = sc.y;
+    this.opts.deprecate?.(
+      '"include" is deprecated, use include_tasks/import_tasks instead. See https://docs.ansible.com/ansible-core/2.14/user_guide/playbooks_reuse_includes.html for details. This feature will be removed in version 2.16. Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg.',
+    );
+    const words: Dict = {};
+    if (isDict(ds.args)) Object.assign(words, ds.args);
+    if (typeof thing === 'string') {
+      const parsed = parseKv(thing, false, y.posOf([...p, actionKey]));
+      Object.assign(words, parsed.options);
+      if (parsed.raw !== undefined) words._raw_params = parsed.raw;
+    } else if (isDict(thing)) {
+      Object.assign(words, thing);
+    }
+    const file = words._raw_params ?? words.file;
+    delete words._raw_params;
+    delete words.file;
+    const loops = ds.loop !== undefined || Object.keys(ds).some((k) => k.startsWith('with_'));
+    const kind = isTemplated(file) || loops ? 'include_tasks' : 'import_tasks';
+    const rest: Dict = { ...ds };
+    delete rest.args;
+    if (Object.keys(words).length) rest.vars = { ...(isDict(ds.vars) ? ds.vars : {}), ...words };
+    return this.parseImportInclude(kind, actionKey, file, rest, p, sc);
   }
 
   protected checkApply(apply: unknown, y: YamlFile, p: DocPath): void {
@@ -238,7 +268,9 @@ export abstract class IncludeParser extends RoleLoader {
       const full = path.resolve(node.baseDir, file);
       if (!existsSync(full) || this.prevalidated.has(full)) return;
       this.prevalidated.add(full);
-      await this.loadTaskFileInternal(full, { role: sc.role, playDir: sc.playDir, parentDirs: [sc.dir, ...sc.parentDirs], pos: node.pos, roleChain: sc.roleChain });
+      // Ansible reads an included file only when the include runs: what is wrong in it
+      // fails the include then, on the hosts that reach it.
+      await this.loadTaskFileInternal(full, { role: sc.role, playDir: sc.playDir, parentDirs: [sc.dir, ...sc.parentDirs], pos: node.pos, roleChain: [], staticVars: sc.staticVars }).catch((e: unknown) => this.deferred(e));
     } else {
       const name = node.args.name;
       if (typeof name !== 'string' || isTemplated(name)) return;
@@ -263,12 +295,13 @@ export abstract class IncludeParser extends RoleLoader {
           varsFrom: optStr(node.args.vars_from),
           defaultsFrom: optStr(node.args.defaults_from),
         },
-        { playDir: sc.playDir, searchFirst, roleChain: sc.roleChain },
-      );
+        // loaded afresh when the include runs: the roles around it are no cycle
+        { playDir: sc.playDir, searchFirst, roleChain: [], staticVars: sc.staticVars },
+      ).catch((e: unknown) => this.deferred(e));
     }
   }
 
-  async loadTaskFileInternal(file: string, o: { role?: RoleInstance; playDir?: string; parentDirs?: string[]; pos?: SourcePos; roleChain?: string[] }): Promise<TaskNode[]> {
+  async loadTaskFileInternal(file: string, o: { role?: RoleInstance; playDir?: string; parentDirs?: string[]; pos?: SourcePos; roleChain?: string[]; staticVars?: Dict }): Promise<TaskNode[]> {
     const abs = path.resolve(file);
     const y = await this.file(abs, o.pos);
     const sc: ParseScope = {
@@ -281,6 +314,7 @@ export abstract class IncludeParser extends RoleLoader {
       handlers: false,
       moduleDefaults: false,
       parentDirs: o.parentDirs ?? [],
+      staticVars: o.staticVars,
     };
     return this.parseTaskList(y.data, [], sc);
   }

@@ -1,6 +1,7 @@
 // Normalising the keywords every play, block, task and role entry shares (when, tags,
 // vars, register, loops), with positions for every mistake.
 import {
+  type SourcePos,
   errBadRegister,
   errBadVarName,
   errDuplicateLoop,
@@ -18,6 +19,7 @@ import { LOOP_CONTROL_KEYS, LOOP_KINDS, VALID_VAR_NAME } from './keywords.js';
 import type { CommonKeywords, LoopSpec } from './types.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
 import { type Dict, isDict, typeWord } from './loader-base.js';
+import { isTemplated } from './validate-args.js';
 
 export function parseCommon(ds: Dict, y: YamlFile, p: DocPath, what: string): CommonKeywords {
   return parseCommonFrom(ds, ds, y, p, what);
@@ -123,7 +125,7 @@ export function parseRegister(v: unknown, y: YamlFile, p: DocPath): string {
   return v;
 }
 
-export function parseLoop(ds: Dict, y: YamlFile, p: DocPath): LoopSpec | undefined {
+export function parseLoop(ds: Dict, y: YamlFile, p: DocPath, render?: (template: string, what: string, pos: SourcePos) => string): LoopSpec | undefined {
   const loopKeys = Object.keys(ds).filter((k) => k === 'loop' || k.startsWith('with_'));
   if (loopKeys.length === 0) {
     if (ds.loop_control !== undefined) {
@@ -164,12 +166,15 @@ export function parseLoop(ds: Dict, y: YamlFile, p: DocPath): LoopSpec | undefin
       }
       switch (k) {
         case 'loop_var':
-        case 'index_var':
-          if (typeof v !== 'string' || !VALID_VAR_NAME.test(v)) {
-            throw errLoopControlValue(k, 'a variable name', typeWord(v), { pos: y.posOf([...lp, k]), hint: 'e.g. `loop_var: pkg`' });
+        case 'index_var': {
+          // Ansible renders loop_control; a template of the play's vars names the variable
+          const name = render && isTemplated(v) ? render(v as string, k, y.posOf([...lp, k])) : v;
+          if (typeof name !== 'string' || !VALID_VAR_NAME.test(name)) {
+            throw errLoopControlValue(k, 'a variable name', typeWord(name), { pos: y.posOf([...lp, k]), hint: 'e.g. `loop_var: pkg`' });
           }
-          spec[k] = v;
+          spec[k] = name;
           break;
+        }
         case 'label':
           spec.label = v;
           break;

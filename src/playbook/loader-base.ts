@@ -2,7 +2,7 @@
 // and the base class holding the loader's state.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type SourcePos, errStaticName, errUnresolvableTemplate } from '../errors.js';
+import { type SourcePos, UserError, errStaticName, errUnresolvableTemplate } from '../errors.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import type { RoleInstance, Task, TaskNode } from './types.js';
 import { isTemplated } from './validate-args.js';
@@ -15,9 +15,19 @@ export interface LoadOptions {
   /**
    * Renders a template in a static position (an import_tasks / import_role / roles: name,
    * an import_playbook path) with the variables known before the run (extra vars, play
-   * vars). Without it, templated static names are an error.
+   * vars, given as `vars`). Without it, templated static names are an error.
    */
-  renderStatic?: (template: string, pos: SourcePos) => string;
+  renderStatic?: (template: string, pos: SourcePos, vars: Record<string, unknown>) => unknown;
+  /**
+   * What ansible-playbook finds only when a task runs (module arguments, the contents of a
+   * dynamically included file) is told here as a warning and the load goes on; the task
+   * fails when, and if, it runs. Without it such problems pass silently.
+   */
+  warn?: (problem: UserError) => void;
+  /** A deprecated form Ansible 2.14 still accepts (its words, printed once). */
+  deprecate?: (message: string) => void;
+  /** `--strict`: those problems are load errors too. */
+  strict?: boolean;
 }
 
 export interface RoleLoadOptions {
@@ -55,6 +65,10 @@ export interface ParseScope {
   importedHandlers?: Task[];
   /** Directories of the files that included/imported this one (nearest first). */
   parentDirs: string[];
+  /** Roles the play has run so far (roles: and import_role), shared by the whole play. */
+  ranRoles?: Set<string>;
+  /** The play's vars, for names resolved before the run (import_role, loop_var). */
+  staticVars?: Dict;
 }
 
 export type Dict = Record<string, unknown>;
@@ -114,13 +128,32 @@ export abstract class LoaderBase {
     return f;
   }
 
-  protected staticName(value: unknown, what: string, pos: SourcePos, hint: string): string {
+  /** A problem Ansible reports only when the task runs: a warning now, or an error with --strict. */
+  protected deferred(e: unknown): void {
+    if (this.opts.strict || !(e instanceof UserError)) throw e;
+    this.opts.warn?.(e);
+  }
+
+  protected staticName(value: unknown, what: string, pos: SourcePos, hint: string, vars: Dict = {}): string {
     if (typeof value !== 'string' || value.trim() === '') {
       throw errStaticName(what, typeWord(value), { pos, hint });
     }
     if (!isTemplated(value)) return value;
-    if (this.opts.renderStatic) return this.opts.renderStatic(value, pos);
+    if (this.opts.renderStatic) {
+      let rendered: unknown;
+      try {
+        rendered = this.opts.renderStatic(value, pos, vars);
+      } catch {
+        // a variable only the hosts have: reported below as needing run-time values
+      }
+      if (typeof rendered === 'string' && rendered.trim() !== '' && !isTemplated(rendered)) return rendered;
+    }
     throw errUnresolvableTemplate(what, value, { pos, hint });
+  }
+
+  /** loop_control's loop_var/index_var written as a template: resolved with the play's vars. */
+  protected loopVarRenderer(sc: ParseScope): (template: string, what: string, pos: SourcePos) => string {
+    return (template, what, pos) => this.staticName(template, `loop_control.${what}`, pos, 'give a variable name, or a template of the play\'s vars or extra vars', sc.staticVars);
   }
 
   abstract parseTaskList(value: unknown, p: DocPath, sc: ParseScope): Promise<TaskNode[]>;

@@ -12,7 +12,6 @@ import {
   errEmptyPlaybook,
   errHostsEmpty,
   errHostsRequired,
-  errIncludeRemoved,
   errInvalidKeyword,
   errMustBeType,
   errPlayNotMapping,
@@ -20,13 +19,15 @@ import {
   errPlaybookNotList,
   errVarsPromptNotList,
 } from '../errors.js';
+import { OMIT_TOKEN } from '../template/index.js';
 import { suggest } from './suggest.js';
+import { isTemplated } from './validate-args.js';
 import { IMPORT_INCLUDE_ACTIONS, PLAY_KEYWORDS } from './keywords.js';
 import type { Play, Playbook, RoleInstance } from './types.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
 import { type ParseScope, type Dict, isDict, typeWord, rel } from './loader-base.js';
 import { parseCommon, normWhen, normTags, normVars } from './keyword-values.js';
-import { dedupRoles, flattenHandlers } from './role-loader.js';
+import { dedupRoles, flattenHandlers, noteRolesRun } from './role-loader.js';
 import { TaskParser } from './task-parser.js';
 
 export type { LoadOptions, RoleLoadOptions } from './loader-base.js';
@@ -71,7 +72,8 @@ export class Loader extends TaskParser {
   protected async importPlaybook(entry: Dict, key: string, y: YamlFile, p: DocPath, chain: string[]): Promise<Play[]> {
     const pos = y.keyPosOf([...p, key]);
     if (IMPORT_INCLUDE_ACTIONS[key] === 'include') {
-      throw errIncludeRemoved({ pos, hint: 'use `import_playbook:` to import a playbook' });
+      // Ansible 2.14 already refuses a playbook-level include, in these words
+      throw errInvalidKeyword(key, 'a Play', { pos, hint: 'use `import_playbook:` to import a playbook' });
     }
     for (const k of Object.keys(entry)) {
       if (k !== key && !['name', 'when', 'tags', 'vars'].includes(k)) {
@@ -124,6 +126,7 @@ export class Loader extends TaskParser {
       throw errMustBeType("'hosts'", 'a string or a list of strings', typeWord(ds.hosts), { pos: y.posOf([...p, 'hosts']), hint: 'e.g. `hosts: webservers` or `hosts: [web1, web2]`' });
     }
     const playDir = path.dirname(y.file);
+    ds = this.withoutOmitted(ds, y, p);
     const common = parseCommon(ds, y, p, 'Play');
     const sc: ParseScope = {
       y,
@@ -135,6 +138,8 @@ export class Loader extends TaskParser {
       moduleDefaults: ds.module_defaults !== undefined,
       importedHandlers: [],
       parentDirs: [],
+      staticVars: isDict(ds.vars) ? ds.vars : {},
+      ranRoles: new Set(),
     };
     const section = async (key: string, handlers = false) => this.parseTaskList(ds[key], [...p, key], { ...sc, handlers });
     const pre_tasks = await section('pre_tasks');
@@ -166,6 +171,26 @@ export class Loader extends TaskParser {
     return play;
   }
 
+  /**
+   * `serial: "{{ n | default(omit) }}"`: a play keyword that renders to omit, with the
+   * play's vars and extra vars, is not set, as in Ansible.
+   */
+  protected withoutOmitted(ds: Dict, y: YamlFile, p: DocPath): Dict {
+    const render = this.opts.renderStatic;
+    if (!render) return ds;
+    const vars = isDict(ds.vars) ? ds.vars : {};
+    const out = { ...ds };
+    for (const [k, v] of Object.entries(ds)) {
+      if (k === 'hosts' || k === 'vars' || !isTemplated(v)) continue;
+      try {
+        if (render(v as string, y.posOf([...p, k]), vars) === OMIT_TOKEN) delete out[k];
+      } catch {
+        // needs values only the hosts have: rendered when the play runs
+      }
+    }
+    return out;
+  }
+
   protected async parsePlayRoles(value: unknown, y: YamlFile, p: DocPath, sc: ParseScope): Promise<RoleInstance[]> {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
@@ -173,9 +198,11 @@ export class Loader extends TaskParser {
     }
     const out: RoleInstance[] = [];
     for (let i = 0; i < value.length; i++) {
-      const spec = this.parseRoleEntry(value[i], y, [...p, i]);
-      out.push(await this.loadRoleFrom(spec, { playDir: sc.playDir, searchFirst: [], roleChain: [] }));
+      const spec = this.parseRoleEntry(value[i], y, [...p, i], sc.staticVars);
+      out.push(await this.loadRoleFrom(spec, { playDir: sc.playDir, searchFirst: [], roleChain: [], staticVars: sc.staticVars }));
     }
-    return dedupRoles(out);
+    const kept = dedupRoles(out);
+    if (sc.ranRoles) noteRolesRun(kept, sc.ranRoles);
+    return kept;
   }
 }

@@ -23,10 +23,10 @@ import { LoaderBase, type ParseScope, type Dict, isDict, typeWord, findWithExts,
 import { parseCommonFrom, checkVarNames } from './keyword-values.js';
 
 export abstract class RoleLoader extends LoaderBase {
-  parseRoleEntry(entry: unknown, y: YamlFile, p: DocPath): RoleSpec {
+  parseRoleEntry(entry: unknown, y: YamlFile, p: DocPath, vars: Dict = {}): RoleSpec {
     const pos = y.posOf(p);
     if (typeof entry === 'string') {
-      return { name: this.staticName(entry, 'role name', pos, 'role names in roles: are resolved before the run'), pos, params: {}, keywords: { tags: [], vars: {} } };
+      return { name: this.staticName(entry, 'role name', pos, 'role names in roles: are resolved before the run', vars), pos, params: {}, keywords: { tags: [], vars: {} } };
     }
     if (!isDict(entry)) {
       throw errRoleEntry(typeWord(entry), { pos, hint: 'e.g. `- common` or `- { role: web, http_port: 80 }`' });
@@ -35,7 +35,7 @@ export abstract class RoleLoader extends LoaderBase {
     if (!nameKey) {
       throw errRoleNoName({ pos, hint: 'add `role: <name>` to this entry' });
     }
-    const name = this.staticName(entry[nameKey], 'role name', y.posOf([...p, nameKey]), 'role names in roles: are resolved before the run');
+    const name = this.staticName(entry[nameKey], 'role name', y.posOf([...p, nameKey]), 'role names in roles: are resolved before the run', vars);
     const kwDs: Dict = {};
     const params: Dict = {};
     for (const [k, v] of Object.entries(entry)) {
@@ -49,11 +49,13 @@ export abstract class RoleLoader extends LoaderBase {
     return { name, pos, params, keywords };
   }
 
-  async loadRoleFrom(spec: RoleSpec, env: { playDir: string; searchFirst: string[]; roleChain: string[] }): Promise<RoleInstance> {
+  async loadRoleFrom(spec: RoleSpec, env: { playDir: string; searchFirst: string[]; roleChain: string[]; staticVars?: Dict }): Promise<RoleInstance> {
     const dir = this.findRoleDir(spec.name, spec.pos, env.playDir, env.searchFirst);
-    const real = realpathSync(dir);
+    // A role may import another entry point of itself (import_role: {name: self, tasks_from: x}):
+    // only the same entry point reached again is a loop.
+    const real = realpathSync(dir) + (spec.tasksFrom ? `#${spec.tasksFrom}` : '');
     if (env.roleChain.includes(real)) {
-      const names = [...env.roleChain, real].map((r) => path.basename(r));
+      const names = [...env.roleChain, real].map((r) => path.basename(r).replace(/#.*/, ''));
       throw errRoleCycle(names.join(' -> '), { pos: spec.pos, hint: 'remove one of these dependencies from meta/main.yml' });
     }
     const roleChain = [...env.roleChain, real];
@@ -84,8 +86,8 @@ export abstract class RoleLoader extends LoaderBase {
         if (deps !== undefined && deps !== null) {
           if (!Array.isArray(deps)) throw errRoleDependencies(typeWord(deps), { pos: my.posOf(['dependencies']), hint: 'e.g. `dependencies: [common, { role: db, port: 5432 }]`' });
           for (let i = 0; i < deps.length; i++) {
-            const depSpec = this.parseRoleEntry(deps[i], my, ['dependencies', i]);
-            role.dependencies.push(await this.loadRoleFrom(depSpec, { playDir: env.playDir, searchFirst: [path.dirname(dir)], roleChain }));
+            const depSpec = this.parseRoleEntry(deps[i], my, ['dependencies', i], env.staticVars);
+            role.dependencies.push(await this.loadRoleFrom(depSpec, { playDir: env.playDir, searchFirst: [path.dirname(dir)], roleChain, staticVars: env.staticVars }));
           }
         }
       }
@@ -102,6 +104,7 @@ export abstract class RoleLoader extends LoaderBase {
       handlers,
       moduleDefaults: spec.keywords.module_defaults !== undefined,
       parentDirs: [],
+      staticVars: env.staticVars,
     });
     const tasksFile = this.roleFile(dir, 'tasks', spec.tasksFrom, spec.pos, 'tasks_from');
     if (tasksFile) {
@@ -224,9 +227,36 @@ function stableJson(v: unknown): string {
  * Ansible runs a role once per play when it appears several times with the same
  * parameters (dependencies included), unless the role allows duplicates.
  */
+const roleKey = (r: RoleInstance) => `${r.path}\0${stableJson(r.params)}\0${stableJson(r.keywords.vars)}`;
+
+/**
+ * An imported role runs every time it is imported, but a dependency of it that already
+ * ran in the play (same parameters, no allow_duplicates) is not run again, as in Ansible.
+ * `seen` holds the roles the play has run so far and gets this role's dependencies.
+ */
+/** Note roles (and their dependencies) as run in the play. */
+export function noteRolesRun(roles: RoleInstance[], seen: Set<string>): void {
+  for (const r of roles) {
+    noteRolesRun(r.dependencies, seen);
+    seen.add(roleKey(r));
+  }
+}
+
+export function skipRanDependencies(role: RoleInstance, seen: Set<string>): void {
+  const visit = (r: RoleInstance): boolean => {
+    r.dependencies = r.dependencies.filter(visit);
+    const key = roleKey(r);
+    if (seen.has(key) && !r.allowDuplicates) return false;
+    seen.add(key);
+    return true;
+  };
+  role.dependencies = role.dependencies.filter(visit);
+  seen.add(roleKey(role));
+}
+
 export function dedupRoles(roles: RoleInstance[]): RoleInstance[] {
   const seen = new Set<string>();
-  const keyOf = (r: RoleInstance) => `${r.path}\0${stableJson(r.params)}\0${stableJson(r.keywords.vars)}`;
+  const keyOf = roleKey;
   const visit = (r: RoleInstance): boolean => {
     r.dependencies = r.dependencies.filter(visit);
     const key = keyOf(r);

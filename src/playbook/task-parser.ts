@@ -19,7 +19,7 @@ import {
 import { suggest } from './suggest.js';
 import type { ModuleDef } from '../modules/types.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, IMPORT_INCLUDE_ACTIONS, TASK_KEYWORDS } from './keywords.js';
-import { CHECK_RAW_MODULES, parseKv } from './split-args.js';
+import { CHECK_RAW_MODULES, parseKv, splitArgs } from './split-args.js';
 import type { Block, Task, TaskNode } from './types.js';
 import { isTemplated, validateArgsAt, type ArgPositions } from './validate-args.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
@@ -144,15 +144,17 @@ export abstract class TaskParser extends IncludeParser {
     let thing: unknown;
     let thingPath: DocPath = [...p, actionKey];
     let delegateLocal = false;
+    let writtenAs: string | undefined;
     if (actionKey === 'action' || actionKey === 'local_action') {
       delegateLocal = actionKey === 'local_action';
       const v = ds[actionKey];
       const apos = y.posOf(thingPath);
       if (typeof v === 'string') {
-        const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(v);
-        if (!m) throw errActionEmpty(actionKey, { pos: apos, hint: `e.g. \`${actionKey}: command uptime\`` });
-        actionName = m[1];
-        thing = m[2];
+        // the first word, kept whole when it is a template (`action: "{{ packager }} name=git"`)
+        const first = v.trim() === '' ? undefined : splitArgs(v, apos)[0];
+        if (!first) throw errActionEmpty(actionKey, { pos: apos, hint: `e.g. \`${actionKey}: command uptime\`` });
+        actionName = first;
+        thing = v.slice(v.indexOf(first) + first.length).replace(/^\s+/, '');
       } else if (isDict(v)) {
         if (typeof v.module !== 'string') {
           throw errActionNeedsModule(actionKey, { pos: apos, hint: `e.g. \`${actionKey}: {module: copy, src: a, dest: b}\`` });
@@ -163,6 +165,11 @@ export abstract class TaskParser extends IncludeParser {
         thing = rest;
       } else {
         throw errActionType(actionKey, typeWord(v), { pos: apos, hint: `e.g. \`${actionKey}: command uptime\`` });
+      }
+      if (isTemplated(actionName)) {
+        // resolved with the play's vars and extra vars; the task keeps the template as its name
+        writtenAs = actionName;
+        actionName = this.staticName(actionName, `${actionKey} module`, apos, 'a module name built from host variables cannot be resolved before the run', sc.staticVars);
       }
       if (!(actionName in IMPORT_INCLUDE_ACTIONS) && !reg.has(actionName)) {
         const guess = suggest(actionName, moduleNames());
@@ -184,17 +191,23 @@ export abstract class TaskParser extends IncludeParser {
 
     const def = reg.get(actionName)!;
     const common = parseCommon(ds, y, p, sc.handlers ? 'Handler' : 'Task');
-    const loop = parseLoop(ds, y, p);
+    const loop = parseLoop(ds, y, p, this.loopVarRenderer(sc));
     const { args, positions, variable } = this.buildArgs(def, actionName, thing, ds, y, p, thingPath);
     if (!variable) {
-      validateArgsAt(def, args, positions, { rendered: false, skipRequired: sc.moduleDefaults || ds.module_defaults !== undefined });
+      try {
+        validateArgsAt(def, args, positions, { rendered: false, skipRequired: sc.moduleDefaults || ds.module_defaults !== undefined });
+      } catch (e) {
+        // Ansible checks a module's arguments when the task runs: the engine validates the
+        // rendered arguments again then, and fails the task with the same message.
+        this.deferred(e);
+      }
     }
     const pos = y.posOf(p);
     const task: Task = {
       ...common,
       kind: 'task',
       action: def.name,
-      actionAsWritten: actionName,
+      actionAsWritten: writtenAs ?? actionName,
       args,
       notify: ds.notify === undefined ? [] : normStrList(ds.notify, y, [...p, 'notify'], 'notify'),
       listen: ds.listen === undefined ? [] : normStrList(ds.listen, y, [...p, 'listen'], 'listen'),

@@ -86,6 +86,8 @@ export interface Block extends CommonKeywords {
 export interface DynamicInclude extends CommonKeywords {
   kind: 'include';
   action: 'include_tasks' | 'include_role';
+  /** The key as written when it differs (`include:`), for the task's default name. */
+  actionAsWritten?: string;
   /** raw args: file / name / tasks_from / apply / ... */
   args: Record<string, unknown>;
   loop?: LoopSpec;

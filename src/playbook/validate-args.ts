@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { UserError, type SourcePos } from '../errors.js';
+import { pyRepr } from '../output/py-format.js';
 import { precompiledValidators } from './precompiled-validators.js';
 import { suggest } from './suggest.js';
 import { ModuleFailure, type AnyModuleDef, type ArgConstraints } from '../modules/types.js';
@@ -78,6 +79,8 @@ function coerce(value: unknown, schema: Schema | undefined): unknown {
       return value;
     case 'string':
       if (typeof value === 'number' || typeof value === 'boolean') return pyStr(value);
+      // check_type_str converts anything, a mapping or list to its Python text (ping: {data: {a: 1}})
+      if (typeof value === 'object') return pyRepr(value);
       return value;
     case 'array': {
       let list: unknown[];
@@ -140,6 +143,45 @@ export function validateModuleArgs(def: AnyModuleDef, args: Record<string, unkno
   return validateArgsAt(def, args, fixedPositions(pos), { rendered: opts.rendered, skipRequired: false });
 }
 
+const SELINUX_CONTEXT = ['seuser', 'serole', 'setype', 'selevel'];
+
+/**
+ * Arguments Ansible accepts that rackplay's modules have no use for, taken and dropped so
+ * that playbooks written for Ansible run: the SELinux context of the file-writing modules
+ * (a no-op on hosts without SELinux, which is what rackplay manages). Not `file`'s internal
+ * `_diff_peek`: with it Ansible's file module only peeks and changes nothing, so dropping
+ * it would change what the task does; it stays a warning and fails the task.
+ */
+export const ACCEPTED_UNUSED: Readonly<Record<string, readonly string[]>> = {
+  file: SELINUX_CONTEXT,
+  copy: SELINUX_CONTEXT,
+  template: SELINUX_CONTEXT,
+  lineinfile: SELINUX_CONTEXT,
+  blockinfile: SELINUX_CONTEXT,
+  replace: SELINUX_CONTEXT,
+  get_url: SELINUX_CONTEXT,
+  unarchive: SELINUX_CONTEXT,
+};
+
+const given = (args: Record<string, unknown>, k: string) => args[k] !== undefined && args[k] !== null;
+const DEBUG_OPTIONS = new Set(['msg', 'var', 'verbosity']);
+
+/**
+ * Ansible's action plugins check some arguments themselves before the module's argument
+ * spec, in their own words: the task fails with these messages, not the spec's.
+ */
+const ACTION_CHECKS: Readonly<Record<string, (args: Record<string, unknown>) => string | undefined>> = {
+  copy: (a) =>
+    !given(a, 'src') && !given(a, 'content') && a.remote_src !== true ? 'src (or content) is required' : !given(a, 'dest') ? 'dest is required' : undefined,
+  template: (a) => (!given(a, 'src') || !given(a, 'dest') ? 'src and dest are required' : undefined),
+  fetch: (a) => (!given(a, 'src') || !given(a, 'dest') ? 'src and dest are required' : undefined),
+  debug: (a) => {
+    const bad = Object.keys(a).filter((k) => !DEBUG_OPTIONS.has(k));
+    if (bad.length) return `Invalid options for debug: ${bad.join(',')}`;
+    return given(a, 'msg') && given(a, 'var') ? "'msg' and 'var' are incompatible options" : undefined;
+  },
+};
+
 export function validateArgsAt(
   def: AnyModuleDef,
   args: Record<string, unknown>,
@@ -151,7 +193,9 @@ export function validateArgsAt(
   const aliases = def.argAliases ?? {};
   const written = new Map<string, string>();
   const out: Record<string, unknown> = {};
+  const unused = ACCEPTED_UNUSED[def.name];
   for (const [k, v] of Object.entries(args)) {
+    if (unused?.includes(k)) continue;
     const canonical = aliases[k] ?? k;
     // Ansible keeps the option itself when both it and an alias are given.
     if (canonical !== k && Object.prototype.hasOwnProperty.call(args, canonical)) continue;
@@ -159,6 +203,9 @@ export function validateArgsAt(
     out[canonical] = coerce(v, props[canonical]);
   }
   const nameOf = (canonical: string) => written.get(canonical) ?? canonical;
+  // when the task runs (the load-time warning keeps the spec's words and its did-you-mean)
+  const actionCheck = opts.rendered ? ACTION_CHECKS[def.name]?.(out) : undefined;
+  if (actionCheck) throw new UserError(actionCheck, { pos: where.key(undefined), hint: `see the ${def.name} module's documentation for its arguments` });
 
   // Only error messages need it; this runs for every task on every host.
   const supported = (): string[] => [...new Set([...Object.keys(props), ...Object.keys(aliases)])].sort();

@@ -88,7 +88,7 @@ describe('validateModuleArgs', () => {
   });
 
   it('reports type errors with the value type', () => {
-    expect(() => validateModuleArgs(def('copy'), { dest: '/d', backup: 'maybe' }, pos, { rendered: true })).toThrow(/argument 'backup' is of type str and we were unable to convert to bool/);
+    expect(() => validateModuleArgs(def('copy'), { dest: '/d', content: 'x', backup: 'maybe' }, pos, { rendered: true })).toThrow(/argument 'backup' is of type str and we were unable to convert to bool/);
   });
 });
 
