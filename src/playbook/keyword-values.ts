@@ -15,6 +15,7 @@ import {
   errVarsNotDict,
 } from '../errors.js';
 import { suggest } from './suggest.js';
+import { LOOKUP_NAMES } from '../template/index.js';
 import { LOOP_CONTROL_KEYS, LOOP_KINDS, VALID_VAR_NAME } from './keywords.js';
 import type { CommonKeywords, LoopSpec } from './types.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
@@ -133,9 +134,11 @@ export function parseLoop(ds: Dict, y: YamlFile, p: DocPath, render?: (template:
     }
     return undefined;
   }
+  // with_<name> is the lookup <name> (wantlist), as in Ansible: every lookup rackplay has.
+  const kinds = [...new Set([...LOOP_KINDS, ...LOOKUP_NAMES.map((n) => `with_${n}`)])];
   for (const k of loopKeys) {
-    if (k !== 'loop' && !(LOOP_KINDS as readonly string[]).includes(k)) {
-      const guess = suggest(k, [...LOOP_KINDS, 'loop']);
+    if (k !== 'loop' && !kinds.includes(k)) {
+      const guess = suggest(k, [...kinds, 'loop']);
       throw errUnsupportedLoop(k, k.slice(5), {
         pos: y.keyPosOf([...p, k]),
         hint: guess ? `did you mean \`${guess}\`?` : `use \`loop:\` or one of: ${LOOP_KINDS.join(', ')}`,

@@ -32,7 +32,7 @@ export interface CommonKeywords {
 
 export interface LoopSpec {
   /** `loop`, `with_items`, `with_dict`... the raw value to render. */
-  kind: 'loop' | 'with_items' | 'with_list' | 'with_dict' | 'with_fileglob' | 'with_sequence' | 'with_together' | 'with_nested' | 'with_subelements' | 'with_flattened' | 'with_indexed_items' | 'with_random_choice' | 'with_first_found' | 'with_lines' | 'with_file' | 'with_env' | 'with_inventory_hostnames';
+  kind: 'loop' | `with_${string}`;
   value: unknown;
   loop_var: string;
   index_var?: string;
