@@ -96,9 +96,9 @@ describe('parseYamlFile', () => {
   it('uses YAML 1.1 scalars like PyYAML and keeps vault values', async () => {
     const d = mkdtempSync(path.join(tmpdir(), 'rackplay-yaml-'));
     const f = path.join(d, 'v.yml');
-    writeFileSync(f, 'a: yes\nb: off\nc: 0644\nd: y\ne: 1e3\nf: 1.5e+3\ng: 2024-01-02\nh: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\nlist:\n  - x: 1\n');
+    writeFileSync(f, 'a: yes\nb: off\nc: 0644\nd: y\ne: 1e3\nf: 1.5e+3\ng: 2024-01-02\nh: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\nlist:\n  - x: 1\ni: .\nj: .5\nk: 2.\nl: -.\n');
     const y = await parseYamlFile(f);
-    expect(y.data).toEqual({ a: true, b: false, c: 420, d: 'y', e: '1e3', f: 1500, g: '2024-01-02', h: { __vault__: '$ANSIBLE_VAULT;1.1;AES256\n6162\n' }, list: [{ x: 1 }] });
+    expect(y.data).toEqual({ a: true, b: false, c: 420, d: 'y', e: '1e3', f: 1500, g: '2024-01-02', h: { __vault__: '$ANSIBLE_VAULT;1.1;AES256\n6162\n' }, list: [{ x: 1 }], i: '.', j: 0.5, k: 2, l: '-.' });
     expect(y.posOf(['list', 0, 'x'])).toEqual({ file: f, line: 12, col: 8 });
     expect(y.posOf(['c'])).toEqual({ file: f, line: 3, col: 4 });
   });
