@@ -2,18 +2,13 @@
 // the failed task, the play_hosts family after failures, role name lists, loop variables
 // and registered loop results, and handlers that listen to one topic. Runs the engine on
 // local hosts; test/integration/compare-magic-vars.test.ts runs the same against Ansible.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runPlaybooks } from '../../src/engine/run.js';
+import { runEngine } from '../helpers/run-engine.js';
 import { pythonFacts } from '../../src/facts/parsers/system.js';
-import { loadInventory } from '../../src/inventory/index.js';
-import { defaultRegistry } from '../../src/modules/index.js';
 import type { RunEvent } from '../../src/output/events.js';
-import { loadPlaybook } from '../../src/playbook/index.js';
-import { Templar } from '../../src/template/index.js';
-import { LocalTransport } from '../../src/transport/local.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rackplay-magic-vars-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,43 +29,13 @@ interface Run {
 }
 
 async function run(yaml: string, files: Record<string, string> = {}): Promise<Run> {
-  const pbDir = mkdtempSync(path.join(dir, 'pb-'));
-  for (const [name, text] of Object.entries({ 'inventory.ini': INVENTORY, ...files })) {
-    mkdirSync(path.dirname(path.join(pbDir, name)), { recursive: true });
-    writeFileSync(path.join(pbDir, name), text);
-  }
-  const pbPath = path.join(pbDir, 'site.yml');
-  writeFileSync(pbPath, yaml);
-  const registry = defaultRegistry();
-  const loadOptions = { registry, rolesPath: [path.join(pbDir, 'roles')] };
-  const events: RunEvent[] = [];
-  const inv = path.join(pbDir, 'inventory.ini');
-  const summary = await runPlaybooks({
-    playbooks: [await loadPlaybook(pbPath, loadOptions)],
-    inventory: await loadInventory([inv], { playbookDir: pbDir }),
-    inventorySources: [inv],
-    registry,
-    templar: new Templar({ searchPaths: () => [pbDir] }),
-    loadOptions,
-    tags: [],
-    skipTags: [],
-    check: false,
-    diff: false,
-    extraVars: {},
-    forks: 5,
-    verbosity: 0,
-    forceHandlers: false,
-    gathering: 'explicit',
-    sink: (e) => events.push(e),
-    openTransport: async (host) => new LocalTransport(host),
-    addSecret: () => undefined,
-  });
+  const { exitCode, events } = await runEngine(dir, yaml, { files, inventory: { ini: INVENTORY } });
   const msgs: Record<string, string[]> = {};
   for (const e of events) {
     if (e.kind !== 'host-result' || e.task.action !== 'debug' || e.status !== 'ok' || e.loop || e.item !== undefined) continue;
     (msgs[e.host] ??= []).push(String(e.result.msg));
   }
-  return { exitCode: summary.exitCode, events, msgs };
+  return { exitCode, events, msgs };
 }
 
 describe('failures and the hosts of the play', () => {

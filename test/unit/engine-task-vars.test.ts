@@ -1,52 +1,16 @@
 // Task-level `vars:` are the innermost vars layer a task sees (Ansible's "task vars"),
 // including in its loop items and in the templates it renders.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runPlaybooks } from '../../src/engine/run.js';
-import { loadInventory } from '../../src/inventory/index.js';
-import { defaultRegistry } from '../../src/modules/index.js';
-import type { RunEvent } from '../../src/output/events.js';
-import { loadPlaybook } from '../../src/playbook/index.js';
-import { Templar } from '../../src/template/index.js';
-import { LocalTransport } from '../../src/transport/local.js';
+import { runEngine } from '../helpers/run-engine.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rackplay-task-vars-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function runPlaybook(yaml: string, files: Record<string, string> = {}): Promise<{ exitCode: number; events: RunEvent[] }> {
-  const pbDir = mkdtempSync(path.join(dir, 'pb-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(pbDir, name)), { recursive: true });
-    writeFileSync(path.join(pbDir, name), text);
-  }
-  const pbPath = path.join(pbDir, 'site.yml');
-  writeFileSync(pbPath, yaml);
-  const registry = defaultRegistry();
-  const loadOptions = { registry, rolesPath: [path.join(pbDir, 'roles')] };
-  const events: RunEvent[] = [];
-  const summary = await runPlaybooks({
-    playbooks: [await loadPlaybook(pbPath, loadOptions)],
-    inventory: await loadInventory(['localhost,'], { playbookDir: pbDir }),
-    inventorySources: ['localhost,'],
-    registry,
-    templar: new Templar({ searchPaths: () => [pbDir] }),
-    loadOptions,
-    tags: [],
-    skipTags: [],
-    check: false,
-    diff: false,
-    extraVars: { out: dir },
-    forks: 5,
-    verbosity: 0,
-    forceHandlers: false,
-    gathering: 'explicit',
-    sink: (e) => events.push(e),
-    openTransport: async (host) => new LocalTransport(host),
-    addSecret: () => undefined,
-  });
-  return { exitCode: summary.exitCode, events };
+function runPlaybook(yaml: string, files: Record<string, string> = {}) {
+  return runEngine(dir, yaml, { files, inventory: { list: 'localhost,' }, extraVars: { out: dir } });
 }
 
 describe('task vars', () => {
