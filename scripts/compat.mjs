@@ -129,7 +129,7 @@ function runOne(name, cache, o, shimDir) {
       writeFileSync(path.join(logDir, `${name}.log`), log);
       rmSync(work, { recursive: true, force: true });
       const pass = code === 0 && !timedOut;
-      resolve({ name, pass, seconds: (Date.now() - started) / 1000, firstError: pass ? '' : timedOut ? `timed out after ${o.timeoutS} s` : firstError(log, code) });
+      resolve({ name, pass, seconds: (Date.now() - started) / 1000, firstError: pass ? '' : timedOut ? `timed out after ${o.timeoutS} s` : firstError(log.split(`${work}/`).join(''), code) });
     });
   });
 }

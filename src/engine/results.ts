@@ -22,7 +22,7 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
     } else if (layer === 'host_variables') Object.assign(s.includeVars, facts);
     else Object.assign(s.facts, facts);
   });
-  if (o.status !== 'failed' && o.status !== 'unreachable') applyInventoryChanges(rs, host, o);
+  if (o.status !== 'failed' && o.status !== 'unreachable') applyInventoryChanges(rs, host, o, !task.changed_when);
   if (task.register) {
     const reg: ModuleResult = { ...r };
     delete reg.ansible_facts;
@@ -146,7 +146,7 @@ export function stopsHost(o: TaskOutcome): boolean {
  * add_host and group_by results change the inventory; as in Ansible, the task is changed
  * exactly when the inventory did.
  */
-function applyInventoryChanges(rs: RunState, host: string, o: TaskOutcome): void {
+function applyInventoryChanges(rs: RunState, host: string, o: TaskOutcome, reportChange: boolean): void {
   const apply = (res: ModuleResult): boolean | undefined => {
     if (res.add_host && typeof res.add_host === 'object') {
       const a = res.add_host as { host_name: string; groups?: string[]; host_vars?: Record<string, unknown> };
@@ -158,8 +158,9 @@ function applyInventoryChanges(rs: RunState, host: string, o: TaskOutcome): void
     }
     return undefined;
   };
+  // A task's own changed_when has the last word, as Ansible applies it after the inventory.
   const mark = (res: ModuleResult, changed: boolean | undefined) => {
-    if (changed === undefined || res.failed || res.skipped) return;
+    if (!reportChange || changed === undefined || res.failed || res.skipped) return;
     res.changed = changed;
   };
   if (o.items.length) {

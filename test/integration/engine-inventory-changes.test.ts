@@ -16,6 +16,7 @@ describe('inventory changes from add_host and group_by', () => {
     const lines = Object.fromEntries(parseTaskLines(r.stdout).map((t) => [t.banner.replace(/^TASK \[(.*)\]$/, '$1'), t.hosts]));
     expect(lines['group by name']).toEqual({ h1: ['changed'], h2: ['changed'] });
     expect(lines['again']).toEqual({ h1: ['ok'], h2: ['ok'] });
+    expect(lines['quiet group']).toEqual({ h1: ['ok'], h2: ['ok'] });
     expect(lines['add a host']).toEqual({ h1: ['changed'] });
     expect(lines['add it again']).toEqual({ h1: ['ok'] });
     expect(msg(r.stdout)).toBe("True False ['h1', 'h2'] ['h1', 'h2'] ['h3']");
