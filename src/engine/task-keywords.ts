@@ -5,7 +5,7 @@
 import { ansibleBool } from '../boolean.js';
 import { errTaskArgs } from '../errors.js';
 import type { Task } from '../playbook/types.js';
-import type { Templar } from '../template/index.js';
+import { UndefinedVariableError, type Templar } from '../template/index.js';
 import type { BecomeSpec } from '../transport/types.js';
 import { child, inherited, inheritedWhen, type Scope } from './scope.js';
 
@@ -53,7 +53,7 @@ export function resolveTaskKeywords(templar: Templar, task: Task, scope: Scope, 
     diff: optionalFlag('diff'),
     become: becomeSpec(value, vars, becomePassword),
     timeoutMs: timeout === undefined || timeout === null ? undefined : Number(timeout) * 1000,
-    environment: environmentOf(value('environment')),
+    environment: environmentOf(templar, inherited(taskScope, 'environment'), vars),
   };
 }
 
@@ -73,9 +73,26 @@ function becomeSpec(value: (key: Key) => unknown, vars: Record<string, unknown>,
   };
 }
 
-/** `environment:` as a dict or a list of dicts (merged in order), values as strings. */
-function environmentOf(e: unknown): Record<string, string> | undefined {
-  if (!e || typeof e !== 'object') return undefined;
-  const list = Array.isArray(e) ? e : [e];
-  return Object.assign({}, ...list.map((x) => Object.fromEntries(Object.entries(x as object).map(([k, v]) => [k, String(v)]))));
+/**
+ * `environment:` as a dict or a list of dicts (merged in order), values as strings. Each
+ * value renders on its own, and one that needs `ansible_env` before facts exist is left
+ * out, as Ansible's Task._post_validate_environment does (so a play's environment can
+ * extend the target's PATH and still let fact gathering run).
+ */
+function environmentOf(templar: Templar, raw: unknown, vars: Record<string, unknown>): Record<string, string> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const out: Record<string, string> = {};
+  const add = (k: string, v: unknown) => {
+    try {
+      out[k] = String(templar.render(v, vars));
+    } catch (e) {
+      if (e instanceof UndefinedVariableError && /ansible_env|ansible_facts\.env/.test(e.message)) return;
+      throw e;
+    }
+  };
+  for (const item of Array.isArray(raw) ? raw : [raw]) {
+    const dict = item && typeof item === 'object' ? item : templar.render(item, vars);
+    if (dict && typeof dict === 'object' && !Array.isArray(dict)) for (const [k, v] of Object.entries(dict)) add(k, v);
+  }
+  return out;
 }
