@@ -21,9 +21,8 @@ export async function expandLoop(loop: LoopSpec, templar: Templar, vars: Record<
   }
   const name = loop.kind.slice('with_'.length);
   const terms = lookupTerms(loop, templar, vars);
-  // these two need what only the engine knows: the role's files/ and the inventory
+  // fileglob needs what only the engine knows: the role's files/
   if (name === 'fileglob') return terms.flatMap((p) => findFiles(String(p)));
-  if (name === 'inventory_hostnames') return terms;
   try {
     return templar.lookup(name, terms, {}, vars, lookupSubdir(action));
   } catch (e) {

@@ -10,6 +10,7 @@ import { Undefined } from './undefined.js';
 import { decryptFileContent } from '../vault/context.js';
 import { fnmatchRegExp } from '../fnmatch.js';
 import { DATA_LOOKUPS } from './lookups-data.js';
+import { inventoryHostnames } from './lookup-inventory.js';
 import type { Lookup } from './lookup-types.js';
 
 export type { Lookup, LookupContext } from './lookup-types.js';
@@ -145,6 +146,7 @@ export const LOOKUPS: Record<string, Lookup> = {
     throw new LookupFailure('No file was found when using first_found.');
   },
   ...DATA_LOOKUPS,
+  inventory_hostnames: inventoryHostnames,
 };
 
 function splitOn(v: unknown, chars: string): string[] {
