@@ -1,6 +1,7 @@
 // One task on one host: keywords resolved once for the host, conditions, loops, retries
 // around the module (invoke-module.ts), changed_when/failed_when, no_log.
 import type { ModuleDef, ModuleResult } from '../modules/types.js';
+import { resolveDynamicTask } from '../playbook/index.js';
 import type { Task } from '../playbook/types.js';
 import type { Templar } from '../template/index.js';
 import { UnreachableError } from '../transport/types.js';
@@ -13,7 +14,15 @@ import { overlay, searchPath } from './vars.js';
 const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise<TaskOutcome> {
-  const inv = withSearchPath(invocation, env.playbookDir);
+  let inv = withSearchPath(invocation, env.playbookDir);
+  if (inv.task.dynamicAction) {
+    // The module is named by host variables: this host's name for it, and its arguments.
+    try {
+      inv = { ...inv, task: resolveDynamicTask(inv.task, String(env.templar.render(inv.task.action, inv.vars)).trim(), env.registry) };
+    } catch (e) {
+      return failOutcome(errorMessage(e), false);
+    }
+  }
   const { task } = inv;
   const templar = env.templar;
   // The loader resolved every action against the same registry.
@@ -30,6 +39,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
 
   const finish = (o: TaskOutcome): TaskOutcome => {
     o.keywords = kw;
+    o.action = task.action;
     if (kw.noLog) {
       const censor = (r: ModuleResult): ModuleResult => ({ censored: CENSORED, changed: !!r.changed, ...(r.failed ? { failed: true } : {}), ...(r.skipped ? { skipped: true } : {}) });
       o.result = { ...censor(o.result), ...(o.result.ansible_facts ? {} : {}) };

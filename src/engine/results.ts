@@ -8,10 +8,12 @@ import type { RunState } from './run-state.js';
 import { isRescuable, type Scope } from './scope.js';
 
 export function recordOutcome(rs: RunState, task: Task, host: string, scope: Scope, o: TaskOutcome, ref: TaskRef, durationMs: number): void {
+  // A module named by host variables shows as the one this host ran (debug prints its msg).
+  if (o.action && o.action !== ref.action) ref = { ...ref, action: o.action };
   const s = rs.state(host);
   const st = rs.stat(host);
   const r = o.result;
-  const layer = rs.o.registry.get(task.action)?.traits?.factsLayer ?? 'facts';
+  const layer = rs.o.registry.get(o.action ?? task.action)?.traits?.factsLayer ?? 'facts';
   const eachResult = (fn: (res: ModuleResult) => void) => (o.items.length ? o.items.forEach((it) => fn(it.result)) : fn(r));
   eachResult((res) => {
     const facts = res.ansible_facts;

@@ -48,6 +48,8 @@ export interface TaskOutcome {
   checkSkipped?: boolean;
   /** The task's keywords as resolved for this host; absent when they did not render. */
   keywords?: TaskKeywords;
+  /** The module that ran, when the host resolved it at run time (a templated action). */
+  action?: string;
 }
 
 export interface TaskInvocation {

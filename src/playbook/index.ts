@@ -8,6 +8,7 @@ import { readYamlFile, type DocPath } from './yaml-file.js';
 export type { LoadOptions } from './loader.js';
 export { validateModuleArgs, isTemplated } from './validate-args.js';
 export { parseKv, splitArgs, joinArgs } from './split-args.js';
+export { resolveDynamicTask } from './dynamic-action.js';
 export type * from './types.js';
 
 /** Load a playbook, with import_playbook flattened (positions keep the imported file). */

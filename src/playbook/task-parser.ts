@@ -15,6 +15,7 @@ import {
   errMalformedTask,
   errNoAction,
   errUnknownModule,
+  LoadError,
 } from '../errors.js';
 import { suggest } from './suggest.js';
 import type { ModuleDef } from '../modules/types.js';
@@ -145,6 +146,7 @@ export abstract class TaskParser extends IncludeParser {
     let thingPath: DocPath = [...p, actionKey];
     let delegateLocal = false;
     let writtenAs: string | undefined;
+    let dynamic = false;
     if (actionKey === 'action' || actionKey === 'local_action') {
       delegateLocal = actionKey === 'local_action';
       const v = ds[actionKey];
@@ -169,9 +171,15 @@ export abstract class TaskParser extends IncludeParser {
       if (isTemplated(actionName)) {
         // resolved with the play's vars and extra vars; the task keeps the template as its name
         writtenAs = actionName;
-        actionName = this.staticName(actionName, `${actionKey} module`, apos, 'a module name built from host variables cannot be resolved before the run', sc.staticVars);
+        try {
+          actionName = this.staticName(actionName, `${actionKey} module`, apos, 'a module name built from host variables cannot be resolved before the run', sc.staticVars);
+        } catch (e) {
+          // a module named by host variables (`{{ ansible_pkg_mgr }}`): each host resolves it when the task runs
+          if (!(e instanceof LoadError && e.code === 'UNRESOLVABLE_TEMPLATE')) throw e;
+          dynamic = true;
+        }
       }
-      if (!(actionName in IMPORT_INCLUDE_ACTIONS) && !reg.has(actionName)) {
+      if (!dynamic && !(actionName in IMPORT_INCLUDE_ACTIONS) && !reg.has(actionName)) {
         const guess = suggest(actionName, moduleNames());
         throw errUnknownModule(actionName, {
           pos: apos,
@@ -189,9 +197,10 @@ export abstract class TaskParser extends IncludeParser {
     const inc = IMPORT_INCLUDE_ACTIONS[actionName];
     if (inc) return this.parseImportInclude(inc, actionKey, thing, ds, p, sc);
 
-    const def = reg.get(actionName)!;
     const common = parseCommon(ds, y, p, sc.handlers ? 'Handler' : 'Task');
     const loop = parseLoop(ds, y, p, this.loopVarRenderer(sc));
+    if (dynamic) return this.finishTask(ds, y, p, sc, common, loop, { action: actionName, actionAsWritten: actionName, args: isDict(ds.args) ? { ...ds.args } : {}, dynamicAction: { raw: thing } }, delegateLocal);
+    const def = reg.get(actionName)!;
     const { args, positions, variable } = this.buildArgs(def, actionName, thing, ds, y, p, thingPath);
     if (!variable) {
       try {
@@ -202,13 +211,25 @@ export abstract class TaskParser extends IncludeParser {
         this.deferred(e);
       }
     }
+    return this.finishTask(ds, y, p, sc, common, loop, { action: def.name, actionAsWritten: writtenAs ?? actionName, args }, delegateLocal);
+  }
+
+  /** The task's keywords common to every action: notify, register, conditions, retries. */
+  private finishTask(
+    ds: Dict,
+    y: YamlFile,
+    p: DocPath,
+    sc: ParseScope,
+    common: ReturnType<typeof parseCommon>,
+    loop: ReturnType<typeof parseLoop>,
+    what: Pick<Task, 'action' | 'actionAsWritten' | 'args' | 'dynamicAction'>,
+    delegateLocal: boolean,
+  ): Task {
     const pos = y.posOf(p);
     const task: Task = {
       ...common,
       kind: 'task',
-      action: def.name,
-      actionAsWritten: writtenAs ?? actionName,
-      args,
+      ...what,
       notify: ds.notify === undefined ? [] : normStrList(ds.notify, y, [...p, 'notify'], 'notify'),
       listen: ds.listen === undefined ? [] : normStrList(ds.listen, y, [...p, 'listen'], 'listen'),
       pos,

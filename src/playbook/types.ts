@@ -51,6 +51,12 @@ export interface Task extends CommonKeywords {
   actionAsWritten: string;
   /** Raw arguments, free-form string already moved to its key. */
   args: Record<string, unknown>;
+  /**
+   * `action: "{{ mod }} k=v"` whose module name needs host variables (facts, set_fact):
+   * `action` is then the template, `args` holds the `args:` keyword only, and `raw` the
+   * module's own arguments (a k=v string or a mapping), resolved for each host when it runs.
+   */
+  dynamicAction?: { raw: unknown };
   register?: string;
   changed_when?: unknown[];
   failed_when?: unknown[];
