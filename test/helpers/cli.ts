@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import type { HostStats } from '../../src/output/events.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -98,4 +99,25 @@ export function parseTaskLines(stdout: string, replace: [string, string][] = [])
   }
   for (const t of out) for (const h of Object.keys(t.hosts)) t.hosts[h].sort();
   return out;
+}
+
+/** The `msg` of every debug result printed, sorted: hosts report in any order. */
+export function debugMsgs(stdout: string): string[] {
+  return [...stdout.matchAll(/"msg": "(.*)"/g)].map((m) => m[1]).sort();
+}
+
+/** `-i inv.ini PLAYBOOK` in `dir`, through rackplay and through ansible-playbook. */
+export async function runBoth(dir: string, playbook = 'pb.yml'): Promise<{ ours: CliRun; theirs: CliRun }> {
+  const args = ['-i', 'inv.ini', playbook];
+  const ours = await runRackplay(args, { cwd: dir });
+  const theirs = await runCommand('ansible-playbook', args, { cwd: dir, env: { ANSIBLE_NOCOLOR: '1' } });
+  return { ours, theirs };
+}
+
+/** The same run as ansible-playbook's: exit code, per-task host lines, recap and debug messages. */
+export function expectSameRun({ ours, theirs }: { ours: CliRun; theirs: CliRun }): void {
+  expect(ours.code, ours.stdout + ours.stderr).toBe(theirs.code);
+  expect(parseTaskLines(ours.stdout)).toEqual(parseTaskLines(theirs.stdout));
+  expect(parseRecap(ours.stdout)).toEqual(parseRecap(theirs.stdout));
+  expect(debugMsgs(ours.stdout)).toEqual(debugMsgs(theirs.stdout));
 }

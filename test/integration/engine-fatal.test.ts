@@ -4,11 +4,10 @@
 // and meta clear_host_errors in an always forgives it (exit 0).
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { haveAnsiblePlaybook, parseRecap, parseTaskLines, repoRoot, runCommand, runRackplay } from '../helpers/cli.js';
+import { expectSameRun, haveAnsiblePlaybook, parseTaskLines, repoRoot, runBoth, runRackplay } from '../helpers/cli.js';
 
 const dir = path.join(repoRoot, 'test/fixtures/fatal');
 const rackplay = (pb: string) => runRackplay(['-i', 'inv.ini', pb], { cwd: dir });
-const ansible = (pb: string) => runCommand('ansible-playbook', ['-i', 'inv.ini', pb], { cwd: dir, env: { ANSIBLE_NOCOLOR: '1' } });
 const banners = (stdout: string) => parseTaskLines(stdout).map((t) => `${t.banner} ${Object.keys(t.hosts).sort().join(',')}`);
 
 describe('fatal failures and rescue/always', () => {
@@ -28,10 +27,7 @@ describe('fatal failures and rescue/always', () => {
 
   for (const pb of ['fatal-into-always.yml', 'run-once-always.yml']) {
     it.skipIf(!haveAnsiblePlaybook)(`${pb} matches ansible-playbook (needs ansible-playbook: apt-get install ansible)`, async () => {
-      const [ours, theirs] = [await rackplay(pb), await ansible(pb)];
-      expect(ours.code).toBe(theirs.code);
-      expect(parseTaskLines(ours.stdout)).toEqual(parseTaskLines(theirs.stdout));
-      expect(parseRecap(ours.stdout)).toEqual(parseRecap(theirs.stdout));
+      expectSameRun(await runBoth(dir, pb));
     });
   }
 });

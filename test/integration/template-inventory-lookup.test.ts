@@ -2,7 +2,7 @@
 // exclusions, intersections) from the `groups` variable, as Ansible's lookup does.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { haveAnsiblePlaybook, repoRoot, runCommand, runRackplay } from '../helpers/cli.js';
+import { expectSameRun, haveAnsiblePlaybook, repoRoot, runBoth, runRackplay } from '../helpers/cli.js';
 
 const dir = path.join(repoRoot, 'test/fixtures/inventory-lookup');
 const msgs = (stdout: string) => [...stdout.matchAll(/"msg": "(.*)"/g)].map((m) => m[1]);
@@ -15,9 +15,6 @@ describe('inventory_hostnames', () => {
   });
 
   it.skipIf(!haveAnsiblePlaybook)('matches ansible-playbook (needs ansible-playbook: apt-get install ansible)', async () => {
-    const ours = await runRackplay(['-i', 'inv.ini', 'pb.yml'], { cwd: dir });
-    const theirs = await runCommand('ansible-playbook', ['-i', 'inv.ini', 'pb.yml'], { cwd: dir, env: { ANSIBLE_NOCOLOR: '1' } });
-    expect(ours.code).toBe(theirs.code);
-    expect(msgs(ours.stdout)).toEqual(msgs(theirs.stdout));
+    expectSameRun(await runBoth(dir));
   });
 });
