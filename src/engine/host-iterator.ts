@@ -31,8 +31,8 @@ export interface Outcome {
   failed?: boolean;
   /** meta end_role: the host skips the rest of the role it is in. */
   endRole?: boolean;
-  /** for includes: what to run next, or nothing when the include was skipped */
-  included?: { nodes: TaskNode[]; scope: Scope; role?: RoleInstance };
+  /** for includes: what to run next, one entry per loop item (none when skipped) */
+  included?: { nodes: TaskNode[]; scope: Scope; role?: RoleInstance }[];
 }
 
 export class HostFailure extends Error {
@@ -108,9 +108,13 @@ function* walkNodes(nodes: TaskNode[], scope: Scope, opts: WalkOptions, parent: 
       if (!opts.selected(tags)) continue;
       const outcome = yield { kind: 'include', include: node, scope, at };
       if (outcome?.failed) throw new HostFailure();
-      const inc = outcome?.included;
-      if (inc?.role) yield* walkRole(inc.role, inc.scope, opts, at);
-      else if (inc) yield* walkNodes(inc.nodes, inc.scope, opts, at);
+      // Each loop item's tasks sit one level down, at + item index, so hosts stay in step.
+      const included = outcome?.included ?? [];
+      for (let i = 0; i < included.length; i++) {
+        const inc = included[i];
+        if (inc.role) yield* walkRole(inc.role, inc.scope, opts, [...at, i]);
+        else yield* walkNodes(inc.nodes, inc.scope, opts, [...at, i]);
+      }
     } else {
       const taskScope = child(scope, node);
       if (!opts.selected(inheritedTags(taskScope))) continue;

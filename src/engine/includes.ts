@@ -7,8 +7,9 @@ import type { DynamicInclude, RoleInstance } from '../playbook/types.js';
 import { errorMessage } from './task-common.js';
 import type { Outcome, WorkItem } from './host-iterator.js';
 import type { RunState } from './run-state.js';
+import { expandLoop, loopItemVars } from './loops.js';
 import { child, inheritedWhen, type Scope } from './scope.js';
-import type { PlayVarsContext } from './vars.js';
+import { overlay, type PlayVarsContext } from './vars.js';
 
 export type IncludeItem = Extract<WorkItem, { kind: 'include' }>;
 
@@ -25,7 +26,7 @@ export async function runInclude(rs: RunState, items: { host: string; item: Incl
     role: first.role?.name,
   };
   rs.o.sink({ kind: 'task-start', task: ref });
-  const byFile = new Map<string, string[]>();
+  const byFile = new Map<string, { hosts: string[]; file: string; item?: unknown }>();
   for (const { host, item } of items) {
     const inc = item.include;
     const scope = item.scope;
@@ -33,30 +34,46 @@ export async function runInclude(rs: RunState, items: { host: string; item: Incl
     const st = rs.stat(host);
     try {
       const conds = inheritedWhen(child(scope, { when: inc.when }));
-      if (!conds.every((c) => rs.o.templar.evaluateCondition(c, vars))) {
+      // A loop includes once per item, each with the loop variable in its vars; `when` is
+      // evaluated per item, as for any looped task.
+      const loopItems = inc.loop ? await expandLoop(inc.loop, rs.o.templar, vars, () => [], inc.action) : [undefined];
+      const included: NonNullable<Outcome['included']> = [];
+      for (let i = 0; i < loopItems.length; i++) {
+        const extra = inc.loop ? loopItemVars(inc.loop, loopItems, i) : {};
+        const itemVars = overlay(vars, extra);
+        const label = inc.loop ? (inc.loop.label !== undefined ? rs.o.templar.render(inc.loop.label, itemVars) : loopItems[i]) : undefined;
+        if (!conds.every((c) => rs.o.templar.evaluateCondition(c, itemVars))) {
+          st.skipped++;
+          rs.o.sink({ kind: 'host-result', task: ref, host, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, ...(inc.loop ? { item: loopItems[i], itemLabel: label as string } : {}) });
+          continue;
+        }
+        const args = rs.o.templar.render(inc.args, itemVars) as Record<string, unknown>;
+        const apply = (args.apply ?? {}) as Record<string, unknown>;
+        const incVars = (rs.o.templar.render(inc.vars ?? {}, itemVars) ?? {}) as Record<string, unknown>;
+        const applyKeywords = { ...apply, tags: toList(apply.tags), when: apply.when === undefined ? undefined : toList(apply.when), vars: { ...extra, ...incVars } } as Scope['keywords'];
+        if (inc.action === 'include_role') {
+          const role = await includedRole(rs, inc, args);
+          included.push({ nodes: [], role: { ...role, params: { ...extra, ...incVars } }, scope: child(scope, applyKeywords) });
+        } else {
+          const file = String(args.file ?? args._raw_params ?? '');
+          const full = path.isAbsolute(file) ? file : path.resolve(inc.baseDir, file);
+          const key = `${full}\0${inc.role?.path ?? ''}`;
+          const nodes = rs.includeCache.get(key) ?? loadTaskFile(full, { ...rs.o.loadOptions, role: inc.role, pos: inc.pos });
+          rs.includeCache.set(key, nodes);
+          included.push({ nodes: await nodes, scope: child(scope, applyKeywords) });
+          const line = `${full}\0${JSON.stringify(label ?? null)}`;
+          const entry = byFile.get(line) ?? { hosts: [], file: full, ...(inc.loop ? { item: label } : {}) };
+          if (!entry.hosts.includes(host)) entry.hosts.push(host);
+          byFile.set(line, entry);
+          // Ansible counts a host's successful include_tasks as ok (include_role is not a result of its own).
+          st.ok++;
+        }
+      }
+      if (inc.loop && loopItems.length === 0) {
         st.skipped++;
-        rs.o.sink({ kind: 'host-result', task: ref, host, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });
-        out.set(host, {});
-        continue;
+        rs.o.sink({ kind: 'host-result', task: ref, host, status: 'skipped', result: { changed: false, skipped: true, skipped_reason: 'No items in the list' } });
       }
-      const args = rs.o.templar.render(inc.args, vars) as Record<string, unknown>;
-      const apply = (args.apply ?? {}) as Record<string, unknown>;
-      const incVars = (rs.o.templar.render(inc.vars ?? {}, vars) ?? {}) as Record<string, unknown>;
-      const applyKeywords = { ...apply, tags: toList(apply.tags), when: apply.when === undefined ? undefined : toList(apply.when), vars: incVars } as Scope['keywords'];
-      if (inc.action === 'include_role') {
-        const role = await includedRole(rs, inc, args);
-        out.set(host, { included: { nodes: [], role: { ...role, params: incVars }, scope: child(scope, applyKeywords) } });
-      } else {
-        const file = String(args.file ?? args._raw_params ?? '');
-        const full = path.isAbsolute(file) ? file : path.resolve(inc.baseDir, file);
-        const key = `${full}\0${inc.role?.path ?? ''}`;
-        const nodes = rs.includeCache.get(key) ?? loadTaskFile(full, { ...rs.o.loadOptions, role: inc.role, pos: inc.pos });
-        rs.includeCache.set(key, nodes);
-        out.set(host, { included: { nodes: await nodes, scope: child(scope, applyKeywords) } });
-        addTo(byFile, full, host);
-      }
-      // Ansible counts a host's successful include_tasks as ok (include_role is not a result of its own).
-      if (inc.action === 'include_tasks') st.ok++;
+      out.set(host, included.length ? { included } : {});
     } catch (e) {
       rs.countFailure(host);
       rs.state(host).failed = true;
@@ -64,7 +81,7 @@ export async function runInclude(rs: RunState, items: { host: string; item: Incl
       out.set(host, { failed: true });
     }
   }
-  for (const [file, hosts] of byFile) rs.o.sink({ kind: 'include', host: hosts.join(', '), file });
+  for (const { hosts, file, item } of byFile.values()) rs.o.sink({ kind: 'include', host: hosts.join(', '), file, ...(item !== undefined ? { item } : {}) });
   return out;
 }
 

@@ -214,7 +214,10 @@ function planSingle(p: CopyPrepared, facts: Facts, ctx: PlanContext): Plan {
     target = joinPath(args.dest, base!);
     tf = factsFor(facts, 'n');
     if (!d.exists) steps.push({ kind: 'exec', cmd: `mkdir -p -- ${quote(args.dest)}` });
-  } else if (!pd.exists || pd.type !== 'directory') {
+  } else if ((!pd.exists || pd.type !== 'directory') && !(ctx.check && !remote)) {
+    // In check mode Ansible's copy and template actions predict a change from the checksums
+    // alone, before the module could notice the missing directory (an earlier task in the
+    // same --check run would have created it).
     throw new ModuleFailure(`Destination directory ${dirname(args.dest)} does not exist`);
   }
   if (tf.exists && tf.type === 'directory') throw new ModuleFailure(`Destination ${target} is a directory`);

@@ -27,7 +27,7 @@ class DefaultReporter implements Reporter {
   private readonly bannerPrefix = new Map<string, string>();
   /** task uid + host pairs that reported loop items, so their aggregate result stays quiet. */
   private readonly loopsSeen = new Set<string>();
-  private pendingIncludes: Array<{ file: string; hosts: string[] }> = [];
+  private pendingIncludes: Array<{ file: string; hosts: string[]; item?: string }> = [];
   private readonly warned = new Set<string>();
 
   constructor(private readonly opts: ReporterOptions) {
@@ -64,8 +64,10 @@ class DefaultReporter implements Reporter {
         return;
       case 'include': {
         // Ansible prints one line per included file, listing the hosts that include it.
-        const same = this.pendingIncludes.find((p) => p.file === event.file);
-        if (!same) this.pendingIncludes.push({ file: event.file, hosts: [event.host] });
+        // An include in a loop: one line per file and item.
+        const item = event.item === undefined ? undefined : pyStr(this.masker.maskValue(event.item));
+        const same = this.pendingIncludes.find((p) => p.file === event.file && p.item === item);
+        if (!same) this.pendingIncludes.push({ file: event.file, hosts: [event.host], item });
         else if (!same.hosts.includes(event.host)) same.hosts.push(event.host);
         return;
       }
@@ -149,7 +151,7 @@ class DefaultReporter implements Reporter {
 
   private flushIncludes(): void {
     for (const inc of this.pendingIncludes) {
-      this.display(`included: ${inc.file} for ${inc.hosts.join(', ')}`, COLOR.included);
+      this.display(`included: ${inc.file} for ${inc.hosts.join(', ')}${inc.item === undefined ? '' : ` => (item=${inc.item})`}`, COLOR.included);
     }
     this.pendingIncludes = [];
   }

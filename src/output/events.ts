@@ -62,7 +62,8 @@ export type RunEvent =
   | { kind: 'host-progress'; task: TaskRef; host: string; message: string }
   /** an `until` attempt failed and the task will run again */
   | { kind: 'retry'; task: TaskRef; host: string; retriesLeft: number }
-  | { kind: 'include'; host: string; file: string }
+  /** A host includes a file; `item` is the loop item (or its label) of an include in a loop. */
+  | { kind: 'include'; host: string; file: string; item?: unknown }
   | { kind: 'warning'; message: string }
   | {
       kind: 'deprecation';

@@ -101,14 +101,18 @@ export function parseTaskLines(stdout: string, replace: [string, string][] = [])
   return out;
 }
 
-/** The `msg` of every debug result printed, sorted: hosts report in any order. */
+/**
+ * The `msg` of every debug result printed, sorted: hosts report in any order. Only the
+ * indented line of a multi-line result: a one-line failure also has a "msg", followed by
+ * timestamps that differ from run to run.
+ */
 export function debugMsgs(stdout: string): string[] {
-  return [...stdout.matchAll(/"msg": "(.*)"/g)].map((m) => m[1]).sort();
+  return [...stdout.matchAll(/^\s+"msg": "(.*)",?$/gm)].map((m) => m[1]).sort();
 }
 
-/** `-i inv.ini PLAYBOOK` in `dir`, through rackplay and through ansible-playbook. */
-export async function runBoth(dir: string, playbook = 'pb.yml'): Promise<{ ours: CliRun; theirs: CliRun }> {
-  const args = ['-i', 'inv.ini', playbook];
+/** `-i inv.ini PLAYBOOK EXTRA...` in `dir`, through rackplay and through ansible-playbook. */
+export async function runBoth(dir: string, playbook = 'pb.yml', extra: string[] = []): Promise<{ ours: CliRun; theirs: CliRun }> {
+  const args = ['-i', 'inv.ini', playbook, ...extra];
   const ours = await runRackplay(args, { cwd: dir });
   const theirs = await runCommand('ansible-playbook', args, { cwd: dir, env: { ANSIBLE_NOCOLOR: '1' } });
   return { ours, theirs };
