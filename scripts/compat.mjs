@@ -48,7 +48,8 @@ function writeShims(dir, tool) {
   if (tool === 'rackplay') {
     shim('ansible-playbook', `exec "${node}" "${bin}" "$@"`);
     shim('ansible-vault', `exec "${node}" "${bin}" vault "$@"`);
-    for (const name of ['ansible', 'ansible-inventory', 'ansible-config', 'ansible-doc', 'ansible-galaxy', 'ansible-console', 'ansible-pull']) {
+    shim('ansible', `exec "${node}" "${bin}" adhoc "$@"`);
+    for (const name of ['ansible-inventory', 'ansible-config', 'ansible-doc', 'ansible-galaxy', 'ansible-console', 'ansible-pull']) {
       shim(name, `echo "compat: ${name} is not part of rackplay" >&2\nexit 127`);
     }
   }

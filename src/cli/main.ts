@@ -68,6 +68,11 @@ async function main(): Promise<void> {
     process.exitCode = await runSchemaCommand(process.argv.slice(3));
     return;
   }
+  if (process.argv[2] === 'adhoc') {
+    const { runAdhocCommand } = await import('./adhoc-command.js');
+    process.exitCode = await runAdhocCommand(process.argv.slice(3), { version: pkg.version, argv: process.argv.slice(2) });
+    return;
+  }
   if (process.argv[2] === 'vault') {
     process.exitCode = await runVaultCommand(process.argv.slice(3));
     return;

@@ -57,6 +57,10 @@ export interface CliOptions {
   plain?: boolean;
   /** Load-time warnings (module arguments, included files) are errors. */
   strict?: boolean;
+  /** The directory plays work from, instead of the playbook's own (the ad-hoc command's play). */
+  playbookDir?: string;
+  /** Overrides ansible.cfg's stdout_callback (the ad-hoc command's minimal / oneline). */
+  stdoutCallback?: string;
 }
 
 /** This process's command line (named so as not to be confused with the modules' RunContext). */
@@ -106,7 +110,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
     if (opts.becomeMethod) becomeVars.ansible_become_method = opts.becomeMethod;
 
     const playbookPaths = playbookArgs.map((p) => path.resolve(p));
-    const playbookDir = path.dirname(playbookPaths[0]);
+    const playbookDir = opts.playbookDir ?? path.dirname(playbookPaths[0]);
     const inventorySources = opts.inventory.length ? opts.inventory : config.inventory;
     const inventory = await loadInventory(inventorySources, { playbookDir });
     for (const [k, v] of Object.entries(becomeVars)) {
@@ -133,7 +137,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
     const templar = new Templar({ searchPaths: () => [playbookDir] });
     // import_role names, roles: entries and loop_var templated from the play's vars or extra vars
     const renderStatic = (template: string, _pos: unknown, vars: Record<string, unknown>) => templar.render(template, { ...vars, ...extraVars });
-    const loadOptions = { registry, rolesPath, warn, deprecate, renderStatic, strict: !!opts.strict || config.strict };
+    const loadOptions = { registry, rolesPath, warn, deprecate, renderStatic, strict: !!opts.strict || config.strict, ...(opts.playbookDir ? { playDir: playbookDir } : {}) };
     const playbooks: Playbook[] = [];
     for (const p of playbookPaths) playbooks.push(await loadPlaybook(p, loadOptions));
     checkNotifies(playbooks);
@@ -172,8 +176,8 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
     };
     const output = createRunOutput({
       reporter: reporterOptions,
-      stdoutCallback: config.stdoutCallback,
-      live: shouldUseLiveView({ isTTY: !!process.stdout.isTTY, env: process.env, plain: !!opts.plain, stdoutCallback: config.stdoutCallback, verbosity: opts.verbose }),
+      stdoutCallback: opts.stdoutCallback ?? config.stdoutCallback,
+      live: shouldUseLiveView({ isTTY: !!process.stdout.isTTY, env: process.env, plain: !!opts.plain, stdoutCallback: opts.stdoutCallback ?? config.stdoutCallback, verbosity: opts.verbose }),
       detailedExitcode: !!opts.detailedExitcode,
       reports,
       meta: { version: invocation.version, commandLine: redactCommandLine(invocation.argv) },

@@ -9,6 +9,7 @@ import { computeDrift, detailedExitCode, formatDriftSummary } from './drift.js';
 import type { RunEvent } from './events.js';
 import { createJsonReporter } from './json-reporter.js';
 import { createLiveViewReporter } from './live-view.js';
+import { createMinimalReporter, type AdhocStyle } from './minimal-reporter.js';
 import type { Reporter, ReporterOptions } from './options.js';
 import { renderHtmlReport } from './report-html.js';
 import { buildRunReport, renderJsonReport, type RunReport } from './report-json.js';
@@ -55,13 +56,22 @@ class Output implements RunOutput {
   private readonly terminal: Reporter;
   private readonly masker: SecretMasker;
   private readonly jsonStdout: boolean;
+  /** The ad-hoc command's callbacks print neither a recap nor a drift summary. */
+  private readonly adhoc: boolean;
   private finished = false;
 
   constructor(private readonly o: RunOutputOptions) {
     this.masker = o.reporter.masker ?? new SecretMasker();
     const ro = { ...o.reporter, masker: this.masker };
     this.jsonStdout = o.stdoutCallback === 'json';
-    this.terminal = this.jsonStdout ? createJsonReporter(ro) : o.live ? createLiveViewReporter(ro) : createDefaultReporter(ro);
+    this.adhoc = o.stdoutCallback === 'minimal' || o.stdoutCallback === 'oneline';
+    this.terminal = this.jsonStdout
+      ? createJsonReporter(ro)
+      : this.adhoc
+        ? createMinimalReporter(ro, o.stdoutCallback as AdhocStyle)
+        : o.live
+          ? createLiveViewReporter(ro)
+          : createDefaultReporter(ro);
     this.recorder = new RunRecorder({ check: ro.check, diff: ro.diff, now: o.now });
   }
 
@@ -78,7 +88,7 @@ class Output implements RunOutput {
     const drift = computeDrift(record);
     const ro = this.o.reporter;
     const sawRecap = Object.keys(record.recap).length > 0;
-    if (record.check && !this.jsonStdout && sawRecap) {
+    if (record.check && !this.jsonStdout && !this.adhoc && sawRecap) {
       ro.write(this.masker.mask(formatDriftSummary(drift, { color: ro.color, diff: ro.diff, columns: ro.columns, mask: (s) => this.masker.mask(s) })));
     }
     const exitCode = this.o.detailedExitcode ? detailedExitCode(baseExitCode, drift) : baseExitCode;

@@ -28,6 +28,11 @@ export interface LoadOptions {
   deprecate?: (message: string) => void;
   /** `--strict`: those problems are load errors too. */
   strict?: boolean;
+  /**
+   * The directory plays resolve against (playbook_dir, roles/, files/) when the playbook is
+   * not a file of the user's: the ad-hoc command's one-task play works from the current directory.
+   */
+  playDir?: string;
 }
 
 export interface RoleLoadOptions {

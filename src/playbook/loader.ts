@@ -125,7 +125,7 @@ export class Loader extends TaskParser {
     if (!(typeof ds.hosts === 'string' || Array.isArray(ds.hosts))) {
       throw errMustBeType("'hosts'", 'a string or a list of strings', typeWord(ds.hosts), { pos: y.posOf([...p, 'hosts']), hint: 'e.g. `hosts: webservers` or `hosts: [web1, web2]`' });
     }
-    const playDir = path.dirname(y.file);
+    const playDir = this.opts.playDir ?? path.dirname(y.file);
     ds = this.withoutOmitted(ds, y, p);
     const common = parseCommon(ds, y, p, 'Play');
     const sc: ParseScope = {

@@ -1,0 +1,128 @@
+// rackplay adhoc PATTERN -m MODULE -a ARGS: the `ansible` command. As Ansible's ad-hoc CLI
+// does, it builds a one-task play ("Ansible Ad-Hoc", no fact gathering) and runs it with
+// the `minimal` callback (`oneline` with -o); the play works from the current directory
+// (or --playbook-dir), so roles/ and files/ resolve there.
+import { Command, CommanderError, Option } from 'commander';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EXIT, formatUserError, UserError } from '../errors.js';
+import { expandLimit, loadInventory, selectPlayHosts } from '../inventory/index.js';
+import { loadConfig } from './config.js';
+import { run, type CliInvocation, type CliOptions } from './run-command.js';
+import { USAGE_EXIT, UsageError } from './usage-error.js';
+import { addVaultOptions } from './vault-command.js';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const count = (_v: string, prev: number) => prev + 1;
+
+/** C.MODULE_REQUIRE_ARGS: these do nothing without arguments, so the CLI refuses first. */
+const REQUIRE_ARGS = new Set(['command', 'shell', 'raw', 'script'].flatMap((m) => [m, `ansible.builtin.${m}`, `ansible.legacy.${m}`]));
+const IMPORT_PLAYBOOK = new Set(['import_playbook', 'ansible.builtin.import_playbook', 'ansible.legacy.import_playbook']);
+
+function adhocProgram(): Command {
+  const cmd = new Command('rackplay adhoc')
+    .description("Run one module on the hosts matching a pattern, as Ansible's `ansible` command does")
+    .argument('<pattern>', 'host pattern')
+    .option('-m, --module-name <name>', 'the module to run', 'command')
+    .option('-a, --args <args>', 'the module arguments, as key=value pairs, free-form text or a JSON object')
+    .option('-i, --inventory <path>', 'inventory file, directory or host list (repeatable)', collect, [])
+    .option('-l, --limit <pattern>', 'further limit selected hosts to a pattern')
+    .option('-e, --extra-vars <vars>', 'set additional variables as key=value, YAML/JSON, or @file (repeatable)', collect, [])
+    .option('-f, --forks <n>', 'number of parallel hosts')
+    .option('-v, --verbose', 'verbose mode (-vvv for more)', count, 0)
+    .option('-C, --check', "don't make any changes; predict what would change")
+    .option('-D, --diff', 'show the differences in files and templates')
+    .option('-o, --one-line', 'condense output (the oneline callback)')
+    .option('--list-hosts', 'outputs a list of matching hosts; does not execute anything else')
+    .option('--playbook-dir <dir>', 'the directory the one-task play works from (default: the current directory)')
+    .option('-u, --user <user>', 'connect as this user')
+    .option('-b, --become', 'run operations with become')
+    .option('--become-user <user>', 'run operations as this user (default root)')
+    .option('--become-method <method>', 'privilege escalation method (sudo, su)')
+    .option('-K, --ask-become-pass', 'ask for privilege escalation password')
+    .option('-T, --timeout <seconds>', 'override the connection timeout in seconds')
+    .option('--task-timeout <seconds>', 'the task timeout in seconds')
+    .option('--private-key <file>', 'use this file to authenticate the connection')
+    .option('-B, --background <seconds>', 'run asynchronously (not supported by rackplay)')
+    .option('-P, --poll <seconds>', 'poll interval for -B (not supported by rackplay)')
+    .addOption(new Option('-c, --connection <type>', 'connection type to use').choices(['ssh', 'local', 'paramiko', 'smart']))
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `ERROR! ${str.slice(7)}` : str) });
+  return addVaultOptions(cmd);
+}
+
+/** The task as Ansible's AdHocCLI._play_ds writes it: JSON object args, else key=value text. */
+function adhocTask(module: string, rawArgs: string | undefined, taskTimeout: number | undefined): Record<string, unknown> {
+  let args: unknown;
+  const text = rawArgs ?? '';
+  if (text.startsWith('{') && text.endsWith('}')) {
+    try {
+      args = JSON.parse(text.trim());
+    } catch {
+      args = undefined;
+    }
+  }
+  // `action: "mod k=v"` goes through the loader's own key=value and free-form rules.
+  const task: Record<string, unknown> = args && typeof args === 'object' ? { action: { module, ...(args as object) } } : { action: text ? `${module} ${text}` : module };
+  if (taskTimeout) task.timeout = taskTimeout;
+  return task;
+}
+
+export async function runAdhocCommand(argv: string[], invocation: CliInvocation): Promise<number> {
+  const program = adhocProgram();
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : USAGE_EXIT;
+    throw e;
+  }
+  const o = program.opts();
+  const pattern = program.args[0]!;
+  const module = String(o.moduleName);
+  try {
+    if (o.background !== undefined || o.poll !== undefined) {
+      throw new UsageError('-B/--background and -P/--poll (async tasks) are not supported by rackplay', { hint: 'run the module in the foreground, or in a playbook with a timeout: keyword' });
+    }
+    const config = loadConfig();
+    const playDir = path.resolve(o.playbookDir ?? process.cwd());
+    const inventory = await loadInventory(o.inventory.length ? o.inventory : config.inventory, { playbookDir: playDir });
+    const hosts = selectPlayHosts(inventory, pattern, o.limit ? expandLimit(o.limit) : undefined);
+    if (o.listHosts) {
+      process.stdout.write(`  hosts (${hosts.length}):\n${hosts.map((h) => `    ${h}\n`).join('')}`);
+      return EXIT.ok;
+    }
+    if (REQUIRE_ARGS.has(module) && !o.args) {
+      throw new UsageError(`No argument passed to ${module} module${pattern.endsWith('.yml') ? ' (did you mean to run ansible-playbook?)' : ''}`);
+    }
+    if (IMPORT_PLAYBOOK.has(module)) throw new UsageError(`'${module}' is not a valid action for ad-hoc commands`);
+    if (hosts.length === 0) {
+      process.stderr.write('[WARNING]: No hosts matched, nothing to do\n');
+      return EXIT.ok;
+    }
+    const play = { name: 'Ansible Ad-Hoc', hosts: pattern, gather_facts: false, tasks: [adhocTask(module, o.args, o.taskTimeout ? Number(o.taskTimeout) : undefined)] };
+    // The one-task play is a file of ours, private to this run; it resolves against playDir.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rackplay-adhoc-'));
+    try {
+      const file = path.join(dir, '__adhoc_playbook__.yml');
+      writeFileSync(file, JSON.stringify([play]), { mode: 0o600 });
+      const opts: CliOptions = {
+        ...(o as unknown as CliOptions),
+        tags: [],
+        skipTags: [],
+        playbookDir: playDir,
+        stdoutCallback: o.oneLine ? 'oneline' : 'minimal',
+        plain: true,
+      };
+      return await run([file], opts, invocation);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(formatUserError(e) + '\n');
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
