@@ -28,7 +28,8 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
   const selected = selectPlayHosts(inv, pattern as string | string[], rs.o.limit);
   // Hosts that failed or were unreachable in an earlier play sit out the rest of the run.
   let hosts = selected.filter((h) => !rs.hosts.get(h)?.failed && !rs.hosts.get(h)?.unreachable);
-  orderHosts(hosts, String(play.order ?? 'inventory'));
+  // order: may be a template (the play's vars and extra vars), as Ansible renders it with the play.
+  orderHosts(hosts, String(rs.renderPlayValue(play.order ?? 'inventory')));
 
   const name = play.name !== undefined ? String(rs.renderPlayValue(play.name)) : String(pattern);
   if (hosts.length === 0) {

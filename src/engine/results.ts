@@ -50,6 +50,8 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
       if (o.ignored) {
         st.ok++;
         st.ignored++;
+        // Ansible's strategy counts an ignored failure that changed something as changed too.
+        if (r.changed) st.changed++;
       } else {
         s.failed = true;
         if (!isRescuable(scope)) rs.countFailure(host);
