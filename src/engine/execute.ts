@@ -6,7 +6,7 @@ import type { Task } from '../playbook/types.js';
 import type { Templar } from '../template/index.js';
 import { UnreachableError } from '../transport/types.js';
 import { invokeModule } from './invoke-module.js';
-import { expandLoop, globFiles } from './loops.js';
+import { expandLoop, globFiles, loopItemVars } from './loops.js';
 import { allTrue, conditionFailure, errorMessage, statusOf, type ExecEnv, type TaskInvocation, type TaskOutcome, type TaskStatus } from './task-common.js';
 import { resolveTaskKeywords, type TaskKeywords } from './task-keywords.js';
 import { overlay, searchPath } from './vars.js';
@@ -70,16 +70,12 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
   } catch (e) {
     return finish(failOutcome(errorMessage(e), kw.ignoreErrors));
   }
-  const loopVar = task.loop.loop_var;
-  const indexVar = task.loop.index_var;
   const results: ModuleResult[] = [];
   const itemOutcomes: TaskOutcome['items'] = [];
   const itemFacts: Record<string, unknown> = {};
   for (let i = 0; i < items.length; i++) {
     if (i > 0 && task.loop.pause) await env.sleep(task.loop.pause * 1000);
-    const extra: Record<string, unknown> = { [loopVar]: items[i], ansible_loop_var: loopVar };
-    if (indexVar) Object.assign(extra, { [indexVar]: i, ansible_index_var: indexVar });
-    if (task.loop.extended) extra.ansible_loop = loopInfo(items, i, task.loop);
+    const extra = loopItemVars(items, i, task.loop);
     // Facts an earlier item set (set_fact, include_vars in a loop) are seen by the next ones, as
     // Ansible's loop updates its task vars after each item.
     const vars = inv.withExtra({ ...itemFacts, ...extra });
@@ -124,17 +120,6 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
 function withSearchPath(inv: TaskInvocation, playbookDir: string): TaskInvocation {
   const sp = { ansible_search_path: searchPath(inv.scope, playbookDir, inv.task.pos.file) };
   return { ...inv, vars: overlay(inv.vars, sp), withExtra: (extra) => inv.withExtra({ ...sp, ...extra }) };
-}
-
-/** Ansible's `ansible_loop` (loop_control.extended): previtem/nextitem only where they exist. */
-function loopInfo(items: unknown[], i: number, loop: NonNullable<Task['loop']>): Record<string, unknown> {
-  const n = items.length;
-  const info: Record<string, unknown> = { index: i + 1, index0: i, first: i === 0, last: i + 1 === n, length: n, revindex: n - i, revindex0: n - i - 1 };
-  // extended_allitems: false leaves the whole list out (for long loops); read loosely until the parser carries it.
-  if ((loop as { extended_allitems?: unknown }).extended_allitems !== false) info.allitems = items;
-  if (i + 1 < n) info.nextitem = items[i + 1];
-  if (i > 0) info.previtem = items[i - 1];
-  return info;
 }
 
 function failOutcome(msg: string, ignored: boolean): TaskOutcome {

@@ -33,6 +33,8 @@ export interface Outcome {
   endRole?: boolean;
   /** for includes: what to run next, or nothing when the include was skipped */
   included?: { nodes: TaskNode[]; scope: Scope; role?: RoleInstance };
+  /** A looped include: one inclusion per item, walked in order. */
+  includedEach?: { nodes: TaskNode[]; scope: Scope; role?: RoleInstance }[];
 }
 
 export class HostFailure extends Error {
@@ -111,6 +113,13 @@ function* walkNodes(nodes: TaskNode[], scope: Scope, opts: WalkOptions, parent: 
       const inc = outcome?.included;
       if (inc?.role) yield* walkRole(inc.role, inc.scope, opts, at);
       else if (inc) yield* walkNodes(inc.nodes, inc.scope, opts, at);
+      // Each item sits one level deeper, so lockstep keeps hosts on the same item together.
+      const each = outcome?.includedEach ?? [];
+      for (let k = 0; k < each.length; k++) {
+        const piece = each[k];
+        if (piece.role) yield* walkRole(piece.role, piece.scope, opts, [...at, k]);
+        else yield* walkNodes(piece.nodes, piece.scope, opts, [...at, k]);
+      }
     } else {
       const taskScope = child(scope, node);
       if (!opts.selected(inheritedTags(taskScope))) continue;

@@ -111,7 +111,7 @@ export function failedTaskDict(task: Task, o: TaskOutcome): Record<string, unkno
       index_var: loop?.index_var ?? null,
       label: loop?.label ?? null,
       loop_var: loop?.loop_var ?? 'item',
-      extended_allitems: (loop as { extended_allitems?: boolean } | undefined)?.extended_allitems ?? true,
+      extended_allitems: loop?.extended_allitems ?? true,
       finalized: true,
       pause: loop?.pause ?? 0,
       squashed: false,
