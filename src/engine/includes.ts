@@ -51,8 +51,9 @@ export async function runInclude(rs: RunState, items: { host: string; item: Incl
         continue;
       }
       out.set(host, inc.loop ? { includedEach: pieces } : { included: pieces[0] });
-      // Ansible counts a host's successful include_tasks as ok (include_role is not a result of its own).
-      if (inc.action === 'include_tasks') st.ok++;
+      // Ansible counts a host's successful include_tasks as ok, once per item of a loop
+      // (include_role is not a result of its own).
+      if (inc.action === 'include_tasks') st.ok += pieces.length;
     } catch (e) {
       rs.state(host).failed = true;
       if (!isRescuable(scope)) rs.countFailure(host);

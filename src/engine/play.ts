@@ -45,11 +45,13 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
   }
   // Play vars are their own precedence layer (vars.ts), not block-level scope vars.
   const playScope: Scope = { keywords: { ...play, name: undefined, vars: {} } };
+  // The hosts run (and batch) in the play's order, but Ansible's ansible_play_hosts keeps inventory order.
+  const inInventoryOrder = selected.filter((h) => hosts.includes(h));
   const batches = serialBatches(hosts, rs.renderPlayValue(play.serial), play.pos);
   for (const batch of batches) {
     // Ansible starts the play anew for each serial batch: one PLAY banner per batch.
     rs.o.sink({ kind: 'play-start', name, hosts: batch, pattern: String(pattern) });
-    const ended = await runSerialBatch(rs, play, playScope, { play, playHosts: hosts, playHostsAll: selected, batch });
+    const ended = await runSerialBatch(rs, play, playScope, { play, playHosts: inInventoryOrder, playHostsAll: selected, batch });
     rs.o.sink({ kind: 'play-end', name });
     if (ended === 'break') rs.stopped = true;
     // Ansible ends the playbook when every host of a batch failed or was unreachable.
