@@ -1,6 +1,7 @@
 // Handlers: the play's handler list (role handlers first, each role once), which
 // notification a handler answers (its name or a `listen` topic, optionally prefixed with
 // its role), and a flush that runs the notified ones on the given hosts.
+import { ansibleBool } from '../boolean.js';
 import type { Play, RoleInstance, Task } from '../playbook/types.js';
 import { playHandlers, playRoles } from '../playbook/walk.js';
 import type { RunState } from './run-state.js';
@@ -33,10 +34,16 @@ function handlerMatches(h: HandlerEntry, notified: string): boolean {
   return !!role && (`${role} : ${t.name}` === notified || t.listen.some((l) => `${role} : ${l}` === notified));
 }
 
+/** The play's force_handlers keyword, else --force-handlers / ANSIBLE_FORCE_HANDLERS. */
+export function forceHandlers(rs: RunState, play: Play): boolean {
+  if (play.force_handlers === undefined || play.force_handlers === null) return rs.o.forceHandlers;
+  return ansibleBool(rs.renderPlayValue(play.force_handlers));
+}
+
 export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts: string[], pv: PlayVarsContext): Promise<void> {
   const eligible = (host: string) => {
     const s = rs.state(host);
-    return !s.unreachable && (!s.failed || rs.o.forceHandlers);
+    return !s.unreachable && (!s.failed || forceHandlers(rs, pv.play));
   };
   // A notification marks every handler it names or that listens to it (Ansible marks
   // handlers at notify time), so running one handler does not use it up for the others.

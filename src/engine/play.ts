@@ -9,7 +9,7 @@ import { errBadSerial, errBadStrategy, errBadVarsFile, errVarsFileNotFound, type
 import { selectPlayHosts } from '../inventory/index.js';
 import { parseYamlText } from '../playbook/yaml-file.js';
 import type { Play, Task } from '../playbook/types.js';
-import { collectHandlers, runHandlers } from './handlers.js';
+import { collectHandlers, forceHandlers, runHandlers } from './handlers.js';
 import { PlayWalk } from './play-walk.js';
 import type { BatchEnd, RunState } from './run-state.js';
 import type { Scope } from './scope.js';
@@ -79,7 +79,7 @@ async function runSerialBatch(rs: RunState, play: Play, playScope: Scope, pv: Pl
   const walk = new PlayWalk(rs, play, playScope, pv.batch);
   const ended = await strategy.run({ rs, play, pv, walk, handlers });
   // --force-handlers: failed hosts still run what they were notified of.
-  if (rs.o.forceHandlers) await runHandlers(rs, handlers, pv.batch.filter((h) => rs.state(h).failed), pv);
+  if (forceHandlers(rs, play)) await runHandlers(rs, handlers, pv.batch.filter((h) => rs.state(h).failed), pv);
   return ended;
 }
 
