@@ -27,11 +27,37 @@ export function collectHandlers(play: Play, playScope: Scope): HandlerEntry[] {
   return playHandlers(play).map(({ task, role }) => ({ task, scope: role ? scopes.get(role)! : playScope }));
 }
 
-function handlerMatches(h: HandlerEntry, notified: string): boolean {
+function nameMatches(h: HandlerEntry, notified: string): boolean {
   const t = h.task;
-  if (t.name === notified || t.listen.includes(notified)) return true;
+  if (t.name === notified) return true;
   const role = h.scope.role?.name ?? t.role?.name;
-  return !!role && (`${role} : ${t.name}` === notified || t.listen.some((l) => `${role} : ${l}` === notified));
+  return !!role && `${role} : ${t.name}` === notified;
+}
+
+function listens(h: HandlerEntry, notified: string): boolean {
+  const t = h.task;
+  if (t.listen.includes(notified)) return true;
+  const role = h.scope.role?.name ?? t.role?.name;
+  return !!role && t.listen.some((l) => `${role} : ${l}` === notified);
+}
+
+/**
+ * The handlers a notification marks, as Ansible's strategy finds them: by name, one handler,
+ * from the last-loaded group that has it (a role's handlers, the play's) and the first of
+ * that name within the group; and every handler that listens to it.
+ */
+export function notifiedHandlers(handlers: HandlerEntry[], notified: string): number[] {
+  const out = new Set<number>();
+  let byName: number | undefined;
+  for (let end = handlers.length; end > 0 && byName === undefined; ) {
+    let start = end - 1;
+    while (start > 0 && handlers[start - 1].scope === handlers[end - 1].scope) start--;
+    for (let i = start; i < end && byName === undefined; i++) if (nameMatches(handlers[i], notified)) byName = i;
+    end = start;
+  }
+  if (byName !== undefined) out.add(byName);
+  handlers.forEach((h, i) => listens(h, notified) && out.add(i));
+  return [...out].sort((x, y) => x - y);
 }
 
 /** The play's force_handlers keyword, else --force-handlers / ANSIBLE_FORCE_HANDLERS. */
@@ -53,7 +79,7 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
       if (!eligible(host)) continue;
       const s = rs.state(host);
       for (const n of [...s.notified]) {
-        const matched = handlers.flatMap((h, i) => (handlerMatches(h, n) ? [i] : []));
+        const matched = notifiedHandlers(handlers, n);
         if (!matched.length) continue;
         s.notified.delete(n);
         let set = pending.get(host);
