@@ -67,9 +67,13 @@ export function forceHandlers(rs: RunState, play: Play): boolean {
 }
 
 export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts: string[], pv: PlayVarsContext): Promise<void> {
+  // The hosts given are those at the flush: one already failed is there because it is in an
+  // always section (or handlers are forced), and runs its handlers as in Ansible; one that
+  // fails during the flush runs no more of them unless they are forced.
+  const failedBefore = new Set(hosts.filter((h) => rs.state(h).failed));
   const eligible = (host: string) => {
     const s = rs.state(host);
-    return !s.unreachable && (!s.failed || forceHandlers(rs, pv.play));
+    return !s.unreachable && (!s.failed || failedBefore.has(host) || forceHandlers(rs, pv.play));
   };
   // A notification marks every handler it names or that listens to it (Ansible marks
   // handlers at notify time), so running one handler does not use it up for the others.
