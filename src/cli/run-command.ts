@@ -182,7 +182,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       reports,
       meta: { version: invocation.version, commandLine: redactCommandLine(invocation.argv) },
     });
-    output.handle({ kind: 'playbook-start', path: playbookArgs[0], check: !!opts.check, diff: !!opts.diff });
+    output.handle({ kind: 'playbook-start', path: playbookArgs[0], check: !!opts.check, diff: !!opts.diff, plays: playbooks[0]?.plays.length });
 
     // First Ctrl-C: no new task starts, running ones get a grace period, the recap is
     // printed, exit 99. A second Ctrl-C quits at once.

@@ -75,7 +75,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
   const itemFacts: Record<string, unknown> = {};
   for (let i = 0; i < items.length; i++) {
     if (i > 0 && task.loop.pause) await env.sleep(task.loop.pause * 1000);
-    const extra = loopItemVars(task.loop, items, i);
+    const extra = loopItemVars(items, i, task.loop);
     // Facts an earlier item set (set_fact, include_vars in a loop) are seen by the next ones, as
     // Ansible's loop updates its task vars after each item.
     const vars = inv.withExtra({ ...itemFacts, ...extra });
@@ -164,17 +164,25 @@ function applyResultConditions(task: Task, result: ModuleResult, vars: Record<st
   if (!task.changed_when && !task.failed_when) return result;
   const withReg = task.register ? overlay(vars, { [task.register]: result }) : vars;
   const out = { ...result };
+  // A conditional that cannot be evaluated fails the task and leaves its error text in
+  // changed_when_result / failed_when_result, as Ansible's task executor does.
+  let which: 'changed' | 'failed' = 'changed';
+  let cond: unknown;
   try {
-    if (task.changed_when) out.changed = allTrue(templar, task.changed_when, withReg).ok;
+    if (task.changed_when) {
+      cond = task.changed_when[0];
+      out.changed = allTrue(templar, task.changed_when, withReg).ok;
+    }
+    which = 'failed';
     if (task.failed_when) {
+      cond = task.failed_when[0];
       const failed = allTrue(templar, task.failed_when, task.register ? overlay(vars, { [task.register]: out }) : vars).ok;
       // Ansible sets both, so a registered result says `failed: false` when failed_when held false.
       out.failed_when_result = failed;
       out.failed = failed;
     }
   } catch (e) {
-    return { ...out, failed: true, msg: conditionFailure((task.failed_when ?? task.changed_when)?.[0], e) };
+    return { ...out, failed: true, [`${which}_when_result`]: conditionFailure(cond, e) };
   }
   return out;
 }
-

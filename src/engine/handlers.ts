@@ -1,6 +1,7 @@
 // Handlers: the play's handler list (role handlers first, each role once), which
 // notification a handler answers (its name or a `listen` topic, optionally prefixed with
 // its role), and a flush that runs the notified ones on the given hosts.
+import { ansibleBool } from '../boolean.js';
 import type { Play, RoleInstance, Task } from '../playbook/types.js';
 import { playHandlers, playRoles } from '../playbook/walk.js';
 import type { RunState } from './run-state.js';
@@ -26,17 +27,53 @@ export function collectHandlers(play: Play, playScope: Scope): HandlerEntry[] {
   return playHandlers(play).map(({ task, role }) => ({ task, scope: role ? scopes.get(role)! : playScope }));
 }
 
-function handlerMatches(h: HandlerEntry, notified: string): boolean {
+function nameMatches(h: HandlerEntry, notified: string): boolean {
   const t = h.task;
-  if (t.name === notified || t.listen.includes(notified)) return true;
+  if (t.name === notified) return true;
   const role = h.scope.role?.name ?? t.role?.name;
-  return !!role && (`${role} : ${t.name}` === notified || t.listen.some((l) => `${role} : ${l}` === notified));
+  return !!role && `${role} : ${t.name}` === notified;
+}
+
+function listens(h: HandlerEntry, notified: string): boolean {
+  const t = h.task;
+  if (t.listen.includes(notified)) return true;
+  const role = h.scope.role?.name ?? t.role?.name;
+  return !!role && t.listen.some((l) => `${role} : ${l}` === notified);
+}
+
+/**
+ * The handlers a notification marks, as Ansible's strategy finds them: by name, one handler,
+ * from the last-loaded group that has it (a role's handlers, the play's) and the first of
+ * that name within the group; and every handler that listens to it.
+ */
+export function notifiedHandlers(handlers: HandlerEntry[], notified: string): number[] {
+  const out = new Set<number>();
+  let byName: number | undefined;
+  for (let end = handlers.length; end > 0 && byName === undefined; ) {
+    let start = end - 1;
+    while (start > 0 && handlers[start - 1].scope === handlers[end - 1].scope) start--;
+    for (let i = start; i < end && byName === undefined; i++) if (nameMatches(handlers[i], notified)) byName = i;
+    end = start;
+  }
+  if (byName !== undefined) out.add(byName);
+  handlers.forEach((h, i) => listens(h, notified) && out.add(i));
+  return [...out].sort((x, y) => x - y);
+}
+
+/** The play's force_handlers keyword, else --force-handlers / ANSIBLE_FORCE_HANDLERS. */
+export function forceHandlers(rs: RunState, play: Play): boolean {
+  if (play.force_handlers === undefined || play.force_handlers === null) return rs.o.forceHandlers;
+  return ansibleBool(rs.renderPlayValue(play.force_handlers));
 }
 
 export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts: string[], pv: PlayVarsContext): Promise<void> {
+  // The hosts given are those at the flush: one already failed is there because it is in an
+  // always section (or handlers are forced), and runs its handlers as in Ansible; one that
+  // fails during the flush runs no more of them unless they are forced.
+  const failedBefore = new Set(hosts.filter((h) => rs.state(h).failed));
   const eligible = (host: string) => {
     const s = rs.state(host);
-    return !s.unreachable && (!s.failed || rs.o.forceHandlers);
+    return !s.unreachable && (!s.failed || failedBefore.has(host) || forceHandlers(rs, pv.play));
   };
   // A notification marks every handler it names or that listens to it (Ansible marks
   // handlers at notify time), so running one handler does not use it up for the others.
@@ -46,7 +83,7 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
       if (!eligible(host)) continue;
       const s = rs.state(host);
       for (const n of [...s.notified]) {
-        const matched = handlers.flatMap((h, i) => (handlerMatches(h, n) ? [i] : []));
+        const matched = notifiedHandlers(handlers, n);
         if (!matched.length) continue;
         s.notified.delete(n);
         let set = pending.get(host);

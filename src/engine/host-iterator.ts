@@ -31,8 +31,10 @@ export interface Outcome {
   failed?: boolean;
   /** meta end_role: the host skips the rest of the role it is in. */
   endRole?: boolean;
-  /** for includes: what to run next, one entry per loop item (none when skipped) */
-  included?: { nodes: TaskNode[]; scope: Scope; role?: RoleInstance }[];
+  /** for includes: what to run next, or nothing when the include was skipped */
+  included?: { nodes: TaskNode[]; scope: Scope; role?: RoleInstance };
+  /** A looped include: one inclusion per item, walked in order. */
+  includedEach?: { nodes: TaskNode[]; scope: Scope; role?: RoleInstance }[];
 }
 
 export class HostFailure extends Error {
@@ -108,12 +110,15 @@ function* walkNodes(nodes: TaskNode[], scope: Scope, opts: WalkOptions, parent: 
       if (!opts.selected(tags)) continue;
       const outcome = yield { kind: 'include', include: node, scope, at };
       if (outcome?.failed) throw new HostFailure();
-      // Each loop item's tasks sit one level down, at + item index, so hosts stay in step.
-      const included = outcome?.included ?? [];
-      for (let i = 0; i < included.length; i++) {
-        const inc = included[i];
-        if (inc.role) yield* walkRole(inc.role, inc.scope, opts, [...at, i]);
-        else yield* walkNodes(inc.nodes, inc.scope, opts, [...at, i]);
+      const inc = outcome?.included;
+      if (inc?.role) yield* walkRole(inc.role, inc.scope, opts, at);
+      else if (inc) yield* walkNodes(inc.nodes, inc.scope, opts, at);
+      // Each item sits one level deeper, so lockstep keeps hosts on the same item together.
+      const each = outcome?.includedEach ?? [];
+      for (let k = 0; k < each.length; k++) {
+        const piece = each[k];
+        if (piece.role) yield* walkRole(piece.role, piece.scope, opts, [...at, k]);
+        else yield* walkNodes(piece.nodes, piece.scope, opts, [...at, k]);
       }
     } else {
       const taskScope = child(scope, node);

@@ -8,7 +8,7 @@ import { errorMessage } from './task-common.js';
 import type { Outcome, WorkItem } from './host-iterator.js';
 import type { RunState } from './run-state.js';
 import { expandLoop, loopItemVars } from './loops.js';
-import { child, inheritedWhen, type Scope } from './scope.js';
+import { child, inheritedWhen, isRescuable, type Scope } from './scope.js';
 import { overlay, type PlayVarsContext } from './vars.js';
 
 export type IncludeItem = Extract<WorkItem, { kind: 'include' }>;
@@ -26,63 +26,77 @@ export async function runInclude(rs: RunState, items: { host: string; item: Incl
     role: first.role?.name,
   };
   rs.o.sink({ kind: 'task-start', task: ref });
-  const byFile = new Map<string, { hosts: string[]; file: string; item?: unknown }>();
+  const byFile = new Map<string, string[]>();
+  // A looped include's line names its item (or loop_control.label), as Ansible's callback does.
+  const itemLabels = new Map<string, unknown>();
   for (const { host, item } of items) {
     const inc = item.include;
     const scope = item.scope;
     const vars = rs.vars.forTask(host, pv, child(scope, inc));
     const st = rs.stat(host);
     try {
-      const conds = inheritedWhen(child(scope, { when: inc.when }));
-      // A loop includes once per item, each with the loop variable in its vars; `when` is
-      // evaluated per item, as for any looped task.
+      // A looped include is one include per item, each with the item's loop variables
+      // (and its own `when`), run one after the other, as Ansible's IncludedFile list.
       const loopItems = inc.loop ? await expandLoop(inc.loop, rs.o.templar, vars, () => [], inc.action) : [undefined];
-      const included: NonNullable<Outcome['included']> = [];
-      for (let i = 0; i < loopItems.length; i++) {
-        const extra = inc.loop ? loopItemVars(inc.loop, loopItems, i) : {};
-        const itemVars = overlay(vars, extra);
-        const label = inc.loop ? (inc.loop.label !== undefined ? rs.o.templar.render(inc.loop.label, itemVars) : loopItems[i]) : undefined;
-        if (!conds.every((c) => rs.o.templar.evaluateCondition(c, itemVars))) {
-          st.skipped++;
-          rs.o.sink({ kind: 'host-result', task: ref, host, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, ...(inc.loop ? { item: loopItems[i], itemLabel: label as string } : {}) });
-          continue;
-        }
-        const args = rs.o.templar.render(inc.args, itemVars) as Record<string, unknown>;
-        const apply = (args.apply ?? {}) as Record<string, unknown>;
-        const incVars = (rs.o.templar.render(inc.vars ?? {}, itemVars) ?? {}) as Record<string, unknown>;
-        const applyKeywords = { ...apply, tags: toList(apply.tags), when: apply.when === undefined ? undefined : toList(apply.when), vars: { ...extra, ...incVars } } as Scope['keywords'];
-        if (inc.action === 'include_role') {
-          const role = await includedRole(rs, inc, args);
-          included.push({ nodes: [], role: { ...role, params: { ...extra, ...incVars } }, scope: child(scope, applyKeywords) });
-        } else {
-          const file = String(args.file ?? args._raw_params ?? '');
-          const full = path.isAbsolute(file) ? file : path.resolve(inc.baseDir, file);
-          const key = `${full}\0${inc.role?.path ?? ''}`;
-          const nodes = rs.includeCache.get(key) ?? loadTaskFile(full, { ...rs.o.loadOptions, role: inc.role, pos: inc.pos });
-          rs.includeCache.set(key, nodes);
-          included.push({ nodes: await nodes, scope: child(scope, applyKeywords) });
-          const line = `${full}\0${JSON.stringify(label ?? null)}`;
-          const entry = byFile.get(line) ?? { hosts: [], file: full, ...(inc.loop ? { item: label } : {}) };
-          if (!entry.hosts.includes(host)) entry.hosts.push(host);
-          byFile.set(line, entry);
-          // Ansible counts a host's successful include_tasks as ok (include_role is not a result of its own).
-          st.ok++;
+      const pieces: Included[] = [];
+      for (let k = 0; k < loopItems.length; k++) {
+        const extra = inc.loop ? loopItemVars(loopItems, k, inc.loop) : {};
+        const piece = await includeOne(rs, host, item, pv, extra);
+        if (!piece) continue;
+        pieces.push(piece);
+        if (piece.file) {
+          const key = inc.loop ? `${piece.file}\0${k}` : piece.file;
+          addTo(byFile, key, host);
+          if (inc.loop && !itemLabels.has(key)) itemLabels.set(key, inc.loop.label !== undefined ? rs.o.templar.render(inc.loop.label, overlay(vars, extra)) : loopItems[k]);
         }
       }
-      if (inc.loop && loopItems.length === 0) {
+      if (pieces.length === 0) {
         st.skipped++;
-        rs.o.sink({ kind: 'host-result', task: ref, host, status: 'skipped', result: { changed: false, skipped: true, skipped_reason: 'No items in the list' } });
+        rs.o.sink({ kind: 'host-result', task: ref, host, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });
+        out.set(host, {});
+        continue;
       }
-      out.set(host, included.length ? { included } : {});
+      out.set(host, inc.loop ? { includedEach: pieces } : { included: pieces[0] });
+      // Ansible counts a host's successful include_tasks as ok, once per item of a loop
+      // (include_role is not a result of its own).
+      if (inc.action === 'include_tasks') st.ok += pieces.length;
     } catch (e) {
-      rs.countFailure(host);
       rs.state(host).failed = true;
+      if (!isRescuable(scope)) rs.countFailure(host);
       rs.o.sink({ kind: 'host-result', task: ref, host, status: 'failed', result: { failed: true, msg: errorMessage(e) } });
       out.set(host, { failed: true });
     }
   }
-  for (const { hosts, file, item } of byFile.values()) rs.o.sink({ kind: 'include', host: hosts.join(', '), file, ...(item !== undefined ? { item } : {}) });
+  for (const [key, hosts] of byFile) {
+    rs.o.sink({ kind: 'include', host: hosts.join(', '), file: key.split('\0')[0], ...(itemLabels.has(key) ? { item: itemLabels.get(key) } : {}) });
+  }
   return out;
+}
+
+type Included = NonNullable<Outcome['included']> & { file?: string };
+
+/** One include (or one item of a looped include) on a host; undefined when its `when` is false. */
+async function includeOne(rs: RunState, host: string, item: IncludeItem, pv: PlayVarsContext, extra: Record<string, unknown>): Promise<Included | undefined> {
+  const inc = item.include;
+  const scope = item.scope;
+  const vars = rs.vars.forTask(host, pv, child(scope, inc), extra);
+  const conds = inheritedWhen(child(scope, { when: inc.when }));
+  if (!conds.every((c) => rs.o.templar.evaluateCondition(c, vars))) return undefined;
+  const args = rs.o.templar.render(inc.args, vars) as Record<string, unknown>;
+  const apply = (args.apply ?? {}) as Record<string, unknown>;
+  const incVars = (rs.o.templar.render(inc.vars ?? {}, vars) ?? {}) as Record<string, unknown>;
+  // The loop variables stay visible to the included tasks, as task vars of the include.
+  const applyKeywords = { ...apply, tags: toList(apply.tags), when: apply.when === undefined ? undefined : toList(apply.when), vars: { ...incVars, ...extra } } as Scope['keywords'];
+  if (inc.action === 'include_role') {
+    const role = await includedRole(rs, inc, args);
+    return { nodes: [], role: { ...role, params: incVars }, scope: child(scope, applyKeywords) };
+  }
+  const file = String(args.file ?? args._raw_params ?? '');
+  const full = path.isAbsolute(file) ? file : path.resolve(inc.baseDir, file);
+  const key = `${full}\0${inc.role?.path ?? ''}`;
+  const nodes = rs.includeCache.get(key) ?? loadTaskFile(full, { ...rs.o.loadOptions, role: inc.role, pos: inc.pos });
+  rs.includeCache.set(key, nodes);
+  return { nodes: await nodes, scope: child(scope, applyKeywords), file: full };
 }
 
 /** One load per role and entry point, shared by all hosts; each host gets its own params. */

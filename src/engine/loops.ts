@@ -64,21 +64,22 @@ export function globFiles(pattern: string, inv: TaskInvocation, env: ExecEnv): s
   }
 }
 
-/** Ansible's `ansible_loop` (loop_control.extended): previtem/nextitem only where they exist. */
-export function loopInfo(items: unknown[], i: number, loop: LoopSpec): Record<string, unknown> {
-  const n = items.length;
-  const info: Record<string, unknown> = { index: i + 1, index0: i, first: i === 0, last: i + 1 === n, length: n, revindex: n - i, revindex0: n - i - 1 };
-  // extended_allitems: false leaves the whole list out (for long loops); read loosely until the parser carries it.
-  if ((loop as { extended_allitems?: unknown }).extended_allitems !== false) info.allitems = items;
-  if (i + 1 < n) info.nextitem = items[i + 1];
-  if (i > 0) info.previtem = items[i - 1];
-  return info;
-}
 
-/** What one loop item adds to the task's vars: the loop variable, index_var, ansible_loop. */
-export function loopItemVars(loop: LoopSpec, items: unknown[], i: number): Record<string, unknown> {
+/**
+ * The variables one loop item adds: the loop variable, index_var and, with
+ * loop_control.extended, Ansible's `ansible_loop` (previtem/nextitem only where they exist).
+ */
+export function loopItemVars(items: unknown[], i: number, loop: LoopSpec): Record<string, unknown> {
   const extra: Record<string, unknown> = { [loop.loop_var]: items[i], ansible_loop_var: loop.loop_var };
   if (loop.index_var) Object.assign(extra, { [loop.index_var]: i, ansible_index_var: loop.index_var });
-  if (loop.extended) extra.ansible_loop = loopInfo(items, i, loop);
+  if (loop.extended) {
+    const n = items.length;
+    const info: Record<string, unknown> = { index: i + 1, index0: i, first: i === 0, last: i + 1 === n, length: n, revindex: n - i, revindex0: n - i - 1 };
+    // extended_allitems: false leaves the whole list out (for long loops).
+    if (loop.extended_allitems !== false) info.allitems = items;
+    if (i + 1 < n) info.nextitem = items[i + 1];
+    if (i > 0) info.previtem = items[i - 1];
+    extra.ansible_loop = info;
+  }
   return extra;
 }

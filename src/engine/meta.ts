@@ -36,9 +36,9 @@ export interface MetaEffect {
 const PER_HOST = new Set<MetaAction>(['noop', 'reset_connection', 'end_host', 'flush_handlers', 'end_role']);
 
 const META: Record<MetaAction, (c: MetaContext) => Promise<MetaEffect> | MetaEffect> = {
-  // Ansible runs a flush for all hosts at the task: `when` does not apply to it.
+  // Ansible 2.14 evaluates a flush's `when` per host: a host where it is false does not flush.
   flush_handlers: async (c) => {
-    await runHandlers(c.rs, c.handlers, c.targets.map((t) => t.host), c.pv);
+    await runHandlers(c.rs, c.handlers, c.applies.map((t) => t.host), c.pv);
     return {};
   },
   end_play: (c) => (c.applies.length ? { endPlay: true } : {}),
@@ -88,7 +88,7 @@ export async function runMeta(rs: RunState, task: Task, targets: TaskTarget[], p
     return conds.every((c) => rs.o.templar.evaluateCondition(c, vars));
   };
   const asked = perHost ? targets : targets.slice(0, 1);
-  const applies = action === 'flush_handlers' ? targets : asked.filter((t) => {
+  const applies = asked.filter((t) => {
     if (holds(t)) return true;
     // Shown as Ansible shows it, but a skipped meta task counts in no stat.
     rs.o.sink({ kind: 'host-result', task: ref, host: t.host, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });

@@ -9,7 +9,7 @@ import { errBadSerial, errBadStrategy, errBadVarsFile, errVarsFileNotFound, type
 import { selectPlayHosts } from '../inventory/index.js';
 import { parseYamlText } from '../playbook/yaml-file.js';
 import type { Play, Task } from '../playbook/types.js';
-import { collectHandlers, runHandlers } from './handlers.js';
+import { collectHandlers, forceHandlers, runHandlers } from './handlers.js';
 import { PlayWalk } from './play-walk.js';
 import type { BatchEnd, RunState } from './run-state.js';
 import type { Scope } from './scope.js';
@@ -28,7 +28,8 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
   const selected = selectPlayHosts(inv, pattern as string | string[], rs.o.limit);
   // Hosts that failed or were unreachable in an earlier play sit out the rest of the run.
   let hosts = selected.filter((h) => !rs.hosts.get(h)?.failed && !rs.hosts.get(h)?.unreachable);
-  orderHosts(hosts, String(play.order ?? 'inventory'));
+  // order: may be a template (the play's vars and extra vars), as Ansible renders it with the play.
+  orderHosts(hosts, String(rs.renderPlayValue(play.order ?? 'inventory')));
 
   const name = play.name !== undefined ? String(rs.renderPlayValue(play.name)) : String(pattern);
   if (hosts.length === 0) {
@@ -44,11 +45,13 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
   }
   // Play vars are their own precedence layer (vars.ts), not block-level scope vars.
   const playScope: Scope = { keywords: { ...play, name: undefined, vars: {} } };
+  // The hosts run (and batch) in the play's order, but Ansible's ansible_play_hosts keeps inventory order.
+  const inInventoryOrder = selected.filter((h) => hosts.includes(h));
   const batches = serialBatches(hosts, rs.renderPlayValue(play.serial), play.pos);
   for (const batch of batches) {
     // Ansible starts the play anew for each serial batch: one PLAY banner per batch.
     rs.o.sink({ kind: 'play-start', name, hosts: batch, pattern: String(pattern) });
-    const ended = await runSerialBatch(rs, play, playScope, { play, playHosts: hosts, playHostsAll: selected, batch });
+    const ended = await runSerialBatch(rs, play, playScope, { play, playHosts: inInventoryOrder, playHostsAll: selected, batch });
     rs.o.sink({ kind: 'play-end', name });
     if (ended === 'break') rs.stopped = true;
     // Ansible ends the playbook when every host of a batch failed or was unreachable.
@@ -76,7 +79,7 @@ async function runSerialBatch(rs: RunState, play: Play, playScope: Scope, pv: Pl
   const walk = new PlayWalk(rs, play, playScope, pv.batch);
   const ended = await strategy.run({ rs, play, pv, walk, handlers });
   // --force-handlers: failed hosts still run what they were notified of.
-  if (rs.o.forceHandlers) await runHandlers(rs, handlers, pv.batch.filter((h) => rs.state(h).failed), pv);
+  if (forceHandlers(rs, play)) await runHandlers(rs, handlers, pv.batch.filter((h) => rs.state(h).failed), pv);
   return ended;
 }
 

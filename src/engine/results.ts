@@ -3,6 +3,8 @@
 import type { ModuleResult } from '../modules/types.js';
 import type { TaskRef } from '../output/events.js';
 import type { Task } from '../playbook/types.js';
+// Ansible marks the failed task unsafe: its arguments as written are data, never rendered again.
+import { opaque } from '../template/index.js';
 import { statusOf, type TaskOutcome } from './task-common.js';
 import type { RunState } from './run-state.js';
 import { isRescuable, type Scope } from './scope.js';
@@ -31,7 +33,7 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
     s.setFacts[task.register] = reg;
   }
   if (o.status === 'changed' || (o.status === 'ok' && r.changed)) {
-    for (const n of task.notify) s.notified.add(n);
+    for (const n of notifyOf(task, scope)) s.notified.add(n);
   }
   const sink = rs.o.sink;
   for (const it of o.items) {
@@ -50,13 +52,13 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
       if (o.ignored) {
         st.ok++;
         st.ignored++;
-        // Ansible's strategy counts an ignored failure that reported a change as changed too.
+        // Ansible's strategy counts an ignored failure that changed something as changed too.
         if (r.changed) st.changed++;
       } else {
         s.failed = true;
         if (!isRescuable(scope)) rs.countFailure(host);
         // Ansible's rescue sees what failed; like set_fact, it stays for the rest of the run.
-        else Object.assign(s.setFacts, { ansible_failed_task: failedTaskDict(task, o), ansible_failed_result: { ...r } });
+        else Object.assign(s.setFacts, { ansible_failed_task: opaque(failedTaskDict(task, o)), ansible_failed_result: { ...r } });
       }
       break;
     case 'skipped':
@@ -109,7 +111,7 @@ export function failedTaskDict(task: Task, o: TaskOutcome): Record<string, unkno
       index_var: loop?.index_var ?? null,
       label: loop?.label ?? null,
       loop_var: loop?.loop_var ?? 'item',
-      extended_allitems: (loop as { extended_allitems?: boolean } | undefined)?.extended_allitems ?? true,
+      extended_allitems: loop?.extended_allitems ?? true,
       finalized: true,
       pause: loop?.pause ?? 0,
       squashed: false,
@@ -134,6 +136,16 @@ export function failedTaskDict(task: Task, o: TaskOutcome): Record<string, unkno
     vars: task.vars,
     when: task.when ?? [],
   };
+}
+
+/** The task's notify, or else the innermost enclosing block's (a task's own list wins, as in Ansible). */
+function notifyOf(task: Task, scope: Scope): string[] {
+  if (task.notify.length) return task.notify;
+  for (let sc: Scope | undefined = scope; sc; sc = sc.parent) {
+    const n = (sc.keywords as { notify?: unknown }).notify;
+    if (Array.isArray(n) && n.length) return n.map(String);
+  }
+  return [];
 }
 
 /** A result for hosts a task did not start on (after Ctrl-C): never shown, never counted. */

@@ -165,7 +165,10 @@ export class RunState {
     if (!s.transport) {
       const vars = this.vars.forHost(host, pv);
       const conn: Record<string, unknown> = {};
-      for (const k of Object.keys(vars)) {
+      // Reflect.ownKeys lists names without rendering values (Object.keys would render every
+      // variable of the lazy view, and one that needs a loop variable would throw here).
+      for (const k of Reflect.ownKeys(vars)) {
+        if (typeof k !== 'string') continue;
         if ((k.startsWith('ansible_') && !k.startsWith('ansible_facts') && !(k in s.facts)) || k.startsWith('rackplay_')) {
           try {
             conn[k] = vars[k];

@@ -30,14 +30,14 @@ export const linearStrategy: Strategy = {
       const group = batch.filter((h) => walk.pending.has(h) && itemKey(walk.pending.get(h)!) === key);
       const r = await runItem(c, item, group, { perHost: false, lookahead: true });
       if (r.endPlay) playEnded = true;
-      if (!r.outcomes || item.kind !== 'task') continue;
+      if (!r.outcomes || (item.kind !== 'task' && item.kind !== 'include')) continue;
       let anyFatal = false;
       for (const h of group) {
         // Ansible checks after the host moved on: a failure that took it into a rescue or an
         // always section is not fatal (yet: its iterator does not count it as failed there).
         const s = rs.state(h);
-        const o = r.outcomes.get(h)!;
-        if (stopsHost(o) && (s.failed || s.unreachable) && !recovering(h) && fatalOnError(o)) anyFatal = true;
+        const o = r.outcomes.get(h);
+        if (o && stopsHost(o) && (s.failed || s.unreachable) && !recovering(h) && fatalOnError(o)) anyFatal = true;
       }
       if (anyFatal) {
         for (const h of batch) {

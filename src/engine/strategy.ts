@@ -2,7 +2,9 @@
 // (a task, an include, a handler flush, a meta action) is the same for all of them and
 // lives here in runItem. Ansible's strategy plugins, as objects: linear and free, and
 // host_pinned (free with each host keeping its fork, which is what free does here).
-import type { Play } from '../playbook/types.js';
+import type { Play, RoleInstance, Task } from '../playbook/types.js';
+import { child, type Scope } from './scope.js';
+import { resolveTaskKeywords, type TaskKeywords } from './task-keywords.js';
 import type { TaskOutcome } from './task-common.js';
 import { runHandlers, type HandlerEntry } from './handlers.js';
 import type { WorkItem } from './host-iterator.js';
@@ -51,8 +53,25 @@ export async function runItem(c: StrategyContext, item: WorkItem, hosts: string[
       return { endPlay: false };
     case 'include': {
       const outcomes = await runInclude(rs, hosts.map((h) => ({ host: h, item: waiting(h) as IncludeItem })), pv);
+      // A failed include is a failed task to the strategy: any_errors_fatal applies to it.
+      const failures = new Map<string, TaskOutcome>();
+      for (const h of hosts) {
+        if (!outcomes.get(h)?.failed) continue;
+        const { include, scope } = waiting(h) as IncludeItem;
+        let keywords: TaskKeywords | undefined;
+        try {
+          keywords = resolveTaskKeywords(rs.o.templar, include as unknown as Task, scope, rs.vars.forTask(h, pv, child(scope, include)));
+        } catch {
+          keywords = undefined;
+        }
+        failures.set(h, { status: 'failed', result: { failed: true }, ignored: false, items: [], keywords });
+      }
+      for (const h of hosts) {
+        const o = outcomes.get(h);
+        for (const piece of [...(o?.included ? [o.included] : []), ...(o?.includedEach ?? [])]) if (piece.role) addRoleHandlers(c.handlers, piece.role, piece.scope);
+      }
       for (const h of hosts) walk.advance(h, outcomes.get(h));
-      return { endPlay: false };
+      return { endPlay: false, ...(failures.size ? { outcomes: failures } : {}) };
     }
     case 'task': {
       const targets = hosts.map((h) => ({ host: h, scope: (waiting(h) as TaskItem).scope }));
@@ -73,4 +92,15 @@ export async function runItem(c: StrategyContext, item: WorkItem, hosts: string[
       walk.advance(hosts[0], undefined);
       return { endPlay: false };
   }
+}
+
+/**
+ * An included role's handlers (and its dependencies') join the play's, after those already
+ * there, as Ansible's strategy appends them when the include is processed; each handler once.
+ */
+function addRoleHandlers(handlers: HandlerEntry[], role: RoleInstance, parent: Scope): void {
+  const entry = child(parent, role.keywords);
+  for (const dep of role.dependencies) addRoleHandlers(handlers, dep, entry);
+  const scope = child(entry, {}, { role });
+  for (const task of role.handlers) if (!handlers.some((h) => h.task === task)) handlers.push({ task, scope });
 }

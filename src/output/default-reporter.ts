@@ -42,7 +42,11 @@ class DefaultReporter implements Reporter {
     if (event.kind !== 'include') this.flushIncludes();
     switch (event.kind) {
       case 'playbook-start':
-        if (this.opts.verbosity > 1) this.banner(`PLAYBOOK: ${basename(event.path)}`);
+        if (this.opts.verbosity > 1) {
+          this.banner(`PLAYBOOK: ${basename(event.path)}`);
+          // ansible-playbook -vv says how many plays the playbook has (tests count on it).
+          if (event.plays !== undefined) this.display(`${event.plays} plays in ${event.path}`);
+        }
         return;
       case 'play-start': {
         const name = (event.name || event.pattern || '').trim();

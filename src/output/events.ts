@@ -29,7 +29,7 @@ export interface TaskRef {
 }
 
 export type RunEvent =
-  | { kind: 'playbook-start'; path: string; check: boolean; diff: boolean }
+  | { kind: 'playbook-start'; path: string; check: boolean; diff: boolean; plays?: number }
   | { kind: 'play-start'; name: string; hosts: string[]; pattern: string }
   | { kind: 'no-hosts'; pattern: string }
   | { kind: 'task-start'; task: TaskRef }

@@ -190,6 +190,9 @@ export function parseLoop(ds: Dict, y: YamlFile, p: DocPath, render?: (template:
         case 'extended':
           spec.extended = v === true || v === 'yes' || v === 'true';
           break;
+        case 'extended_allitems':
+          spec.extended_allitems = !(v === false || v === 'no' || v === 'false');
+          break;
         case 'break_when':
           spec.break_when = normWhen(v, y, [...lp, k]);
           break;

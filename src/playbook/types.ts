@@ -39,6 +39,8 @@ export interface LoopSpec {
   label?: unknown;
   pause?: number;
   extended?: boolean;
+  /** loop_control.extended_allitems: false leaves ansible_loop.allitems out. */
+  extended_allitems?: boolean;
   /** Ansible 2.18 loop_control.break_when, normalized like `when`. */
   break_when?: unknown[];
 }
