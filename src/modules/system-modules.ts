@@ -1,5 +1,6 @@
 // The system modules (packages, services, SELinux, LVM, firewall, Xen, archives,
 // downloads, reboots), for the registry.
+import { getentModule } from './getent.js';
 import { getUrlModule } from './get-url.js';
 import { groupModule } from './group.js';
 import { iptablesModule } from './iptables.js';
@@ -31,4 +32,5 @@ export const systemModules: ModuleDef[] = [
   waitForConnectionModule,
   userModule,
   groupModule,
+  getentModule,
 ];

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseGroupLine, parseGroupLines, parsePasswdLine, parseShadowSummary } from '../../src/facts/parsers/user-db.js';
+import { getentTree } from '../../src/modules/getent.js';
 import { planGroup, type GroupArgs } from '../../src/modules/group.js';
 import { accountProbe, parseAccountProbe, passwordDigest, type AccountProbeSpec } from '../../src/modules/user-facts.js';
 import { passwordWarning, planUser, type UserArgs } from '../../src/modules/user-plan.js';
@@ -306,5 +307,15 @@ describe('account database parsers', () => {
       expect(facts.shadow?.digest).toMatch(/^[0-9a-f]{32}$/);
       expect(stdout).not.toMatch(/\$[156y]\$/);
     }
+  });
+});
+
+describe('getent facts', () => {
+  it("files lines as Ansible's getent module: colon databases split on ':', others on whitespace, repeats as lists", () => {
+    expect(getentTree('root:x:0:0:root:/root:/bin/bash\n', ':')).toEqual({ root: ['x', '0', '0', 'root', '/root', '/bin/bash'] });
+    expect(getentTree('127.0.0.1       localhost\n127.0.0.1 other  alias\n::1 localhost ip6-localhost\n', undefined)).toEqual({
+      '127.0.0.1': [['localhost'], ['other', 'alias']],
+      '::1': ['localhost', 'ip6-localhost'],
+    });
   });
 });
