@@ -42,7 +42,9 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
     o.action = task.action;
     if (kw.noLog) {
       const censor = (r: ModuleResult): ModuleResult => ({ censored: CENSORED, changed: !!r.changed, ...(r.failed ? { failed: true } : {}), ...(r.skipped ? { skipped: true } : {}) });
-      o.result = { ...censor(o.result), ...(o.result.ansible_facts ? {} : {}) };
+      // only what is shown is censored: facts and register keep the real result, as in Ansible
+      o.uncensored = { result: o.result, items: o.items.map((it) => it.result) };
+      o.result = censor(o.result);
       o.items = o.items.map((it) => ({ ...it, result: censor(it.result), label: '(censored due to no_log)' }));
     }
     return o;

@@ -16,7 +16,8 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
   const st = rs.stat(host);
   const r = o.result;
   const layer = rs.o.registry.get(o.action ?? task.action)?.traits?.factsLayer ?? 'facts';
-  const eachResult = (fn: (res: ModuleResult) => void) => (o.items.length ? o.items.forEach((it) => fn(it.result)) : fn(r));
+  const real = o.uncensored;
+  const eachResult = (fn: (res: ModuleResult) => void) => (o.items.length ? o.items.forEach((it, i) => fn(real?.items[i] ?? it.result)) : fn(real?.result ?? r));
   eachResult((res) => {
     const facts = res.ansible_facts;
     if (!facts || res.failed || res.skipped || layer === 'none') return;
@@ -28,7 +29,7 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
   });
   if (o.status !== 'failed' && o.status !== 'unreachable') applyInventoryChanges(rs, host, o, !task.changed_when);
   if (task.register) {
-    const reg: ModuleResult = { ...r };
+    const reg: ModuleResult = { ...(real?.result ?? r) };
     delete reg.ansible_facts;
     s.setFacts[task.register] = reg;
   }

@@ -50,6 +50,8 @@ export interface TaskOutcome {
   keywords?: TaskKeywords;
   /** The module that ran, when the host resolved it at run time (a templated action). */
   action?: string;
+  /** With no_log: the results before censoring, for facts and register (only output is censored). */
+  uncensored?: { result: ModuleResult; items: ModuleResult[] };
 }
 
 export interface TaskInvocation {

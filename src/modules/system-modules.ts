@@ -1,6 +1,8 @@
 // The system modules (packages, services, SELinux, LVM, firewall, Xen, archives,
 // downloads, reboots), for the registry.
+import { getentModule } from './getent.js';
 import { getUrlModule } from './get-url.js';
+import { groupModule } from './group.js';
 import { iptablesModule } from './iptables.js';
 import { lvgModule } from './lvg.js';
 import { lvolModule } from './lvol.js';
@@ -10,6 +12,7 @@ import { selinuxModule } from './selinux.js';
 import { serviceModule, sysvinitModule } from './service.js';
 import type { ModuleDef } from './types.js';
 import { unarchiveModule } from './unarchive.js';
+import { userModule } from './user.js';
 import { waitForConnectionModule } from './wait-for-connection.js';
 import { xenDomainModule } from './xen-domain.js';
 
@@ -27,4 +30,7 @@ export const systemModules: ModuleDef[] = [
   getUrlModule,
   rebootModule,
   waitForConnectionModule,
+  userModule,
+  groupModule,
+  getentModule,
 ];
