@@ -9,7 +9,7 @@
 // test/compat/passing.txt (the ratchet) no longer passes. --update adds newly passing
 // targets to the ratchet. --tool ansible runs Debian's ansible-playbook instead, to check
 // the harness itself. --if-available skips (exit 0, one line) when there is no snapshot.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +54,8 @@ function writeShims(dir, tool) {
     }
   }
 }
+
+const isolate = process.getuid?.() === 0 && spawnSync('unshare', ['--version'], { stdio: 'ignore' }).status === 0;
 
 function inventoryText() {
   return '[testgroup]\ntesthost ansible_connection=local ansible_pipelining=yes\n';
@@ -109,6 +111,12 @@ function runOne(name, cache, o, shimDir) {
     args = [path.basename(play), '-i', 'inventory'];
     cwd = work;
     env.ANSIBLE_PLAYBOOK_DIR = work;
+  }
+  // As root, targets that add users and groups would change this machine: each runs with
+  // throwaway copies of /etc, /home and /var/mail in a mount namespace of its own.
+  if (isolate) {
+    args = [cmd, ...args];
+    cmd = path.join(repoRoot, 'scripts/compat-isolate.sh');
   }
   return new Promise((resolve) => {
     const started = Date.now();

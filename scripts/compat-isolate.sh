@@ -1,0 +1,22 @@
+#!/bin/sh
+# compat-isolate.sh COMMAND...: runs one compat target in a private mount namespace where
+# /etc, /home, /var/mail and the login records are throwaway copies, so the users, groups
+# and files ansible-core's targets create (setup_test_user, user, group) never reach this
+# machine. Used by scripts/compat.mjs when it runs as root and `unshare` is there.
+set -e
+base=$(mktemp -d /tmp/rackplay-compat-ns.XXXXXX)
+trap 'rm -rf "$base"' EXIT
+cp -a /etc "$base/etc"
+mkdir -p "$base/log"
+for f in lastlog faillog; do
+  if [ -f "/var/log/$f" ]; then cp -a "/var/log/$f" "$base/log/$f"; else : > "$base/log/$f"; fi
+done
+unshare --mount --propagation private sh -c '
+  set -e
+  b=$1; shift
+  mount --bind "$b/etc" /etc
+  mount -t tmpfs tmpfs /home
+  mkdir -p /var/mail && mount -t tmpfs tmpfs /var/mail
+  for f in lastlog faillog; do [ -f "/var/log/$f" ] && mount --bind "$b/log/$f" "/var/log/$f"; done
+  exec "$@"
+' compat-ns "$base" "$@"
