@@ -104,21 +104,17 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
     if (opts.privateKey) extraVars.ansible_ssh_private_key_file ??= opts.privateKey;
     if (opts.connection) extraVars.ansible_connection ??= opts.connection;
     if (opts.timeout) extraVars.ansible_timeout ??= Number(opts.timeout);
-    const becomeVars: Record<string, unknown> = {};
-    if (opts.become) becomeVars.ansible_become = true;
-    if (opts.becomeUser) becomeVars.ansible_become_user = opts.becomeUser;
-    if (opts.becomeMethod) becomeVars.ansible_become_method = opts.becomeMethod;
+    // -b and its details are the play context's defaults, as Ansible's CLI options are: play
+    // and task keywords override them, and ansible_become* variables override those.
+    const cliKeywords: Record<string, unknown> = {};
+    if (opts.become) cliKeywords.become = true;
+    if (opts.becomeUser) cliKeywords.become_user = opts.becomeUser;
+    if (opts.becomeMethod) cliKeywords.become_method = opts.becomeMethod;
 
     const playbookPaths = playbookArgs.map((p) => path.resolve(p));
     const playbookDir = opts.playbookDir ?? path.dirname(playbookPaths[0]);
     const inventorySources = opts.inventory.length ? opts.inventory : config.inventory;
     const inventory = await loadInventory(inventorySources, { playbookDir });
-    for (const [k, v] of Object.entries(becomeVars)) {
-      // -b applies to every host unless the inventory says otherwise: lowest precedence
-      // that still beats Ansible's defaults, so put it on the `all` group.
-      const all = inventory.groups.get('all');
-      if (all && !(k in all.vars)) all.vars[k] = v;
-    }
 
     const registry = defaultRegistry();
     const rolesPath = [...config.rolesPath, path.join(playbookDir, 'roles')];
@@ -221,6 +217,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       forceHandlers: !!opts.forceHandlers || config.forceHandlers,
       gathering: config.gathering,
       becomePassword,
+      cliKeywords,
       sink: (e) => output.handle(e),
       openTransport: async (host, vars) => {
         const t = await openTransport(host, vars, { hostKeyChecking: config.hostKeyChecking, timeoutS: config.timeout, remoteUser: config.remoteUser, handshakeLimiter });

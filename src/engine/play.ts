@@ -44,7 +44,7 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
     rs.stat(h);
   }
   // Play vars are their own precedence layer (vars.ts), not block-level scope vars.
-  const playScope: Scope = { keywords: { ...play, name: undefined, vars: {} } };
+  const playScope: Scope = { keywords: { ...play, name: undefined, vars: {} }, ...(rs.o.cliKeywords ? { parent: { keywords: rs.o.cliKeywords } } : {}) };
   // The hosts run (and batch) in the play's order, but Ansible's ansible_play_hosts keeps inventory order.
   const inInventoryOrder = selected.filter((h) => hosts.includes(h));
   const batches = serialBatches(hosts, rs.renderPlayValue(play.serial), play.pos);

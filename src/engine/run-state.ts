@@ -11,6 +11,7 @@ import type { Transport } from '../transport/types.js';
 import { EXIT } from '../errors.js';
 import { newHostState, type HostState } from './host-state.js';
 import { VarsBuilder, type PlayVarsContext } from './vars.js';
+import type { Scope } from './scope.js';
 
 export interface RunOptions {
   playbooks: Playbook[];
@@ -32,6 +33,8 @@ export interface RunOptions {
   /** ansible.cfg `gathering`: implicit (default: gather unless gather_facts: false), explicit, smart */
   gathering: 'implicit' | 'explicit' | 'smart';
   becomePassword?: string;
+  /** Keywords from the command line (-b, --become-user, --become-method): below the play's. */
+  cliKeywords?: Scope['keywords'];
   sink: EventSink;
   openTransport(host: string, vars: Record<string, unknown>): Promise<Transport>;
   addSecret(secret: string): void;

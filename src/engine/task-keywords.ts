@@ -57,13 +57,16 @@ export function resolveTaskKeywords(templar: Templar, task: Task, scope: Scope, 
   };
 }
 
-/** become and its details from the keywords, else the host's ansible_become* vars. */
+/**
+ * become and its details: the host's ansible_become* variables, else the keywords, as
+ * Ansible's PlayContext.set_task_and_variable_override lets connection variables win.
+ */
 function becomeSpec(value: (key: Key) => unknown, vars: Record<string, unknown>, password: string | undefined): BecomeSpec | undefined {
-  if (!ansibleBool(value('become') ?? vars.ansible_become)) return undefined;
-  const user = value('become_user') ?? vars.ansible_become_user ?? 'root';
-  const method = value('become_method') ?? vars.ansible_become_method ?? 'sudo';
+  if (!ansibleBool(vars.ansible_become ?? value('become'))) return undefined;
+  const user = vars.ansible_become_user ?? value('become_user') ?? 'root';
+  const method = vars.ansible_become_method ?? value('become_method') ?? 'sudo';
   if (method !== 'sudo' && method !== 'su') throw errTaskArgs(`become_method '${String(method)}' is not supported (use sudo or su)`, {});
-  const flags = value('become_flags') ?? vars.ansible_become_flags;
+  const flags = vars.ansible_become_flags ?? value('become_flags');
   const pw = vars.ansible_become_password ?? vars.ansible_become_pass ?? password;
   return {
     user: String(user),

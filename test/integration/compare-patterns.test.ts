@@ -1,7 +1,7 @@
 // The playbook patterns users write most (handlers by topic across a flush, a loop's
 // registered results, the failed task seen from rescue, extended loops, another host's
 // facts, include loops, roles listed twice, omit, status tests, check mode into a missing
-// directory): each fixture under test/fixtures/patterns runs through rackplay with its
+// directory, ansible_become* variables over keywords): each fixture under test/fixtures/patterns runs through rackplay with its
 // expected messages and recap written out here, and through ansible-playbook side by side
 // (same exit code, per-task host lines, recap and messages). Each run works on its own
 // copy of the fixture, and the files a run leaves must be the same for both tools.
@@ -69,6 +69,12 @@ const PATTERNS: Pattern[] = [
     msgs: ['True True False True True 0', 'attempts=1'],
     // The ignored failure reported changed: Ansible counts it under changed too.
     recap: { h1: stats(6, 4, 1, 0, 1) },
+  },
+  {
+    // Needs sudo (the lab's tools, which .ci/run installs): root becomes nobody.
+    name: 'become-vars-win',
+    msgs: ['root nobody 0'],
+    recap: { h1: stats(4, 0) },
   },
   {
     name: 'check-mode-template',
