@@ -5,7 +5,7 @@
 import { ansibleBool } from '../boolean.js';
 import { errTaskArgs } from '../errors.js';
 import type { Task } from '../playbook/types.js';
-import { UndefinedVariableError, type Templar } from '../template/index.js';
+import { OMIT_TOKEN, UndefinedVariableError, type Templar } from '../template/index.js';
 import type { BecomeSpec } from '../transport/types.js';
 import { child, inherited, inheritedWhen, type Scope } from './scope.js';
 
@@ -30,9 +30,16 @@ type Key = Parameters<typeof inherited>[1];
 
 export function resolveTaskKeywords(templar: Templar, task: Task, scope: Scope, vars: Record<string, unknown>, becomePassword?: string): TaskKeywords {
   const taskScope = child(scope, task);
+  // A keyword that renders to `omit` counts as unset: the enclosing block's, role's or
+  // play's value applies, as Ansible's FieldAttributeBase resets an omitted field.
   const value = (key: Key) => {
-    const v = inherited(taskScope, key);
-    return v === undefined ? undefined : templar.render(v, vars);
+    for (let s: Scope | undefined = taskScope; s; s = s.parent) {
+      const v = s.keywords[key];
+      if (v === undefined) continue;
+      const rendered = templar.render(v, vars);
+      if (rendered !== OMIT_TOKEN) return rendered;
+    }
+    return undefined;
   };
   const flag = (key: Key) => ansibleBool(value(key));
   const optionalFlag = (key: Key) => {
