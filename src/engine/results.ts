@@ -5,7 +5,7 @@ import type { TaskRef } from '../output/events.js';
 import type { Task } from '../playbook/types.js';
 import { statusOf, type TaskOutcome } from './task-common.js';
 import type { RunState } from './run-state.js';
-import { isRescuable, type Scope } from './scope.js';
+import { inheritedNotify, isRescuable, type Scope } from './scope.js';
 
 export function recordOutcome(rs: RunState, task: Task, host: string, scope: Scope, o: TaskOutcome, ref: TaskRef, durationMs: number): void {
   // A module named by host variables shows as the one this host ran (debug prints its msg).
@@ -31,7 +31,7 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
     s.setFacts[task.register] = reg;
   }
   if (o.status === 'changed' || (o.status === 'ok' && r.changed)) {
-    for (const n of task.notify) s.notified.add(n);
+    for (const n of task.notify.length ? task.notify : inheritedNotify(scope)) s.notified.add(n);
   }
   const sink = rs.o.sink;
   for (const it of o.items) {

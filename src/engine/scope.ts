@@ -46,6 +46,15 @@ export function inheritedVars(scope: Scope | undefined): Record<string, unknown>
     .filter((v): v is Record<string, unknown> => !!v && Object.keys(v).length > 0);
 }
 
+/** A task without notify: takes the innermost block's (import_tasks/import_role with notify: are blocks). */
+export function inheritedNotify(scope: Scope | undefined): string[] {
+  for (let s = scope; s; s = s.parent) {
+    const n = (s.keywords as { notify?: string[] }).notify;
+    if (n !== undefined) return n;
+  }
+  return [];
+}
+
 /** The role whose task this is: the innermost role scope. */
 export function currentRole(scope: Scope | undefined): RoleInstance | undefined {
   for (let s = scope; s; s = s.parent) if (s.role) return s.role;
