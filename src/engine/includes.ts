@@ -8,7 +8,7 @@ import { errorMessage } from './task-common.js';
 import type { Outcome, WorkItem } from './host-iterator.js';
 import type { RunState } from './run-state.js';
 import { expandLoop, loopItemVars } from './loops.js';
-import { child, inheritedWhen, type Scope } from './scope.js';
+import { child, currentRole, inheritedWhen, type Scope } from './scope.js';
 import { overlay, type PlayVarsContext } from './vars.js';
 
 export type IncludeItem = Extract<WorkItem, { kind: 'include' }>;
@@ -51,16 +51,22 @@ export async function runInclude(rs: RunState, items: { host: string; item: Incl
         const apply = (args.apply ?? {}) as Record<string, unknown>;
         const incVars = (rs.o.templar.render(inc.vars ?? {}, itemVars) ?? {}) as Record<string, unknown>;
         const applyKeywords = { ...apply, tags: toList(apply.tags), when: apply.when === undefined ? undefined : toList(apply.when), vars: { ...extra, ...incVars } } as Scope['keywords'];
+        if (apply.notify !== undefined) (applyKeywords as { notify?: string[] }).notify = toList(apply.notify);
+        // Ansible applies an include's vars (and loop var) again as include params, above set_fact;
+        // 2.14's include: only its vars:, not its k=v words.
+        const paramVars = inc.includeParamVars ? (rs.o.templar.render(inc.includeParamVars, itemVars) as Record<string, unknown>) : incVars;
+        const includeParams = { ...extra, ...paramVars };
         if (inc.action === 'include_role') {
           const role = await includedRole(rs, inc, args);
-          included.push({ nodes: [], role: { ...role, params: { ...extra, ...incVars } }, scope: child(scope, applyKeywords) });
+          const parentRole = currentRole(scope);
+          included.push({ nodes: [], role: { ...role, params: { ...extra, ...incVars } }, scope: child(scope, applyKeywords, { includeParams, ...(parentRole ? { parentRole } : {}) }) });
         } else {
           const file = String(args.file ?? args._raw_params ?? '');
           const full = path.isAbsolute(file) ? file : path.resolve(inc.baseDir, file);
           const key = `${full}\0${inc.role?.path ?? ''}`;
           const nodes = rs.includeCache.get(key) ?? loadTaskFile(full, { ...rs.o.loadOptions, role: inc.role, pos: inc.pos });
           rs.includeCache.set(key, nodes);
-          included.push({ nodes: await nodes, scope: child(scope, applyKeywords) });
+          included.push({ nodes: await nodes, scope: child(scope, applyKeywords, { includeParams }) });
           const line = `${full}\0${JSON.stringify(label ?? null)}`;
           const entry = byFile.get(line) ?? { hosts: [], file: full, ...(inc.loop ? { item: label } : {}) };
           if (!entry.hosts.includes(host)) entry.hosts.push(host);
@@ -93,12 +99,6 @@ function includedRole(rs: RunState, inc: DynamicInclude, args: Record<string, un
   const loaded = rs.roleCache.get(key) ?? loadRole(name, { ...rs.o.loadOptions, baseDir: inc.baseDir, ...from, pos: inc.pos });
   rs.roleCache.set(key, loaded);
   return loaded;
-}
-
-function addTo(map: Map<string, string[]>, key: string, host: string): void {
-  const list = map.get(key) ?? [];
-  list.push(host);
-  map.set(key, list);
 }
 
 function toList(v: unknown): string[] | undefined {
