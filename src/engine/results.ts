@@ -26,8 +26,9 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
   });
   if (o.status !== 'failed' && o.status !== 'unreachable') applyInventoryChanges(rs, host, o, !task.changed_when);
   if (task.register) {
+    // Ansible keeps ansible_facts in a registered result (set_fact's and setup's alike).
     const reg: ModuleResult = { ...r };
-    delete reg.ansible_facts;
+    delete reg._ansible_facts_cacheable;
     s.setFacts[task.register] = reg;
   }
   if (o.status === 'changed' || (o.status === 'ok' && r.changed)) {
