@@ -77,8 +77,16 @@ export function currentRole(scope: Scope | undefined): RoleInstance | undefined 
  */
 export function rolesInScope(scope: Scope | undefined): RoleInstance[] {
   const out: RoleInstance[] = [];
-  for (const s of chain(scope)) if (s.role && s.role !== out.at(-1)) out.push(s.role);
+  for (const s of chain(scope)) if (s.role && !sameRole(s.role, out.at(-1))) out.push(s.role);
   return out;
+}
+
+/**
+ * The same role entry: include_role gives each host a copy with its own params, and an
+ * import_tasks block inside it still names the loaded role.
+ */
+function sameRole(a: RoleInstance, b: RoleInstance | undefined): boolean {
+  return !!b && (a === b || (a.path === b.path && a.tasks === b.tasks));
 }
 
 /**
@@ -90,7 +98,7 @@ export function parentRoles(scope: Scope | undefined): RoleInstance[] {
   let prev: RoleInstance | undefined;
   for (const s of chain(scope)) {
     if (s.parentRole) out.unshift(s.parentRole);
-    if (!s.role || s.role === prev) continue;
+    if (!s.role || sameRole(s.role, prev)) continue;
     // import_role arrives as a block carrying the role; an imported role's dependencies do too.
     const kw = s.keywords as { kind?: string; role?: RoleInstance };
     if (prev && kw.kind === 'block' && kw.role === s.role && !prev.dependencies.includes(s.role)) out.unshift(prev);
