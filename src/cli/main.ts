@@ -41,7 +41,7 @@ export function buildProgram(): Command {
     .option('--syntax-check', 'perform a syntax check on the playbook, but do not execute it')
     .option('--start-at-task <name>', 'start the playbook at the task matching this name')
     .option('--force-handlers', 'run handlers even if a task fails')
-    .option('--flush-cache', 'clear the fact cache for every host in inventory (rackplay keeps facts for one run only, so there is none to clear)')
+    .option('--flush-cache', 'clear the fact cache for every host in inventory (the jsonfile cache; the memory cache lasts one run)')
     .option('-u, --user <user>', 'connect as this user')
     .option('-b, --become', 'run operations with become')
     .option('--become-user <user>', 'run operations as this user (default root)')

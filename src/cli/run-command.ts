@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { EXIT, formatUserError, formatUserWarning, UserError } from '../errors.js';
 import { checkNotifies } from '../engine/notify-check.js';
 import { runPlaybooks, tagSelected } from '../engine/run.js';
+import { factCacheSettings } from '../engine/fact-cache.js';
 import { expandLimit, loadInventory, selectPlayHosts, type Inventory } from '../inventory/index.js';
 import { defaultRegistry } from '../modules/index.js';
 import { SecretMasker, shouldUseColor } from '../output/index.js';
@@ -41,6 +42,7 @@ export interface CliOptions {
   syntaxCheck?: boolean;
   startAtTask?: string;
   forceHandlers?: boolean;
+  flushCache?: boolean;
   user?: string;
   become?: boolean;
   becomeUser?: string;
@@ -216,6 +218,8 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       startAtTask: opts.startAtTask,
       forceHandlers: !!opts.forceHandlers || config.forceHandlers,
       gathering: config.gathering,
+      factCache: factCacheSettings(),
+      flushCache: !!opts.flushCache,
       becomePassword,
       cliKeywords,
       sink: (e) => output.handle(e),

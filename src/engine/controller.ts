@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { ControllerContext } from '../modules/types.js';
 import type { RoleInstance } from '../playbook/types.js';
 import type { Templar } from '../template/index.js';
+import { templateVars } from '../template/template-vars.js';
 import { overlay } from './vars.js';
 import { decryptFileContent } from '../vault/context.js';
 
@@ -41,15 +42,8 @@ export function makeControllerContext(s: ControllerScope): ControllerContext {
     renderFile: (p, extra) => {
       // a vault-encrypted template is decrypted first, as Ansible's template action does
       const source = decryptFileContent(readFileSync(p), p).toString('utf8');
-      const templateVars = {
-        template_path: p,
-        template_fullpath: path.resolve(p),
-        template_basename: path.basename(p),
-        template_host: s.vars.inventory_hostname,
-        ansible_managed: 'Ansible managed',
-        ...extra,
-      };
-      return s.templar.renderString(source, overlay(s.vars, templateVars));
+      const vars = { ...templateVars(p, p), ...extra };
+      return s.templar.renderString(source, overlay(s.vars, vars));
     },
   };
 }

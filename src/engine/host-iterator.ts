@@ -75,16 +75,20 @@ export function* walkPlay(play: Play, playScope: Scope, opts: WalkOptions): Walk
 }
 
 export function roleKey(role: RoleInstance): string {
-  return `${role.path}\0${JSON.stringify(role.params)}`;
+  // As Ansible's role cache: the same role with other params, vars, when or tags is another role.
+  const kw = role.keywords;
+  return `${role.path}\0${JSON.stringify(role.params)}\0${JSON.stringify([kw.vars ?? {}, kw.when ?? [], kw.tags ?? []])}`;
 }
 
 function* walkRole(role: RoleInstance, parent: Scope, opts: WalkOptions, at: PlayPosition): Walker {
-  const entry = child(parent, role.keywords);
+  const entry = child(parent, role.keywords, { roleEntry: true });
+  // A dependency runs under its parent role's scope: Ansible's dependency chain, whose vars and params it inherits.
+  const deps = child(entry, {}, { role });
   for (let i = 0; i < role.dependencies.length; i++) {
     const dep = role.dependencies[i];
     if (!dep.allowDuplicates && opts.rolesRun.has(roleKey(dep))) continue;
     opts.rolesRun.add(roleKey(dep));
-    yield* walkRole(dep, entry, opts, [...at, i]);
+    yield* walkRole(dep, deps, opts, [...at, i]);
   }
   opts.rolesRun.add(roleKey(role));
   yield* untilEndRole(walkNodes(role.tasks, child(entry, {}, { role }), opts, [...at, role.dependencies.length]));

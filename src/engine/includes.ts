@@ -8,7 +8,7 @@ import { errorMessage } from './task-common.js';
 import type { Outcome, WorkItem } from './host-iterator.js';
 import type { RunState } from './run-state.js';
 import { expandLoop, loopItemVars } from './loops.js';
-import { child, inheritedWhen, isRescuable, type Scope } from './scope.js';
+import { child, currentRole, inheritedWhen, isRescuable, type Scope } from './scope.js';
 import { overlay, type PlayVarsContext } from './vars.js';
 
 export type IncludeItem = Extract<WorkItem, { kind: 'include' }>;
@@ -87,16 +87,22 @@ async function includeOne(rs: RunState, host: string, item: IncludeItem, pv: Pla
   const incVars = (rs.o.templar.render(inc.vars ?? {}, vars) ?? {}) as Record<string, unknown>;
   // The loop variables stay visible to the included tasks, as task vars of the include.
   const applyKeywords = { ...apply, tags: toList(apply.tags), when: apply.when === undefined ? undefined : toList(apply.when), vars: { ...incVars, ...extra } } as Scope['keywords'];
+  if (apply.notify !== undefined) (applyKeywords as { notify?: string[] }).notify = toList(apply.notify);
+  // Ansible applies an include's vars (and loop var) again as include params, above set_fact;
+  // 2.14's include: only its vars:, not its k=v words.
+  const paramVars = inc.includeParamVars ? (rs.o.templar.render(inc.includeParamVars, vars) as Record<string, unknown>) : incVars;
+  const includeParams = { ...extra, ...paramVars };
   if (inc.action === 'include_role') {
     const role = await includedRole(rs, inc, args);
-    return { nodes: [], role: { ...role, params: incVars }, scope: child(scope, applyKeywords) };
+    const parentRole = currentRole(scope);
+    return { nodes: [], role: { ...role, params: { ...extra, ...incVars } }, scope: child(scope, applyKeywords, { includeParams, ...(parentRole ? { parentRole } : {}) }) };
   }
   const file = String(args.file ?? args._raw_params ?? '');
   const full = path.isAbsolute(file) ? file : path.resolve(inc.baseDir, file);
   const key = `${full}\0${inc.role?.path ?? ''}`;
   const nodes = rs.includeCache.get(key) ?? loadTaskFile(full, { ...rs.o.loadOptions, role: inc.role, pos: inc.pos });
   rs.includeCache.set(key, nodes);
-  return { nodes: await nodes, scope: child(scope, applyKeywords), file: full };
+  return { nodes: await nodes, scope: child(scope, applyKeywords, { includeParams }), file: full };
 }
 
 /** One load per role and entry point, shared by all hosts; each host gets its own params. */

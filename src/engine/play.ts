@@ -122,13 +122,20 @@ async function loadVarsFiles(rs: RunState, play: Play, pv: PlayVarsContext): Pro
       const candidates = (Array.isArray(entry) ? entry : [entry]).map((e) => String(rs.o.templar.render(e, vars)));
       let loaded = false;
       for (const c of candidates) {
-        const full = path.resolve(play.baseDir, c);
-        let text: string;
-        try {
-          text = await readFile(full, 'utf8');
-        } catch {
-          continue;
+        // Ansible's path_dwim_relative_stack: the play dir's vars/ first, then the play dir.
+        const tries = path.isAbsolute(c) || c.split('/')[0] === 'vars' ? [path.resolve(play.baseDir, c)] : [path.join(play.baseDir, 'vars', c), path.resolve(play.baseDir, c)];
+        let text: string | undefined;
+        let full = tries[0];
+        for (const t of tries) {
+          try {
+            text = await readFile(t, 'utf8');
+            full = t;
+            break;
+          } catch {
+            /* the next place */
+          }
         }
+        if (text === undefined) continue;
         const data = parseYamlText(text, full).data ?? {};
         if (typeof data !== 'object' || Array.isArray(data)) throw errBadVarsFile(full, { pos: play.pos });
         Object.assign(s.playVarsFiles, data);

@@ -7,7 +7,7 @@ import type { Task } from '../playbook/types.js';
 import { opaque } from '../template/index.js';
 import { statusOf, type TaskOutcome } from './task-common.js';
 import type { RunState } from './run-state.js';
-import { isRescuable, type Scope } from './scope.js';
+import { inheritedNotify, isRescuable, type Scope } from './scope.js';
 
 export function recordOutcome(rs: RunState, task: Task, host: string, scope: Scope, o: TaskOutcome, ref: TaskRef, durationMs: number): void {
   // A module named by host variables shows as the one this host ran (debug prints its msg).
@@ -29,12 +29,14 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
   });
   if (o.status !== 'failed' && o.status !== 'unreachable') applyInventoryChanges(rs, host, o, !task.changed_when);
   if (task.register) {
+    // Ansible keeps ansible_facts in a registered result (set_fact's and setup's alike),
+    // and registers the real result even when no_log hides it from the output.
     const reg: ModuleResult = { ...(real?.result ?? r) };
-    delete reg.ansible_facts;
+    delete reg._ansible_facts_cacheable;
     s.setFacts[task.register] = reg;
   }
   if (o.status === 'changed' || (o.status === 'ok' && r.changed)) {
-    for (const n of notifyOf(task, scope)) s.notified.add(n);
+    for (const n of task.notify.length ? task.notify : inheritedNotify(scope)) s.notified.add(n);
   }
   const sink = rs.o.sink;
   for (const it of o.items) {
@@ -137,16 +139,6 @@ export function failedTaskDict(task: Task, o: TaskOutcome): Record<string, unkno
     vars: task.vars,
     when: task.when ?? [],
   };
-}
-
-/** The task's notify, or else the innermost enclosing block's (a task's own list wins, as in Ansible). */
-function notifyOf(task: Task, scope: Scope): string[] {
-  if (task.notify.length) return task.notify;
-  for (let sc: Scope | undefined = scope; sc; sc = sc.parent) {
-    const n = (sc.keywords as { notify?: unknown }).notify;
-    if (Array.isArray(n) && n.length) return n.map(String);
-  }
-  return [];
 }
 
 /** A result for hosts a task did not start on (after Ctrl-C): never shown, never counted. */

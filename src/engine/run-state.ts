@@ -1,6 +1,7 @@
 // What one run shares across plays, strategies and tasks: options, per-host state and
 // stats, open connections, the vars builder, caches, and Ctrl-C handling. Everything
 // else in the engine is a function of this state and the play at hand.
+import { openFactCache, type FactCache, type FactCacheSettings } from './fact-cache.js';
 import type { Inventory } from '../inventory/index.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import { emptyStats, type EventSink, type HostStats } from '../output/events.js';
@@ -44,6 +45,10 @@ export interface RunOptions {
    */
   interrupt?: AbortSignal;
   interruptGraceMs?: number;
+  /** Where facts outlive the run (ansible.cfg fact_caching); absent: the memory cache. */
+  factCache?: FactCacheSettings;
+  /** --flush-cache: forget the inventory hosts' cached facts first. */
+  flushCache?: boolean;
 }
 
 /** How a serial batch ended: on to the next one, end the play, or end the playbook. */
@@ -74,6 +79,7 @@ export class RunState {
   /** The end of the last queued lookahead prediction (lookahead.ts). */
   predictionTurn: Promise<void> = Promise.resolve();
   private graceTimer?: NodeJS.Timeout;
+  private readonly factCache?: FactCache;
   private readonly onInterrupt = () => {
     // Closing a transport with commands on it kills them and removes unfinished uploads.
     this.graceTimer = setTimeout(() => {
@@ -98,6 +104,20 @@ export class RunState {
       inventorySources: o.inventorySources,
     });
     this.startAtReached = !o.startAtTask;
+    this.factCache = o.factCache && openFactCache(o.factCache);
+    if (this.factCache && o.flushCache) this.factCache.flush(o.inventory.hosts.keys());
+    else if (this.factCache) {
+      // Cached facts are there from the start, for hostvars of hosts no play has reached too.
+      for (const h of o.inventory.hosts.keys()) {
+        const facts = this.factCache.load(h);
+        if (facts) this.state(h).facts = facts;
+      }
+    }
+  }
+
+  /** Write every host's facts to the fact cache (a no-op for the memory cache). */
+  saveFacts(): void {
+    if (this.factCache) for (const [h, s] of this.hosts) this.factCache.save(h, s.facts);
   }
 
   /** Ctrl-C was pressed: start nothing new. */

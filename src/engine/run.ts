@@ -23,12 +23,14 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunSummary> {
     plays: for (const pb of opts.playbooks) {
       for (const play of pb.plays) {
         await runPlay(rs, play);
+        rs.saveFacts();
         // Ansible's break_play: no later play runs either.
         if (rs.stopped || rs.interrupted) break plays;
       }
     }
   } finally {
     rs.endInterruptWatch();
+    rs.saveFacts();
     await rs.closeAll();
   }
   opts.sink({ kind: 'recap', stats: Object.fromEntries(rs.stats), durationMs: Date.now() - started });

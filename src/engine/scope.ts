@@ -12,6 +12,15 @@ export interface Scope {
   rescuable?: boolean;
   /** A rescue or always section: a fatal error elsewhere does not fail a host here. */
   recovering?: boolean;
+  /**
+   * A dynamic include's vars (include_tasks, include_role, 2.14's include:): Ansible applies
+   * them twice, as task vars and again as include params, above set_fact and role params.
+   */
+  includeParams?: Record<string, unknown>;
+  /** include_role inside a role: that role (Ansible's _parent_role, for ansible_parent_role_names). */
+  parentRole?: RoleInstance;
+  /** A roles: entry's or dependency's keywords: their vars are role vars, not task vars. */
+  roleEntry?: boolean;
 }
 
 type ScalarKey = Exclude<keyof CommonKeywords, 'when' | 'tags' | 'vars' | 'name'>;
@@ -42,8 +51,18 @@ export function inheritedTags(scope: Scope | undefined): string[] {
 /** Block and task vars, outer to inner (role vars are a separate layer). */
 export function inheritedVars(scope: Scope | undefined): Record<string, unknown>[] {
   return chain(scope)
+    .filter((s) => !s.roleEntry)
     .map((s) => s.keywords.vars)
     .filter((v): v is Record<string, unknown> => !!v && Object.keys(v).length > 0);
+}
+
+/** A task without notify: takes the innermost block's (import_tasks/import_role with notify: are blocks). */
+export function inheritedNotify(scope: Scope | undefined): string[] {
+  for (let s = scope; s; s = s.parent) {
+    const n = (s.keywords as { notify?: string[] }).notify;
+    if (n !== undefined) return n;
+  }
+  return [];
 }
 
 /** The role whose task this is: the innermost role scope. */
@@ -52,11 +71,49 @@ export function currentRole(scope: Scope | undefined): RoleInstance | undefined 
   return undefined;
 }
 
-/** All enclosing roles, outer to inner (for dependency defaults). */
+/**
+ * All enclosing roles, outer to inner: Ansible's dependency chain (the roles that depend on
+ * the current one, or include it) and the current role last.
+ */
 export function rolesInScope(scope: Scope | undefined): RoleInstance[] {
-  return chain(scope)
-    .map((s) => s.role)
-    .filter((r): r is RoleInstance => !!r);
+  const out: RoleInstance[] = [];
+  for (const s of chain(scope)) if (s.role && !sameRole(s.role, out.at(-1))) out.push(s.role);
+  return out;
+}
+
+/**
+ * The same role entry: include_role gives each host a copy with its own params, and an
+ * import_tasks block inside it still names the loaded role.
+ */
+function sameRole(a: RoleInstance, b: RoleInstance | undefined): boolean {
+  return !!b && (a === b || (a.path === b.path && a.tasks === b.tasks));
+}
+
+/**
+ * The roles that included or imported the current one, innermost first (Ansible's
+ * IncludeRole.get_include_params). A dependency is not included, so it adds nothing.
+ */
+export function parentRoles(scope: Scope | undefined): RoleInstance[] {
+  const out: RoleInstance[] = [];
+  let prev: RoleInstance | undefined;
+  for (const s of chain(scope)) {
+    if (s.parentRole) out.unshift(s.parentRole);
+    if (!s.role || sameRole(s.role, prev)) continue;
+    // import_role arrives as a block carrying the role; an imported role's dependencies do too.
+    const kw = s.keywords as { kind?: string; role?: RoleInstance };
+    if (prev && kw.kind === 'block' && kw.role === s.role && !prev.dependencies.includes(s.role)) out.unshift(prev);
+    prev = s.role;
+  }
+  return out;
+}
+
+/** Include params of the dynamic includes around a task, outer to inner. */
+export function includeParams(scope: Scope | undefined): Record<string, unknown>[] {
+  return chain(scope).flatMap((s) => {
+    if (s.includeParams) return [s.includeParams];
+    const kw = s.keywords as { includeParamVars?: Record<string, unknown> };
+    return kw.includeParamVars ? [kw.includeParamVars] : [];
+  });
 }
 
 /** Whether the scope is inside a rescue or always section (Ansible's dont_fail_states). */

@@ -2,15 +2,16 @@
 // (group vars, group_vars/, host vars, host_vars/: the inventory's own ordering), facts,
 // play vars, play vars_files, role vars, block vars, task vars, include_vars,
 // set_fact/register, role params, extra vars. Magic variables sit on top.
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findConfigFile } from '../ansible-cfg.js';
+import { findConfigFile, parseIni } from '../ansible-cfg.js';
+import { ansibleBool } from '../boolean.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Play } from '../playbook/types.js';
-import { playRoles } from '../playbook/walk.js';
 import { lazyVars, OMIT_TOKEN, opaque, type Templar } from '../template/index.js';
 import { factsDict, type HostState } from './host-state.js';
 import { inheritedVars, rolesInScope, type Scope } from './scope.js';
+import { roleLayers } from './role-vars.js';
 import type { SourcePos } from '../errors.js';
 
 export interface VarsContext {
@@ -39,24 +40,22 @@ export const RACKPLAY_VERSION = '0.1.0';
 export class VarsBuilder {
   /** ansible_playbook_python and ansible_config_file: the same for the whole run. */
   private readonly controller: Record<string, unknown>;
+  /** ANSIBLE_PRIVATE_ROLE_VARS: a role's vars are not visible to the play's other roles and tasks. */
+  private readonly privateRoleVars: boolean;
 
   constructor(private readonly ctx: VarsContext) {
     const cfg = findConfigFile(process.env, process.cwd());
     this.controller = { ansible_config_file: cfg === undefined ? null : path.resolve(cfg) };
     const python = controllerPython(process.env.PATH ?? '');
     if (python) this.controller.ansible_playbook_python = python;
+    this.privateRoleVars = privateRoleVars(cfg);
   }
 
   /** The variables a task sees on a host. `extra` holds loop vars and the like. */
   forTask(host: string, pv: PlayVarsContext, scope: Scope | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
     const state = this.ctx.hosts.get(host);
-    const roles = rolesInScope(scope);
-    const playRoleList = playRoles(pv.play);
-    const layers: Record<string, unknown>[] = [];
-    // Role defaults and vars of the play's roles are visible to the whole play, as with
-    // Ansible's default private_role_vars = False; the task's own roles come again on top.
-    for (const { role: r } of playRoleList) layers.push(r.defaults);
-    for (const r of roles) layers.push(r.defaults);
+    const roles = roleLayers(pv.play, scope, this.privateRoleVars);
+    const layers: Record<string, unknown>[] = [...roles.defaults];
     layers.push(this.ctx.inventory.hostVars(host));
     if (state) {
       layers.push(state.facts);
@@ -65,14 +64,13 @@ export class VarsBuilder {
     }
     layers.push(pv.play.vars ?? {});
     if (state) layers.push(state.playVarsFiles);
-    for (const { role: r } of playRoleList) layers.push(r.vars, r.keywords.vars ?? {});
-    for (const r of roles) layers.push(r.vars, r.keywords.vars ?? {});
+    layers.push(...roles.vars);
     layers.push(...inheritedVars(scope));
     if (state) {
       layers.push(state.includeVars);
       layers.push(state.setFacts);
     }
-    for (const r of roles) layers.push(r.params);
+    layers.push(...roles.params);
     layers.push(this.ctx.extraVars);
     layers.push(extra);
     layers.push(this.magic(host, pv, scope));
@@ -141,11 +139,6 @@ export class VarsBuilder {
       m.role_name = role.name;
       m.ansible_role_name = role.name;
     }
-    // include_role inside a role: the roles it sits in, innermost first (Ansible's include params).
-    if (roles.length > 1) {
-      m.ansible_parent_role_names = roles.slice(0, -1).reverse().map((r) => r.name);
-      m.ansible_parent_role_paths = roles.slice(0, -1).reverse().map((r) => r.path);
-    }
     return m;
   }
 }
@@ -178,6 +171,18 @@ export function searchPath(scope: Scope | undefined, playbookDir: string, taskFi
   if (file && !out.includes(path.dirname(file))) out.push(path.dirname(file));
   if (!out.includes(playbookDir)) out.push(playbookDir);
   return out;
+}
+
+function privateRoleVars(cfg: string | undefined): boolean {
+  let v = process.env.ANSIBLE_PRIVATE_ROLE_VARS;
+  if (v === undefined && cfg) {
+    try {
+      v = parseIni(readFileSync(cfg, 'utf8'), cfg).defaults?.private_role_vars;
+    } catch {
+      /* an unreadable ansible.cfg is reported where the run reads it */
+    }
+  }
+  return v !== undefined && v !== '' && ansibleBool(v);
 }
 
 /** The controller's python3 on PATH (Ansible reports its own interpreter); rackplay does not need one. */

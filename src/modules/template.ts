@@ -7,7 +7,6 @@
 //       mode: '0600'
 //       validate: /usr/sbin/sshd -t -f %s
 import { statSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import type { FromSchema } from 'json-schema-to-ts';
 import { parseFileProbe, type FileFacts } from '../facts/file-probe.js';
 import { basename, makeBackupStamp } from './file-common.js';
@@ -30,31 +29,12 @@ export type TemplateArgs = FromSchema<typeof schema>;
 
 type Facts = Record<string, FileFacts>;
 
-let controllerUser: string | undefined;
-
-/** The controller's user (template_uid), looked up once: it reads the passwd database. */
-function userName(): string {
-  if (controllerUser !== undefined) return controllerUser;
-  try {
-    controllerUser = userInfo().username;
-  } catch {
-    controllerUser = String(process.getuid?.() ?? '');
-  }
-  return controllerUser;
-}
-
 export function prepareTemplate(args: TemplateArgs, ctx: RunContext): CopyPrepared {
   const path = ctx.controller.findFile('templates', args.src);
   const st = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
   if (!path || !st?.isFile()) throw notOnController(args.src, 'templates');
-  const rendered = ctx.controller.renderFile(path, {
-    template_path: path,
-    template_fullpath: path,
-    template_destpath: args.dest,
-    template_host: hostname(),
-    template_uid: userName(),
-    template_run_date: new Date().toISOString(),
-  });
+  // template_path is the src as the task wrote it, as in Ansible's template action.
+  const rendered = ctx.controller.renderFile(path, { template_path: args.src, template_destpath: args.dest });
   // Jinja2 normalises every line ending of the output to newline_sequence.
   const text = rendered.replace(/\r\n|\r|\n/g, args.newline_sequence ?? '\n');
   // copy's options that template does not take are copy's defaults

@@ -187,7 +187,7 @@ export abstract class IncludeParser extends RoleLoader {
    * import_tasks when the file name is not a template and the task does not loop, else
    * include_tasks; its `k=v` words are variables of the included tasks.
    */
-  protected parseLegacyInclude(actionKey: string, thing: unknown, ds: Dict, p: DocPath, sc: ParseScope): Promise<TaskNode> {
+  protected async parseLegacyInclude(actionKey: string, thing: unknown, ds: Dict, p: DocPath, sc: ParseScope): Promise<TaskNode> {
     const y = sc.y;
     this.opts.deprecate?.(
       '"include" is deprecated, use include_tasks/import_tasks instead. See https://docs.ansible.com/ansible-core/2.14/user_guide/playbooks_reuse_includes.html for details. This feature will be removed in version 2.16. Deprecation warnings can be disabled by setting deprecation_warnings=False in ansible.cfg.',
@@ -209,7 +209,9 @@ export abstract class IncludeParser extends RoleLoader {
     const rest: Dict = { ...ds };
     delete rest.args;
     if (Object.keys(words).length) rest.vars = { ...(isDict(ds.vars) ? ds.vars : {}), ...words };
-    return this.parseImportInclude(kind, actionKey, file, rest, p, sc);
+    const node = await this.parseImportInclude(kind, actionKey, file, rest, p, sc);
+    if (node.kind === 'block' || node.kind === 'include') node.includeParamVars = isDict(ds.vars) ? ds.vars : {};
+    return node;
   }
 
   protected checkApply(apply: unknown, y: YamlFile, p: DocPath): void {

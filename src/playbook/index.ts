@@ -9,6 +9,7 @@ export type { LoadOptions } from './loader.js';
 export { validateModuleArgs, isTemplated } from './validate-args.js';
 export { parseKv, splitArgs, joinArgs } from './split-args.js';
 export { resolveDynamicTask } from './dynamic-action.js';
+export { declaredDependencies } from './role-loader.js';
 export type * from './types.js';
 
 /** Load a playbook, with import_playbook flattened (positions keep the imported file). */

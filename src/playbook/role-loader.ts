@@ -92,6 +92,7 @@ export abstract class RoleLoader extends LoaderBase {
         }
       }
     }
+    declared.set(role, [...role.dependencies]);
     role.defaults = await this.loadRoleVars(dir, 'defaults', spec.defaultsFrom, spec.pos);
     role.vars = await this.loadRoleVars(dir, 'vars', spec.varsFrom, spec.pos);
     const sc = (file: string, y: YamlFile, handlers: boolean): ParseScope => ({
@@ -215,6 +216,17 @@ export function roleAsBlock(role: RoleInstance, keywords: CommonKeywords, pos: S
     pos,
     role,
   };
+}
+
+/** Each role's dependencies as meta/main.yml lists them, before those that already ran are dropped. */
+const declared = new WeakMap<RoleInstance, RoleInstance[]>();
+
+/**
+ * A role's dependencies as declared: one that is not run again (it ran earlier in the play)
+ * still gives its defaults and vars to the role, as in Ansible.
+ */
+export function declaredDependencies(role: RoleInstance): RoleInstance[] {
+  return declared.get(role) ?? role.dependencies;
 }
 
 function stableJson(v: unknown): string {

@@ -88,6 +88,8 @@ export interface Block extends CommonKeywords {
   role?: RoleInstance;
   /** Block-level `notify:`, inherited by the block's tasks. */
   notify?: string[];
+  /** 2.14's `include:` resolved statically: its `vars:` (not its k=v words) are include params too (above set_fact). */
+  includeParamVars?: Record<string, unknown>;
 }
 
 /** include_tasks / include_role: resolved per host at run time. */
@@ -96,6 +98,8 @@ export interface DynamicInclude extends CommonKeywords {
   action: 'include_tasks' | 'include_role';
   /** The key as written when it differs (`include:`), for the task's default name. */
   actionAsWritten?: string;
+  /** 2.14's `include:`: only its `vars:` (not its k=v words) are include params. */
+  includeParamVars?: Record<string, unknown>;
   /** raw args: file / name / tasks_from / apply / ... */
   args: Record<string, unknown>;
   loop?: LoopSpec;

@@ -1,6 +1,7 @@
 // lookup()/query() plugins that run on the controller: file, env, template, fileglob,
 // pipe, vars, items, first_found, lines (plus a few trivial ones: list, dict,
 // indexed_items, nested, sequence-free helpers).
+import { templateVars } from './template-vars.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -67,7 +68,7 @@ export const LOOKUPS: Record<string, Lookup> = {
       const found = ctx.findFile(name, 'templates');
       if (!found) throw new TemplateError(`the template file ${name} could not be found for the lookup`);
       const extra = isDict(kw.template_vars) ? kw.template_vars : {};
-      const vars = Object.assign(Object.create(ctx.vars), extra) as Record<string, unknown>;
+      const vars = Object.assign(Object.create(ctx.vars), templateVars(name, found), extra) as Record<string, unknown>;
       return ctx.renderFile(found, vars);
     });
   },

@@ -3,6 +3,7 @@
 // and every event the reporters would see.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { FactCacheSettings } from '../../src/engine/fact-cache.js';
 import { runPlaybooks } from '../../src/engine/run.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { defaultRegistry } from '../../src/modules/index.js';
@@ -19,7 +20,7 @@ export interface EngineRun {
 export async function runEngine(
   parent: string,
   yaml: string,
-  opts: { files?: Record<string, string>; inventory: { ini: string } | { list: string }; extraVars?: Record<string, unknown> },
+  opts: { files?: Record<string, string>; inventory: { ini: string } | { list: string }; extraVars?: Record<string, unknown>; factCache?: FactCacheSettings },
 ): Promise<EngineRun> {
   const pbDir = mkdtempSync(path.join(parent, 'pb-'));
   const files = { ...opts.files, ...('ini' in opts.inventory ? { 'inventory.ini': opts.inventory.ini } : {}) };
@@ -52,6 +53,7 @@ export async function runEngine(
     sink: (e) => events.push(e),
     openTransport: async (host) => new LocalTransport(host),
     addSecret: () => undefined,
+    factCache: opts.factCache,
   });
   return { exitCode: summary.exitCode, events };
 }

@@ -32,7 +32,8 @@ describe('template', () => {
     writeFileSync(file, 'x');
     const seen: Record<string, unknown>[] = [];
     const prepared = await templateModule.prepare!(base, ctx(file, seen));
-    expect(seen[0]).toMatchObject({ template_path: file, template_destpath: '/etc/app.conf' });
+    // template_path is the src as the task wrote it (Ansible's template action); the full path is template_fullpath.
+    expect(seen[0]).toMatchObject({ template_path: 'app.j2', template_destpath: '/etc/app.conf' });
     const p = templateModule.plan!(prepared, probeOut(rec('d', 'absent'), rec('n', 'absent'), rec('pd', { type: 'directory' })), planCtx);
     expect(putContent(p)!.toString()).toBe('line1\nline2\n');
     const crlf = await templateModule.prepare!({ ...base, newline_sequence: '\r\n' }, ctx(file));
