@@ -2,7 +2,7 @@
 // and the base class holding the loader's state.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type SourcePos, UserError, errStaticName, errUnresolvableTemplate } from '../errors.js';
+import { type SourcePos, LoadError, UserError, errStaticName, errUnresolvableTemplate } from '../errors.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import type { RoleInstance, Task, TaskNode } from './types.js';
 import { isTemplated } from './validate-args.js';
@@ -158,7 +158,15 @@ export abstract class LoaderBase {
 
   /** loop_control's loop_var/index_var written as a template: resolved with the play's vars. */
   protected loopVarRenderer(sc: ParseScope): (template: string, what: string, pos: SourcePos) => string {
-    return (template, what, pos) => this.staticName(template, `loop_control.${what}`, pos, 'give a variable name, or a template of the play\'s vars or extra vars', sc.staticVars);
+    return (template, what, pos) => {
+      try {
+        return this.staticName(template, `loop_control.${what}`, pos, 'give a variable name, or a template of the play\'s vars or extra vars', sc.staticVars);
+      } catch (e) {
+        // needs the task's or a host's vars: Ansible templates loop_control when the task runs
+        if (e instanceof LoadError && e.code === 'UNRESOLVABLE_TEMPLATE') return template;
+        throw e;
+      }
+    };
   }
 
   abstract parseTaskList(value: unknown, p: DocPath, sc: ParseScope): Promise<TaskNode[]>;

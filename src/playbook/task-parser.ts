@@ -299,14 +299,14 @@ export abstract class TaskParser extends IncludeParser {
     if (raw !== undefined && raw.trim() !== '') {
       if (def.freeForm) {
         args[def.freeForm] = raw;
+      } else if (isTemplated(raw)) {
+        // Ansible allows the whole argument mapping to come from a variable (`add_host: "{{ h }}"`);
+        // text that does not render to a mapping fails the task when it runs ("invalid or malformed argument")
+        args._variable_params = raw;
+        variable = true;
       } else if (RAW_PARAM_ACTIONS.has(def.name)) {
         // Ansible's loader lets these actions take free-form text; the action itself refuses it when it runs
         args._raw_params = raw;
-      } else if (isTemplated(raw)) {
-        // Ansible allows the whole argument mapping to come from a variable; text that does
-        // not render to a mapping fails the task when it runs ("invalid or malformed argument")
-        args._variable_params = raw;
-        variable = true;
       } else {
         const freeForm = [...this.opts.registry.modules().filter((m) => m.freeForm).map((m) => m.name), ...RAW_PARAM_ACTIONS].sort();
         throw errExtraParams(actionName, freeForm.join(', '), {
