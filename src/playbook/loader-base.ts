@@ -74,6 +74,11 @@ export interface ParseScope {
   ranRoles?: Set<string>;
   /** The play's vars, for names resolved before the run (import_role, loop_var). */
   staticVars?: Dict;
+  /**
+   * Under an include_tasks or include_role: Ansible 2.14 makes a legacy `include:` static
+   * only when all its parents are static, so there it is dynamic (read when it runs).
+   */
+  dynamicParent?: boolean;
 }
 
 export type Dict = Record<string, unknown>;
