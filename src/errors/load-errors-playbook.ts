@@ -67,6 +67,7 @@ export const errRoleCycle = def('ROLE_CYCLE', (names: string) => `role dependenc
 export const errRoleMeta = def('BAD_ROLE_META', (got: string) => `role metadata must be a mapping, got ${got}`);
 export const errRoleDependencies = def('BAD_ROLE_META', (got: string) => `role dependencies must be a list, got ${got}`);
 export const errRoleFileNotFound = def('ROLE_FILE_NOT_FOUND', (file: string) => `Could not find specified file in role: ${file}`);
+export const errRoleFileOutside = def('ROLE_FILE_NOT_FOUND', (file: string, role: string, dir: string) => `Failed loading '${file}' for role (${role}) as it is not inside the expected role path: '${dir}'`);
 export const errRoleNotFound = def('ROLE_NOT_FOUND', (name: string, searched: string) => `the role '${name}' was not found in ${searched}`);
 
 // variables and loops

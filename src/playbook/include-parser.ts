@@ -275,6 +275,8 @@ export abstract class IncludeParser extends RoleLoader {
     } else {
       const name = node.args.name;
       if (typeof name !== 'string' || isTemplated(name)) return;
+      // an entry point built from variables is known only when the include runs
+      if (['tasks_from', 'vars_from', 'defaults_from', 'handlers_from'].some((k) => isTemplated(node.args[k]))) return;
       const key = `role:${name}:${String(node.args.tasks_from ?? '')}`;
       if (this.prevalidated.has(key)) return;
       this.prevalidated.add(key);

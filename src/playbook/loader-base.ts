@@ -99,7 +99,8 @@ const TASK_FILE_EXTS = ['', '.yml', '.yaml', '.json'];
 
 export function findWithExts(dir: string, name: string): string | undefined {
   for (const ext of TASK_FILE_EXTS) {
-    const p = path.join(dir, name + ext);
+    // resolve, not join: an absolute name stays itself, as Python's os.path.join keeps it
+    const p = path.resolve(dir, name + ext);
     if (existsSync(p) && statSync(p).isFile()) return p;
   }
   return undefined;

@@ -10,6 +10,7 @@ import {
   errRoleDependencies,
   errRoleEntry,
   errRoleFileNotFound,
+  errRoleFileOutside,
   errRoleMeta,
   errRoleNoName,
   errRoleNotFound,
@@ -123,6 +124,7 @@ export abstract class RoleLoader extends LoaderBase {
 
   protected roleFile(dir: string, sub: string, from: string | undefined, pos: SourcePos, option: string): string | undefined {
     const found = findWithExts(path.join(dir, sub), from ?? 'main');
+    if (found) insideRole(found, dir, sub, pos, option);
     if (!found && from !== undefined) {
       throw errRoleFileNotFound(`${sub}/${from}`, {
         pos,
@@ -137,6 +139,7 @@ export abstract class RoleLoader extends LoaderBase {
     const name = from ?? 'main';
     const file = findWithExts(base, name);
     const files: string[] = [];
+    if (file) insideRole(file, dir, sub, pos, `${sub}_from`);
     if (file) files.push(file);
     else if (existsSync(path.join(base, name)) && statSync(path.join(base, name)).isDirectory()) {
       // vars/main/ as a directory: every YAML file in it, in name order
@@ -287,4 +290,12 @@ export function flattenHandlers(nodes: TaskNode[]): Task[] {
   };
   for (const n of nodes) walk(n, { when: [], tags: [] });
   return out;
+}
+
+/** Ansible refuses a tasks_from/vars_from/... that leads out of the role's directory (`../x`, an absolute path). */
+function insideRole(found: string, dir: string, sub: string, pos: SourcePos, option: string): void {
+  const base = path.join(dir, sub);
+  const r = path.relative(base, path.resolve(found));
+  if (r === '' || (!r.startsWith('..') && !path.isAbsolute(r))) return;
+  throw errRoleFileOutside(found, path.basename(dir), base, { pos, hint: `${option} names a file inside the role's ${sub}/ directory; use include_tasks for a file elsewhere` });
 }
