@@ -6,6 +6,7 @@ import { defineLoadError as def } from './define.js';
 
 // YAML and files
 export const errYamlSyntax = def('YAML_SYNTAX', (detail: string) => `YAML syntax error: ${detail}`);
+export const errYamlDuplicateKey = def('YAML_SYNTAX', (key: string) => `found a duplicate dict key (${key}). Using last defined value only.`);
 export const errYamlUnhashableKey = def('YAML_SYNTAX', () => 'YAML syntax error: found unhashable key (a mapping or list used as a key)');
 export const errYamlMultiDocument = def('YAML_MULTI_DOCUMENT', () => 'a YAML file with several documents (separated by ---) is not supported here');
 export const errYamlUnknownAlias = def('YAML_ALIAS', (alias: string) => `YAML: the alias *${alias} refers to no anchor`);

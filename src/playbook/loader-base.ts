@@ -2,7 +2,7 @@
 // and the base class holding the loader's state.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type SourcePos, LoadError, UserError, errStaticName, errUnresolvableTemplate } from '../errors.js';
+import { type SourcePos, LoadError, UserError, errStaticName, errUnresolvableTemplate, errYamlDuplicateKey } from '../errors.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import type { RoleInstance, Task, TaskNode } from './types.js';
 import { isTemplated } from './validate-args.js';
@@ -33,6 +33,11 @@ export interface LoadOptions {
    * not a file of the user's: the ad-hoc command's one-task play works from the current directory.
    */
   playDir?: string;
+  /**
+   * A key written twice in a YAML mapping: Ansible's DUPLICATE_YAML_DICT_KEY (warn, error
+   * or ignore). Without it, the ANSIBLE_DUPLICATE_YAML_DICT_KEY environment variable, then warn.
+   */
+  duplicateDictKey?: string;
 }
 
 export interface RoleLoadOptions {
@@ -131,12 +136,24 @@ export abstract class LoaderBase {
   protected file(p: string, from?: SourcePos): Promise<YamlFile> {
     let f = this.files.get(p);
     if (!f) {
-      f = readYamlFile(p, from);
+      f = readYamlFile(p, from).then((y) => this.checkDuplicateKeys(y));
       this.files.set(p, f);
       // a failed read should be retried (and reported) by the next caller, not cached
       f.catch(() => this.files.delete(p));
     }
     return f;
+  }
+
+  /** Ansible's DUPLICATE_YAML_DICT_KEY: the last value is kept, and the user told (or stopped). */
+  private checkDuplicateKeys(y: YamlFile): YamlFile {
+    const policy = (this.opts.duplicateDictKey ?? process.env.ANSIBLE_DUPLICATE_YAML_DICT_KEY ?? 'warn').toLowerCase();
+    if (policy === 'ignore' || !y.duplicateKeys) return y;
+    for (const d of y.duplicateKeys) {
+      const problem = errYamlDuplicateKey(d.key, { pos: d.pos, hint: 'remove one of the two; YAML keeps only the last value' });
+      if (policy === 'error') throw problem;
+      this.opts.warn?.(problem);
+    }
+    return y;
   }
 
   /** A problem Ansible reports only when the task runs: a warning now, or an error with --strict. */
