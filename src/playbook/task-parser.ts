@@ -308,7 +308,7 @@ export abstract class TaskParser extends IncludeParser {
         // Ansible's loader lets these actions take free-form text; the action itself refuses it when it runs
         args._raw_params = raw;
       } else {
-        const freeForm = [...this.opts.registry.modules().filter((m) => m.freeForm).map((m) => m.name), ...RAW_PARAM_ACTIONS].sort();
+        const freeForm = [...this.opts.registry.modules().filter((m) => m.freeForm).map((m) => m.name), ...[...RAW_PARAM_ACTIONS].filter((n) => this.opts.registry.has(n))].sort();
         throw errExtraParams(actionName, freeForm.join(', '), {
           pos: thingPos,
           hint: `${actionName} takes key=value arguments or a mapping; '${raw.length > 40 ? raw.slice(0, 40) + '…' : raw}' is not of the form key=value`,
