@@ -20,6 +20,7 @@ import type { Playbook, RoleInstance, TaskNode } from '../playbook/types.js';
 import { Templar } from '../template/index.js';
 import { HandshakeLimiter, openTransport } from '../transport/open.js';
 import type { Transport } from '../transport/types.js';
+import { ansibleBool } from '../boolean.js';
 import { loadConfig } from './config.js';
 import { parseExtraVars } from './extra-vars.js';
 import { UsageError } from './usage-error.js';
@@ -116,7 +117,9 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
     const playbookPaths = playbookArgs.map((p) => path.resolve(p));
     const playbookDir = opts.playbookDir ?? path.dirname(playbookPaths[0]);
     const inventorySources = opts.inventory.length ? opts.inventory : config.inventory;
-    const inventory = await loadInventory(inventorySources, { playbookDir });
+    // Ansible goes on without a source it cannot find; --strict (or INVENTORY_UNPARSED_FAILED) stops
+    const unparsedFails = !!opts.strict || config.strict || ansibleBool(process.env.ANSIBLE_INVENTORY_UNPARSED_FAILED ?? 'false');
+    const inventory = await loadInventory(inventorySources, { playbookDir, warnUnparsed: unparsedFails ? undefined : (m) => err(`[WARNING]: ${m}\n`) });
 
     const registry = defaultRegistry();
     const rolesPath = [...config.rolesPath, path.join(playbookDir, 'roles')];

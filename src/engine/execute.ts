@@ -2,11 +2,11 @@
 // around the module (invoke-module.ts), changed_when/failed_when, no_log.
 import type { ModuleDef, ModuleResult } from '../modules/types.js';
 import { resolveDynamicTask } from '../playbook/index.js';
-import type { Task } from '../playbook/types.js';
+import type { LoopSpec, Task } from '../playbook/types.js';
 import type { Templar } from '../template/index.js';
 import { UnreachableError } from '../transport/types.js';
 import { invokeModule } from './invoke-module.js';
-import { expandLoop, globFiles, loopItemVars } from './loops.js';
+import { expandLoop, globFiles, loopItemVars, resolveLoopNames } from './loops.js';
 import { allTrue, conditionFailure, errorMessage, statusOf, type ExecEnv, type TaskInvocation, type TaskOutcome, type TaskStatus } from './task-common.js';
 import { resolveTaskKeywords, type TaskKeywords } from './task-keywords.js';
 import { overlay, searchPath } from './vars.js';
@@ -67,8 +67,10 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
 
   // Loops: `when` is evaluated per item, with the loop variable set.
   let items: unknown[];
+  let loop: LoopSpec;
   try {
     items = await expandLoop(task.loop, templar, inv.vars, (p) => globFiles(p, inv, env), task.action);
+    loop = resolveLoopNames(task.loop, templar, inv.vars);
   } catch (e) {
     return finish(failOutcome(errorMessage(e), kw.ignoreErrors));
   }
@@ -77,7 +79,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
   const itemFacts: Record<string, unknown> = {};
   for (let i = 0; i < items.length; i++) {
     if (i > 0 && task.loop.pause) await env.sleep(task.loop.pause * 1000);
-    const extra = loopItemVars(items, i, task.loop);
+    const extra = loopItemVars(items, i, loop);
     // Facts an earlier item set (set_fact, include_vars in a loop) are seen by the next ones, as
     // Ansible's loop updates its task vars after each item.
     const vars = inv.withExtra({ ...itemFacts, ...extra });

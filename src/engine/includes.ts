@@ -7,7 +7,7 @@ import type { DynamicInclude, RoleInstance } from '../playbook/types.js';
 import { errorMessage } from './task-common.js';
 import type { Outcome, WorkItem } from './host-iterator.js';
 import type { RunState } from './run-state.js';
-import { expandLoop, loopItemVars } from './loops.js';
+import { expandLoop, loopItemVars, resolveLoopNames } from './loops.js';
 import { child, currentRole, inheritedWhen, isRescuable, type Scope } from './scope.js';
 import { overlay, type PlayVarsContext } from './vars.js';
 
@@ -38,9 +38,10 @@ export async function runInclude(rs: RunState, items: { host: string; item: Incl
       // A looped include is one include per item, each with the item's loop variables
       // (and its own `when`), run one after the other, as Ansible's IncludedFile list.
       const loopItems = inc.loop ? await expandLoop(inc.loop, rs.o.templar, vars, () => [], inc.action) : [undefined];
+      const loop = inc.loop && resolveLoopNames(inc.loop, rs.o.templar, vars);
       const pieces: Included[] = [];
       for (let k = 0; k < loopItems.length; k++) {
-        const extra = inc.loop ? loopItemVars(loopItems, k, inc.loop) : {};
+        const extra = loop ? loopItemVars(loopItems, k, loop) : {};
         const piece = await includeOne(rs, host, item, pv, extra);
         if (!piece) continue;
         pieces.push(piece);

@@ -42,7 +42,7 @@ function resolveCall(def: ModuleDef, inv: TaskInvocation, vars: Record<string, u
     if ('_variable_params' in args) {
       // `copy: "{{ copy_args }}"`: the whole argument dict comes from a variable.
       const { _variable_params: whole, ...rest } = args;
-      if (!whole || typeof whole !== 'object' || Array.isArray(whole)) throw new TemplateError(`the arguments of ${task.action} must render to a dictionary, got ${JSON.stringify(whole)}`);
+      if (!whole || typeof whole !== 'object' || Array.isArray(whole)) throw new TemplateError(`invalid or malformed argument: '${typeof whole === 'string' ? whole : JSON.stringify(whole)}'`);
       args = stripOmit({ ...(whole as Record<string, unknown>), ...rest }) as Record<string, unknown>;
     }
     try {

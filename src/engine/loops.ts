@@ -31,6 +31,21 @@ export async function expandLoop(loop: LoopSpec, templar: Templar, vars: Record<
   }
 }
 
+/**
+ * loop_control's loop_var and index_var for this host: the loader resolves them from the
+ * play's vars when it can, and leaves a template that needs the task's or host's vars to
+ * be rendered here, when the task runs, as Ansible templates loop_control.
+ */
+export function resolveLoopNames(loop: LoopSpec, templar: Templar, vars: Record<string, unknown>): LoopSpec {
+  const name = (v: string | undefined, what: string): string | undefined => {
+    if (v === undefined || !/\{\{|\{%/.test(v)) return v;
+    const out = templar.render(v, vars);
+    if (typeof out !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(out)) throw new TemplateError(`loop_control.${what} must render to a variable name, got ${JSON.stringify(out)}`);
+    return out;
+  };
+  return { ...loop, loop_var: name(loop.loop_var, 'loop_var') ?? 'item', index_var: name(loop.index_var, 'index_var') };
+}
+
 /** Ansible's listify_lookup_plugin_terms; first_found drops the terms that are still undefined. */
 function lookupTerms(loop: LoopSpec, templar: Templar, vars: Record<string, unknown>): unknown[] {
   const raw = typeof loop.value === 'string' ? loop.value.trim() : loop.value;

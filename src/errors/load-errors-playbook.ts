@@ -6,6 +6,7 @@ import { defineLoadError as def } from './define.js';
 
 // YAML and files
 export const errYamlSyntax = def('YAML_SYNTAX', (detail: string) => `YAML syntax error: ${detail}`);
+export const errYamlDuplicateKey = def('YAML_SYNTAX', (key: string) => `found a duplicate dict key (${key}). Using last defined value only.`);
 export const errYamlUnhashableKey = def('YAML_SYNTAX', () => 'YAML syntax error: found unhashable key (a mapping or list used as a key)');
 export const errYamlMultiDocument = def('YAML_MULTI_DOCUMENT', () => 'a YAML file with several documents (separated by ---) is not supported here');
 export const errYamlUnknownAlias = def('YAML_ALIAS', (alias: string) => `YAML: the alias *${alias} refers to no anchor`);
@@ -67,6 +68,7 @@ export const errRoleCycle = def('ROLE_CYCLE', (names: string) => `role dependenc
 export const errRoleMeta = def('BAD_ROLE_META', (got: string) => `role metadata must be a mapping, got ${got}`);
 export const errRoleDependencies = def('BAD_ROLE_META', (got: string) => `role dependencies must be a list, got ${got}`);
 export const errRoleFileNotFound = def('ROLE_FILE_NOT_FOUND', (file: string) => `Could not find specified file in role: ${file}`);
+export const errRoleFileOutside = def('ROLE_FILE_NOT_FOUND', (file: string, role: string, dir: string) => `Failed loading '${file}' for role (${role}) as it is not inside the expected role path: '${dir}'`);
 export const errRoleNotFound = def('ROLE_NOT_FOUND', (name: string, searched: string) => `the role '${name}' was not found in ${searched}`);
 
 // variables and loops

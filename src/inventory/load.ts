@@ -16,6 +16,12 @@ import { parseYamlText } from './yaml-source.js';
 export interface LoadInventoryOptions {
   /** directory of the playbook: its group_vars/ and host_vars/ apply after the inventory's */
   playbookDir?: string;
+  /**
+   * A source that is not there: Ansible warns ("Unable to parse ... as an inventory
+   * source") and goes on with what it has, or the implicit localhost. With this set the
+   * load does the same and tells it here; without it, a missing source is an error.
+   */
+  warnUnparsed?: (message: string) => void;
 }
 
 export const YAML_INVENTORY_EXTENSIONS = ['.yml', '.yaml', '.json'];
@@ -52,11 +58,17 @@ async function statOrNull(path: string) {
  */
 export async function loadInventory(sources: string[], opts: LoadInventoryOptions = {}): Promise<Inventory> {
   const inv = new Inventory();
+  let parsed = 0;
   for (const source of sources) {
     const st = await statOrNull(source);
     if (!st) {
       if (source.includes(',')) {
         loadHostList(inv, source);
+        parsed++;
+        continue;
+      }
+      if (opts.warnUnparsed) {
+        opts.warnUnparsed(`Unable to parse ${resolve(source)} as an inventory source`);
         continue;
       }
       throw errInventoryNotFound(source, {
@@ -71,7 +83,9 @@ export async function loadInventory(sources: string[], opts: LoadInventoryOption
       await loadFile(inv, source);
     }
     inv.reconcile();
+    parsed++;
   }
+  if (sources.length > 0 && parsed === 0) opts.warnUnparsed?.('No inventory was parsed, only implicit localhost is available');
   if (opts.playbookDir !== undefined) inv.playbookVarsDirs.push(resolve(opts.playbookDir));
   inv.reconcile();
   inv.preloadVarsFiles();

@@ -2,7 +2,7 @@
 // once per task, not per host, as Ansible's add_host does.
 //   - add_host: name=guest01 groups=windows ansible_host=10.0.0.21
 import type { FromSchema } from 'json-schema-to-ts';
-import { defineModule } from './types.js';
+import { ModuleFailure, defineModule } from './types.js';
 
 const schema = {
   type: 'object',
@@ -20,6 +20,8 @@ export const addHostModule = defineModule<FromSchema<typeof schema>>({
   argAliases: { host: 'name', hostname: 'name', group: 'groups', groupname: 'groups' },
   schema,
   async run(args, ctx) {
+    // free-form text the loader let through (`add_host: somehost`): Ansible's action refuses it, in its words
+    if ('_raw_params' in args) throw new ModuleFailure("Invalid raw parameters passed, requires a dictonary/mapping got a  <class 'str'>");
     const { name, groups, ...hostVars } = args;
     let hostName = String(name);
     const portMatch = /^([^:\[\]]+):(\d+)$/.exec(hostName);

@@ -168,7 +168,7 @@ export abstract class IncludeParser extends RoleLoader {
         varsFrom: optStr(args.vars_from),
         defaultsFrom: optStr(args.defaults_from),
       },
-      { playDir: sc.playDir, searchFirst: sc.role ? [path.dirname(sc.role.path)] : [], roleChain: sc.roleChain, staticVars: sc.staticVars },
+      { playDir: sc.playDir, searchFirst: sc.role ? [path.dirname(sc.role.path)] : [], roleChain: sc.roleChain, staticVars: sc.staticVars, dynamicParent: sc.dynamicParent },
     );
     if (args.allow_duplicates !== undefined) role.allowDuplicates = args.allow_duplicates === true || args.allow_duplicates === 'yes' || args.allow_duplicates === 'true';
     if (sc.ranRoles) skipRanDependencies(role, sc.ranRoles);
@@ -184,8 +184,9 @@ export abstract class IncludeParser extends RoleLoader {
 
   /**
    * Ansible 2.14's `include:` (deprecated, removed in 2.16): `include: file.yml k=v` is
-   * import_tasks when the file name is not a template and the task does not loop, else
-   * include_tasks; its `k=v` words are variables of the included tasks.
+   * import_tasks when the file name is not a template, the task does not loop and no
+   * include_tasks/include_role is above it, else include_tasks; its `k=v` words are
+   * variables of the included tasks.
    */
   protected async parseLegacyInclude(actionKey: string, thing: unknown, ds: Dict, p: DocPath, sc: ParseScope): Promise<TaskNode> {
     const y = sc.y;
@@ -205,7 +206,7 @@ export abstract class IncludeParser extends RoleLoader {
     delete words._raw_params;
     delete words.file;
     const loops = ds.loop !== undefined || Object.keys(ds).some((k) => k.startsWith('with_'));
-    const kind = isTemplated(file) || loops ? 'include_tasks' : 'import_tasks';
+    const kind = isTemplated(file) || loops || sc.dynamicParent ? 'include_tasks' : 'import_tasks';
     const rest: Dict = { ...ds };
     delete rest.args;
     if (Object.keys(words).length) rest.vars = { ...(isDict(ds.vars) ? ds.vars : {}), ...words };
@@ -272,10 +273,12 @@ export abstract class IncludeParser extends RoleLoader {
       this.prevalidated.add(full);
       // Ansible reads an included file only when the include runs: what is wrong in it
       // fails the include then, on the hosts that reach it.
-      await this.loadTaskFileInternal(full, { role: sc.role, playDir: sc.playDir, parentDirs: [sc.dir, ...sc.parentDirs], pos: node.pos, roleChain: [], staticVars: sc.staticVars }).catch((e: unknown) => this.deferred(e));
+      await this.loadTaskFileInternal(full, { role: sc.role, playDir: sc.playDir, parentDirs: [sc.dir, ...sc.parentDirs], pos: node.pos, roleChain: [], staticVars: sc.staticVars, dynamicParent: true }).catch((e: unknown) => this.deferred(e));
     } else {
       const name = node.args.name;
       if (typeof name !== 'string' || isTemplated(name)) return;
+      // an entry point built from variables is known only when the include runs
+      if (['tasks_from', 'vars_from', 'defaults_from', 'handlers_from'].some((k) => isTemplated(node.args[k]))) return;
       const key = `role:${name}:${String(node.args.tasks_from ?? '')}`;
       if (this.prevalidated.has(key)) return;
       this.prevalidated.add(key);
@@ -298,12 +301,12 @@ export abstract class IncludeParser extends RoleLoader {
           defaultsFrom: optStr(node.args.defaults_from),
         },
         // loaded afresh when the include runs: the roles around it are no cycle
-        { playDir: sc.playDir, searchFirst, roleChain: [], staticVars: sc.staticVars },
+        { playDir: sc.playDir, searchFirst, roleChain: [], staticVars: sc.staticVars, dynamicParent: true },
       ).catch((e: unknown) => this.deferred(e));
     }
   }
 
-  async loadTaskFileInternal(file: string, o: { role?: RoleInstance; playDir?: string; parentDirs?: string[]; pos?: SourcePos; roleChain?: string[]; staticVars?: Dict }): Promise<TaskNode[]> {
+  async loadTaskFileInternal(file: string, o: { role?: RoleInstance; playDir?: string; parentDirs?: string[]; pos?: SourcePos; roleChain?: string[]; staticVars?: Dict; dynamicParent?: boolean }): Promise<TaskNode[]> {
     const abs = path.resolve(file);
     const y = await this.file(abs, o.pos);
     const sc: ParseScope = {
@@ -317,6 +320,7 @@ export abstract class IncludeParser extends RoleLoader {
       moduleDefaults: false,
       parentDirs: o.parentDirs ?? [],
       staticVars: o.staticVars,
+      dynamicParent: o.dynamicParent,
     };
     return this.parseTaskList(y.data, [], sc);
   }

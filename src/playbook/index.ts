@@ -22,10 +22,10 @@ export function loadPlaybook(file: string, opts: LoadOptions): Promise<Playbook>
  * role, relative imports in the file resolve in the role's tasks/ directory.
  */
 export function loadTaskFile(file: string, opts: LoadOptions & { role?: RoleInstance; pos?: SourcePos; playDir?: string }): Promise<TaskNode[]> {
-  return new Loader(opts).loadTaskFileInternal(file, { role: opts.role, pos: opts.pos, playDir: opts.playDir });
+  return new Loader(opts).loadTaskFileInternal(file, { role: opts.role, pos: opts.pos, playDir: opts.playDir, dynamicParent: true });
 }
 
-/** Load a role (include_role at run time; also what roles: and import_role use). */
+/** Load a role for include_role at run time (roles: and import_role go through loadRoleFrom). */
 export function loadRole(
   name: string,
   opts: LoadOptions & RoleLoadOptions,
@@ -43,7 +43,7 @@ export function loadRole(
       varsFrom: opts.varsFrom,
       defaultsFrom: opts.defaultsFrom,
     },
-    { playDir: baseDir, searchFirst: [], roleChain: [] },
+    { playDir: baseDir, searchFirst: [], roleChain: [], dynamicParent: true },
   );
 }
 

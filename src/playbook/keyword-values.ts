@@ -170,9 +170,10 @@ export function parseLoop(ds: Dict, y: YamlFile, p: DocPath, render?: (template:
       switch (k) {
         case 'loop_var':
         case 'index_var': {
-          // Ansible renders loop_control; a template of the play's vars names the variable
+          // Ansible renders loop_control; a template of the play's vars names the variable, and
+          // one that needs the task's or host's vars stays a template the engine renders per host
           const name = render && isTemplated(v) ? render(v as string, k, y.posOf([...lp, k])) : v;
-          if (typeof name !== 'string' || !VALID_VAR_NAME.test(name)) {
+          if (typeof name !== 'string' || !(VALID_VAR_NAME.test(name) || isTemplated(name))) {
             throw errLoopControlValue(k, 'a variable name', typeWord(name), { pos: y.posOf([...lp, k]), hint: 'e.g. `loop_var: pkg`' });
           }
           spec[k] = name;

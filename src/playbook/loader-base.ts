@@ -2,7 +2,7 @@
 // and the base class holding the loader's state.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type SourcePos, UserError, errStaticName, errUnresolvableTemplate } from '../errors.js';
+import { type SourcePos, LoadError, UserError, errStaticName, errUnresolvableTemplate, errYamlDuplicateKey } from '../errors.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import type { RoleInstance, Task, TaskNode } from './types.js';
 import { isTemplated } from './validate-args.js';
@@ -33,6 +33,11 @@ export interface LoadOptions {
    * not a file of the user's: the ad-hoc command's one-task play works from the current directory.
    */
   playDir?: string;
+  /**
+   * A key written twice in a YAML mapping: Ansible's DUPLICATE_YAML_DICT_KEY (warn, error
+   * or ignore). Without it, the ANSIBLE_DUPLICATE_YAML_DICT_KEY environment variable, then warn.
+   */
+  duplicateDictKey?: string;
 }
 
 export interface RoleLoadOptions {
@@ -74,6 +79,11 @@ export interface ParseScope {
   ranRoles?: Set<string>;
   /** The play's vars, for names resolved before the run (import_role, loop_var). */
   staticVars?: Dict;
+  /**
+   * Under an include_tasks or include_role: Ansible 2.14 makes a legacy `include:` static
+   * only when all its parents are static, so there it is dynamic (read when it runs).
+   */
+  dynamicParent?: boolean;
 }
 
 export type Dict = Record<string, unknown>;
@@ -94,7 +104,8 @@ const TASK_FILE_EXTS = ['', '.yml', '.yaml', '.json'];
 
 export function findWithExts(dir: string, name: string): string | undefined {
   for (const ext of TASK_FILE_EXTS) {
-    const p = path.join(dir, name + ext);
+    // resolve, not join: an absolute name stays itself, as Python's os.path.join keeps it
+    const p = path.resolve(dir, name + ext);
     if (existsSync(p) && statSync(p).isFile()) return p;
   }
   return undefined;
@@ -125,12 +136,24 @@ export abstract class LoaderBase {
   protected file(p: string, from?: SourcePos): Promise<YamlFile> {
     let f = this.files.get(p);
     if (!f) {
-      f = readYamlFile(p, from);
+      f = readYamlFile(p, from).then((y) => this.checkDuplicateKeys(y));
       this.files.set(p, f);
       // a failed read should be retried (and reported) by the next caller, not cached
       f.catch(() => this.files.delete(p));
     }
     return f;
+  }
+
+  /** Ansible's DUPLICATE_YAML_DICT_KEY: the last value is kept, and the user told (or stopped). */
+  private checkDuplicateKeys(y: YamlFile): YamlFile {
+    const policy = (this.opts.duplicateDictKey ?? process.env.ANSIBLE_DUPLICATE_YAML_DICT_KEY ?? 'warn').toLowerCase();
+    if (policy === 'ignore' || !y.duplicateKeys) return y;
+    for (const d of y.duplicateKeys) {
+      const problem = errYamlDuplicateKey(d.key, { pos: d.pos, hint: 'remove one of the two; YAML keeps only the last value' });
+      if (policy === 'error') throw problem;
+      this.opts.warn?.(problem);
+    }
+    return y;
   }
 
   /** A problem Ansible reports only when the task runs: a warning now, or an error with --strict. */
@@ -158,7 +181,15 @@ export abstract class LoaderBase {
 
   /** loop_control's loop_var/index_var written as a template: resolved with the play's vars. */
   protected loopVarRenderer(sc: ParseScope): (template: string, what: string, pos: SourcePos) => string {
-    return (template, what, pos) => this.staticName(template, `loop_control.${what}`, pos, 'give a variable name, or a template of the play\'s vars or extra vars', sc.staticVars);
+    return (template, what, pos) => {
+      try {
+        return this.staticName(template, `loop_control.${what}`, pos, 'give a variable name, or a template of the play\'s vars or extra vars', sc.staticVars);
+      } catch (e) {
+        // needs the task's or a host's vars: Ansible templates loop_control when the task runs
+        if (e instanceof LoadError && e.code === 'UNRESOLVABLE_TEMPLATE') return template;
+        throw e;
+      }
+    };
   }
 
   abstract parseTaskList(value: unknown, p: DocPath, sc: ParseScope): Promise<TaskNode[]>;

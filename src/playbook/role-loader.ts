@@ -10,6 +10,7 @@ import {
   errRoleDependencies,
   errRoleEntry,
   errRoleFileNotFound,
+  errRoleFileOutside,
   errRoleMeta,
   errRoleNoName,
   errRoleNotFound,
@@ -49,7 +50,7 @@ export abstract class RoleLoader extends LoaderBase {
     return { name, pos, params, keywords };
   }
 
-  async loadRoleFrom(spec: RoleSpec, env: { playDir: string; searchFirst: string[]; roleChain: string[]; staticVars?: Dict }): Promise<RoleInstance> {
+  async loadRoleFrom(spec: RoleSpec, env: { playDir: string; searchFirst: string[]; roleChain: string[]; staticVars?: Dict; dynamicParent?: boolean }): Promise<RoleInstance> {
     const dir = this.findRoleDir(spec.name, spec.pos, env.playDir, env.searchFirst);
     // A role may import another entry point of itself (import_role: {name: self, tasks_from: x}):
     // only the same entry point reached again is a loop.
@@ -87,7 +88,7 @@ export abstract class RoleLoader extends LoaderBase {
           if (!Array.isArray(deps)) throw errRoleDependencies(typeWord(deps), { pos: my.posOf(['dependencies']), hint: 'e.g. `dependencies: [common, { role: db, port: 5432 }]`' });
           for (let i = 0; i < deps.length; i++) {
             const depSpec = this.parseRoleEntry(deps[i], my, ['dependencies', i], env.staticVars);
-            role.dependencies.push(await this.loadRoleFrom(depSpec, { playDir: env.playDir, searchFirst: [path.dirname(dir)], roleChain, staticVars: env.staticVars }));
+            role.dependencies.push(await this.loadRoleFrom(depSpec, { playDir: env.playDir, searchFirst: [path.dirname(dir)], roleChain, staticVars: env.staticVars, dynamicParent: env.dynamicParent }));
           }
         }
       }
@@ -106,6 +107,7 @@ export abstract class RoleLoader extends LoaderBase {
       moduleDefaults: spec.keywords.module_defaults !== undefined,
       parentDirs: [],
       staticVars: env.staticVars,
+      dynamicParent: env.dynamicParent,
     });
     const tasksFile = this.roleFile(dir, 'tasks', spec.tasksFrom, spec.pos, 'tasks_from');
     if (tasksFile) {
@@ -123,6 +125,7 @@ export abstract class RoleLoader extends LoaderBase {
 
   protected roleFile(dir: string, sub: string, from: string | undefined, pos: SourcePos, option: string): string | undefined {
     const found = findWithExts(path.join(dir, sub), from ?? 'main');
+    if (found) insideRole(found, dir, sub, pos, option);
     if (!found && from !== undefined) {
       throw errRoleFileNotFound(`${sub}/${from}`, {
         pos,
@@ -137,6 +140,7 @@ export abstract class RoleLoader extends LoaderBase {
     const name = from ?? 'main';
     const file = findWithExts(base, name);
     const files: string[] = [];
+    if (file) insideRole(file, dir, sub, pos, `${sub}_from`);
     if (file) files.push(file);
     else if (existsSync(path.join(base, name)) && statSync(path.join(base, name)).isDirectory()) {
       // vars/main/ as a directory: every YAML file in it, in name order
@@ -298,4 +302,12 @@ export function flattenHandlers(nodes: TaskNode[]): Task[] {
   };
   for (const n of nodes) walk(n, { when: [], tags: [] });
   return out;
+}
+
+/** Ansible refuses a tasks_from/vars_from/... that leads out of the role's directory (`../x`, an absolute path). */
+function insideRole(found: string, dir: string, sub: string, pos: SourcePos, option: string): void {
+  const base = path.join(dir, sub);
+  const r = path.relative(base, path.resolve(found));
+  if (r === '' || (!r.startsWith('..') && !path.isAbsolute(r))) return;
+  throw errRoleFileOutside(found, path.basename(dir), base, { pos, hint: `${option} names a file inside the role's ${sub}/ directory; use include_tasks for a file elsewhere` });
 }

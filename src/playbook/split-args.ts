@@ -10,6 +10,12 @@ export const RAW_MODULE_KV_WORDS = new Set(['creates', 'removes', 'chdir', 'exec
 export const CHECK_RAW_MODULES = new Set(['command', 'shell', 'raw', 'script', 'win_command', 'win_shell']);
 
 /**
+ * Actions without a free-form argument that Ansible's loader still lets take free-form
+ * text (its RAW_PARAM_MODULES beyond the free-form ones): the action decides at run time.
+ */
+export const RAW_PARAM_ACTIONS = new Set(['add_host', 'group_by', 'set_fact']);
+
+/**
  * Split like Ansible's split_args: whitespace separates words except inside quotes or
  * {{ }}, {% %}, {# #}. Repeated spaces and newlines between words stay attached to the
  * previous word so joinArgs can rebuild the original text; a lone backslash at the end

@@ -20,7 +20,7 @@ import {
 import { suggest } from './suggest.js';
 import type { ModuleDef } from '../modules/types.js';
 import { BLOCK_KEYWORDS, HANDLER_KEYWORDS, IMPORT_INCLUDE_ACTIONS, TASK_KEYWORDS } from './keywords.js';
-import { CHECK_RAW_MODULES, parseKv, splitArgs } from './split-args.js';
+import { CHECK_RAW_MODULES, RAW_PARAM_ACTIONS, parseKv, splitArgs } from './split-args.js';
 import type { Block, Task, TaskNode } from './types.js';
 import { isTemplated, validateArgsAt, type ArgPositions } from './validate-args.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
@@ -155,7 +155,8 @@ export abstract class TaskParser extends IncludeParser {
         // the first word, kept whole when it is a template (`action: "{{ packager }} name=git"`)
         const first = v.trim() === '' ? undefined : splitArgs(v, apos)[0];
         if (!first) throw errActionEmpty(actionKey, { pos: apos, hint: `e.g. \`${actionKey}: command uptime\`` });
-        actionName = first;
+        // Ansible strips the module word: `action: set_fact    a=b` names set_fact
+        actionName = first.trim();
         thing = v.slice(v.indexOf(first) + first.length).replace(/^\s+/, '');
       } else if (isDict(v)) {
         if (typeof v.module !== 'string') {
@@ -298,12 +299,16 @@ export abstract class TaskParser extends IncludeParser {
     if (raw !== undefined && raw.trim() !== '') {
       if (def.freeForm) {
         args[def.freeForm] = raw;
-      } else if (isTemplated(raw) && /^\s*\{\{[\s\S]*\}\}\s*$/.test(raw)) {
-        // Ansible allows the whole argument mapping to come from a variable
+      } else if (isTemplated(raw)) {
+        // Ansible allows the whole argument mapping to come from a variable (`add_host: "{{ h }}"`);
+        // text that does not render to a mapping fails the task when it runs ("invalid or malformed argument")
         args._variable_params = raw;
         variable = true;
+      } else if (RAW_PARAM_ACTIONS.has(def.name)) {
+        // Ansible's loader lets these actions take free-form text; the action itself refuses it when it runs
+        args._raw_params = raw;
       } else {
-        const freeForm = this.opts.registry.modules().filter((m) => m.freeForm).map((m) => m.name).sort();
+        const freeForm = [...this.opts.registry.modules().filter((m) => m.freeForm).map((m) => m.name), ...[...RAW_PARAM_ACTIONS].filter((n) => this.opts.registry.has(n))].sort();
         throw errExtraParams(actionName, freeForm.join(', '), {
           pos: thingPos,
           hint: `${actionName} takes key=value arguments or a mapping; '${raw.length > 40 ? raw.slice(0, 40) + '…' : raw}' is not of the form key=value`,

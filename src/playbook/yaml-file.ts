@@ -32,6 +32,8 @@ export interface YamlFile {
   posOf(path: DocPath): SourcePos;
   /** Position of the mapping key at the end of `path` (the value's position if not a mapping entry). */
   keyPosOf(path: DocPath): SourcePos;
+  /** Keys written twice in one mapping (the last one wins), where the later one is. */
+  duplicateKeys?: { key: string; pos: SourcePos }[];
 }
 
 // PyYAML's resolvers differ from the yaml package's 1.1 schema: `y`/`n` stay strings,
@@ -153,6 +155,7 @@ export function parseYamlText(text: string, file: string): YamlFile {
     return { file, data: null, posOf: () => ({ file, line: 1, col: 1 }), keyPosOf: () => ({ file, line: 1, col: 1 }) };
   }
   checkUnhashableKeys(doc.contents as YamlNode | null, toPos);
+  const duplicateKeys = findDuplicateKeys(doc.contents as YamlNode | null, toPos);
   decryptDocumentValues(doc, toPos);
   let data: unknown;
   try {
@@ -190,6 +193,7 @@ export function parseYamlText(text: string, file: string): YamlFile {
   return {
     file,
     data,
+    ...(duplicateKeys.length ? { duplicateKeys } : {}),
     posOf(path) {
       const r = walk(path);
       return nodePos(r.node?.range ? r.node : r.keyNode ?? r.last);
@@ -226,6 +230,33 @@ function checkUnhashableKeys(node: YamlNode | null | undefined, toPos: (o: numbe
   } else if (isSeq(node)) {
     for (const item of node.items) checkUnhashableKeys(item as YamlNode | null, toPos);
   }
+}
+
+/**
+ * PyYAML (through Ansible's constructor) keeps the last of two equal keys and tells the
+ * user (ANSIBLE_DUPLICATE_YAML_DICT_KEY); the yaml package keeps it silently, so look.
+ */
+function findDuplicateKeys(root: YamlNode | null | undefined, toPos: (o: number) => SourcePos): { key: string; pos: SourcePos }[] {
+  const out: { key: string; pos: SourcePos }[] = [];
+  const walk = (node: YamlNode | null | undefined): void => {
+    if (!node) return;
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = pair.key as YamlNode | null;
+        if (isScalar(key) && key.value !== '<<') {
+          const k = String(key.value);
+          if (seen.has(k)) out.push({ key: k, pos: key.range ? toPos(key.range[0]) : toPos(0) });
+          seen.add(k);
+        }
+        walk(pair.value as YamlNode | null);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) walk(item as YamlNode | null);
+    }
+  };
+  walk(root);
+  return out;
 }
 
 /** Read and parse a YAML file; a missing or unreadable file is a LoadError. */

@@ -86,6 +86,35 @@ write({
     - action: "{{ mod }} acted=yes"
     - debug: var=acted
 `,
+  // extra params: Ansible's mod_args rules; names stripped; loop_var from the task's vars;
+  // a legacy include: under include_tasks is dynamic, so its broken file is never read
+  'params.yml': `- hosts: all
+  gather_facts: false
+  vars:
+    newhost: {name: added1, color: blue}
+  tasks:
+    - name: templated extra params that are no mapping
+      debug:
+        garbage {{ "with a template" }}
+      ignore_errors: true
+    - name: add_host from a mapping variable
+      add_host: "{{ newhost }}"
+    - debug: msg="{{ hostvars['added1'].color }}"
+    - action: set_fact     spaced=yes
+    - local_action: set_fact     local_spaced=1
+    - debug: msg="{{ spaced }} {{ local_spaced }}"
+    - debug: msg="{{ lv }}"
+      loop: [a, b]
+      loop_control:
+        loop_var: "{{ n }}"
+      vars:
+        n: lv
+    - include_tasks: dyn-parent.yml
+`,
+  'dyn-parent.yml': '- debug: msg=in-dyn\n- include: broken.yml\n  when: false\n',
+  'broken.yml': 'not a list of tasks\n',
+  'dup.yml': '- hosts: all\n  gather_facts: false\n  vars:\n    foo: bar\n    foo: baz\n  tasks:\n    - debug: var=foo\n',
+  'local.yml': '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n',
   // roles: and dependencies run once; imports and includes every time
   'roles.yml': `- hosts: all
   gather_facts: false
@@ -107,6 +136,7 @@ const PLAYBOOKS: Record<string, string[]> = {
   'include.yml': [],
   'static.yml': ['-e', 'from_cli=r1'],
   'roles.yml': [],
+  'params.yml': [],
 };
 
 /** The fatal messages of a run, in order (the result on one line or indented over several). */
@@ -154,6 +184,64 @@ describe('what ansible-playbook accepts loads (no ansible-playbook needed)', () 
     expect(st.stdout.match(/"msg": "r1 0"/g)).toHaveLength(2);
   });
 
+  it("extra params, spaced module names, a task-vars loop_var and a dynamic parent's include: run as in Ansible", async () => {
+    const r = await rackplay(['params.yml']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(fatalMessages(r)).toEqual(["invalid or malformed argument: 'garbage with a template'"]);
+    expect(r.stdout).toContain('"msg": "blue"');
+    expect(r.stdout).toContain('"msg": "True 1"');
+    expect(r.stdout).toMatch(/\(item=b\) => \{\n {4}"msg": "b"/);
+    expect(r.stdout).toContain('"msg": "in-dyn"');
+    // read ahead only to warn early: the include is skipped, so the run does not fail
+    expect(r.stderr).toMatch(/^\[WARNING\]: \S*broken\.yml:1:1: A malformed block was encountered/m);
+  });
+
+  it('free-form text on add_host fails the task; on debug without a template it is a load error', async () => {
+    write({
+      'raw-add-host.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - add_host: name=x somehost\n      ignore_errors: true\n      register: r\n    - assert: {that: [r is failed]}\n',
+      'raw-debug.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: garbage\n',
+    });
+    const ok = await rackplay(['raw-add-host.yml']);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(fatalMessages(ok)).toEqual(["Invalid raw parameters passed, requires a dictonary/mapping got a  <class 'str'>"]);
+    const bad = await rackplay(['raw-debug.yml']);
+    expect(bad.code).toBe(4);
+    expect(bad.stderr).toMatch(/^ERROR! \S*raw-debug\.yml:4:14: this task 'debug' has extra params, which is only allowed in the following modules: .*add_host/m);
+  });
+
+  it("a role entry point outside the role's directory is refused in Ansible's words", async () => {
+    write({
+      'roles/r2/tasks/main.yml': '- debug: msg=r2\n',
+      'outside.yml': '- debug: msg=outside\n',
+      'outside-role.yml': '- hosts: all\n  gather_facts: false\n  tasks:\n    - include_role: {name: r2, tasks_from: "{{ playbook_dir }}/outside.yml"}\n',
+    });
+    const r = await rackplay(['outside-role.yml']);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain(`Failed loading '${work}/outside.yml' for role (r2) as it is not inside the expected role path: '${work}/roles/r2/tasks'`);
+  });
+
+  it('a duplicate YAML key warns, stops the load or passes silently, as DUPLICATE_YAML_DICT_KEY says', async () => {
+    const warn = await rackplay(['dup.yml']);
+    expect(warn.code).toBe(0);
+    expect(warn.stderr).toMatch(/^\[WARNING\]: \S*dup\.yml:5:5: found a duplicate dict key \(foo\)\. Using last defined value only\.$/m);
+    expect(warn.stdout).toContain('"foo": "baz"');
+    const error = await runRackplay(['-i', 'inventory.ini', 'dup.yml'], { cwd: work, env: { ...ENV, ANSIBLE_DUPLICATE_YAML_DICT_KEY: 'error' } });
+    expect(error.code).toBe(4);
+    expect(error.stderr).toContain('found a duplicate dict key (foo)');
+    const ignore = await runRackplay(['-i', 'inventory.ini', 'dup.yml'], { cwd: work, env: { ...ENV, ANSIBLE_DUPLICATE_YAML_DICT_KEY: 'ignore' } });
+    expect(ignore.code).toBe(0);
+    expect(ignore.stderr).not.toContain('duplicate');
+  });
+
+  it('a missing inventory source is a warning and the run goes on with localhost; --strict refuses it', async () => {
+    const r = await runRackplay(['-i', 'nosuch', 'local.yml'], { cwd: work, env: ENV });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`[WARNING]: Unable to parse ${work}/nosuch as an inventory source`);
+    expect(r.stderr).toContain('[WARNING]: No inventory was parsed, only implicit localhost is available');
+    const strict = await runRackplay(['-i', 'nosuch', 'local.yml', '--strict'], { cwd: work, env: ENV });
+    expect(strict.code).toBe(5);
+  });
+
   it('an imported role runs every time, its dependencies once per play', async () => {
     const r = await rackplay(['roles.yml']);
     expect(r.code, r.stderr).toBe(0);
@@ -186,6 +274,20 @@ describe.skipIf(!haveAnsiblePlaybook)('side by side with ansible-playbook (skipp
       }
     });
   }
+
+  it('a duplicate YAML key and a missing inventory source: the same warnings and exit codes', async () => {
+    for (const [args, env] of [
+      [['-i', 'inventory.ini', 'dup.yml'], {}],
+      [['-i', 'inventory.ini', 'dup.yml'], { ANSIBLE_DUPLICATE_YAML_DICT_KEY: 'error' }],
+      [['-i', 'nosuch', 'local.yml'], {}],
+    ] as [string[], Record<string, string>][]) {
+      const [a, r] = await Promise.all([runCommand('ansible-playbook', args, { cwd: work, env: { ...ENV, ...env } }), runRackplay(args, { cwd: work, env: { ...ENV, ...env } })]);
+      expect(r.code, args.join(' ')).toBe(a.code);
+      for (const text of ['found a duplicate dict key (foo)', 'as an inventory source', 'No inventory was parsed']) {
+        expect(r.stderr.replace(/\s+/g, ' ').includes(text), text).toBe(a.stderr.replace(/\s+/g, ' ').includes(text));
+      }
+    }
+  });
 
   it('a play-level include: is refused by both, in the same words', async () => {
     write({ 'play-include.yml': '- include: include.yml\n' });

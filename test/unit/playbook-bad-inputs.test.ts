@@ -36,7 +36,7 @@ const cases: Record<string, { msg: string; file?: string; line: number; hint: st
   'bad-loop-control': { msg: "'loop_vars' is not a valid attribute for a LoopControl", line: 6, hint: 'did you mean `loop_var`?' },
   'unquoted-template': { msg: 'found unhashable key', line: 4, hint: 'must be quoted' },
   'multi-document': { msg: 'several documents', line: 4, hint: '---' },
-  'extra-params-non-freeform': { msg: "this task 'copy' has extra params, which is only allowed in the following modules: command, meta, shell", line: 4, hint: 'not of the form key=value' },
+  'extra-params-non-freeform': { msg: "this task 'copy' has extra params, which is only allowed in the following modules: command, meta, set_fact, shell", line: 4, hint: 'not of the form key=value' },
   'include-with-task-keyword': { msg: "'become' is not a valid attribute for a TaskInclude", line: 4, hint: '`apply:`' },
   'import-with-loop': { msg: "You cannot use loops on 'import_tasks' statements", line: 4, hint: 'include_tasks' },
   'bad-register-name': { msg: "Invalid variable name in 'register' specified: 'up-time'", line: 4, hint: 'letters, digits and underscores' },
