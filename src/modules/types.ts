@@ -100,6 +100,14 @@ export interface ModuleResult {
   stderr_lines?: string[];
   /** set_fact / setup: variables to store for the host. */
   ansible_facts?: Record<string, unknown>;
+  /**
+   * Ansible's module.warn(): kept in the registered result and printed by the default
+   * callback as `[WARNING]: ...` before the host's line. A plan-kind module returns them
+   * in Plan.result.
+   */
+  warnings?: string[];
+  /** Ansible's module.deprecate(): `{msg, version?, date?, collection_name?}` each. */
+  deprecations?: { msg: string; version?: string; date?: string; collection_name?: string }[];
   [key: string]: unknown;
 }
 
