@@ -134,6 +134,12 @@ export interface ModuleTraits {
   engineAction?: boolean;
   /** The module a play runs to gather facts (`gather_facts: true`): setup. */
   gathersFacts?: boolean;
+  /**
+   * An Ansible action plugin with _VALID_ARGS (debug, assert, fail, group_by, reboot,
+   * wait_for_connection): an unknown argument fails the task when it runs with
+   * `Invalid options for NAME: a,b`, not the module argument spec's words.
+   */
+  validArgs?: boolean;
 }
 
 /**

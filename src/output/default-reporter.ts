@@ -173,6 +173,20 @@ class DefaultReporter implements Reporter {
     if (this.lastBannerUid !== task.uid) this.printTaskBanner(task);
   }
 
+  /** CallbackBase._handle_exception: a failed result's exception, its last line unless -vvv. */
+  private handleException(r: Record<string, unknown>): void {
+    if (!('exception' in r)) return;
+    const text = String(r.exception);
+    let msg = 'An exception occurred during task execution. ';
+    if (this.opts.verbosity < 3) {
+      msg += `To see the full traceback, use -vvv. The error was: ${text.trim().split('\n').pop()}`;
+    } else {
+      msg = `The full traceback is:\n${text}`;
+      delete r.exception;
+    }
+    this.display(msg, COLOR.error);
+  }
+
   /** CallbackBase._handle_warnings: a result's warnings go to stderr before its line. */
   private handleWarnings(r: Record<string, unknown>): void {
     if (Array.isArray(r.warnings)) for (const w of r.warnings) this.warning(String(w));
@@ -254,6 +268,7 @@ class DefaultReporter implements Reporter {
       }
       case 'failed':
         this.ensureBanner(ev.task);
+        this.handleException(r);
         this.handleWarnings(r);
         this.display(`fatal: [${label}]: FAILED! => ${this.dump(r)}`, COLOR.error);
         if (ev.ignored) this.display('...ignoring', COLOR.skip);
@@ -301,6 +316,7 @@ class DefaultReporter implements Reporter {
       case 'unreachable':
         // Ansible reports an unreachable item through v2_runner_item_on_failed too.
         this.ensureBanner(ev.task);
+        this.handleException(r);
         this.handleWarnings(r);
         this.display(`failed: [${label}] (item=${item}) => ${this.dump(r)}`, COLOR.error);
         return;

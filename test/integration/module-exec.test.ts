@@ -205,10 +205,12 @@ describe('script', () => {
 });
 
 describe('ping and pause', () => {
-  it('ping answers pong or the data; crash raises', async () => {
+  it('ping answers pong or the data; crash fails as a module that died does', async () => {
     expect(await run(pingModule, {})).toEqual({ changed: false, ping: 'pong' });
     expect(await run(pingModule, { data: 'hello' })).toMatchObject({ ping: 'hello' });
-    await expect(run(pingModule, { data: 'crash' })).rejects.toThrow('boom');
+    const crash = await run(pingModule, { data: 'crash' });
+    expect(crash).toMatchObject({ failed: true, changed: false, rc: 1, module_stdout: '', msg: 'MODULE FAILURE\nSee stdout/stderr for the exact error' });
+    expect(String(crash.module_stderr)).toMatch(/Exception: boom\n$/);
   });
 
   it('pause waits and reports like Ansible', async () => {
