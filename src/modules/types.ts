@@ -140,6 +140,11 @@ export interface ModuleTraits {
    * `Invalid options for NAME: a,b`, not the module argument spec's words.
    */
   validArgs?: boolean;
+  /**
+   * An Ansible action plugin without _supports_async (copy, template, script, debug...):
+   * a task with `async:` fails with 'async is not supported for this task.'.
+   */
+  noAsync?: boolean;
 }
 
 /**

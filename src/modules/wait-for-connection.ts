@@ -51,6 +51,6 @@ export const waitForConnectionModule = defineModule<WaitForConnectionArgs>({
   summary: 'Wait until the host can be reached and runs commands again',
   schema,
   checkMode: 'run',
-  traits: { validArgs: true },
+  traits: { noAsync: true, validArgs: true },
   run: runWaitForConnection,
 });

@@ -79,6 +79,19 @@ const cases: Array<{ name: string; tasks: string; registered: string[]; setup?: 
       expect(run.stdout).toContain('An exception occurred during task execution. To see the full traceback, use -vvv. The error was: Exception: boom');
     },
   },
+  {
+    name: "async on an action that cannot run in the background fails with Ansible's message",
+    tasks:
+      `    - script: /some/script.sh\n      async: 2\n      register: scr\n      ignore_errors: true\n` +
+      `    - debug: msg=hi\n      async: 5\n      register: dbg\n      ignore_errors: true\n` +
+      `    - wait_for_connection: foo=bar\n      register: wfc\n      ignore_errors: true\n`,
+    registered: ['scr', 'dbg', 'wfc'],
+    ours: (r) => {
+      expect(r.scr).toEqual({ failed: true, changed: false, msg: 'async is not supported for this task.' });
+      expect(r.dbg).toMatchObject({ failed: true, msg: 'async is not supported for this task.' });
+      expect(r.wfc).toMatchObject({ failed: true, msg: 'Invalid options for wait_for_connection: foo' });
+    },
+  },
 ];
 
 describe('module results', () => {
