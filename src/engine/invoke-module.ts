@@ -202,7 +202,11 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
   } catch (e) {
     if (e instanceof ModuleFailure) return e.result();
     if (e instanceof UnreachableError) return { unreachable: true, changed: false, msg: e.message };
-    if (e instanceof TaskTimeoutError) return { failed: true, changed: false, msg: e.message };
+    if (e instanceof TaskTimeoutError) {
+      // TaskExecutor's words for the task `timeout:` keyword
+      const secs = Math.round(e.timeoutMs / 1000);
+      return { failed: true, changed: false, msg: `The ${task.action} action failed to execute in the expected time frame (${secs}) and was terminated` };
+    }
     const undefinedVar = undefinedVariableFailure(e);
     if (undefinedVar) return undefinedVar;
     return { failed: true, changed: false, msg: errorMessage(e), ...(process.env.RACKPLAY_DEBUG ? { exception: (e as Error).stack } : {}) };

@@ -226,7 +226,10 @@ class DefaultReporter implements Reporter {
   private hostResult(ev: HostResult): void {
     const key = `${ev.task.uid}\u0000${ev.host}`;
     const r = cleanResult(ev.result, ev.task.action);
-    if (isDebugAction(ev.task.action) && ev.status !== 'skipped' && !('_ansible_verbose_always' in r)) {
+    // debug marks only what it returned itself: a task that failed before it ran (a bad
+    // keyword, an undefined variable, an invalid option) is shown on one line.
+    const debugRan = ev.status !== 'skipped' && (ev.status !== 'failed' || 'failed_when_result' in ev.result);
+    if (isDebugAction(ev.task.action) && debugRan && !('_ansible_verbose_always' in r)) {
       r._ansible_verbose_always = true;
     }
     if (ev.item !== undefined || ev.itemLabel !== undefined) {
