@@ -106,6 +106,19 @@ const cases: Array<{ name: string; tasks: string; registered: string[]; setup?: 
       expect(r.slow).toEqual({ failed: true, changed: false, msg: 'The shell action failed to execute in the expected time frame (1) and was terminated' });
     },
   },
+  {
+    name: 'chdir through a symlink lands in the physical directory, as after os.chdir',
+    tasks:
+      `    - file: path={{ work }}/real/site state=directory\n` +
+      `    - file: path={{ work }}/lnk src={{ work }}/real state=link\n` +
+      `    - shell: dirname "$PWD"\n      args:\n        chdir: "{{ work }}/lnk/site"\n      register: viachdir\n` +
+      `    - command: pwd\n      args:\n        chdir: "{{ work }}/lnk/site"\n      register: pwdcmd\n`,
+    registered: ['viachdir', 'pwdcmd'],
+    ours: (r) => {
+      expect(r.viachdir.stdout).toMatch(/\/work\/real$/);
+      expect(r.pwdcmd.stdout).toMatch(/\/work\/real\/site$/);
+    },
+  },
 ];
 
 describe('module results', () => {
