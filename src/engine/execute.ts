@@ -8,7 +8,7 @@ import { UnreachableError } from '../transport/types.js';
 import { invokeModule } from './invoke-module.js';
 import { expandLoop, globFiles, loopItemVars, resolveLoopNames } from './loops.js';
 import { allTrue, conditionFailure, errorMessage, statusOf, type ExecEnv, type TaskInvocation, type TaskOutcome, type TaskStatus } from './task-common.js';
-import { resolveTaskKeywords, type TaskKeywords } from './task-keywords.js';
+import { resolveIgnoreErrors, resolveTaskKeywords, type TaskKeywords } from './task-keywords.js';
 import { overlay, searchPath } from './vars.js';
 
 const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
@@ -31,7 +31,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
   try {
     kw = resolveTaskKeywords(templar, task, inv.scope, inv.vars, env.becomePassword);
   } catch (e) {
-    return failOutcome(errorMessage(e), false);
+    return failOutcome(errorMessage(e), resolveIgnoreErrors(templar, task, inv.scope, inv.vars));
   }
   // Ansible's ignore_unreachable: the result stays unreachable, but the host goes on.
   const isIgnored = (status: TaskStatus) => (status === 'failed' && kw.ignoreErrors) || (status === 'unreachable' && kw.ignoreUnreachable);

@@ -120,6 +120,12 @@ export async function speculateProbe(inv: TaskInvocation, env: ExecEnv, kw: Task
   }
 }
 
+/** Ansible's async_val truthiness: a number of seconds, 0 or none meaning synchronous. */
+function asyncRequested(value: unknown): boolean {
+  if (typeof value === 'string') return value.trim() !== '' && value.trim() !== '0';
+  return !!value;
+}
+
 /** What runProbe answers for a guard no batch covered: nothing ran. */
 const NOT_BATCHED: ExecResult = { rc: -1, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
 
@@ -130,6 +136,7 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
   const resolved = resolveCall(def, inv, vars, env, kw);
   if ('failure' in resolved) return resolved.failure;
   const { args, check, diff, become, timeoutMs, envVars } = resolved.call;
+  if (def.traits?.noAsync && asyncRequested(task.async)) return { failed: true, changed: false, msg: 'async is not supported for this task.' };
 
   const target = delegatedTo ?? host;
   let transport: Transport | undefined;
@@ -195,7 +202,11 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
   } catch (e) {
     if (e instanceof ModuleFailure) return e.result();
     if (e instanceof UnreachableError) return { unreachable: true, changed: false, msg: e.message };
-    if (e instanceof TaskTimeoutError) return { failed: true, changed: false, msg: e.message };
+    if (e instanceof TaskTimeoutError) {
+      // TaskExecutor's words for the task `timeout:` keyword
+      const secs = Math.round(e.timeoutMs / 1000);
+      return { failed: true, changed: false, msg: `The ${task.action} action failed to execute in the expected time frame (${secs}) and was terminated` };
+    }
     const undefinedVar = undefinedVariableFailure(e);
     if (undefinedVar) return undefinedVar;
     return { failed: true, changed: false, msg: errorMessage(e), ...(process.env.RACKPLAY_DEBUG ? { exception: (e as Error).stack } : {}) };

@@ -2,7 +2,7 @@
 // chain (play → roles → blocks → task) is walked once, and each keyword the engine acts
 // on is rendered with the host's vars into its typed value. A keyword that does not
 // render fails the task on that host (the caller catches the TemplateError).
-import { ansibleBool } from '../boolean.js';
+import { ansibleBool, strictKeywordBool } from '../boolean.js';
 import { errTaskArgs } from '../errors.js';
 import type { Task } from '../playbook/types.js';
 import { OMIT_TOKEN, UndefinedVariableError, type Templar } from '../template/index.js';
@@ -41,11 +41,12 @@ export function resolveTaskKeywords(templar: Templar, task: Task, scope: Scope, 
     }
     return undefined;
   };
-  const flag = (key: Key) => ansibleBool(value(key));
+  // Ansible post-validates bool keywords strictly: `diff: yes.` fails the task.
   const optionalFlag = (key: Key) => {
     const v = value(key);
-    return v === undefined ? undefined : ansibleBool(v);
+    return v === undefined || v === null ? undefined : strictKeywordBool(key, v);
   };
+  const flag = (key: Key) => optionalFlag(key) ?? false;
   const delegate = value('delegate_to');
   const timeout = value('timeout');
   return {
@@ -62,6 +63,19 @@ export function resolveTaskKeywords(templar: Templar, task: Task, scope: Scope, 
     timeoutMs: timeout === undefined || timeout === null ? undefined : Number(timeout) * 1000,
     environment: environmentOf(templar, inherited(taskScope, 'environment'), vars),
   };
+}
+
+/**
+ * ignore_errors alone, for a task whose other keywords do not resolve (a `diff: yes.`):
+ * Ansible still honours it for that failure. False when it does not resolve either.
+ */
+export function resolveIgnoreErrors(templar: Templar, task: Task, scope: Scope, vars: Record<string, unknown>): boolean {
+  try {
+    const v = inherited(child(scope, task), 'ignore_errors');
+    return v === undefined ? false : strictKeywordBool('ignore_errors', templar.render(v, vars));
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ export const addHostModule = defineModule<FromSchema<typeof schema>>({
   name: 'add_host',
   summary: 'Add a host (and alternatively a group) to the in-memory inventory',
   controllerOnly: true,
-  traits: { bypassHostLoop: true },
+  traits: { noAsync: true, bypassHostLoop: true },
   checkMode: 'run',
   argAliases: { host: 'name', hostname: 'name', group: 'groups', groupname: 'groups' },
   schema,

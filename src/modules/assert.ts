@@ -21,7 +21,7 @@ export const assertModule = defineModule<FromSchema<typeof schema>>({
   name: 'assert',
   summary: 'Asserts given expressions are true',
   controllerOnly: true,
-  traits: { passive: true },
+  traits: { noAsync: true, passive: true, validArgs: true },
   checkMode: 'run',
   argAliases: { msg: 'fail_msg' },
   schema,

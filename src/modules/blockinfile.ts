@@ -80,8 +80,9 @@ export function applyBlock(args: BlockinfileArgs, original: string | undefined, 
           if (insertre!.exec(l)) n0 = i;
         });
       }
+      // After the line holding the match's end (multiline) or the last matching line.
       if (n0 === undefined) n0 = lines.length;
-      else if (insertafter !== undefined && !multiline) n0 += 1;
+      else if (insertafter !== undefined) n0 += 1;
     } else if (insertbefore !== undefined) n0 = 0;
     else n0 = lines.length;
   } else if (n0 < n1) {

@@ -161,10 +161,11 @@ export interface GuardSpec {
 export function guardScript(g: GuardSpec): string {
   const lines: string[] = [];
   const mark = (why: string) => `printf '%s\\n' ${quote(`${g.nonce}:${why}`)}`;
+  // -P: the physical directory, as after Python's os.chdir (a symlinked path does not stay in $PWD)
   if (g.chdir) {
     const d = quote(g.chdir);
     lines.push(
-      `cd ${d} 2>/dev/null || { if [ ! -e ${d} ]; then ${mark('chdir:2')}; elif [ ! -d ${d} ]; then ${mark('chdir:20')}; else ${mark('chdir:13')}; fi; exit 1; }`,
+      `cd -P -- ${d} 2>/dev/null || { if [ ! -e ${d} ]; then ${mark('chdir:2')}; elif [ ! -d ${d} ]; then ${mark('chdir:20')}; else ${mark('chdir:13')}; fi; exit 1; }`,
     );
   }
   if (g.creates) {

@@ -321,6 +321,7 @@ export const copyModule = defineModule<CopyArgs, CopyPrepared, Facts>({
   name: 'copy',
   summary: 'Copy files to remote locations',
   checkMode: 'plan',
+  traits: { noAsync: true },
   argAliases: { thirsty: 'force' },
   schema,
   prepare: prepareCopy,

@@ -18,7 +18,7 @@ export const debugModule = defineModule<FromSchema<typeof schema>>({
   name: 'debug',
   summary: 'Print statements during execution',
   controllerOnly: true,
-  traits: { passive: true, factsLayer: 'none' },
+  traits: { noAsync: true, passive: true, factsLayer: 'none', validArgs: true },
   checkMode: 'run',
   schema,
   async run(args, ctx) {

@@ -11,6 +11,7 @@ export const failModule = defineModule<FromSchema<typeof schema>>({
   summary: 'Fail with custom message',
   controllerOnly: true,
   checkMode: 'run',
+  traits: { noAsync: true, validArgs: true },
   schema,
   async run(args) {
     // debug and fail pass whatever value they get through as msg, as Ansible does.

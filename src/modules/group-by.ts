@@ -15,6 +15,7 @@ export const groupByModule = defineModule<FromSchema<typeof schema>>({
   summary: 'Create Ansible groups based on facts',
   controllerOnly: true,
   checkMode: 'run',
+  traits: { noAsync: true, validArgs: true },
   schema,
   async run(args) {
     const key = args.key;

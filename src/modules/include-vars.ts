@@ -28,7 +28,7 @@ export const includeVarsModule = defineModule<FromSchema<typeof schema>>({
   name: 'include_vars',
   summary: 'Load variables from files, dynamically within a task',
   controllerOnly: true,
-  traits: { factsLayer: 'host_variables' },
+  traits: { noAsync: true, factsLayer: 'host_variables' },
   checkMode: 'run',
   freeForm: '_raw_params',
   schema,

@@ -139,9 +139,26 @@ function absent(args: LineinfileArgs, lines: string[], conv: (s: string) => stri
   return { lines: kept, found: lines.length - kept.length };
 }
 
+/** Ansible warns (module.warn) when regexp or search_string is empty: it matches every line. */
+function emptyPatternWarning(args: LineinfileArgs): string | undefined {
+  if (args.regexp !== '' && args.search_string !== '') return undefined;
+  const name = args.regexp === '' ? 'regular expression' : 'search string';
+  let msg =
+    `The ${name} is an empty string, which will match every line in the file. ` +
+    'This may have unintended consequences, such as replacing the last line in the file rather than appending.';
+  if (args.regexp === '') msg += " If this is desired, use '^' to match every line in the file and avoid this warning.";
+  return msg;
+}
+
 export function planLineinfile(edit: Edit<LineinfileArgs>, f: FileFacts, ctx: PlanContext): Plan {
+  const warning = emptyPatternWarning(edit.args);
+  const plan = planLineinfileState(edit, f, ctx);
+  return warning ? { ...plan, result: { ...plan.result, warnings: [warning] } } : plan;
+}
+
+function planLineinfileState(edit: Edit<LineinfileArgs>, f: FileFacts, ctx: PlanContext): Plan {
   const { args } = edit;
-  if (f.exists && f.type === 'directory') throw new ModuleFailure(`Path ${args.path} is a directory !`);
+  if (f.exists && f.type === 'directory') throw new ModuleFailure(`Path ${args.path} is a directory !`, { rc: 256 });
   const codec = codecFor(f.content);
   const conv = codec.fromTask;
   if (args.state === 'absent') {

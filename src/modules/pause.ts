@@ -63,6 +63,7 @@ export const pauseModule = defineModule<PauseArgs>({
   name: 'pause',
   summary: 'Wait a number of seconds or minutes on the controller',
   checkMode: 'run',
+  traits: { noAsync: true },
   controllerOnly: true,
   schema,
   run: runPause,

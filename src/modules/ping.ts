@@ -16,7 +16,17 @@ export type PingArgs = FromSchema<typeof schema>;
 
 async function runPing(args: PingArgs, ctx: RunContext): Promise<ModuleResult> {
   // Ansible's documented way to test failure handling: `data: crash` raises.
-  if (args.data === 'crash') throw new Error('boom');
+  // Its result has the shape of any module that died with a traceback (no JSON on stdout),
+  // which a playbook testing its failure handling may inspect.
+  if (args.data === 'crash') {
+    const traceback = 'Traceback (most recent call last):\n  File "ansible/modules/ping.py", line 79, in main\nException: boom\n';
+    throw new ModuleFailure('MODULE FAILURE\nSee stdout/stderr for the exact error', {
+      module_stdout: '',
+      module_stderr: traceback,
+      exception: traceback,
+      rc: 1,
+    });
+  }
   const res = await ctx.exec('echo pong');
   if (res.rc !== 0 || res.stdout.trim() !== 'pong') {
     throw new ModuleFailure(`ping failed (rc=${res.rc}): ${res.stderr.trim()}`);

@@ -92,5 +92,6 @@ export const rebootModule = defineModule<RebootArgs>({
   summary: 'Reboot the host and wait for it to come back',
   schema,
   checkMode: 'run',
+  traits: { validArgs: true },
   run: runReboot,
 });

@@ -31,16 +31,17 @@ export type ReplaceArgs = FromSchema<typeof schema>;
 
 export function planReplace(edit: Edit<ReplaceArgs>, f: FileFacts, ctx: PlanContext): Plan {
   const { args } = edit;
-  if (f.exists && f.type === 'directory') throw new ModuleFailure(`Path ${args.path} is a directory !`);
-  if (!f.exists) throw new ModuleFailure(`Path ${args.path} does not exist !`);
+  if (f.exists && f.type === 'directory') throw new ModuleFailure(`Path ${args.path} is a directory !`, { rc: 256 });
+  if (!f.exists) throw new ModuleFailure(`Path ${args.path} does not exist !`, { rc: 257 });
   if (f.content === undefined) throw new ModuleFailure(`Could not read ${args.path}`);
   const codec = codecFor(f.content);
   const conv = codec.fromTask;
   const contents = codec.decode(f.content);
   let pattern = '';
-  if (args.after !== undefined && args.before !== undefined) pattern = `${args.after}(?P<subsection>.*?)${args.before}`;
-  else if (args.after !== undefined) pattern = `${args.after}(?P<subsection>.*)`;
-  else if (args.before !== undefined) pattern = `(?P<subsection>.*)${args.before}`;
+  // Python truthiness: an empty after/before is no bound.
+  if (args.after && args.before) pattern = `${args.after}(?P<subsection>.*?)${args.before}`;
+  else if (args.after) pattern = `${args.after}(?P<subsection>.*)`;
+  else if (args.before) pattern = `(?P<subsection>.*)${args.before}`;
   let section = contents;
   let start = 0;
   let end = contents.length;
@@ -48,7 +49,7 @@ export function planReplace(edit: Edit<ReplaceArgs>, f: FileFacts, ctx: PlanCont
     const sectionRe = compilePythonRegex(conv(pattern), { dotall: true });
     const m = new RegExp(sectionRe.source, sectionRe.flags + 'd').exec(contents);
     if (!m) {
-      return { steps: [], result: { msg: `Pattern for before/after params did not match the given file: ${pattern}` } };
+      return { steps: [], result: { rc: 0, msg: `Pattern for before/after params did not match the given file: ${pattern}` } };
     }
     section = m.groups!.subsection;
     start = m.indices!.groups!.subsection[0];
@@ -56,9 +57,10 @@ export function planReplace(edit: Edit<ReplaceArgs>, f: FileFacts, ctx: PlanCont
   }
   const re = compilePythonRegex(conv(args.regexp), { multiline: true }, true);
   const [replaced, count] = pythonSubn(re, conv(args.replace), section);
-  if (count === 0 || replaced === section) return planEditedFile(edit, f, undefined, '', ctx);
+  // Ansible's replace reports rc 0 on success (res_args starts as dict(rc=0)).
+  if (count === 0 || replaced === section) return planEditedFile(edit, f, undefined, '', ctx, { rc: 0 });
   const after = contents.slice(0, start) + replaced + contents.slice(end);
-  return planEditedFile(edit, f, codec.encode(after), `${count} replacements made`, ctx);
+  return planEditedFile(edit, f, codec.encode(after), `${count} replacements made`, ctx, { rc: 0 });
 }
 
 export const replaceModule = defineModule<ReplaceArgs, Edit<ReplaceArgs>, FileFacts>({

@@ -53,12 +53,6 @@ async function runScript(args: ScriptArgs, ctx: RunContext): Promise<ModuleResul
     if (e instanceof ShlexError) fail(e.message);
     throw e;
   }
-  if (args.chdir && !args.chdir.startsWith('/')) {
-    fail(`chdir ${args.chdir} must be an absolute path for a Unix-aware remote node`);
-  }
-  const local = ctx.controller.findFile('files', source);
-  if (!local) fail(`Could not find or access '${source}' on the Ansible Controller.`);
-
   const nonce = newNonce();
   const existence = existsGuard(nonce, args.creates, args.removes);
   const skipped = (kind: 'creates' | 'removes'): ModuleResult => ({
@@ -67,12 +61,21 @@ async function runScript(args: ScriptArgs, ctx: RunContext): Promise<ModuleResul
     msg: kind === 'creates' ? `${args.creates} exists, matching creates option` : `${args.removes} does not exist, matching removes option`,
   });
 
+  // Ansible's order: creates/removes, then chdir, the local file and check mode. The
+  // existence test rides with the run itself (one round trip) unless something before the
+  // run could end the task first.
+  const chdirRelative = !!args.chdir && !args.chdir.startsWith('/');
+  const local = ctx.controller.findFile('files', source);
+  if (existence && (ctx.check || chdirRelative || !local)) {
+    const g = readGuard((await ctx.exec(existence)).stdout, nonce);
+    if (g.kind === 'creates' || g.kind === 'removes') return skipped(g.kind);
+  }
+  if (chdirRelative) fail(`chdir ${args.chdir} must be an absolute path for a Unix-aware remote node`);
+  if (!local) fail(`Could not find or access '${source}' on the Ansible Controller.`);
   if (ctx.check) {
-    if (existence) {
-      const g = readGuard((await ctx.exec(existence)).stdout, nonce);
-      if (g.kind === 'creates' || g.kind === 'removes') return skipped(g.kind);
-    }
-    return { changed: true };
+    // With creates/removes the guard decided; otherwise the script's effect cannot be known.
+    if (args.creates || args.removes) return { changed: true };
+    return { changed: false, skipped: true, msg: 'Check mode is not supported for this task.' };
   }
 
   // decrypt (default true): a vault-encrypted script is sent as its plaintext, as in Ansible
@@ -110,6 +113,7 @@ export const scriptModule = defineModule<ScriptArgs>({
   summary: 'Copy a local script to the host and run it',
   freeForm: '_raw_params',
   checkMode: 'run',
+  traits: { noAsync: true },
   schema,
   run: runScript,
 });

@@ -51,6 +51,7 @@ export const templateModule = defineModule<TemplateArgs, CopyPrepared, Facts>({
   name: 'template',
   summary: 'Template a file out to a target host',
   checkMode: 'plan',
+  traits: { noAsync: true },
   schema,
   prepare: prepareTemplate,
   // The rendered text is a prepared single file, so copy's probe and plan apply as they are.

@@ -100,6 +100,14 @@ export interface ModuleResult {
   stderr_lines?: string[];
   /** set_fact / setup: variables to store for the host. */
   ansible_facts?: Record<string, unknown>;
+  /**
+   * Ansible's module.warn(): kept in the registered result and printed by the default
+   * callback as `[WARNING]: ...` before the host's line. A plan-kind module returns them
+   * in Plan.result.
+   */
+  warnings?: string[];
+  /** Ansible's module.deprecate(): `{msg, version?, date?, collection_name?}` each. */
+  deprecations?: { msg: string; version?: string; date?: string; collection_name?: string }[];
   [key: string]: unknown;
 }
 
@@ -126,6 +134,17 @@ export interface ModuleTraits {
   engineAction?: boolean;
   /** The module a play runs to gather facts (`gather_facts: true`): setup. */
   gathersFacts?: boolean;
+  /**
+   * An Ansible action plugin with _VALID_ARGS (debug, assert, fail, group_by, reboot,
+   * wait_for_connection): an unknown argument fails the task when it runs with
+   * `Invalid options for NAME: a,b`, not the module argument spec's words.
+   */
+  validArgs?: boolean;
+  /**
+   * An Ansible action plugin without _supports_async (copy, template, script, debug...):
+   * a task with `async:` fails with 'async is not supported for this task.'.
+   */
+  noAsync?: boolean;
 }
 
 /**

@@ -271,6 +271,7 @@ export const unarchiveModule = defineModule<UnarchiveArgs, UnarchivePrepared, Un
   summary: 'Unpack a tar, tar.gz or tar.bz2 archive into a directory on the host',
   schema,
   checkMode: 'plan',
+  traits: { noAsync: true },
   prepare: async (args, ctx) => {
     // the deprecated `copy: false` is remote_src: true
     const { copy, ...rest } = args;

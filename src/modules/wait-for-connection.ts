@@ -51,5 +51,6 @@ export const waitForConnectionModule = defineModule<WaitForConnectionArgs>({
   summary: 'Wait until the host can be reached and runs commands again',
   schema,
   checkMode: 'run',
+  traits: { noAsync: true, validArgs: true },
   run: runWaitForConnection,
 });

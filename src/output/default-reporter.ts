@@ -179,6 +179,20 @@ class DefaultReporter implements Reporter {
     if (this.lastBannerUid !== task.uid) this.printTaskBanner(task);
   }
 
+  /** CallbackBase._handle_exception: a failed result's exception, its last line unless -vvv. */
+  private handleException(r: Record<string, unknown>): void {
+    if (!('exception' in r)) return;
+    const text = String(r.exception);
+    let msg = 'An exception occurred during task execution. ';
+    if (this.opts.verbosity < 3) {
+      msg += `To see the full traceback, use -vvv. The error was: ${text.trim().split('\n').pop()}`;
+    } else {
+      msg = `The full traceback is:\n${text}`;
+      delete r.exception;
+    }
+    this.display(msg, COLOR.error);
+  }
+
   /** CallbackBase._handle_warnings: a result's warnings go to stderr before its line. */
   private handleWarnings(r: Record<string, unknown>): void {
     if (Array.isArray(r.warnings)) for (const w of r.warnings) this.warning(String(w));
@@ -218,7 +232,10 @@ class DefaultReporter implements Reporter {
   private hostResult(ev: HostResult): void {
     const key = `${ev.task.uid}\u0000${ev.host}`;
     const r = cleanResult(ev.result, ev.task.action);
-    if (isDebugAction(ev.task.action) && ev.status !== 'skipped' && !('_ansible_verbose_always' in r)) {
+    // debug marks only what it returned itself: a task that failed before it ran (a bad
+    // keyword, an undefined variable, an invalid option) is shown on one line.
+    const debugRan = ev.status !== 'skipped' && (ev.status !== 'failed' || 'failed_when_result' in ev.result);
+    if (isDebugAction(ev.task.action) && debugRan && !('_ansible_verbose_always' in r)) {
       r._ansible_verbose_always = true;
     }
     if (ev.item !== undefined || ev.itemLabel !== undefined) {
@@ -260,6 +277,7 @@ class DefaultReporter implements Reporter {
       }
       case 'failed':
         this.ensureBanner(ev.task);
+        this.handleException(r);
         this.handleWarnings(r);
         this.display(`fatal: [${label}]: FAILED! => ${this.dump(r)}`, COLOR.error);
         if (ev.ignored) this.display('...ignoring', COLOR.skip);
@@ -307,6 +325,7 @@ class DefaultReporter implements Reporter {
       case 'unreachable':
         // Ansible reports an unreachable item through v2_runner_item_on_failed too.
         this.ensureBanner(ev.task);
+        this.handleException(r);
         this.handleWarnings(r);
         this.display(`failed: [${label}] (item=${item}) => ${this.dump(r)}`, COLOR.error);
         return;

@@ -99,7 +99,8 @@ export function unquote(s: string): string {
   return s;
 }
 
-const ESCAPE_RE = /\\U[0-9a-fA-F]{8}|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\[0-7]{1,3}|\\[\\'"abfnrtv]/g;
+// Not octal: parse_kv leaves `\1` alone, so a k=v replace='"\1"' keeps its backreference.
+const ESCAPE_RE = /\\U[0-9a-fA-F]{8}|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\[\\'"abfnrtv]/g;
 const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 
 /** Python's unicode-escape decoding of backslash sequences, as parse_kv applies to k=v words. */
@@ -107,7 +108,6 @@ export function decodeEscapes(s: string): string {
   return s.replace(ESCAPE_RE, (m) => {
     const c = m[1];
     if (c === 'U' || c === 'u' || c === 'x') return String.fromCodePoint(parseInt(m.slice(2), 16));
-    if (c >= '0' && c <= '7') return String.fromCharCode(parseInt(m.slice(1), 8));
     return SIMPLE_ESCAPES[c] ?? m;
   });
 }

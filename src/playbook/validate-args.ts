@@ -164,7 +164,6 @@ export const ACCEPTED_UNUSED: Readonly<Record<string, readonly string[]>> = {
 };
 
 const given = (args: Record<string, unknown>, k: string) => args[k] !== undefined && args[k] !== null;
-const DEBUG_OPTIONS = new Set(['msg', 'var', 'verbosity']);
 
 /**
  * Ansible's action plugins check some arguments themselves before the module's argument
@@ -175,12 +174,16 @@ const ACTION_CHECKS: Readonly<Record<string, (args: Record<string, unknown>) => 
     !given(a, 'src') && !given(a, 'content') && a.remote_src !== true ? 'src (or content) is required' : !given(a, 'dest') ? 'dest is required' : undefined,
   template: (a) => (!given(a, 'src') || !given(a, 'dest') ? 'src and dest are required' : undefined),
   fetch: (a) => (!given(a, 'src') || !given(a, 'dest') ? 'src and dest are required' : undefined),
-  debug: (a) => {
-    const bad = Object.keys(a).filter((k) => !DEBUG_OPTIONS.has(k));
-    if (bad.length) return `Invalid options for debug: ${bad.join(',')}`;
-    return given(a, 'msg') && given(a, 'var') ? "'msg' and 'var' are incompatible options" : undefined;
-  },
+  debug: (a) => (given(a, 'msg') && given(a, 'var') ? "'msg' and 'var' are incompatible options" : undefined),
 };
+
+/** ActionBase.run's _VALID_ARGS check, on the arguments as written (aliases are valid names). */
+function invalidActionOptions(def: AnyModuleDef, args: Record<string, unknown>): string | undefined {
+  if (!def.traits?.validArgs) return undefined;
+  const valid = new Set([...Object.keys((def.schema as Schema).properties ?? {}), ...Object.keys(def.argAliases ?? {})]);
+  const bad = Object.keys(args).filter((k) => !valid.has(k));
+  return bad.length ? `Invalid options for ${def.name}: ${bad.join(',')}` : undefined;
+}
 
 export function validateArgsAt(
   def: AnyModuleDef,
@@ -204,7 +207,7 @@ export function validateArgsAt(
   }
   const nameOf = (canonical: string) => written.get(canonical) ?? canonical;
   // when the task runs (the load-time warning keeps the spec's words and its did-you-mean)
-  const actionCheck = opts.rendered ? ACTION_CHECKS[def.name]?.(out) : undefined;
+  const actionCheck = opts.rendered ? (invalidActionOptions(def, args) ?? ACTION_CHECKS[def.name]?.(out)) : undefined;
   if (actionCheck) throw new UserError(actionCheck, { pos: where.key(undefined), hint: `see the ${def.name} module's documentation for its arguments` });
 
   // Only error messages need it; this runs for every task on every host.

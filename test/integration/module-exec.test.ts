@@ -196,7 +196,12 @@ describe('script', () => {
     expect(await run(scriptModule, { _raw_params: 'touch.sh', creates: join(work, 'exists') })).toMatchObject({
       skipped: true, changed: false, msg: `${join(work, 'exists')} exists, matching creates option`,
     });
-    expect(await run(scriptModule, { _raw_params: 'touch.sh' }, { check: true })).toMatchObject({ changed: true });
+    // check mode: skipped unless creates/removes let the guard decide (Ansible's script action)
+    expect(await run(scriptModule, { _raw_params: 'touch.sh' }, { check: true })).toEqual({ changed: false, skipped: true, msg: 'Check mode is not supported for this task.' });
+    expect(await run(scriptModule, { _raw_params: 'touch.sh', creates: join(work, 'absent') }, { check: true })).toEqual({ changed: true });
+    // creates/removes are checked before the local file is looked for
+    expect(await run(scriptModule, { _raw_params: 'nope.sh', creates: join(work, 'exists') })).toMatchObject({ skipped: true });
+    expect(await run(scriptModule, { _raw_params: 'nope.sh', removes: join(work, 'absent') }, { check: true })).toMatchObject({ skipped: true });
     expect(existsSync(canary)).toBe(false);
     expect(await run(scriptModule, { _raw_params: 'touch.sh' })).toMatchObject({ failed: true, rc: 5, msg: 'non-zero return code' });
     expect(existsSync(canary)).toBe(true);
@@ -205,10 +210,12 @@ describe('script', () => {
 });
 
 describe('ping and pause', () => {
-  it('ping answers pong or the data; crash raises', async () => {
+  it('ping answers pong or the data; crash fails as a module that died does', async () => {
     expect(await run(pingModule, {})).toEqual({ changed: false, ping: 'pong' });
     expect(await run(pingModule, { data: 'hello' })).toMatchObject({ ping: 'hello' });
-    await expect(run(pingModule, { data: 'crash' })).rejects.toThrow('boom');
+    const crash = await run(pingModule, { data: 'crash' });
+    expect(crash).toMatchObject({ failed: true, changed: false, rc: 1, module_stdout: '', msg: 'MODULE FAILURE\nSee stdout/stderr for the exact error' });
+    expect(String(crash.module_stderr)).toMatch(/Exception: boom\n$/);
   });
 
   it('pause waits and reports like Ansible', async () => {

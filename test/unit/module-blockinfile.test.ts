@@ -18,6 +18,8 @@ const rows: Array<{ name: string; args: Partial<BlockinfileArgs>; before: string
   { name: 'remove', args: { state: 'absent' }, before: `a\n${B}old\n${E}z\n`, after: 'a\nz\n', msg: 'Block removed' },
   { name: 'insertbefore BOF', args: { block: 'x', insertbefore: 'BOF' }, before: 'a\n', after: `${B}x\n${E}a\n`, msg: 'Block inserted' },
   { name: 'insertafter regex (last match)', args: { block: 'x', insertafter: '^a' }, before: 'a1\nb\na2\nc\n', after: `a1\nb\na2\n${B}x\n${E}c\n`, msg: 'Block inserted' },
+  { name: 'multiline insertafter: after the line where the match ends', args: { block: 'x', insertafter: '(?m)^L =\\n.*\\(S =' }, before: 'a\nL =\n  (S =\n  )\n', after: `a\nL =\n  (S =\n${B}x\n${E}  )\n`, msg: 'Block inserted' },
+  { name: 'multiline insertbefore: before the line where the match starts', args: { block: 'x', insertbefore: '(?m)^L =\\n' }, before: 'a\nL =\n  b\n', after: `a\n${B}x\n${E}L =\n  b\n`, msg: 'Block inserted' },
   { name: 'custom marker', args: { block: 'x', marker: '<!-- {mark} -->', marker_begin: 'START', marker_end: 'STOP' }, before: '', after: '<!-- START -->\nx\n<!-- STOP -->\n', msg: 'Block inserted' },
   { name: 'create', args: { block: 'x', create: true }, before: 'absent', after: `${B}x\n${E}`, msg: 'File created' },
   { name: 'prepend/append newline', args: { block: 'x', insertafter: '^a', prepend_newline: true, append_newline: true }, before: 'a\nb\n', after: `a\n\n${B}x\n${E}\nb\n`, msg: 'Block inserted' },

@@ -65,3 +65,16 @@ describe('lineinfile plan', () => {
     expect(p.result?.backup).toBe('/etc/app.conf.7.2024-05-06@07:08:09~');
   });
 });
+
+describe('lineinfile warnings', () => {
+  it('an empty regexp or search_string warns as Ansible does, and still edits', () => {
+    const r = plan({ regexp: '', line: 'x' }, { content: 'a\nb\n' });
+    expect(putContent(r)!.toString('utf8')).toBe('a\nx\n');
+    expect(r.result?.warnings).toEqual([
+      "The regular expression is an empty string, which will match every line in the file. This may have unintended consequences, such as replacing the last line in the file rather than appending. If this is desired, use '^' to match every line in the file and avoid this warning.",
+    ]);
+    const s = plan({ search_string: '', line: 'x' }, { content: 'a\n' });
+    expect(String((s.result?.warnings as string[])[0])).toMatch(/^The search string is an empty string/);
+    expect(plan({ regexp: '^a', line: 'x' }, { content: 'a\n' }).result?.warnings).toBeUndefined();
+  });
+});

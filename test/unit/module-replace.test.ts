@@ -13,6 +13,7 @@ const rows: Array<{ name: string; args: Partial<ReplaceArgs>; before: string; af
   { name: 'named group and \\g<0>', args: { regexp: '^v(?P<n>\\d+)', replace: 'V\\g<n>[\\g<0>]' }, before: 'v1\nv22\n', after: 'V1[v1]\nV22[v22]\n', count: 2 },
   { name: 'after/before window', args: { regexp: 'x', replace: 'y', after: 'START', before: 'STOP' }, before: 'x START x x STOP x\n', after: 'x START y y STOP x\n', count: 2 },
   { name: 'after only', args: { regexp: 'x', replace: 'y', after: 'HERE' }, before: 'x HERE x\n', after: 'x HERE y\n', count: 1 },
+  { name: 'an empty after is no bound (Python truthiness)', args: { regexp: 'x', replace: 'y', after: '' }, before: 'x x\n', after: 'y y\n', count: 2 },
   { name: 'delete lines (empty replace)', args: { regexp: '^#.*\\n' }, before: '#a\nb\n#c\n', after: 'b\n', count: 2 },
 ];
 
@@ -23,11 +24,17 @@ describe('replace plan', () => {
       const p = plan(row.args, before);
       expect(p.failed).toBeUndefined();
       expect(p.result?.msg).toBe(`${row.count} replacements made`);
+      expect(p.result?.rc).toBe(0);
       expect(putContent(p)!.toString('utf8')).toBe(row.after);
       // Replacing with something the regexp no longer matches converges.
       expect(plan(row.args, finish(before, p)).steps).toEqual([]);
     });
   }
+
+  it('word boundaries wrap again each run (no convergence, as in Ansible)', () => {
+    const p = plan({ regexp: '\\b(.+)\\b', replace: '"\\1"' }, { content: '"The fox."\n' });
+    expect(putContent(p)!.toString('utf8')).toBe('""The fox"."\n');
+  });
 
   it('fails like Ansible on a missing path', () => {
     expect(plan({ regexp: 'x' }, 'absent').failed).toBe('Path /etc/hosts does not exist !');

@@ -30,4 +30,20 @@ describe('stat', () => {
     const good = rec('p', { content: 'hello' });
     expect(() => parseFileProbe(good.subarray(0, good.length - 3))).toThrow(/truncated|middle of a line/);
   });
+
+  it('reads mime, attributes and the platform fields from the extra lines, as Ansible names them', () => {
+    const extra = ['xstat 8 4096 1 3 2023-11-14 22:13:20.5 +0000 2023-11-14 22:13:20.000000001 +0000 2023-11-14 22:13:20 +0000', 'mime text/plain; charset=us-ascii', 'lsattr 42 --i----e------'];
+    const p = statModule.plan!(args, probeOut(rec('p', { content: 'abc', extra })), planCtx);
+    expect(p.result?.stat).toMatchObject({
+      blocks: 8, block_size: 4096, device_type: 259, atime: 1700000000.5, mtime: 1700000000.000000001, ctime: 1700000000,
+      mimetype: 'text/plain', charset: 'us-ascii', version: '42', attr_flags: 'ie', attributes: ['immutable', 'extents'],
+    });
+    // no `file`/`lsattr` on the host: Ansible's defaults
+    const bare = statModule.plan!(args, probeOut(rec('p', { content: 'abc' })), planCtx);
+    expect(bare.result?.stat).toMatchObject({ mimetype: 'unknown', charset: 'unknown', version: null, attributes: [], attr_flags: '' });
+    const off = statModule.plan!({ ...args, get_mime: false, get_attributes: false }, probeOut(rec('p', { content: 'abc', extra })), planCtx);
+    expect(off.result?.stat).not.toHaveProperty('mimetype');
+    expect(off.result?.stat).not.toHaveProperty('attributes');
+    expect(statModule.probe!({ ...args, get_mime: false })).not.toContain('file -b');
+  });
 });

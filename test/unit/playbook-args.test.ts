@@ -103,3 +103,9 @@ describe('parseYamlFile', () => {
     expect(y.posOf(['c'])).toEqual({ file: f, line: 3, col: 4 });
   });
 });
+
+describe('parse_kv escapes', () => {
+  it('decodes the escapes Ansible does, and leaves a backreference like \\1 alone', () => {
+    expect(parseKv(`regexp='\\b(.+)\\\\b' replace='"\\1"' t='a\\tb\\x41'`, false).options).toEqual({ regexp: '\b(.+)\\b', replace: '"\\1"', t: 'a\tbA' });
+  });
+});

@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import type { AnyModuleDef } from '../../src/modules/types.js';
+import { assertModule } from '../../src/modules/assert.js';
+import { waitForConnectionModule } from '../../src/modules/wait-for-connection.js';
 import { loadPlaybook, validateModuleArgs, type LoadOptions, type Block, type DynamicInclude, type Task, type TaskNode } from '../../src/playbook/index.js';
 import { Templar } from '../../src/template/index.js';
 import { testModules, testRegistry } from '../fixtures/playbooks/test-registry.js';
@@ -87,6 +90,10 @@ describe('arguments as Ansible takes them', () => {
     expect(run('copy', { dest: '/d' })).toThrow(/^src \(or content\) is required$/);
     expect(run('template', { src: 'a.j2' })).toThrow(/^src and dest are required$/);
     expect(run('debug', { msg: 'a', foo: 1 })).toThrow(/^Invalid options for debug: foo$/);
+    const real = (def: AnyModuleDef, args: Record<string, unknown>) => () => validateModuleArgs(def, args, pos, { rendered: true });
+    expect(real(waitForConnectionModule, { foo: 'bar', timeout: 1 })).toThrow(/^Invalid options for wait_for_connection: foo$/);
+    expect(real(assertModule, { that: 'x', msg: 'm', bogus: 1, other: 2 })).toThrow(/^Invalid options for assert: bogus,other$/);
+    expect(real(assertModule, { that: 'x', msg: 'm' })()).toMatchObject({ fail_msg: 'm' });
     expect(run('debug', { msg: 'a', var: 'x' })).toThrow(/^'msg' and 'var' are incompatible options$/);
     // at load time the argument spec's words, with its did-you-mean
     expect(() => validateModuleArgs(def('copy'), { content: 'x', destt: '/d' }, pos, { rendered: false })).toThrow(/^Unsupported parameters for \(copy\) module: destt/);
