@@ -3,6 +3,7 @@
 import type { ModuleResult } from '../modules/types.js';
 import type { TaskRef } from '../output/events.js';
 import type { Task } from '../playbook/types.js';
+import { opaque } from '../template/index.js';
 import { statusOf, type TaskOutcome } from './task-common.js';
 import type { RunState } from './run-state.js';
 import { isRescuable, type Scope } from './scope.js';
@@ -28,7 +29,8 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
   if (task.register) {
     const reg: ModuleResult = { ...r };
     delete reg.ansible_facts;
-    s.setFacts[task.register] = reg;
+    // Ansible registers results unsafe: text in them (a failed template's message) is not rendered again
+    s.setFacts[task.register] = opaque(reg);
   }
   if (o.status === 'changed' || (o.status === 'ok' && r.changed)) {
     for (const n of task.notify) s.notified.add(n);
@@ -54,7 +56,9 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
         s.failed = true;
         if (!isRescuable(scope)) rs.countFailure(host);
         // Ansible's rescue sees what failed; like set_fact, it stays for the rest of the run.
-        else Object.assign(s.setFacts, { ansible_failed_task: failedTaskDict(task, o), ansible_failed_result: { ...r } });
+        // The task is kept as written and never rendered again (Ansible wraps it unsafe): its
+        // args may name an item that a failed loop never gave.
+        else Object.assign(s.setFacts, { ansible_failed_task: opaque(failedTaskDict(task, o)), ansible_failed_result: { ...r } });
       }
       break;
     case 'skipped':

@@ -7,7 +7,7 @@ import nunjucks from 'nunjucks';
 import { AnsibleEnvironment, type CompiledTemplate } from './engine.js';
 import { LookupFailure, TemplateError, UndefinedVariableError } from './errors.js';
 import { installFilters } from './filters.js';
-import { LOOKUPS, findFile, type LookupContext } from './lookups.js';
+import { LOOKUPS, findFile, lookupTermList, type LookupContext } from './lookups.js';
 import { splitKwargs } from './methods.js';
 import { isDict, pyStr, truthy } from './python.js';
 import { TESTS } from './tests.js';
@@ -134,7 +134,7 @@ export class Templar {
       findFile: (file, dir) => findFile(file, dir, searchPaths),
       renderFile: (file, v) => this.renderString(readFileSync(file, 'utf8'), v),
     };
-    return plugin(ctx, terms, kw);
+    return plugin(ctx, lookupTermList(short, terms), kw);
   }
 
   isTemplated(value: unknown): boolean {

@@ -8,6 +8,7 @@ import { pyRegex } from './regex.js';
 import { sequence } from './lookup-sequence.js';
 import { ansibleBool } from './filters.js';
 import type { Lookup, LookupContext } from './lookup-types.js';
+import { decodeText } from './lookup-encoding.js';
 
 function listify(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [v];
@@ -145,7 +146,7 @@ function ini(ctx: LookupContext, terms: unknown[], kw: Dict): unknown[] {
   const out: unknown[] = [];
   for (const t of terms) {
     const term = pyStr(t);
-    const opts: Dict = { type: 'ini', file: 'ansible.ini', section: 'global', re: false, encoding: 'utf-8', default: '', case_sensitive: false, allow_no_value: false, ...kw };
+    const opts: Dict = { type: 'ini', file: 'ansible.ini', section: 'global', re: false, encoding: 'utf-8', default: '', case_sensitive: false, allow_no_value: kw.allow_none ?? false, ...kw };
     let key = term;
     if (term.includes('=') || term.trim().includes(' ')) {
       let updated = false;
@@ -165,13 +166,13 @@ function ini(ctx: LookupContext, terms: unknown[], kw: Dict): unknown[] {
     const fileName = pyStr(opts.file);
     const found = ctx.findFile(fileName, 'files');
     if (!found) throw new TemplateError(`Unable to find '${fileName}' in expected paths`);
-    let text = readFileSync(found, 'utf8');
+    let text = decodeText(readFileSync(found), pyStr(opts.encoding));
     let section = pyStr(opts.section);
     if (opts.type === 'properties') {
       text = '[java_properties]\n' + text;
       section = 'java_properties';
     }
-    const parsed = parseIni(text, truthy(opts.case_sensitive), truthy(opts.allow_no_value ?? opts.allow_none), fileName);
+    const parsed = parseIni(text, truthy(opts.case_sensitive), truthy(opts.allow_no_value), fileName);
     const defaults = parsed.get('DEFAULT')!;
     const sec = section === 'DEFAULT' ? defaults : parsed.get(section);
     if (!sec) throw new LookupFailure(`No section '${section}' in ${fileName}`);

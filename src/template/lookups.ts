@@ -11,6 +11,7 @@ import { decryptFileContent } from '../vault/context.js';
 import { fnmatchRegExp } from '../fnmatch.js';
 import { DATA_LOOKUPS } from './lookups-data.js';
 import { inventoryHostnames } from './lookup-inventory.js';
+import { csvfile } from './lookup-csvfile.js';
 import type { Lookup } from './lookup-types.js';
 
 export type { Lookup, LookupContext } from './lookup-types.js';
@@ -147,6 +148,7 @@ export const LOOKUPS: Record<string, Lookup> = {
   },
   ...DATA_LOOKUPS,
   inventory_hostnames: inventoryHostnames,
+  csvfile,
 };
 
 function splitOn(v: unknown, chars: string): string[] {
@@ -181,4 +183,14 @@ function firstFoundCandidates(terms: unknown[], kw: Dict): { names: string[]; sk
   };
   walk(terms);
   return { names, skip };
+}
+
+/**
+ * The terms a with_<name> loop hands over when its value is a mapping rather than a list:
+ * Python iterates a dict's keys, and the lookups that insist on a list say so.
+ */
+export function lookupTermList(name: string, terms: unknown): unknown[] {
+  if (Array.isArray(terms)) return terms;
+  if (name === 'indexed_items') throw new LookupFailure('with_indexed_items expects a list');
+  return isDict(terms) ? Object.keys(terms) : [terms];
 }
