@@ -30,6 +30,7 @@ export function lookupSubdir(action: string): string {
 export const OMIT_TOKEN: string = '__omit_place_holder__' + randomBytes(20).toString('hex');
 
 const TEMPLATE_MARK = /\{\{|\{%|\{#/;
+const SINGLE_VAR = /^\{\{\s*\w*\s*\}\}$/;
 
 export interface TemplarOptions {
   /** Base dirs for relative paths in lookups file/template/fileglob and {% include %}. */
@@ -235,7 +236,10 @@ export class Templar {
   private renderValueString(src: string, vars: Record<string, unknown>): unknown {
     const { tmpl, native } = this.compileValue(src);
     const { output, context } = this.env.run(tmpl, vars);
-    return native ? this.nativeResult(context.rpResult) : output;
+    if (!native) return output;
+    const value = this.nativeResult(context.rpResult);
+    // Ansible's finalize turns None into '', except for "{{ name }}" alone, which it passes as it is
+    return value === null && !SINGLE_VAR.test(src) ? '' : value;
   }
 
   private nativeResult(v: unknown): unknown {
