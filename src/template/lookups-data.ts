@@ -28,9 +28,13 @@ function subelements(_ctx: LookupContext, terms: unknown[]): unknown[] {
     throw new TemplateError('subelements lookup expects a list of two or three items, ' + msg);
   };
   if (terms.length < 2 || terms.length > 3) usage();
-  const [source, subkey, flags = {}] = terms;
+  // the first term goes through listify_lookup_plugin_terms: a scalar becomes a one-item list
+  const [first, subkey, flags = {}] = terms;
+  const source = Array.isArray(first) || isDict(first) ? first : [first];
   if (!(Array.isArray(source) || isDict(source)) || typeof subkey !== 'string') usage('first a dict or a list, second a string pointing to the subkey');
-  if (!isDict(flags) || !Object.keys(flags).every((k) => k === 'skip_missing')) usage("the optional third item must be a dict with flags ('skip_missing',)");
+  // as Ansible checks it: any dict passes, anything else must hold nothing but flag names
+  const flagNames = typeof flags === 'string' ? [...flags] : Array.isArray(flags) ? flags : [flags];
+  if (!isDict(flags) && !flagNames.every((k) => k === 'skip_missing')) usage("the optional third item must be a dict with flags ('skip_missing',)");
   let elements: unknown[];
   if (isDict(source)) {
     // a registered result that was skipped as a whole
