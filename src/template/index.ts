@@ -133,7 +133,7 @@ export class Templar {
       searchPaths,
       subdir,
       findFile: (file, dir) => findFile(file, dir, searchPaths),
-      renderFile: (file, v) => this.renderString(readFileSync(file, 'utf8'), v),
+      renderFile: (file, v, tags) => this.renderFile(file, v, tags),
     };
     return plugin(ctx, lookupTermList(short, terms), kw);
   }
@@ -171,6 +171,18 @@ export class Templar {
       return changed ? out : value;
     }
     return value;
+  }
+
+  /**
+   * A template file as the template lookup renders it: its own directory first for
+   * {% include %}, optionally with other delimiters.
+   */
+  renderFile(file: string, vars: Record<string, unknown>, tags?: Record<string, string>): string {
+    const source = readFileSync(file, 'utf8');
+    // the file's directory is part of what the compiled includes resolve against
+    const key = `${path.resolve(file)}\0${JSON.stringify(tags ?? {})}\0${source}`;
+    const tmpl = this.env.compiled(key, () => this.env.parse(source, tags), path.resolve(file), false);
+    return this.env.run(tmpl, vars).output;
   }
 
   renderString(template: string, vars: Record<string, unknown>): string {

@@ -8,6 +8,7 @@ const BaseParser: new (...args: any[]) => any = nj.parser.Parser;
 export interface LexOptions {
   trimBlocks: boolean;
   lstripBlocks: boolean;
+  tags?: Record<string, string>;
 }
 
 export const Slice = nodes.Node.extend('Slice', { fields: ['start', 'stop', 'step'] });

@@ -12,6 +12,7 @@ import { fnmatchRegExp } from '../fnmatch.js';
 import { DATA_LOOKUPS } from './lookups-data.js';
 import { inventoryHostnames } from './lookup-inventory.js';
 import { csvfile } from './lookup-csvfile.js';
+import { templateLookup } from './lookup-template.js';
 import type { Lookup } from './lookup-types.js';
 
 export type { Lookup, LookupContext } from './lookup-types.js';
@@ -54,6 +55,15 @@ export const LOOKUPS: Record<string, Lookup> = {
       return content;
     });
   },
+  unvault(ctx, terms) {
+    // the file's bytes as they are (no stripping), decrypted with the run's vault secrets when vaulted
+    return flattenTerms(terms).map((t) => {
+      const name = pyStr(t);
+      const found = ctx.findFile(name, 'files');
+      if (!found) throw new TemplateError(`Unable to find file matching "${name}" `);
+      return decryptFileContent(readFileSync(found), found).toString('utf8');
+    });
+  },
   env(_ctx, terms, kw) {
     return flattenTerms(terms).map((t) => {
       const v = process.env[pyStr(t)];
@@ -62,16 +72,7 @@ export const LOOKUPS: Record<string, Lookup> = {
       return '';
     });
   },
-  template(ctx, terms, kw) {
-    return flattenTerms(terms).map((t) => {
-      const name = pyStr(t);
-      const found = ctx.findFile(name, 'templates');
-      if (!found) throw new TemplateError(`the template file ${name} could not be found for the lookup`);
-      const extra = isDict(kw.template_vars) ? kw.template_vars : {};
-      const vars = Object.assign(Object.create(ctx.vars), extra) as Record<string, unknown>;
-      return ctx.renderFile(found, vars);
-    });
-  },
+  template: templateLookup,
   fileglob(ctx, terms) {
     const out: string[] = [];
     for (const t of flattenTerms(terms)) {
