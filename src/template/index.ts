@@ -7,7 +7,7 @@ import nunjucks from 'nunjucks';
 import { AnsibleEnvironment, type CompiledTemplate } from './engine.js';
 import { LookupFailure, TemplateError, UndefinedVariableError } from './errors.js';
 import { installFilters } from './filters.js';
-import { LOOKUPS, findFile, lookupTermList, type LookupContext } from './lookups.js';
+import { LOOKUPS, findFile, findInSearchStack, lookupTermList, type LookupContext } from './lookups.js';
 import { splitKwargs } from './methods.js';
 import { isDict, pyStr, truthy } from './python.js';
 import { TESTS } from './tests.js';
@@ -128,11 +128,14 @@ export class Templar {
     if (!plugin) throw new TemplateError(`lookup plugin (${name}) not found`);
     const rolePath = vars.role_path;
     const searchPaths = [...new Set([...(typeof rolePath === 'string' && rolePath ? [rolePath] : []), ...this.searchPaths()])];
+    // the task's own stack (roles, then the task file's directory), as Ansible's find_file_in_search_path takes it
+    const stack = Array.isArray(vars.ansible_search_path) ? vars.ansible_search_path.map(String) : searchPaths;
+    const basedir = typeof vars.playbook_dir === 'string' ? vars.playbook_dir : this.searchPaths()[0];
     const ctx: LookupContext = {
       vars,
       searchPaths,
       subdir,
-      findFile: (file, dir) => findFile(file, dir, searchPaths),
+      findFile: (file, dir) => findInSearchStack(file, dir, stack, basedir),
       renderFile: (file, v, tags) => this.renderFile(file, v, tags),
     };
     return plugin(ctx, lookupTermList(short, terms), kw);

@@ -29,6 +29,27 @@ export function findFile(name: string, subdir: string, searchPaths: string[]): s
   return undefined;
 }
 
+/**
+ * Ansible's path_dwim_relative_stack: for each directory of the task's search stack, its
+ * `subdir/name` then `name` (a directory under a role's tasks/ looks in the role's
+ * `subdir/` and in tasks/), and last the playbook directory the same way.
+ */
+export function findInSearchStack(name: string, subdir: string, stack: string[], basedir: string | undefined): string | undefined {
+  if (name.startsWith('~')) name = path.join(process.env.HOME ?? '~', name.slice(1));
+  if (path.isAbsolute(name)) return existsSync(name) ? name : undefined;
+  const candidates: string[] = [];
+  for (const dir of stack) {
+    const base = path.resolve(dir);
+    const parent = path.dirname(base);
+    if (path.basename(parent) === 'tasks' && existsSync(path.join(path.dirname(parent), 'tasks'))) {
+      candidates.push(path.join(path.dirname(parent), subdir, name), path.join(parent, name));
+    } else candidates.push(path.join(base, subdir, name), path.join(base, name));
+  }
+  if (basedir) candidates.push(path.join(basedir, subdir, name), path.join(basedir, name));
+  if (!basedir && stack.length === 0) candidates.push(path.resolve(name));
+  return candidates.find((c) => existsSync(c));
+}
+
 function shell(command: string, plugin = 'pipe'): string {
   try {
     return execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
