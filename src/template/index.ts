@@ -314,8 +314,10 @@ export function lazyVars(layers: Record<string, unknown>[], templar: Templar): R
     get: (_t, key) => (typeof key === 'string' ? read(key) : undefined),
     has: (_t, key) => typeof key === 'string' && owner(key) !== undefined,
     ownKeys: () => [...new Set(layers.flatMap((l) => Object.keys(l)))],
+    // an accessor, so Object.keys (which asks for every descriptor) renders nothing: a
+    // variable that cannot render fails only where it is used, as Ansible's lazy vars do
     getOwnPropertyDescriptor: (_t, key) =>
-      typeof key === 'string' && owner(key) ? { value: read(key), enumerable: true, configurable: true, writable: true } : undefined,
+      typeof key === 'string' && owner(key) ? { get: () => read(key), enumerable: true, configurable: true } : undefined,
   });
   return view;
 }
