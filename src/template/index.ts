@@ -30,7 +30,7 @@ export function lookupSubdir(action: string): string {
 export const OMIT_TOKEN: string = '__omit_place_holder__' + randomBytes(20).toString('hex');
 
 const TEMPLATE_MARK = /\{\{|\{%|\{#/;
-const SINGLE_VAR = /^\{\{\s*\w*\s*\}\}$/;
+const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/;
 
 export interface TemplarOptions {
   /** Base dirs for relative paths in lookups file/template/fileglob and {% include %}. */
@@ -253,8 +253,10 @@ export class Templar {
     const { output, context } = this.env.run(tmpl, vars);
     if (!native) return output;
     const value = this.nativeResult(context.rpResult);
-    // Ansible's finalize turns None into '', except for "{{ name }}" alone, which it passes as it is
-    return value === null && !SINGLE_VAR.test(src) ? '' : value;
+    // Ansible's finalize turns None into '', except for "{{ name }}" alone naming a variable, which it passes as it is
+    if (value !== null) return value;
+    const single = SINGLE_VAR.exec(src);
+    return single && single[1] in vars ? value : '';
   }
 
   private nativeResult(v: unknown): unknown {

@@ -213,6 +213,9 @@ function firstFoundCandidates(terms: unknown[], kw: Dict): { names: string[]; sk
  */
 export function lookupTermList(name: string, terms: unknown): unknown[] {
   if (Array.isArray(terms)) return terms;
+  if (name === 'dict') return [terms];
   if (name === 'indexed_items') throw new LookupFailure('with_indexed_items expects a list');
+  if (name === 'list') throw new LookupFailure('with_list expects a list');
+  if (name === 'subelements') throw new LookupFailure('subelements lookup expects a list of two or three items, ');
   return isDict(terms) ? Object.keys(terms) : [terms];
 }
