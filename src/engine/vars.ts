@@ -52,7 +52,9 @@ export class VarsBuilder {
     const state = this.ctx.hosts.get(host);
     const roles = rolesInScope(scope);
     const playRoleList = playRoles(pv.play);
-    const layers: Record<string, unknown>[] = [];
+    // A task also sees its connection's address as ansible_host when nothing sets it
+    // (Ansible's PlayContext.update_vars); hostvars (no scope) does not.
+    const layers: Record<string, unknown>[] = scope ? [{ ansible_host: host }] : [];
     // Role defaults and vars of the play's roles are visible to the whole play, as with
     // Ansible's default private_role_vars = False; the task's own roles come again on top.
     for (const { role: r } of playRoleList) layers.push(r.defaults);

@@ -3,7 +3,7 @@
 // Python's configparser rules. Each is also what its with_<name> loop runs.
 import { readFileSync } from 'node:fs';
 import { LookupFailure, TemplateError } from './errors.js';
-import { isDict, pyRepr, pyStr, truthy, type Dict } from './python.js';
+import { isDict, pyRepr, pyStr, truthy, typeName, type Dict } from './python.js';
 import { pyRegex } from './regex.js';
 import { sequence } from './lookup-sequence.js';
 import { ansibleBool } from './filters.js';
@@ -224,7 +224,7 @@ export const DATA_LOOKUPS: Record<string, Lookup> = {
     for (let o: object | null = ctx.vars; o; o = Object.getPrototypeOf(o)) for (const k of Reflect.ownKeys(o)) if (typeof k === 'string') names.push(k);
     const unique = [...new Set(names)];
     return terms.flatMap((t) => {
-      if (typeof t !== 'string') throw new TemplateError(`Invalid setting identifier, "${pyStr(t)}" is not a string, it is a ${typeof t}`);
+      if (typeof t !== 'string') throw new TemplateError(`Invalid setting identifier, "${pyStr(t)}" is not a string, it is a <class '${typeName(t)}'>`);
       const re = pyRegex(t, {});
       return unique.filter((n) => re.test(n));
     });

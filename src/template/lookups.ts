@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LookupFailure, TemplateError, UndefinedVariableError } from './errors.js';
-import { isDict, pyStr, truthy, type Dict } from './python.js';
+import { isDict, pyStr, truthy, typeName, type Dict } from './python.js';
 import { Undefined } from './undefined.js';
 import { decryptFileContent } from '../vault/context.js';
 import { fnmatchRegExp } from '../fnmatch.js';
@@ -135,8 +135,15 @@ export const LOOKUPS: Record<string, Lookup> = {
   },
   vars(ctx, terms, kw) {
     return flattenTerms(terms).map((t) => {
-      const name = pyStr(t);
-      const v = name in ctx.vars ? ctx.vars[name] : undefined;
+      if (typeof t !== 'string') throw new TemplateError(`Invalid setting identifier, "${pyStr(t)}" is not a string, its a <class '${typeName(t)}'>`);
+      const name = t;
+      let v = name in ctx.vars ? ctx.vars[name] : undefined;
+      // then the host's own variables, as Ansible's lookup falls back to hostvars[inventory_hostname]
+      if (v === undefined) {
+        const hv = ctx.vars.hostvars as Record<string, Record<string, unknown> | undefined> | undefined;
+        const mine = hv?.[pyStr(ctx.vars.inventory_hostname)];
+        if (mine && name in mine) v = mine[name];
+      }
       if (v !== undefined && !(v instanceof Undefined)) return v;
       if ('default' in kw) return kw.default;
       // Ansible raises AnsibleUndefinedVariable here: an undefined variable, not a lookup failure

@@ -171,3 +171,17 @@ describe('templating rules the lookups rely on', () => {
     expect(() => v.broken).toThrow("'undefined_thing' is undefined");
   });
 });
+
+describe('vars and varnames', () => {
+  test('vars checks the name is a string and falls back to the host variables', () => {
+    const v = { inventory_hostname: 'h1', hostvars: { h1: { only_here: 'yes' } }, top: 1 };
+    expect(t.render("{{ lookup('vars', 'top') }}", v)).toBe(1);
+    expect(t.render("{{ lookup('vars', 'only_here') }}", v)).toBe('yes');
+    expect(() => t.render("{{ lookup('vars', 42) }}", v)).toThrow('Invalid setting identifier, "42" is not a string, its a <class \'int\'>');
+    expect(() => t.render("{{ lookup('vars', 'nope') }}", v)).toThrow('No variable found with this name: nope');
+    expect(t.render("{{ lookup('vars', 'nope', default='d') }}", v)).toBe('d');
+  });
+  test('varnames names a non-string term', () => {
+    expect(() => t.render("{{ lookup('varnames', True) }}", {})).toThrow('Invalid setting identifier, "True" is not a string, it is a <class \'bool\'>');
+  });
+});
