@@ -3,7 +3,7 @@
 import type { ModuleDef, ModuleResult } from '../modules/types.js';
 import { resolveDynamicTask } from '../playbook/index.js';
 import type { LoopSpec, Task } from '../playbook/types.js';
-import type { Templar } from '../template/index.js';
+import { UndefinedVariableError, type Templar } from '../template/index.js';
 import { UnreachableError } from '../transport/types.js';
 import { invokeModule } from './invoke-module.js';
 import { expandLoop, globFiles, loopItemVars, resolveLoopNames } from './loops.js';
@@ -72,6 +72,17 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
     items = await expandLoop(task.loop, templar, inv.vars, (p) => globFiles(p, inv, env), task.action);
     loop = resolveLoopNames(task.loop, templar, inv.vars);
   } catch (e) {
+    // Ansible keeps an undefined variable in the items for later: a false `when` (seen
+    // without the item) skips the task, anything else fails it with the loop's error
+    if (e instanceof UndefinedVariableError) {
+      let check;
+      try {
+        check = allTrue(templar, conds, inv.vars);
+      } catch {
+        return finish(failOutcome(errorMessage(e), kw.ignoreErrors));
+      }
+      if (!check.ok) return finish({ status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: check.falseCond }, ignored: false, items: [], delegatedTo });
+    }
     return finish(failOutcome(errorMessage(e), kw.ignoreErrors));
   }
   const results: ModuleResult[] = [];

@@ -60,6 +60,8 @@ function lookupTerms(loop: LoopSpec, templar: Templar, vars: Record<string, unkn
       }
     });
   } else value = templar.render(raw, vars);
+  // a mapping is iterable to Python, so it reaches the lookup as it is (the lookup decides)
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as unknown as unknown[];
   return Array.isArray(value) ? value : [value];
 }
 

@@ -30,10 +30,11 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
   if (o.status !== 'failed' && o.status !== 'unreachable') applyInventoryChanges(rs, host, o, !task.changed_when);
   if (task.register) {
     // Ansible keeps ansible_facts in a registered result (set_fact's and setup's alike),
-    // and registers the real result even when no_log hides it from the output.
+    // and registers the real result even when no_log hides it from the output. Registered
+    // results are unsafe: text in them (a failed template's message) is not rendered again.
     const reg: ModuleResult = { ...(real?.result ?? r) };
     delete reg._ansible_facts_cacheable;
-    s.setFacts[task.register] = reg;
+    s.setFacts[task.register] = opaque(reg);
   }
   if (o.status === 'changed' || (o.status === 'ok' && r.changed)) {
     for (const n of task.notify.length ? task.notify : inheritedNotify(scope)) s.notified.add(n);
@@ -61,6 +62,8 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
         s.failed = true;
         if (!isRescuable(scope)) rs.countFailure(host);
         // Ansible's rescue sees what failed; like set_fact, it stays for the rest of the run.
+        // The task is kept as written and never rendered again (Ansible wraps it unsafe): its
+        // args may name an item that a failed loop never gave.
         else Object.assign(s.setFacts, { ansible_failed_task: opaque(failedTaskDict(task, o)), ansible_failed_result: { ...r } });
       }
       break;

@@ -55,7 +55,9 @@ export class VarsBuilder {
   forTask(host: string, pv: PlayVarsContext, scope: Scope | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
     const state = this.ctx.hosts.get(host);
     const roles = roleLayers(pv.play, scope, this.privateRoleVars);
-    const layers: Record<string, unknown>[] = [...roles.defaults];
+    // A task also sees its connection's address as ansible_host when nothing sets it
+    // (Ansible's PlayContext.update_vars); hostvars (no scope) does not.
+    const layers: Record<string, unknown>[] = scope ? [{ ansible_host: host }, ...roles.defaults] : [...roles.defaults];
     layers.push(this.ctx.inventory.hostVars(host));
     if (state) {
       layers.push(state.facts);

@@ -99,8 +99,9 @@ export class AnsibleEnvironment extends BaseEnvironment {
     return f;
   }
 
-  parse(src: string): AnyNode {
-    const parser = new AnsibleParser(lexBalanced(src, this.lexOptions));
+  /** `tags`: other delimiters than {{ }} / {% %} / {# #} (nunjucks's names: variableStart...). */
+  parse(src: string, tags?: Record<string, string>): AnyNode {
+    const parser = new AnsibleParser(lexBalanced(src, tags ? { ...this.lexOptions, tags } : this.lexOptions));
     return parser.parseAsRoot();
   }
 
@@ -179,7 +180,10 @@ export class AnsibleEnvironment extends BaseEnvironment {
       throw err;
     }
     try {
-      const tmpl = new FileTemplate(this, this.compiled(found.src, () => this.parse(found.src), found.path, false), found.path);
+      // Jinja drops one trailing newline of every template it loads (keep_trailing_newline
+      // is off); only the top-level one gets it back, from Ansible's preserve_trailing_newlines
+      const src = found.src.replace(/\r?\n$/, '');
+      const tmpl = new FileTemplate(this, this.compiled(src, () => this.parse(src), found.path, false), found.path);
       if (cb) return cb(null, tmpl);
       return tmpl;
     } catch (e) {

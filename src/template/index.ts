@@ -7,7 +7,7 @@ import nunjucks from 'nunjucks';
 import { AnsibleEnvironment, type CompiledTemplate } from './engine.js';
 import { LookupFailure, TemplateError, UndefinedVariableError } from './errors.js';
 import { installFilters } from './filters.js';
-import { LOOKUPS, findFile, type LookupContext } from './lookups.js';
+import { LOOKUPS, findFile, findInSearchStack, lookupTermList, type LookupContext } from './lookups.js';
 import { splitKwargs } from './methods.js';
 import { isDict, pyStr, truthy } from './python.js';
 import { TESTS } from './tests.js';
@@ -30,6 +30,7 @@ export function lookupSubdir(action: string): string {
 export const OMIT_TOKEN: string = '__omit_place_holder__' + randomBytes(20).toString('hex');
 
 const TEMPLATE_MARK = /\{\{|\{%|\{#/;
+const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/;
 
 export interface TemplarOptions {
   /** Base dirs for relative paths in lookups file/template/fileglob and {% include %}. */
@@ -127,14 +128,17 @@ export class Templar {
     if (!plugin) throw new TemplateError(`lookup plugin (${name}) not found`);
     const rolePath = vars.role_path;
     const searchPaths = [...new Set([...(typeof rolePath === 'string' && rolePath ? [rolePath] : []), ...this.searchPaths()])];
+    // the task's own stack (roles, then the task file's directory), as Ansible's find_file_in_search_path takes it
+    const stack = Array.isArray(vars.ansible_search_path) ? vars.ansible_search_path.map(String) : searchPaths;
+    const basedir = typeof vars.playbook_dir === 'string' ? vars.playbook_dir : this.searchPaths()[0];
     const ctx: LookupContext = {
       vars,
       searchPaths,
       subdir,
-      findFile: (file, dir) => findFile(file, dir, searchPaths),
-      renderFile: (file, v) => this.renderString(readFileSync(file, 'utf8'), v),
+      findFile: (file, dir) => findInSearchStack(file, dir, stack, basedir),
+      renderFile: (file, v, tags) => this.renderFile(file, v, tags),
     };
-    return plugin(ctx, terms, kw);
+    return plugin(ctx, lookupTermList(short, terms), kw);
   }
 
   isTemplated(value: unknown): boolean {
@@ -170,6 +174,18 @@ export class Templar {
       return changed ? out : value;
     }
     return value;
+  }
+
+  /**
+   * A template file as the template lookup renders it: its own directory first for
+   * {% include %}, optionally with other delimiters.
+   */
+  renderFile(file: string, vars: Record<string, unknown>, tags?: Record<string, string>): string {
+    const source = readFileSync(file, 'utf8');
+    // the file's directory is part of what the compiled includes resolve against
+    const key = `${path.resolve(file)}\0${JSON.stringify(tags ?? {})}\0${source}`;
+    const tmpl = this.env.compiled(key, () => this.env.parse(source, tags), path.resolve(file), false);
+    return this.env.run(tmpl, vars).output;
   }
 
   renderString(template: string, vars: Record<string, unknown>): string {
@@ -235,7 +251,12 @@ export class Templar {
   private renderValueString(src: string, vars: Record<string, unknown>): unknown {
     const { tmpl, native } = this.compileValue(src);
     const { output, context } = this.env.run(tmpl, vars);
-    return native ? this.nativeResult(context.rpResult) : output;
+    if (!native) return output;
+    const value = this.nativeResult(context.rpResult);
+    // Ansible's finalize turns None into '', except for "{{ name }}" alone naming a variable, which it passes as it is
+    if (value !== null) return value;
+    const single = SINGLE_VAR.exec(src);
+    return single && single[1] in vars ? value : '';
   }
 
   private nativeResult(v: unknown): unknown {
@@ -295,8 +316,10 @@ export function lazyVars(layers: Record<string, unknown>[], templar: Templar): R
     get: (_t, key) => (typeof key === 'string' ? read(key) : undefined),
     has: (_t, key) => typeof key === 'string' && owner(key) !== undefined,
     ownKeys: () => [...new Set(layers.flatMap((l) => Object.keys(l)))],
+    // an accessor, so Object.keys (which asks for every descriptor) renders nothing: a
+    // variable that cannot render fails only where it is used, as Ansible's lazy vars do
     getOwnPropertyDescriptor: (_t, key) =>
-      typeof key === 'string' && owner(key) ? { value: read(key), enumerable: true, configurable: true, writable: true } : undefined,
+      typeof key === 'string' && owner(key) ? { get: () => read(key), enumerable: true, configurable: true } : undefined,
   });
   return view;
 }

@@ -8,6 +8,7 @@ const BaseParser: new (...args: any[]) => any = nj.parser.Parser;
 export interface LexOptions {
   trimBlocks: boolean;
   lstripBlocks: boolean;
+  tags?: Record<string, string>;
 }
 
 export const Slice = nodes.Node.extend('Slice', { fields: ['start', 'stop', 'step'] });
@@ -24,6 +25,7 @@ export const FQCN_PREFIX = /^ansible\.(builtin|legacy)\./;
  */
 export function lexBalanced(src: string, opts: LexOptions): AnyNode {
   const tokens = lexer.lex(src, opts);
+  tokens._parseString = parsePyString;
   const next = tokens.nextToken.bind(tokens);
   let depth = 0;
   tokens.nextToken = function (): AnyNode {
@@ -42,6 +44,32 @@ export function lexBalanced(src: string, opts: LexOptions): AnyNode {
     return tok;
   };
   return tokens;
+}
+
+const PY_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '' };
+
+/**
+ * A string literal as Jinja2 reads it (Python's unicode-escape): \xhh, \uhhhh, \Uhhhhhhhh,
+ * octal and the one-letter escapes; any other backslash stays, so '\d+' reaches a regex
+ * filter intact (nunjucks would drop it).
+ */
+function parsePyString(this: AnyNode, delimiter: string): string {
+  this.forward();
+  let raw = '';
+  while (!this.isFinished() && this.current() !== delimiter) {
+    if (this.current() === '\\') {
+      raw += '\\';
+      this.forward();
+    }
+    raw += this.current();
+    this.forward();
+  }
+  this.forward();
+  return raw.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[\s\S])/g, (m, e: string) => {
+    if (/^[xuU]/.test(e) && e.length > 1) return String.fromCodePoint(parseInt(e.slice(1), 16));
+    if (/^[0-7]/.test(e)) return String.fromCharCode(parseInt(e, 8));
+    return PY_ESCAPES[e] ?? m;
+  });
 }
 
 export class AnsibleParser extends BaseParser {

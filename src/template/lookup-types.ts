@@ -10,7 +10,8 @@ export interface LookupContext {
   findFile(name: string, subdir: string): string | undefined;
   /** Where first_found looks by default: `files`, or `templates`/`vars` for a template/include_vars loop. */
   subdir?: string;
-  renderFile(file: string, vars: Record<string, unknown>): string;
+  /** Renders a template file; `tags` are other delimiters (nunjucks's names: variableStart...). */
+  renderFile(file: string, vars: Record<string, unknown>, tags?: Record<string, string>): string;
 }
 
 export type Lookup = (ctx: LookupContext, terms: unknown[], kw: Dict) => unknown[];

@@ -3,11 +3,12 @@
 // Python's configparser rules. Each is also what its with_<name> loop runs.
 import { readFileSync } from 'node:fs';
 import { LookupFailure, TemplateError } from './errors.js';
-import { isDict, pyRepr, pyStr, truthy, type Dict } from './python.js';
+import { isDict, pyRepr, pyStr, truthy, typeName, type Dict } from './python.js';
 import { pyRegex } from './regex.js';
 import { sequence } from './lookup-sequence.js';
 import { ansibleBool } from './filters.js';
 import type { Lookup, LookupContext } from './lookup-types.js';
+import { decodeText } from './lookup-encoding.js';
 
 function listify(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [v];
@@ -27,9 +28,13 @@ function subelements(_ctx: LookupContext, terms: unknown[]): unknown[] {
     throw new TemplateError('subelements lookup expects a list of two or three items, ' + msg);
   };
   if (terms.length < 2 || terms.length > 3) usage();
-  const [source, subkey, flags = {}] = terms;
+  // the first term goes through listify_lookup_plugin_terms: a scalar becomes a one-item list
+  const [first, subkey, flags = {}] = terms;
+  const source = Array.isArray(first) || isDict(first) ? first : [first];
   if (!(Array.isArray(source) || isDict(source)) || typeof subkey !== 'string') usage('first a dict or a list, second a string pointing to the subkey');
-  if (!isDict(flags) || !Object.keys(flags).every((k) => k === 'skip_missing')) usage("the optional third item must be a dict with flags ('skip_missing',)");
+  // as Ansible checks it: any dict passes, anything else must hold nothing but flag names
+  const flagNames = typeof flags === 'string' ? [...flags] : Array.isArray(flags) ? flags : [flags];
+  if (!isDict(flags) && !flagNames.every((k) => k === 'skip_missing')) usage("the optional third item must be a dict with flags ('skip_missing',)");
   let elements: unknown[];
   if (isDict(source)) {
     // a registered result that was skipped as a whole
@@ -145,7 +150,7 @@ function ini(ctx: LookupContext, terms: unknown[], kw: Dict): unknown[] {
   const out: unknown[] = [];
   for (const t of terms) {
     const term = pyStr(t);
-    const opts: Dict = { type: 'ini', file: 'ansible.ini', section: 'global', re: false, encoding: 'utf-8', default: '', case_sensitive: false, allow_no_value: false, ...kw };
+    const opts: Dict = { type: 'ini', file: 'ansible.ini', section: 'global', re: false, encoding: 'utf-8', default: '', case_sensitive: false, allow_no_value: kw.allow_none ?? false, ...kw };
     let key = term;
     if (term.includes('=') || term.trim().includes(' ')) {
       let updated = false;
@@ -165,13 +170,13 @@ function ini(ctx: LookupContext, terms: unknown[], kw: Dict): unknown[] {
     const fileName = pyStr(opts.file);
     const found = ctx.findFile(fileName, 'files');
     if (!found) throw new TemplateError(`Unable to find '${fileName}' in expected paths`);
-    let text = readFileSync(found, 'utf8');
+    let text = decodeText(readFileSync(found), pyStr(opts.encoding));
     let section = pyStr(opts.section);
     if (opts.type === 'properties') {
       text = '[java_properties]\n' + text;
       section = 'java_properties';
     }
-    const parsed = parseIni(text, truthy(opts.case_sensitive), truthy(opts.allow_no_value ?? opts.allow_none), fileName);
+    const parsed = parseIni(text, truthy(opts.case_sensitive), truthy(opts.allow_no_value), fileName);
     const defaults = parsed.get('DEFAULT')!;
     const sec = section === 'DEFAULT' ? defaults : parsed.get(section);
     if (!sec) throw new LookupFailure(`No section '${section}' in ${fileName}`);
@@ -219,7 +224,7 @@ export const DATA_LOOKUPS: Record<string, Lookup> = {
     for (let o: object | null = ctx.vars; o; o = Object.getPrototypeOf(o)) for (const k of Reflect.ownKeys(o)) if (typeof k === 'string') names.push(k);
     const unique = [...new Set(names)];
     return terms.flatMap((t) => {
-      if (typeof t !== 'string') throw new TemplateError(`Invalid setting identifier, "${pyStr(t)}" is not a string, it is a ${typeof t}`);
+      if (typeof t !== 'string') throw new TemplateError(`Invalid setting identifier, "${pyStr(t)}" is not a string, it is a <class '${typeName(t)}'>`);
       const re = pyRegex(t, {});
       return unique.filter((n) => re.test(n));
     });

@@ -6,12 +6,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LookupFailure, TemplateError, UndefinedVariableError } from './errors.js';
-import { isDict, pyStr, truthy, type Dict } from './python.js';
+import { isDict, pyStr, truthy, typeName, type Dict } from './python.js';
 import { Undefined } from './undefined.js';
 import { decryptFileContent } from '../vault/context.js';
 import { fnmatchRegExp } from '../fnmatch.js';
 import { DATA_LOOKUPS } from './lookups-data.js';
 import { inventoryHostnames } from './lookup-inventory.js';
+import { csvfile } from './lookup-csvfile.js';
+import { templateLookup } from './lookup-template.js';
 import type { Lookup } from './lookup-types.js';
 
 export type { Lookup, LookupContext } from './lookup-types.js';
@@ -26,6 +28,27 @@ export function findFile(name: string, subdir: string, searchPaths: string[]): s
   }
   if (searchPaths.length === 0 && existsSync(name)) return path.resolve(name);
   return undefined;
+}
+
+/**
+ * Ansible's path_dwim_relative_stack: for each directory of the task's search stack, its
+ * `subdir/name` then `name` (a directory under a role's tasks/ looks in the role's
+ * `subdir/` and in tasks/), and last the playbook directory the same way.
+ */
+export function findInSearchStack(name: string, subdir: string, stack: string[], basedir: string | undefined): string | undefined {
+  if (name.startsWith('~')) name = path.join(process.env.HOME ?? '~', name.slice(1));
+  if (path.isAbsolute(name)) return existsSync(name) ? name : undefined;
+  const candidates: string[] = [];
+  for (const dir of stack) {
+    const base = path.resolve(dir);
+    const parent = path.dirname(base);
+    if (path.basename(parent) === 'tasks' && existsSync(path.join(path.dirname(parent), 'tasks'))) {
+      candidates.push(path.join(path.dirname(parent), subdir, name), path.join(parent, name));
+    } else candidates.push(path.join(base, subdir, name), path.join(base, name));
+  }
+  if (basedir) candidates.push(path.join(basedir, subdir, name), path.join(basedir, name));
+  if (!basedir && stack.length === 0) candidates.push(path.resolve(name));
+  return candidates.find((c) => existsSync(c));
 }
 
 function shell(command: string, plugin = 'pipe'): string {
@@ -54,6 +77,15 @@ export const LOOKUPS: Record<string, Lookup> = {
       return content;
     });
   },
+  unvault(ctx, terms) {
+    // the file's bytes as they are (no stripping), decrypted with the run's vault secrets when vaulted
+    return flattenTerms(terms).map((t) => {
+      const name = pyStr(t);
+      const found = ctx.findFile(name, 'files');
+      if (!found) throw new TemplateError(`Unable to find file matching "${name}" `);
+      return decryptFileContent(readFileSync(found), found).toString('utf8');
+    });
+  },
   env(_ctx, terms, kw) {
     return flattenTerms(terms).map((t) => {
       const v = process.env[pyStr(t)];
@@ -62,16 +94,7 @@ export const LOOKUPS: Record<string, Lookup> = {
       return '';
     });
   },
-  template(ctx, terms, kw) {
-    return flattenTerms(terms).map((t) => {
-      const name = pyStr(t);
-      const found = ctx.findFile(name, 'templates');
-      if (!found) throw new TemplateError(`the template file ${name} could not be found for the lookup`);
-      const extra = isDict(kw.template_vars) ? kw.template_vars : {};
-      const vars = Object.assign(Object.create(ctx.vars), templateVars(name, found), extra) as Record<string, unknown>;
-      return ctx.renderFile(found, vars);
-    });
-  },
+  template: templateLookup,
   fileglob(ctx, terms) {
     const out: string[] = [];
     for (const t of flattenTerms(terms)) {
@@ -113,8 +136,15 @@ export const LOOKUPS: Record<string, Lookup> = {
   },
   vars(ctx, terms, kw) {
     return flattenTerms(terms).map((t) => {
-      const name = pyStr(t);
-      const v = name in ctx.vars ? ctx.vars[name] : undefined;
+      if (typeof t !== 'string') throw new TemplateError(`Invalid setting identifier, "${pyStr(t)}" is not a string, its a <class '${typeName(t)}'>`);
+      const name = t;
+      let v = name in ctx.vars ? ctx.vars[name] : undefined;
+      // then the host's own variables, as Ansible's lookup falls back to hostvars[inventory_hostname]
+      if (v === undefined) {
+        const hv = ctx.vars.hostvars as Record<string, Record<string, unknown> | undefined> | undefined;
+        const mine = hv?.[pyStr(ctx.vars.inventory_hostname)];
+        if (mine && name in mine) v = mine[name];
+      }
       if (v !== undefined && !(v instanceof Undefined)) return v;
       if ('default' in kw) return kw.default;
       // Ansible raises AnsibleUndefinedVariable here: an undefined variable, not a lookup failure
@@ -148,6 +178,7 @@ export const LOOKUPS: Record<string, Lookup> = {
   },
   ...DATA_LOOKUPS,
   inventory_hostnames: inventoryHostnames,
+  csvfile,
 };
 
 function splitOn(v: unknown, chars: string): string[] {
@@ -182,4 +213,17 @@ function firstFoundCandidates(terms: unknown[], kw: Dict): { names: string[]; sk
   };
   walk(terms);
   return { names, skip };
+}
+
+/**
+ * The terms a with_<name> loop hands over when its value is a mapping rather than a list:
+ * Python iterates a dict's keys, and the lookups that insist on a list say so.
+ */
+export function lookupTermList(name: string, terms: unknown): unknown[] {
+  if (Array.isArray(terms)) return terms;
+  if (name === 'dict') return [terms];
+  if (name === 'indexed_items') throw new LookupFailure('with_indexed_items expects a list');
+  if (name === 'list') throw new LookupFailure('with_list expects a list');
+  if (name === 'subelements') throw new LookupFailure('subelements lookup expects a list of two or three items, ');
+  return isDict(terms) ? Object.keys(terms) : [terms];
 }
