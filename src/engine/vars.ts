@@ -98,8 +98,10 @@ export class VarsBuilder {
     const hostvars = opaque(new Proxy(
       {},
       {
-        get: (_t, key) => (typeof key === 'string' && inv.hosts.has(key) ? this.forHost(key, pv) : undefined),
-        has: (_t, key) => typeof key === 'string' && inv.hosts.has(key),
+        // The implicit localhost answers by name, as Ansible's HostVars finds it through
+        // inventory.get_host, but is not listed among the inventory's hosts.
+        get: (_t, key) => (typeof key === 'string' && inv.getHost(key) ? this.forHost(key, pv) : undefined),
+        has: (_t, key) => typeof key === 'string' && inv.getHost(key) !== undefined,
         ownKeys: () => [...inv.hosts.keys()],
         getOwnPropertyDescriptor: (_t, key) =>
           typeof key === 'string' && inv.hosts.has(key) ? { enumerable: true, configurable: true, value: this.forHost(key, pv) } : undefined,

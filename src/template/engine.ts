@@ -99,8 +99,8 @@ export class AnsibleEnvironment extends BaseEnvironment {
     return f;
   }
 
-  parse(src: string): AnyNode {
-    const parser = new AnsibleParser(lexBalanced(src, this.lexOptions));
+  parse(src: string, escapeBackslashes = false): AnyNode {
+    const parser = new AnsibleParser(lexBalanced(src, { ...this.lexOptions, escapeBackslashes }));
     return parser.parseAsRoot();
   }
 
@@ -137,8 +137,8 @@ export class AnsibleEnvironment extends BaseEnvironment {
   }
 
   /** Parses and compiles, memoized on the source text. */
-  compiled(key: string, build: () => AnyNode, name: string, native: boolean): CompiledTemplate {
-    const cacheKey = (native ? 'N' : 'S') + key;
+  compiled(key: string, build: () => AnyNode, name: string, native: boolean, variant = ''): CompiledTemplate {
+    const cacheKey = (native ? 'N' : 'S') + variant + ':' + key;
     let hit = this.cache.get(cacheKey);
     if (!hit) {
       hit = this.compileAst(this.checkedParse(key, build), name, native);

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { decodeBytes, encodeText } from './codecs.js';
 import { TemplateError } from './errors.js';
 import { isDict, pyStr, typeName } from './python.js';
 import { unquotePlus, urlsplitDict } from './urls.js';
@@ -21,8 +22,8 @@ function hashOf(algorithm: string, value: unknown): string {
 }
 
 export const PATH_FILTERS: Record<string, Filter> = {
-  b64encode: (v, pos, kw) => Buffer.from(pyStr(v), String(arg(pos, kw, 0, 'encoding', 'utf-8')).toLowerCase().replace('-', '') === 'utf16' ? 'utf16le' : 'utf8').toString('base64'),
-  b64decode: (v) => Buffer.from(pyStr(v), 'base64').toString('utf8'),
+  b64encode: (v, pos, kw) => encodeText(pyStr(v), String(arg(pos, kw, 0, 'encoding', 'utf-8'))).toString('base64'),
+  b64decode: (v, pos, kw) => decodeBytes(Buffer.from(pyStr(v), 'base64'), String(arg(pos, kw, 0, 'encoding', 'utf-8'))),
   basename: (v) => path.posix.basename(pyStr(v)) === '' || pyStr(v).endsWith('/') ? '' : path.posix.basename(pyStr(v)),
   dirname: (v) => {
     const s = pyStr(v);

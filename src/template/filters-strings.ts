@@ -94,8 +94,10 @@ export const STRING_FILTERS: Record<string, Filter> = {
     const type = arg(pos, kw, 0, 're_type', 'python');
     const s = pyStr(v);
     if (type === 'posix_basic') return s.replace(/[.*[\]^$\\]/g, '\\$&');
-    // Python's re.escape escapes every character outside [A-Za-z0-9_].
-    return s.replace(/[^A-Za-z0-9_]/g, (c) => '\\' + c);
+    if (type === 'posix_extended') throw new TemplateError(`Regex type (${pyStr(type)}) not yet implemented`);
+    if (type !== 'python') throw new TemplateError(`Invalid regex type (${pyStr(type)})`);
+    // Python 3.7+'s re.escape: only the characters special in a pattern (and whitespace).
+    return s.replace(/[()[\]{}?*+\-|^$\\.&~# \t\n\r\v\f]/g, (c) => '\\' + c);
   },
   join: (v, pos, kw) => {
     const sep = pyStr(arg(pos, kw, 0, 'd', ''));

@@ -30,6 +30,7 @@ export function lookupSubdir(action: string): string {
 export const OMIT_TOKEN: string = '__omit_place_holder__' + randomBytes(20).toString('hex');
 
 const TEMPLATE_MARK = /\{\{|\{%|\{#/;
+const SINGLE_VAR = /^\{\{\s*\w*\s*\}\}$/;
 
 export interface TemplarOptions {
   /** Base dirs for relative paths in lookups file/template/fileglob and {% include %}. */
@@ -221,11 +222,12 @@ export class Templar {
   private compileValue(src: string): CompiledValue {
     let hit = this.valueCache.get(src);
     if (!hit) {
-      const ast = this.env.checkedParse(src, () => this.env.parse(src));
+      // a playbook value: YAML has unescaped it already (Ansible's escape_backslashes)
+      const ast = this.env.checkedParse(src, () => this.env.parse(src, true));
       const children = ast.children as { typename: string; children: { typename: string }[] }[];
       const native = children.length === 1 && children[0].typename === 'Output' && children[0].children.length === 1 && children[0].children[0].typename !== 'TemplateData';
       // Single expressions compile to capture the value itself rather than its text.
-      hit = { tmpl: this.env.compiled(src, () => ast, '', native), native };
+      hit = { tmpl: this.env.compiled(src, () => ast, '', native, 'E'), native };
       if (this.valueCache.size > 5000) this.valueCache.clear();
       this.valueCache.set(src, hit);
     }
@@ -235,7 +237,12 @@ export class Templar {
   private renderValueString(src: string, vars: Record<string, unknown>): unknown {
     const { tmpl, native } = this.compileValue(src);
     const { output, context } = this.env.run(tmpl, vars);
-    return native ? this.nativeResult(context.rpResult) : output;
+    if (!native) return output;
+    const value = this.nativeResult(context.rpResult);
+    // Ansible's finalize prints None as ''; only a bare `{{ name }}` of a None variable
+    // short-cuts to the value itself (Templar.template's SINGLE_VAR).
+    if (value === null && !SINGLE_VAR.test(src)) return '';
+    return value;
   }
 
   private nativeResult(v: unknown): unknown {
