@@ -3,7 +3,7 @@
 import type { ModuleDef, ModuleResult } from '../modules/types.js';
 import { resolveDynamicTask } from '../playbook/index.js';
 import type { Task } from '../playbook/types.js';
-import type { Templar } from '../template/index.js';
+import { UndefinedVariableError, type Templar } from '../template/index.js';
 import { UnreachableError } from '../transport/types.js';
 import { invokeModule } from './invoke-module.js';
 import { expandLoop, globFiles } from './loops.js';
@@ -68,6 +68,17 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
   try {
     items = await expandLoop(task.loop, templar, inv.vars, (p) => globFiles(p, inv, env), task.action);
   } catch (e) {
+    // Ansible keeps an undefined loop's error until `when` has had its say: a condition
+    // that is false without the item (`when: x is defined`) skips the task instead.
+    if (e instanceof UndefinedVariableError) {
+      let skip = false;
+      try {
+        skip = !allTrue(templar, conds, inv.vars).ok;
+      } catch {
+        /* the loop's error takes precedence */
+      }
+      if (skip) return finish({ status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, ignored: false, items: [], delegatedTo });
+    }
     return finish(failOutcome(errorMessage(e), kw.ignoreErrors));
   }
   const loopVar = task.loop.loop_var;

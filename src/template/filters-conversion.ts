@@ -64,8 +64,10 @@ export const CONVERSION_FILTERS: Record<string, Filter> = {
   mandatory(value, pos, kw) {
     if (value instanceof Undefined || value === undefined) {
       const msg = arg(pos, kw, 0, 'msg', null);
-      const name = value instanceof Undefined ? value.variable : 'value';
-      throw new TemplateError(msg !== null ? pyStr(msg) : `Mandatory variable '${name}' not defined.`);
+      // Jinja's _undefined_name: the name looked up, none for an undefined made with a hint;
+      // Ansible's message has two spaces after a name
+      const name = value instanceof Undefined && value.origin ? `'${pyStr(value.origin.name)}' ` : '';
+      throw new TemplateError(msg !== null ? pyStr(msg) : `Mandatory variable ${name} not defined.`);
     }
     return value;
   },

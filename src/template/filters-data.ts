@@ -2,7 +2,7 @@
 // to_/from_ JSON and YAML. Separate because they build or read whole data structures.
 import { TemplateError } from './errors.js';
 import { memberLookup } from './methods.js';
-import { isDict, pyCompare, pyStr, truthy, typeName, type Dict } from './python.js';
+import { isDict, pyCompare, pyRepr, pyStr, truthy, typeName, type Dict } from './python.js';
 import { fromYaml, fromYamlAll, pyJsonDumps, toYaml } from './serialize.js';
 import { mergeHash } from './merge-hash.js';
 import { assertFullyDefined, need } from './undefined.js';
@@ -49,9 +49,10 @@ export const DATA_FILTERS: Record<string, Filter> = {
     const k = String(arg(pos, kw, 0, 'key_name', 'key'));
     const val = String(arg(pos, kw, 1, 'value_name', 'value'));
     const out: Dict = {};
-    for (const item of toList(v)) {
-      if (!isDict(item)) throw new TemplateError(`items2dict requires a list of dictionaries, got ${typeName(item)}`);
-      if (!(k in item) || !(val in item)) throw new TemplateError(`items2dict: each item needs '${k}' and '${val}' keys`);
+    if (!Array.isArray(v)) throw new TemplateError(`items2dict requires a list, got <class '${typeName(v)}'> instead.`);
+    for (const item of v) {
+      if (!isDict(item)) throw new TemplateError(`items2dict requires a list of dictionaries, got ${pyRepr(v)} instead.`);
+      if (!(k in item) || !(val in item)) throw new TemplateError(`items2dict requires each dictionary in the list to contain the keys '${k}' and '${val}', got ${pyRepr(v)} instead.`);
       out[pyStr(item[k])] = item[val];
     }
     return out;

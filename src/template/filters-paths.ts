@@ -69,7 +69,7 @@ export const PATH_FILTERS: Record<string, Filter> = {
   },
   path_join: (v) => {
     if (typeof v === 'string') return v;
-    if (!Array.isArray(v)) throw new TemplateError(`|path_join expects string or sequence, got ${typeName(v)} instead.`);
+    if (!Array.isArray(v)) throw new TemplateError(`|path_join expects string or sequence, got <class '${typeName(v)}'> instead.`);
     // os.path.join: an absolute part restarts the path
     return v.map((x) => pyStr(need(x))).reduce((acc, part) => (part.startsWith('/') || acc === '' ? part : acc.endsWith('/') ? acc + part : acc + '/' + part), '');
   },
@@ -80,5 +80,14 @@ export const PATH_FILTERS: Record<string, Filter> = {
     // os.path.expandvars: unknown variables stay as written
     pyStr(v).replace(/\$(\w+)|\$\{([^}]*)\}/g, (m, a: string | undefined, b: string | undefined) => process.env[a ?? b ?? ''] ?? m),
   fileglob: (v) => globFiles(pyStr(v)),
-  to_uuid: (v, pos, kw) => uuid5(pyStr(arg(pos, kw, 0, 'namespace', ANSIBLE_UUID_NAMESPACE)), pyStr(v)),
+  to_uuid: (v, pos, kw) => {
+    const ns = arg(pos, kw, 0, 'namespace', ANSIBLE_UUID_NAMESPACE);
+    // uuid.UUID(namespace): braces, a urn:uuid: prefix and hyphens are dropped, 32 hex digits remain
+    const hex = typeof ns === 'string' ? ns.replace(/^urn:uuid:/, '').replace(/[{}-]/g, '') : '';
+    if (!/^[0-9a-fA-F]{32}$/.test(hex)) {
+      const why = typeof ns === 'string' ? 'badly formed hexadecimal UUID string' : `'${typeName(ns)}' object has no attribute 'replace'`;
+      throw new TemplateError(`Invalid value '${pyStr(ns)}' for 'namespace': ${why}`);
+    }
+    return uuid5(hex.toLowerCase().replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'), pyStr(v));
+  },
 };
