@@ -57,6 +57,8 @@ export class VarsBuilder {
     // Ansible's default private_role_vars = False; the task's own roles come again on top.
     for (const { role: r } of playRoleList) layers.push(r.defaults);
     for (const r of roles) layers.push(r.defaults);
+    // Ansible's implicit localhost runs modules with the controller's own python.
+    if (this.ctx.inventory.isImplicit(host) && this.controller.ansible_playbook_python) layers.push({ ansible_python_interpreter: this.controller.ansible_playbook_python });
     layers.push(this.ctx.inventory.hostVars(host));
     if (state) {
       layers.push(state.facts);

@@ -55,9 +55,16 @@ export const PATH_FILTERS: Record<string, Filter> = {
   md5: (v) => hashOf('md5', v),
   sha1: (v) => hashOf('sha1', v),
   checksum: (v) => hashOf('sha1', v),
+  // Jinja2's urlencode: a string keeps '/', query pairs (dict or list of pairs) quote
+  // everything and use '+' for spaces; only letters, digits and _.-~ are never quoted.
   urlencode: (v) => {
-    if (isDict(v)) return Object.entries(v).map(([k, x]) => encodeURIComponent(k) + '=' + encodeURIComponent(pyStr(x))).join('&');
-    return encodeURIComponent(pyStr(v)).replace(/%2F/g, '/');
+    const quote = (x: unknown, forQs: boolean) => {
+      const q = encodeURIComponent(pyStr(x)).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+      return forQs ? q.replace(/%20/g, '+') : q.replace(/%2F/g, '/');
+    };
+    if (typeof v === 'string' || !(isDict(v) || Array.isArray(v))) return quote(v, false);
+    const pairs = isDict(v) ? Object.entries(v) : (v as unknown[]).map((p) => p as unknown[]);
+    return pairs.map(([k, x]) => `${quote(k, true)}=${quote(x, true)}`).join('&');
   },
   urldecode: (v) => unquotePlus(pyStr(v)),
   urlsplit: (v, pos, kw) => {

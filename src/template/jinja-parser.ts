@@ -83,6 +83,13 @@ export function lexBalanced(src: string, opts: LexOptions): AnyNode {
 }
 
 export class AnsibleParser extends BaseParser {
+  // `()` is Jinja2's empty tuple, a value (nunjucks would emit an empty JS group).
+  parseAggregate(): AnyNode {
+    const node = super.parseAggregate();
+    if (node && node.typename === 'Group' && node.children.length === 0) return new nodes.Array(node.lineno, node.colno);
+    return node;
+  }
+
   // Jinja2 test syntax: `x is name`, `x is name(args)`, `x is name arg`, FQCN names.
   parseIs(): AnyNode {
     let node = this.parseCompare();
