@@ -2,13 +2,13 @@
 // (group vars, group_vars/, host vars, host_vars/: the inventory's own ordering), facts,
 // play vars, play vars_files, role vars, block vars, task vars, include_vars,
 // set_fact/register, role params, extra vars. Magic variables sit on top.
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findConfigFile } from '../ansible-cfg.js';
+import { findConfigFile, parseIni } from '../ansible-cfg.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Play } from '../playbook/types.js';
 import { playRoles } from '../playbook/walk.js';
-import { lazyVars, OMIT_TOKEN, opaque, type Templar } from '../template/index.js';
+import { lazyVars, mergeHash, OMIT_TOKEN, opaque, type Templar } from '../template/index.js';
 import { factsDict, type HostState } from './host-state.js';
 import { inheritedVars, rolesInScope, type Scope } from './scope.js';
 import type { SourcePos } from '../errors.js';
@@ -39,10 +39,14 @@ export const RACKPLAY_VERSION = '0.1.0';
 export class VarsBuilder {
   /** ansible_playbook_python and ansible_config_file: the same for the whole run. */
   private readonly controller: Record<string, unknown>;
+  /** hash_behaviour=merge: dict variables merge across precedence levels instead of replacing. */
+  private readonly hashMerge: boolean;
 
   constructor(private readonly ctx: VarsContext) {
     const cfg = findConfigFile(process.env, process.cwd());
     this.controller = { ansible_config_file: cfg === undefined ? null : path.resolve(cfg) };
+    this.hashMerge = hashBehaviour(cfg) === 'merge';
+    if (this.hashMerge) ctx.inventory.combineVars = (low, high) => mergeHash(low, high);
     const python = controllerPython(process.env.PATH ?? '');
     if (python) this.controller.ansible_playbook_python = python;
   }
@@ -78,7 +82,7 @@ export class VarsBuilder {
     layers.push(this.ctx.extraVars);
     layers.push(extra);
     layers.push(this.magic(host, pv, scope));
-    return lazyVars(layers, this.ctx.templar);
+    return lazyVars(layers, this.ctx.templar, this.hashMerge);
   }
 
   /** hostvars[x]: a host's variables outside any task (inventory, facts, play, set_fact). */
@@ -182,6 +186,14 @@ export function searchPath(scope: Scope | undefined, playbookDir: string, taskFi
   if (file && !out.includes(path.dirname(file))) out.push(path.dirname(file));
   if (!out.includes(playbookDir)) out.push(playbookDir);
   return out;
+}
+
+/** Ansible's DEFAULT_HASH_BEHAVIOUR: ANSIBLE_HASH_BEHAVIOUR, else ansible.cfg's [defaults] hash_behaviour, else replace. */
+function hashBehaviour(cfg: string | undefined): string {
+  const fromEnv = process.env.ANSIBLE_HASH_BEHAVIOUR;
+  if (fromEnv) return fromEnv.trim().toLowerCase();
+  if (!cfg) return 'replace';
+  return (parseIni(readFileSync(cfg, 'utf8'), cfg).defaults?.hash_behaviour ?? 'replace').trim().toLowerCase();
 }
 
 /** The controller's python3 on PATH (Ansible reports its own interpreter); rackplay does not need one. */

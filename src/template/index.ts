@@ -8,6 +8,7 @@ import { AnsibleEnvironment, type CompiledTemplate } from './engine.js';
 import { LookupFailure, TemplateError, UndefinedVariableError } from './errors.js';
 import { installFilters } from './filters.js';
 import { LOOKUPS, findFile, type LookupContext } from './lookups.js';
+import { mergeHash } from './merge-hash.js';
 import { splitKwargs } from './methods.js';
 import { isDict, pyStr, truthy } from './python.js';
 import { TESTS } from './tests.js';
@@ -17,6 +18,7 @@ export { TemplateError, UndefinedVariableError } from './errors.js';
 export { truthy } from './python.js';
 export { ansibleBool } from './filters.js';
 export { sequence } from './lookup-sequence.js';
+export { mergeHash } from './merge-hash.js';
 
 /** Every lookup plugin's name: `with_<name>` is a loop over it (for the parser's list of loop keywords). */
 export const LOOKUP_NAMES: readonly string[] = Object.keys(LOOKUPS);
@@ -275,16 +277,28 @@ function isOpaque(value: unknown): boolean {
   return typeof value === 'object' && value !== null && opaqueValues.has(value);
 }
 
-export function lazyVars(layers: Record<string, unknown>[], templar: Templar): Record<string, unknown> {
+/**
+ * With `merge` (Ansible's hash_behaviour=merge), a dict variable is the recursive merge of
+ * its dict values in every layer, lowest first, as combine_vars merges them; a non-dict
+ * value in a layer replaces what is below it.
+ */
+export function lazyVars(layers: Record<string, unknown>[], templar: Templar, merge = false): Record<string, unknown> {
   const resolving: string[] = [];
+  const has = (layer: Record<string, unknown>, key: string) => Object.prototype.hasOwnProperty.call(layer, key);
   const owner = (key: string): Record<string, unknown> | undefined => {
-    for (let i = layers.length - 1; i >= 0; i--) if (Object.prototype.hasOwnProperty.call(layers[i], key)) return layers[i];
+    for (let i = layers.length - 1; i >= 0; i--) if (has(layers[i], key)) return layers[i];
     return undefined;
+  };
+  const rawValue = (layer: Record<string, unknown>, key: string): unknown => {
+    if (!merge || !isDict(layer[key])) return layer[key];
+    let acc: unknown;
+    for (const l of layers) if (has(l, key)) acc = isDict(acc) && isDict(l[key]) ? mergeHash(acc, l[key]) : l[key];
+    return acc;
   };
   const read = (key: string): unknown => {
     const layer = owner(key);
     if (!layer) return undefined;
-    const raw = layer[key];
+    const raw = rawValue(layer, key);
     if (!templar.isTemplated(raw)) return raw;
     if (resolving.includes(key)) {
       const chain = [...resolving.slice(resolving.indexOf(key)), key].join(' -> ');
