@@ -32,7 +32,7 @@ export function lookupSubdir(action: string): string {
 export const OMIT_TOKEN: string = '__omit_place_holder__' + randomBytes(20).toString('hex');
 
 const TEMPLATE_MARK = /\{\{|\{%|\{#/;
-const SINGLE_VAR = /^\{\{\s*\w*\s*\}\}$/;
+const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/;
 
 export interface TemplarOptions {
   /** Base dirs for relative paths in lookups file/template/fileglob and {% include %}. */
@@ -243,7 +243,10 @@ export class Templar {
     const value = this.nativeResult(context.rpResult);
     // Ansible's finalize prints None as ''; only a bare `{{ name }}` of a None variable
     // short-cuts to the value itself (Templar.template's SINGLE_VAR).
-    if (value === null && !SINGLE_VAR.test(src)) return '';
+    if (value === null) {
+      const single = SINGLE_VAR.exec(src);
+      if (!single || !(single[1] in vars)) return '';
+    }
     return value;
   }
 
