@@ -45,7 +45,7 @@ export class VarsBuilder {
   constructor(private readonly ctx: VarsContext) {
     const cfg = findConfigFile(process.env, process.cwd());
     this.controller = { ansible_config_file: cfg === undefined ? null : path.resolve(cfg) };
-    this.hashMerge = hashBehaviour(cfg) === 'merge';
+    this.hashMerge = hashMergeConfigured(cfg);
     if (this.hashMerge) ctx.inventory.combineVars = (low, high) => mergeHash(low, high);
     const python = controllerPython(process.env.PATH ?? '');
     if (python) this.controller.ansible_playbook_python = python;
@@ -188,12 +188,10 @@ export function searchPath(scope: Scope | undefined, playbookDir: string, taskFi
   return out;
 }
 
-/** Ansible's DEFAULT_HASH_BEHAVIOUR: ANSIBLE_HASH_BEHAVIOUR, else ansible.cfg's [defaults] hash_behaviour, else replace. */
-function hashBehaviour(cfg: string | undefined): string {
-  const fromEnv = process.env.ANSIBLE_HASH_BEHAVIOUR;
-  if (fromEnv) return fromEnv.trim().toLowerCase();
-  if (!cfg) return 'replace';
-  return (parseIni(readFileSync(cfg, 'utf8'), cfg).defaults?.hash_behaviour ?? 'replace').trim().toLowerCase();
+/** Ansible's DEFAULT_HASH_BEHAVIOUR is merge: ANSIBLE_HASH_BEHAVIOUR, else ansible.cfg's [defaults] hash_behaviour (else it replaces). */
+function hashMergeConfigured(cfg: string | undefined): boolean {
+  const value = process.env.ANSIBLE_HASH_BEHAVIOUR || (cfg ? parseIni(readFileSync(cfg, 'utf8'), cfg).defaults?.hash_behaviour : undefined);
+  return (value ?? '').trim().toLowerCase() === 'merge';
 }
 
 /** The controller's python3 on PATH (Ansible reports its own interpreter); rackplay does not need one. */
