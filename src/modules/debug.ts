@@ -31,7 +31,7 @@ export const debugModule = defineModule<FromSchema<typeof schema>>({
         if (value === undefined) value = 'VARIABLE IS NOT DEFINED!';
       } catch (e) {
         // only an undefined variable is shown; any other template error fails the task, as in Ansible's debug action
-        if (!/is undefined|has no attribute/.test((e as Error).message)) throw e;
+        if (!/is undefined|has no attribute|has no element/.test((e as Error).message)) throw e;
         value = 'VARIABLE IS NOT DEFINED!';
       }
       return { changed: false, [args.var]: value };
