@@ -57,8 +57,10 @@ function writeShims(dir, tool) {
 
 const isolate = process.getuid?.() === 0 && spawnSync('unshare', ['--version'], { stdio: 'ignore' }).status === 0;
 
+/** ansible-test's controller inventory, with the controller's python3 as ansible-test names its own. */
 function inventoryText() {
-  return '[testgroup]\ntesthost ansible_connection=local ansible_pipelining=yes\n';
+  const python = (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'python3')).find((p) => path.isAbsolute(p) && existsSync(p));
+  return `[testgroup]\ntesthost ansible_connection=local ansible_pipelining=yes${python ? ` ansible_python_interpreter=${python}` : ''}\n`;
 }
 
 /** The play ansible-test writes for a role target. */

@@ -8,7 +8,7 @@ import { findConfigFile, parseIni } from '../ansible-cfg.js';
 import { ansibleBool } from '../boolean.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Play } from '../playbook/types.js';
-import { lazyVars, OMIT_TOKEN, opaque, type Templar } from '../template/index.js';
+import { lazyVars, mergeHash, OMIT_TOKEN, opaque, type Templar } from '../template/index.js';
 import { factsDict, type HostState } from './host-state.js';
 import { inheritedVars, rolesInScope, type Scope } from './scope.js';
 import { roleLayers } from './role-vars.js';
@@ -42,10 +42,14 @@ export class VarsBuilder {
   private readonly controller: Record<string, unknown>;
   /** ANSIBLE_PRIVATE_ROLE_VARS: a role's vars are not visible to the play's other roles and tasks. */
   private readonly privateRoleVars: boolean;
+  /** hash_behaviour=merge: dict variables merge across precedence levels instead of replacing. */
+  private readonly hashMerge: boolean;
 
   constructor(private readonly ctx: VarsContext) {
     const cfg = findConfigFile(process.env, process.cwd());
     this.controller = { ansible_config_file: cfg === undefined ? null : path.resolve(cfg) };
+    this.hashMerge = hashMergeConfigured(cfg);
+    if (this.hashMerge) ctx.inventory.combineVars = (low, high) => mergeHash(low, high);
     const python = controllerPython(process.env.PATH ?? '');
     if (python) this.controller.ansible_playbook_python = python;
     this.privateRoleVars = privateRoleVars(cfg);
@@ -58,6 +62,8 @@ export class VarsBuilder {
     // A task also sees its connection's address as ansible_host when nothing sets it
     // (Ansible's PlayContext.update_vars); hostvars (no scope) does not.
     const layers: Record<string, unknown>[] = scope ? [{ ansible_host: host }, ...roles.defaults] : [...roles.defaults];
+    // Ansible's implicit localhost runs modules with the controller's own python.
+    if (this.ctx.inventory.isImplicit(host) && this.controller.ansible_playbook_python) layers.push({ ansible_python_interpreter: this.controller.ansible_playbook_python });
     layers.push(this.ctx.inventory.hostVars(host));
     if (state) {
       layers.push(state.facts);
@@ -76,7 +82,7 @@ export class VarsBuilder {
     layers.push(this.ctx.extraVars);
     layers.push(extra);
     layers.push(this.magic(host, pv, scope));
-    return lazyVars(layers, this.ctx.templar);
+    return lazyVars(layers, this.ctx.templar, this.hashMerge);
   }
 
   /** hostvars[x]: a host's variables outside any task (inventory, facts, play, set_fact). */
@@ -98,8 +104,10 @@ export class VarsBuilder {
     const hostvars = opaque(new Proxy(
       {},
       {
-        get: (_t, key) => (typeof key === 'string' && inv.hosts.has(key) ? this.forHost(key, pv) : undefined),
-        has: (_t, key) => typeof key === 'string' && inv.hosts.has(key),
+        // The implicit localhost answers by name, as Ansible's HostVars finds it through
+        // inventory.get_host, but is not listed among the inventory's hosts.
+        get: (_t, key) => (typeof key === 'string' && inv.getHost(key) ? this.forHost(key, pv) : undefined),
+        has: (_t, key) => typeof key === 'string' && inv.getHost(key) !== undefined,
         ownKeys: () => [...inv.hosts.keys()],
         getOwnPropertyDescriptor: (_t, key) =>
           typeof key === 'string' && inv.hosts.has(key) ? { enumerable: true, configurable: true, value: this.forHost(key, pv) } : undefined,
@@ -185,6 +193,12 @@ function privateRoleVars(cfg: string | undefined): boolean {
     }
   }
   return v !== undefined && v !== '' && ansibleBool(v);
+}
+
+/** Ansible's DEFAULT_HASH_BEHAVIOUR is merge: ANSIBLE_HASH_BEHAVIOUR, else ansible.cfg's [defaults] hash_behaviour (else it replaces). */
+function hashMergeConfigured(cfg: string | undefined): boolean {
+  const value = process.env.ANSIBLE_HASH_BEHAVIOUR || (cfg ? parseIni(readFileSync(cfg, 'utf8'), cfg).defaults?.hash_behaviour : undefined);
+  return (value ?? '').trim().toLowerCase() === 'merge';
 }
 
 /** The controller's python3 on PATH (Ansible reports its own interpreter); rackplay does not need one. */

@@ -33,6 +33,8 @@ export class Inventory {
   groups = new Map<string, InventoryGroup>();
   /** Problems Ansible only warns about (unknown keys in a YAML group, ...). */
   warnings: string[] = [];
+  /** How one vars source goes over another in hostVars: replaced per key, or merged (hash_behaviour=merge, set by the engine). */
+  combineVars: (low: Record<string, unknown>, high: Record<string, unknown>) => Record<string, unknown> = (low, high) => Object.assign(low, high);
   /** Directories whose group_vars/ and host_vars/ apply, inventory ones first. */
   readonly inventoryVarsDirs: string[] = [];
   readonly playbookVarsDirs: string[] = [];
@@ -240,15 +242,18 @@ export class Inventory {
     if (!known && !LOCALHOST_NAMES.has(host)) return {};
     const groups = known ? this.sortGroups([...this.hostGroupsTransitive(host)].filter((g) => g !== 'all')) : [];
     const all = this.groups.get('all')!;
-    const out: Record<string, unknown> = {};
-    Object.assign(out, all.vars);
-    for (const g of groups) Object.assign(out, this.groups.get(g)!.vars);
-    Object.assign(out, ...this.fileVars('group_vars', 'all', this.inventoryVarsDirs));
-    Object.assign(out, ...this.fileVars('group_vars', 'all', this.playbookVarsDirs));
+    let out: Record<string, unknown> = {};
+    const add = (...srcs: Record<string, unknown>[]) => {
+      for (const src of srcs) out = this.combineVars(out, src);
+    };
+    add(all.vars);
+    for (const g of groups) add(this.groups.get(g)!.vars);
+    add(...this.fileVars('group_vars', 'all', this.inventoryVarsDirs));
+    add(...this.fileVars('group_vars', 'all', this.playbookVarsDirs));
     // Per source directory, every group in merge order, as Ansible's vars plugin loop does.
-    for (const d of this.inventoryVarsDirs) for (const g of groups) Object.assign(out, loadVarsFor(d, 'group_vars', g, this.varsCache));
-    for (const d of this.playbookVarsDirs) for (const g of groups) Object.assign(out, loadVarsFor(d, 'group_vars', g, this.varsCache));
-    Object.assign(out, this.getHost(host)!.vars);
+    for (const d of this.inventoryVarsDirs) for (const g of groups) add(loadVarsFor(d, 'group_vars', g, this.varsCache));
+    for (const d of this.playbookVarsDirs) for (const g of groups) add(loadVarsFor(d, 'group_vars', g, this.varsCache));
+    add(this.getHost(host)!.vars);
     return out;
   }
 

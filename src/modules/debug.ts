@@ -30,7 +30,9 @@ export const debugModule = defineModule<FromSchema<typeof schema>>({
         value = ctx.controller.evaluate(args.var);
         if (value === undefined) value = 'VARIABLE IS NOT DEFINED!';
       } catch (e) {
-        value = /is undefined/.test((e as Error).message) ? 'VARIABLE IS NOT DEFINED!' : `ERROR: ${(e as Error).message}`;
+        // only an undefined variable is shown; any other template error fails the task, as in Ansible's debug action
+        if (!/is undefined|has no attribute|has no element/.test((e as Error).message)) throw e;
+        value = 'VARIABLE IS NOT DEFINED!';
       }
       return { changed: false, [args.var]: value };
     }

@@ -99,9 +99,12 @@ export class AnsibleEnvironment extends BaseEnvironment {
     return f;
   }
 
-  /** `tags`: other delimiters than {{ }} / {% %} / {# #} (nunjucks's names: variableStart...). */
-  parse(src: string, tags?: Record<string, string>): AnyNode {
-    const parser = new AnsibleParser(lexBalanced(src, tags ? { ...this.lexOptions, tags } : this.lexOptions));
+  /**
+   * `tags`: other delimiters than {{ }} / {% %} / {# #} (nunjucks's names: variableStart...).
+   * `escapeBackslashes`: a playbook value's string literals keep their backslashes.
+   */
+  parse(src: string, tags?: Record<string, string>, escapeBackslashes = false): AnyNode {
+    const parser = new AnsibleParser(lexBalanced(src, { ...this.lexOptions, ...(tags ? { tags } : {}), escapeBackslashes }));
     return parser.parseAsRoot();
   }
 
@@ -138,8 +141,8 @@ export class AnsibleEnvironment extends BaseEnvironment {
   }
 
   /** Parses and compiles, memoized on the source text. */
-  compiled(key: string, build: () => AnyNode, name: string, native: boolean): CompiledTemplate {
-    const cacheKey = (native ? 'N' : 'S') + key;
+  compiled(key: string, build: () => AnyNode, name: string, native: boolean, variant = ''): CompiledTemplate {
+    const cacheKey = (native ? 'N' : 'S') + variant + ':' + key;
     let hit = this.cache.get(cacheKey);
     if (!hit) {
       hit = this.compileAst(this.checkedParse(key, build), name, native);

@@ -3,6 +3,7 @@
 import { TemplateError } from './errors.js';
 import { pyRepr, pyStr, truthy, typeName } from './python.js';
 import { Undefined, need } from './undefined.js';
+import { strftime, strptime } from './datetime.js';
 import { arg, type Filter } from './filter-support.js';
 
 /** Ansible's boolean(): yes/on/1/true (any case) and 1 are true, everything else false. */
@@ -63,12 +64,19 @@ export const CONVERSION_FILTERS: Record<string, Filter> = {
   mandatory(value, pos, kw) {
     if (value instanceof Undefined || value === undefined) {
       const msg = arg(pos, kw, 0, 'msg', null);
-      const name = value instanceof Undefined ? value.variable : 'value';
-      throw new TemplateError(msg !== null ? pyStr(msg) : `Mandatory variable '${name}' not defined.`);
+      // Jinja's _undefined_name: the name looked up, none for an undefined made with a hint;
+      // Ansible's message has two spaces after a name
+      const name = value instanceof Undefined && value.origin ? `'${pyStr(value.origin.name)}' ` : '';
+      throw new TemplateError(msg !== null ? pyStr(msg) : `Mandatory variable ${name} not defined.`);
     }
     return value;
   },
-  bool: (v) => ansibleBool(v),
+  // Ansible's to_bool, stricter than module booleans: None stays None, no 'y'/'t', no trimming.
+  bool: (v) => {
+    if (v === null || typeof v === 'boolean') return v;
+    if (typeof v === 'number') return v === 1;
+    return typeof v === 'string' && ['yes', 'on', '1', 'true'].includes(v.toLowerCase());
+  },
   int: (v, pos, kw) => toInt(v, arg(pos, kw, 0, 'default', 0), Number(arg(pos, kw, 1, 'base', 10))),
   float: (v, pos, kw) => toFloat(v, arg(pos, kw, 0, 'default', 0)),
   string: (v) => pyStr(v),
@@ -91,8 +99,17 @@ export const CONVERSION_FILTERS: Record<string, Filter> = {
     return roundHalfEven(x, precision);
   },
   type_debug: (v) => typeName(v),
-  to_datetime: (v) => new Date(pyStr(v).replace(' ', 'T')),
-  strftime: (v) => pyStr(v),
+  to_datetime: (v, pos, kw) => strptime(pyStr(v), pyStr(arg(pos, kw, 0, 'format', '%Y-%m-%d %H:%M:%S'))),
+  strftime: (v, pos, kw) => {
+    const second = arg(pos, kw, 0, 'second', null);
+    let when = new Date();
+    if (second !== null) {
+      const n = typeof second === 'number' ? second : typeof second === 'string' && second.trim() !== '' ? Number(second) : NaN;
+      if (!Number.isFinite(n)) throw new TemplateError(`Invalid value for epoch value (${pyStr(second)})`);
+      when = new Date(n * 1000);
+    }
+    return strftime(pyStr(v), when, truthy(arg(pos, kw, 1, 'utc', false)));
+  },
   human_readable: (v) => {
     let n = Number(need(v));
     const units = ['Bytes', 'KB', 'MB', 'GB', 'TB', 'PB'];

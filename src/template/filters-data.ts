@@ -2,37 +2,30 @@
 // to_/from_ JSON and YAML. Separate because they build or read whole data structures.
 import { TemplateError } from './errors.js';
 import { memberLookup } from './methods.js';
-import { isDict, pyCompare, pyStr, truthy, typeName, type Dict } from './python.js';
-import { fromYaml, pyJsonDumps, toYaml } from './serialize.js';
-import { need } from './undefined.js';
+import { isDict, pyCompare, pyRepr, pyStr, truthy, typeName, type Dict } from './python.js';
+import { fromYaml, fromYamlAll, pyJsonDumps, toYaml } from './serialize.js';
+import { mergeHash } from './merge-hash.js';
+import { assertFullyDefined, need } from './undefined.js';
 import { arg, contains, sortKey, toList, type Filter } from './filter-support.js';
 
-function combine(dicts: unknown[], recursive: boolean, listMerge: string): Dict {
-  const merge = (a: Dict, b: Dict): Dict => {
-    const out: Dict = { ...a };
-    for (const [k, bv] of Object.entries(b)) {
-      const av = out[k];
-      if (recursive && isDict(av) && isDict(bv)) out[k] = merge(av, bv);
-      else if (Array.isArray(av) && Array.isArray(bv) && listMerge !== 'replace') {
-        if (listMerge === 'keep') out[k] = av;
-        else if (listMerge === 'append') out[k] = [...av, ...bv];
-        else if (listMerge === 'prepend') out[k] = [...bv, ...av];
-        else if (listMerge === 'append_rp') out[k] = [...av.filter((x) => !contains(bv, x)), ...bv];
-        else if (listMerge === 'prepend_rp') out[k] = [...bv, ...av.filter((x) => !contains(bv, x))];
-        else throw new TemplateError(`combine: list_merge must be one of replace, keep, append, prepend, append_rp, prepend_rp, got '${listMerge}'`);
-      } else out[k] = bv;
-    }
-    return out;
-  };
-  let acc: Dict = {};
-  for (const d of dicts) {
-    const items = Array.isArray(d) ? d : [d];
-    for (const x of items) {
-      if (!isDict(x)) throw new TemplateError(`failed to combine variables, expected dicts but got a '${typeName(x)}'`);
-      acc = merge(acc, x);
-    }
+/** Jinja's null spellings that Ansible's flatten (and so combine) skips. */
+const isNull = (v: unknown): boolean => v === null || v === undefined || v === 'None' || v === 'null';
+
+/** Ansible's combine: its terms flattened one level, merged right to left (the last wins). */
+function combine(terms: unknown[], kw: Dict): unknown {
+  const { recursive = false, list_merge: listMerge = 'replace', ...rest } = kw;
+  if (Object.keys(rest).length) throw new TemplateError("'recursive' and 'list_merge' are the only valid keyword arguments");
+  const dicts: unknown[] = [];
+  for (const t of terms) {
+    if (isNull(t)) continue;
+    if (Array.isArray(t)) dicts.push(...t.filter((x) => !isNull(x)));
+    else dicts.push(t);
   }
-  return acc;
+  assertFullyDefined(dicts);
+  if (dicts.length === 0) return {};
+  let result = dicts[dicts.length - 1];
+  for (let i = dicts.length - 2; i >= 0; i--) result = mergeHash(dicts[i], result, truthy(recursive), pyStr(listMerge));
+  return result;
 }
 
 export const DATA_FILTERS: Record<string, Filter> = {
@@ -56,14 +49,15 @@ export const DATA_FILTERS: Record<string, Filter> = {
     const k = String(arg(pos, kw, 0, 'key_name', 'key'));
     const val = String(arg(pos, kw, 1, 'value_name', 'value'));
     const out: Dict = {};
-    for (const item of toList(v)) {
-      if (!isDict(item)) throw new TemplateError(`items2dict requires a list of dictionaries, got ${typeName(item)}`);
-      if (!(k in item) || !(val in item)) throw new TemplateError(`items2dict: each item needs '${k}' and '${val}' keys`);
+    if (!Array.isArray(v)) throw new TemplateError(`items2dict requires a list, got <class '${typeName(v)}'> instead.`);
+    for (const item of v) {
+      if (!isDict(item)) throw new TemplateError(`items2dict requires a list of dictionaries, got ${pyRepr(v)} instead.`);
+      if (!(k in item) || !(val in item)) throw new TemplateError(`items2dict requires each dictionary in the list to contain the keys '${k}' and '${val}', got ${pyRepr(v)} instead.`);
       out[pyStr(item[k])] = item[val];
     }
     return out;
   },
-  combine: (v, pos, kw) => combine([v, ...pos], truthy(kw.recursive ?? false), String(kw.list_merge ?? 'replace')),
+  combine: (v, pos, kw) => combine([v, ...pos], kw),
   to_json: (v, _pos, kw) =>
     pyJsonDumps(v, {
       indent: kw.indent === undefined || kw.indent === null ? undefined : Number(kw.indent),
@@ -82,10 +76,7 @@ export const DATA_FILTERS: Record<string, Filter> = {
   to_yaml: (v, _pos, kw) => toYaml(v, { nice: false, indent: kw.indent === undefined ? undefined : Number(kw.indent), sortKeys: kw.sort_keys === undefined ? true : truthy(kw.sort_keys) }),
   to_nice_yaml: (v, pos, kw) => toYaml(v, { nice: true, indent: Number(arg(pos, kw, 0, 'indent', 4)), sortKeys: kw.sort_keys === undefined ? true : truthy(kw.sort_keys) }),
   from_yaml: (v) => (typeof v === 'string' ? fromYaml(v) : v),
-  from_yaml_all: (v) => {
-    const text = pyStr(v);
-    return text.split(/^---\s*$/m).filter((d) => d.trim() !== '').map(fromYaml);
-  },
+  from_yaml_all: (v) => (typeof v === 'string' ? fromYamlAll(v) : v),
   dict: (v) => Object.fromEntries(toList(v).map((pair) => [pyStr((pair as unknown[])[0]), (pair as unknown[])[1]])),
   extract: (v, pos) => {
     let cur = memberLookup(pos[0], v);

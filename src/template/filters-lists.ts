@@ -1,7 +1,7 @@
 // List and set filters: unique/union/difference, sort, min/max/sum, map, select/reject,
 // flatten, zip, batch, groupby, product, subelements. Jinja2's sequence semantics in one place.
 import { TemplateError } from './errors.js';
-import { isDict, pyCompare, pyEq, truthy, typeName, type Dict } from './python.js';
+import { isDict, pyCompare, pyEq, pyRepr, pyStr, truthy, typeName, type Dict } from './python.js';
 import { Undefined, need } from './undefined.js';
 import { arg, attrGetter, contains, sortKey, toList, type Filter, type FilterEnv } from './filter-support.js';
 
@@ -196,17 +196,29 @@ export const LIST_FILTERS: Record<string, Filter> = {
     const fill = kw.fillvalue ?? null;
     return Array.from({ length: n }, (_, i) => lists.map((l) => (i < l.length ? l[i] : fill)));
   },
+  // Ansible's rand: a range for an integer, a choice from anything iterable. Seeded runs
+  // are random here too (Python's Mersenne Twister sequence is not reproduced).
   random: (v, pos, kw) => {
-    const start = Number(arg(pos, kw, 0, 'start', 0));
-    const step = Number(arg(pos, kw, 1, 'step', 1));
-    if (typeof v === 'number') {
-      const count = Math.ceil((v - start) / step);
-      return start + Math.floor(Math.random() * count) * step;
+    const start = arg(pos, kw, 0, 'start', null);
+    const step = arg(pos, kw, 1, 'step', null);
+    if (typeof v === 'number' && Number.isInteger(v)) {
+      const from = truthy(start) ? Number(start) : 0;
+      const by = truthy(step) ? Number(step) : 1;
+      const count = Math.ceil((v - from) / by);
+      if (count <= 0) throw new TemplateError(`empty range for randrange() (${from}, ${v}, ${by})`);
+      return from + Math.floor(Math.random() * count) * by;
     }
-    const items = toList(v);
-    return items[Math.floor(Math.random() * items.length)];
+    if (typeof v === 'string' || Array.isArray(v) || isDict(v)) {
+      if (truthy(start) || truthy(step)) throw new TemplateError('start and step can only be used with integer values');
+      const items = toList(v);
+      if (items.length === 0) throw new TemplateError('Cannot choose from an empty sequence');
+      return items[Math.floor(Math.random() * items.length)];
+    }
+    throw new TemplateError('random can only be used on sequences and integers');
   },
+  // randomize_list: what cannot be listed comes back as it was
   shuffle: (v) => {
+    if (!(typeof v === 'string' || Array.isArray(v) || isDict(v))) return v;
     const items = [...toList(v)];
     for (let i = items.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
@@ -252,16 +264,29 @@ export const LIST_FILTERS: Record<string, Filter> = {
     return lists.reduce<unknown[][]>((acc, list) => acc.flatMap((prefix) => list.map((x) => [...prefix, x])), [[]]);
   },
   subelements: (v, pos, kw) => {
-    const key = String(pos[0]);
+    const elements = isDict(v) ? Object.values(v) : Array.isArray(v) ? v : null;
+    if (!elements) throw new TemplateError('obj must be a list of dicts or a nested dict');
+    const spec = arg(pos, kw, 0, 'subelements');
+    const path = Array.isArray(spec) ? spec : typeof spec === 'string' ? spec.split('.') : null;
+    if (!path) throw new TemplateError('subelements must be a list or a string');
     const skipMissing = truthy(arg(pos, kw, 1, 'skip_missing', false));
     const out: unknown[] = [];
-    for (const item of toList(v)) {
-      const sub = attrGetter(key)(item);
-      if (sub instanceof Undefined) {
-        if (skipMissing) continue;
-        throw new TemplateError(`could not find '${key}' key in iterated item`);
+    for (const element of elements) {
+      let values: unknown = element;
+      for (const key of path) {
+        if (isDict(values)) {
+          if (!Object.prototype.hasOwnProperty.call(values, pyStr(key))) {
+            if (skipMissing) {
+              values = [];
+              break;
+            }
+            throw new TemplateError(`could not find ${pyRepr(key)} key in iterated item ${pyRepr(values)}`);
+          }
+          values = values[pyStr(key)];
+        } else throw new TemplateError(`the key ${pyStr(key)} should point to a dictionary, got '${pyStr(values)}'`);
       }
-      for (const s of toList(sub)) out.push([item, s]);
+      if (!Array.isArray(values)) throw new TemplateError(`the key ${pyRepr(path.at(-1))} should point to a list, got ${pyRepr(values)}`);
+      for (const value of values) out.push([element, value]);
     }
     return out;
   },

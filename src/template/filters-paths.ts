@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { decodeBytes, encodeText } from './codecs.js';
 import { TemplateError } from './errors.js';
 import { isDict, pyStr, typeName } from './python.js';
 import { unquotePlus, urlsplitDict } from './urls.js';
@@ -21,8 +22,8 @@ function hashOf(algorithm: string, value: unknown): string {
 }
 
 export const PATH_FILTERS: Record<string, Filter> = {
-  b64encode: (v, pos, kw) => Buffer.from(pyStr(v), String(arg(pos, kw, 0, 'encoding', 'utf-8')).toLowerCase().replace('-', '') === 'utf16' ? 'utf16le' : 'utf8').toString('base64'),
-  b64decode: (v) => Buffer.from(pyStr(v), 'base64').toString('utf8'),
+  b64encode: (v, pos, kw) => encodeText(pyStr(v), String(arg(pos, kw, 0, 'encoding', 'utf-8'))).toString('base64'),
+  b64decode: (v, pos, kw) => decodeBytes(Buffer.from(pyStr(v), 'base64'), String(arg(pos, kw, 0, 'encoding', 'utf-8'))),
   basename: (v) => path.posix.basename(pyStr(v)) === '' || pyStr(v).endsWith('/') ? '' : path.posix.basename(pyStr(v)),
   dirname: (v) => {
     const s = pyStr(v);
@@ -54,9 +55,16 @@ export const PATH_FILTERS: Record<string, Filter> = {
   md5: (v) => hashOf('md5', v),
   sha1: (v) => hashOf('sha1', v),
   checksum: (v) => hashOf('sha1', v),
+  // Jinja2's urlencode: a string keeps '/', query pairs (dict or list of pairs) quote
+  // everything and use '+' for spaces; only letters, digits and _.-~ are never quoted.
   urlencode: (v) => {
-    if (isDict(v)) return Object.entries(v).map(([k, x]) => encodeURIComponent(k) + '=' + encodeURIComponent(pyStr(x))).join('&');
-    return encodeURIComponent(pyStr(v)).replace(/%2F/g, '/');
+    const quote = (x: unknown, forQs: boolean) => {
+      const q = encodeURIComponent(pyStr(x)).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+      return forQs ? q.replace(/%20/g, '+') : q.replace(/%2F/g, '/');
+    };
+    if (typeof v === 'string' || !(isDict(v) || Array.isArray(v))) return quote(v, false);
+    const pairs = isDict(v) ? Object.entries(v) : (v as unknown[]).map((p) => p as unknown[]);
+    return pairs.map(([k, x]) => `${quote(k, true)}=${quote(x, true)}`).join('&');
   },
   urldecode: (v) => unquotePlus(pyStr(v)),
   urlsplit: (v, pos, kw) => {
@@ -68,7 +76,7 @@ export const PATH_FILTERS: Record<string, Filter> = {
   },
   path_join: (v) => {
     if (typeof v === 'string') return v;
-    if (!Array.isArray(v)) throw new TemplateError(`|path_join expects string or sequence, got ${typeName(v)} instead.`);
+    if (!Array.isArray(v)) throw new TemplateError(`|path_join expects string or sequence, got <class '${typeName(v)}'> instead.`);
     // os.path.join: an absolute part restarts the path
     return v.map((x) => pyStr(need(x))).reduce((acc, part) => (part.startsWith('/') || acc === '' ? part : acc.endsWith('/') ? acc + part : acc + '/' + part), '');
   },
@@ -79,5 +87,14 @@ export const PATH_FILTERS: Record<string, Filter> = {
     // os.path.expandvars: unknown variables stay as written
     pyStr(v).replace(/\$(\w+)|\$\{([^}]*)\}/g, (m, a: string | undefined, b: string | undefined) => process.env[a ?? b ?? ''] ?? m),
   fileglob: (v) => globFiles(pyStr(v)),
-  to_uuid: (v, pos, kw) => uuid5(pyStr(arg(pos, kw, 0, 'namespace', ANSIBLE_UUID_NAMESPACE)), pyStr(v)),
+  to_uuid: (v, pos, kw) => {
+    const ns = arg(pos, kw, 0, 'namespace', ANSIBLE_UUID_NAMESPACE);
+    // uuid.UUID(namespace): braces, a urn:uuid: prefix and hyphens are dropped, 32 hex digits remain
+    const hex = typeof ns === 'string' ? ns.replace(/^urn:uuid:/, '').replace(/[{}-]/g, '') : '';
+    if (!/^[0-9a-fA-F]{32}$/.test(hex)) {
+      const why = typeof ns === 'string' ? 'badly formed hexadecimal UUID string' : `'${typeName(ns)}' object has no attribute 'replace'`;
+      throw new TemplateError(`Invalid value '${pyStr(ns)}' for 'namespace': ${why}`);
+    }
+    return uuid5(hex.toLowerCase().replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'), pyStr(v));
+  },
 };

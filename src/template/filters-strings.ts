@@ -15,6 +15,30 @@ function regexOpts(pos: unknown[], kw: Dict, firstFlagIndex: number): { ignoreca
   };
 }
 
+const COMMENT_STYLES: Record<string, Dict> = {
+  plain: { decoration: '# ' },
+  erlang: { decoration: '% ' },
+  c: { decoration: '// ' },
+  cblock: { beginning: '/*', decoration: ' * ', end: ' */' },
+  xml: { beginning: '<!--', decoration: ' - ', end: '-->' },
+};
+
+/** Ansible's comment filter: every part (prefix, decoration, counts, newline) can be overridden. */
+function comment(text: string, style: string, kw: Dict): string {
+  const styleParams = COMMENT_STYLES[style];
+  if (!styleParams) throw new TemplateError(`KeyError: '${style}'`);
+  const prepostfix = pyStr('decoration' in kw ? kw.decoration : styleParams.decoration).trimEnd();
+  const p: Dict = { newline: '\n', beginning: '', prefix: prepostfix, prefix_count: 1, decoration: '', postfix: prepostfix, postfix_count: 1, end: '', ...styleParams, ...kw };
+  const nl = pyStr(p.newline);
+  const deco = pyStr(p.decoration);
+  const beginning = p.beginning ? pyStr(p.beginning) + nl : '';
+  const prefix = p.prefix ? (p.prefix !== nl ? pyStr(p.prefix) + nl : nl).repeat(Number(p.prefix_count)) : '';
+  const body = (deco + text.split(nl).join(nl + deco)).split(deco + nl).join(deco.trimEnd() + nl);
+  const postfix = ['', ...Array.from({ length: Number(p.postfix_count) }, () => pyStr(p.postfix))].join(nl);
+  const end = p.end ? nl + pyStr(p.end) : '';
+  return beginning + prefix + body + postfix + end;
+}
+
 export const STRING_FILTERS: Record<string, Filter> = {
   lower: (v) => pyStr(v).toLowerCase(),
   upper: (v) => pyStr(v).toUpperCase(),
@@ -94,8 +118,10 @@ export const STRING_FILTERS: Record<string, Filter> = {
     const type = arg(pos, kw, 0, 're_type', 'python');
     const s = pyStr(v);
     if (type === 'posix_basic') return s.replace(/[.*[\]^$\\]/g, '\\$&');
-    // Python's re.escape escapes every character outside [A-Za-z0-9_].
-    return s.replace(/[^A-Za-z0-9_]/g, (c) => '\\' + c);
+    if (type === 'posix_extended') throw new TemplateError(`Regex type (${pyStr(type)}) not yet implemented`);
+    if (type !== 'python') throw new TemplateError(`Invalid regex type (${pyStr(type)})`);
+    // Python 3.7+'s re.escape: only the characters special in a pattern (and whitespace).
+    return s.replace(/[()[\]{}?*+\-|^$\\.&~# \t\n\r\v\f]/g, (c) => '\\' + c);
   },
   join: (v, pos, kw) => {
     const sep = pyStr(arg(pos, kw, 0, 'd', ''));
@@ -128,16 +154,6 @@ export const STRING_FILTERS: Record<string, Filter> = {
     return ' '.repeat(left) + s + ' '.repeat(total - left);
   },
   wordcount: (v) => (pyStr(v).match(/\w+/g) ?? []).length,
-  comment: (v, pos, kw) => {
-    const style = String(arg(pos, kw, 0, 'style', 'plain'));
-    const prefix = style === 'c' || style === 'cblock' ? '// ' : style === 'erlang' ? '% ' : style === 'xml' ? '' : '# ';
-    const body = pyStr(v)
-      .split('\n')
-      .map((l) => (prefix + l).trimEnd())
-      .join('\n');
-    if (style === 'xml') return '<!--\n' + pyStr(v).split('\n').map((l) => ' - ' + l).join('\n') + '\n-->';
-    if (style === 'cblock') return '/*\n' + pyStr(v).split('\n').map((l) => ' * ' + l).join('\n') + '\n */';
-    return `${prefix.trim()}\n${body}\n${prefix.trim()}`;
-  },
+  comment: (v, pos, kw) => comment(pyStr(v), pyStr(arg(pos, kw, 0, 'style', 'plain')), kw),
   escape: (v) => pyStr(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;'),
 };

@@ -28,14 +28,19 @@ FILTERS.e = FILTERS.escape;
 /** Filters that must receive an Undefined rather than fail on it. */
 const UNDEFINED_AWARE = new Set(['default', 'd', 'mandatory', 'items']);
 
+/** Filters whose arguments may be Undefined. */
+const UNDEFINED_ARGS = new Set(['format', 'extract']);
+
 /** Registers the filters on a nunjucks environment, replacing nunjucks's JS-semantics builtins. */
 export function installFilters(env: { addFilter(name: string, fn: (...a: unknown[]) => unknown): void; filters: Record<string, unknown> } & FilterEnv, extra: Record<string, Filter> = {}): void {
   const all = { ...FILTERS, ...extra };
   for (const [name, fn] of Object.entries(all)) {
     env.addFilter(name, function (this: unknown, value: unknown, ...rest: unknown[]) {
       if (value instanceof Undefined && !UNDEFINED_AWARE.has(name)) throw value.error();
-      // format's %r shows an undefined argument (percentFormat refuses it elsewhere)
-      if (name !== 'format') for (const a of rest) if (a instanceof Undefined) throw a.error();
+      // format's %r shows an undefined argument (percentFormat refuses it elsewhere);
+      // extract looks into its container as Jinja's getitem does, and an undefined one
+      // (Ansible's chainable AnsibleUndefined) stays undefined for `| default`.
+      if (!UNDEFINED_ARGS.has(name)) for (const a of rest) if (a instanceof Undefined) throw a.error();
       const { pos, kw } = splitKwargs(rest);
       return fn.call({ env }, value, pos, kw);
     });

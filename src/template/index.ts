@@ -8,6 +8,7 @@ import { AnsibleEnvironment, type CompiledTemplate } from './engine.js';
 import { LookupFailure, TemplateError, UndefinedVariableError } from './errors.js';
 import { installFilters } from './filters.js';
 import { LOOKUPS, findFile, findInSearchStack, lookupTermList, type LookupContext } from './lookups.js';
+import { mergeHash } from './merge-hash.js';
 import { splitKwargs } from './methods.js';
 import { isDict, pyStr, truthy } from './python.js';
 import { TESTS } from './tests.js';
@@ -17,6 +18,7 @@ export { TemplateError, UndefinedVariableError } from './errors.js';
 export { truthy } from './python.js';
 export { ansibleBool } from './filters.js';
 export { sequence } from './lookup-sequence.js';
+export { mergeHash } from './merge-hash.js';
 
 /** Every lookup plugin's name: `with_<name>` is a loop over it (for the parser's list of loop keywords). */
 export const LOOKUP_NAMES: readonly string[] = Object.keys(LOOKUPS);
@@ -237,11 +239,12 @@ export class Templar {
   private compileValue(src: string): CompiledValue {
     let hit = this.valueCache.get(src);
     if (!hit) {
-      const ast = this.env.checkedParse(src, () => this.env.parse(src));
+      // a playbook value: YAML has unescaped it already (Ansible's escape_backslashes)
+      const ast = this.env.checkedParse(src, () => this.env.parse(src, undefined, true));
       const children = ast.children as { typename: string; children: { typename: string }[] }[];
       const native = children.length === 1 && children[0].typename === 'Output' && children[0].children.length === 1 && children[0].children[0].typename !== 'TemplateData';
       // Single expressions compile to capture the value itself rather than its text.
-      hit = { tmpl: this.env.compiled(src, () => ast, '', native), native };
+      hit = { tmpl: this.env.compiled(src, () => ast, '', native, 'E'), native };
       if (this.valueCache.size > 5000) this.valueCache.clear();
       this.valueCache.set(src, hit);
     }
@@ -253,10 +256,13 @@ export class Templar {
     const { output, context } = this.env.run(tmpl, vars);
     if (!native) return output;
     const value = this.nativeResult(context.rpResult);
-    // Ansible's finalize turns None into '', except for "{{ name }}" alone naming a variable, which it passes as it is
-    if (value !== null) return value;
-    const single = SINGLE_VAR.exec(src);
-    return single && single[1] in vars ? value : '';
+    // Ansible's finalize prints None as ''; only a bare `{{ name }}` of a None variable
+    // short-cuts to the value itself (Templar.template's SINGLE_VAR).
+    if (value === null) {
+      const single = SINGLE_VAR.exec(src);
+      if (!single || !(single[1] in vars)) return '';
+    }
+    return value;
   }
 
   private nativeResult(v: unknown): unknown {
@@ -289,16 +295,28 @@ function isOpaque(value: unknown): boolean {
   return typeof value === 'object' && value !== null && opaqueValues.has(value);
 }
 
-export function lazyVars(layers: Record<string, unknown>[], templar: Templar): Record<string, unknown> {
+/**
+ * With `merge` (Ansible's hash_behaviour=merge), a dict variable is the recursive merge of
+ * its dict values in every layer, lowest first, as combine_vars merges them; a non-dict
+ * value in a layer replaces what is below it.
+ */
+export function lazyVars(layers: Record<string, unknown>[], templar: Templar, merge = false): Record<string, unknown> {
   const resolving: string[] = [];
+  const has = (layer: Record<string, unknown>, key: string) => Object.prototype.hasOwnProperty.call(layer, key);
   const owner = (key: string): Record<string, unknown> | undefined => {
-    for (let i = layers.length - 1; i >= 0; i--) if (Object.prototype.hasOwnProperty.call(layers[i], key)) return layers[i];
+    for (let i = layers.length - 1; i >= 0; i--) if (has(layers[i], key)) return layers[i];
     return undefined;
+  };
+  const rawValue = (layer: Record<string, unknown>, key: string): unknown => {
+    if (!merge || !isDict(layer[key])) return layer[key];
+    let acc: unknown;
+    for (const l of layers) if (has(l, key)) acc = isDict(acc) && isDict(l[key]) ? mergeHash(acc, l[key]) : l[key];
+    return acc;
   };
   const read = (key: string): unknown => {
     const layer = owner(key);
     if (!layer) return undefined;
-    const raw = layer[key];
+    const raw = rawValue(layer, key);
     if (!templar.isTemplated(raw)) return raw;
     if (resolving.includes(key)) {
       const chain = [...resolving.slice(resolving.indexOf(key)), key].join(' -> ');

@@ -9,6 +9,24 @@ export interface LexOptions {
   trimBlocks: boolean;
   lstripBlocks: boolean;
   tags?: Record<string, string>;
+  /**
+   * Ansible's _escape_backslashes: for playbook values (not template files), string
+   * literals inside `{{ }}` keep their backslashes, since YAML already unescaped them once.
+   */
+  escapeBackslashes?: boolean;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '' };
+
+/** Python's unicode-escape decoding, which Jinja2 applies to string literals; an unknown escape keeps its backslash. */
+export function pyUnescape(raw: string): string {
+  return raw.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[\s\S])?/g, (whole, esc: string | undefined) => {
+    if (esc === undefined) return whole;
+    if (esc in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[esc];
+    if (/^[xuU]/.test(esc) && esc.length > 1) return String.fromCodePoint(parseInt(esc.slice(1), 16));
+    if (/^[0-7]+$/.test(esc)) return String.fromCodePoint(parseInt(esc, 8));
+    return whole;
+  });
 }
 
 export const Slice = nodes.Node.extend('Slice', { fields: ['start', 'stop', 'step'] });
@@ -25,9 +43,26 @@ export const FQCN_PREFIX = /^ansible\.(builtin|legacy)\./;
  */
 export function lexBalanced(src: string, opts: LexOptions): AnyNode {
   const tokens = lexer.lex(src, opts);
-  tokens._parseString = parsePyString;
   const next = tokens.nextToken.bind(tokens);
   let depth = 0;
+  let inVariable = false;
+  // Jinja2's string literal: a backslash escapes any character (the closing quote too);
+  // the text is then decoded as Python does, or kept verbatim inside `{{ }}` when escaping.
+  tokens._parseString = function (this: AnyNode, delimiter: string): string {
+    this.forward();
+    let raw = '';
+    while (!this.isFinished() && this.current() !== delimiter) {
+      if (this.current() === '\\') {
+        raw += '\\';
+        this.forward();
+        if (this.isFinished()) break;
+      }
+      raw += this.current();
+      this.forward();
+    }
+    this.forward();
+    return opts.escapeBackslashes && inVariable ? raw : pyUnescape(raw);
+  };
   tokens.nextToken = function (): AnyNode {
     if (tokens.in_code && depth > 0 && tokens.current() === '}') {
       const tok = { type: lexer.TOKEN_RIGHT_CURLY, value: '}', lineno: tokens.lineno, colno: tokens.colno };
@@ -37,6 +72,8 @@ export function lexBalanced(src: string, opts: LexOptions): AnyNode {
     }
     const tok = next();
     if (tok) {
+      if (tok.type === lexer.TOKEN_VARIABLE_START) inVariable = true;
+      else if (tok.type === lexer.TOKEN_VARIABLE_END || tok.type === lexer.TOKEN_BLOCK_START) inVariable = false;
       if (tok.type === lexer.TOKEN_LEFT_CURLY) depth++;
       else if (tok.type === lexer.TOKEN_RIGHT_CURLY) depth = Math.max(0, depth - 1);
       else if (tok.type === lexer.TOKEN_VARIABLE_END || tok.type === lexer.TOKEN_BLOCK_END) depth = 0;
@@ -46,33 +83,14 @@ export function lexBalanced(src: string, opts: LexOptions): AnyNode {
   return tokens;
 }
 
-const PY_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '' };
-
-/**
- * A string literal as Jinja2 reads it (Python's unicode-escape): \xhh, \uhhhh, \Uhhhhhhhh,
- * octal and the one-letter escapes; any other backslash stays, so '\d+' reaches a regex
- * filter intact (nunjucks would drop it).
- */
-function parsePyString(this: AnyNode, delimiter: string): string {
-  this.forward();
-  let raw = '';
-  while (!this.isFinished() && this.current() !== delimiter) {
-    if (this.current() === '\\') {
-      raw += '\\';
-      this.forward();
-    }
-    raw += this.current();
-    this.forward();
-  }
-  this.forward();
-  return raw.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[\s\S])/g, (m, e: string) => {
-    if (/^[xuU]/.test(e) && e.length > 1) return String.fromCodePoint(parseInt(e.slice(1), 16));
-    if (/^[0-7]/.test(e)) return String.fromCharCode(parseInt(e, 8));
-    return PY_ESCAPES[e] ?? m;
-  });
-}
-
 export class AnsibleParser extends BaseParser {
+  // `()` is Jinja2's empty tuple, a value (nunjucks would emit an empty JS group).
+  parseAggregate(): AnyNode {
+    const node = super.parseAggregate();
+    if (node && node.typename === 'Group' && node.children.length === 0) return new nodes.Array(node.lineno, node.colno);
+    return node;
+  }
+
   // Jinja2 test syntax: `x is name`, `x is name(args)`, `x is name arg`, FQCN names.
   parseIs(): AnyNode {
     let node = this.parseCompare();

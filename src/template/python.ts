@@ -3,6 +3,7 @@
 // and `{{ [1, 'a'] }}` prints as `[1, 'a']`. Dicts are plain objects, lists arrays,
 // None is null.
 import { TemplateError } from './errors.js';
+import { PyDatetime, PyTimedelta } from './datetime.js';
 import { Undefined, need } from './undefined.js';
 
 export type Dict = Record<string, unknown>;
@@ -21,6 +22,8 @@ export function typeName(v: unknown): string {
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
   if (typeof v === 'string') return 'str';
+  if (v instanceof PyDatetime) return 'datetime';
+  if (v instanceof PyTimedelta) return 'timedelta';
   return typeof v;
 }
 
@@ -107,6 +110,8 @@ export function pyEq(a: unknown, b: unknown): boolean {
     const kb = Object.keys(b);
     return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && pyEq(a[k], b[k]));
   }
+  if (a instanceof PyDatetime && b instanceof PyDatetime) return a.micros === b.micros;
+  if (a instanceof PyTimedelta && b instanceof PyTimedelta) return a.totalMicros === b.totalMicros;
   return false;
 }
 
@@ -118,6 +123,8 @@ export function pyCompare(a: unknown, b: unknown): number {
   const numB = typeof b === 'number' || typeof b === 'boolean';
   if (numA && numB) return Number(a) < Number(b) ? -1 : Number(a) > Number(b) ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (a instanceof PyDatetime && b instanceof PyDatetime) return Math.sign(a.micros - b.micros);
+  if (a instanceof PyTimedelta && b instanceof PyTimedelta) return Math.sign(a.totalMicros - b.totalMicros);
   if (Array.isArray(a) && Array.isArray(b)) {
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       if (!pyEq(a[i], b[i])) return pyCompare(a[i], b[i]);
@@ -187,6 +194,7 @@ export function binOp(op: string, a: unknown, b: unknown): unknown {
       return unsupported(op, a, b);
     case '-':
       if (isNum(a) && isNum(b)) return Number(a) - Number(b);
+      if (a instanceof PyDatetime && b instanceof PyDatetime) return new PyTimedelta(a.micros - b.micros);
       return unsupported(op, a, b);
     case '*':
       if (isNum(a) && isNum(b)) return Number(a) * Number(b);

@@ -87,3 +87,13 @@ export function fromYaml(text: string): unknown {
     throw new TemplateError(`from_yaml: ${(e as Error).message}`);
   }
 }
+
+/** Every document of a YAML stream (from_yaml_all), parsed as from_yaml parses one. */
+export function fromYamlAll(text: string): unknown[] {
+  const docs = YAML.parseAllDocuments(text, { version: '1.1', merge: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+  return list.map((doc) => {
+    if (doc.errors.length) throw new TemplateError(`from_yaml_all: ${doc.errors[0].message}`);
+    return doc.toJS();
+  });
+}

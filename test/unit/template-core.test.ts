@@ -64,7 +64,7 @@ describe('undefined variables', () => {
   });
 
   test('mandatory names the variable', () => {
-    expect(() => t.render('{{ x | mandatory }}', {})).toThrow("Mandatory variable 'x' not defined.");
+    expect(() => t.render('{{ x | mandatory }}', {})).toThrow("Mandatory variable 'x'  not defined."); // Ansible's two spaces
     expect(() => t.render("{{ x | mandatory('set x please') }}", {})).toThrow('set x please');
     expect(t.render('{{ y | mandatory }}', { y: 0 })).toBe(0);
   });
@@ -83,7 +83,7 @@ describe('native types', () => {
     ['{{ i }}', 7],
     ['{{ True }}', true],
     ['{{ false }}', false],
-    // not a variable, so Ansible's finalize turns the None into '' (ansible-playbook shows it so)
+    // None prints as '' (Ansible's finalize)
     ['{{ None }}', ''],
     ['{{s}}', 'str'],
     ['a{{ 1 }}', 'a1'],
@@ -149,7 +149,7 @@ describe('python-isms', () => {
     ['{{ d.values() | list }}', [1, 2]],
     ["{{ d.get('a') }}", 1],
     ["{{ d.get('z', 'dflt') }}", 'dflt'],
-    // None renders as '' unless the template is one bare variable (Ansible's finalize and SINGLE_VAR)
+    // None prints as '' (Ansible's finalize); only a bare {{ name }} keeps it
     ["{{ d.get('z') }}", ''],
     ["{{ s.split(',') }}", [' A', 'b ']],
     ['{{ s.strip() }}', 'A,b'],
