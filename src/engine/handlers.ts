@@ -6,6 +6,7 @@ import type { Play, RoleInstance, Task } from '../playbook/types.js';
 import { playHandlers, playRoles } from '../playbook/walk.js';
 import type { RunState } from './run-state.js';
 import { child, type Scope } from './scope.js';
+import { taskRef } from './task-common.js';
 import { runTaskOnHosts } from './task-hosts.js';
 import type { PlayVarsContext } from './vars.js';
 
@@ -104,8 +105,17 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
       ran = true;
       for (const host of targets) pending.get(host)!.delete(i);
       const h = handlers[i];
+      if (isMetaNoop(rs, h.task)) {
+        // A `meta: noop` handler shows its banner and has no result, as in Ansible.
+        rs.o.sink({ kind: 'handler-start', task: taskRef(h.task, h.scope, true) });
+        continue;
+      }
       await runTaskOnHosts(rs, h.task, targets.map((host) => ({ host, scope: h.scope })), pv, { handler: true });
     }
     if (!ran) break;
   }
+}
+
+function isMetaNoop(rs: RunState, task: Task): boolean {
+  return !!rs.o.registry.get(task.action)?.traits?.engineAction && String(task.args._raw_params ?? task.args.free_form ?? '') === 'noop';
 }

@@ -58,8 +58,25 @@ describe('task execution semantics', () => {
     expect(parseRecap(r.stdout).hostA.failed).toBe(1);
   });
 
+  it('handlers: include_role handlers_from, one by name plus listeners, a skipped flush, force_handlers, a flush in always', async () => {
+    const r = await run('handlers.yml');
+    expect(r.code).toBe(2);
+    expect(debugMsgs(r.stdout)).toEqual([
+      'after skipped flush',
+      'always handler on hostB',
+      'first of the name',
+      'forced on hostA',
+      'forced on hostB',
+      'listener one',
+      'listener two',
+      'role handler alt',
+    ]);
+    // The skipped flush ran nothing: the handlers notified before it ran at the end of tasks.
+    expect(r.stdout.indexOf('after skipped flush')).toBeLessThan(r.stdout.indexOf('first of the name'));
+  });
+
   it.skipIf(!haveAnsiblePlaybook)('matches ansible-playbook (needs ansible-playbook: apt-get install ansible)', async () => {
-    for (const pb of ['conditional-error.yml', 'order.yml', 'block-notify.yml']) {
+    for (const pb of ['conditional-error.yml', 'order.yml', 'block-notify.yml', 'handlers.yml']) {
       const both = await runBoth(dir, pb);
       expect(both.ours.code).toBe(both.theirs.code);
       expect(parseRecap(both.ours.stdout)).toEqual(parseRecap(both.theirs.stdout));
