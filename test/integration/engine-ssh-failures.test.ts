@@ -281,7 +281,7 @@ describe('failing hosts', () => {
     expect(r.code).toBe(2);
     // Only a hang exceeds this: without the timeout the run would wait out the 600 s sleep.
     expect(r.wallMs).toBeLessThan(60_000);
-.*The command action failed to execute in the expected time frame \\(2\\) and was terminated`));
+    expect(r.stdout).toMatch(new RegExp(`fatal: \\[${h(0).name}\\]: FAILED! => .*The command action failed to execute in the expected time frame \\(2\\) and was terminated`));
     expect(sections(r.stdout).find((s) => s.title === 'TASK [next]')!.hosts).toEqual([h(1).name]);
     expect((await hostShell(h(0), 'ps -eo args | grep -c "^sleep 600" || true')).stdout.trim()).toBe('0');
   });
