@@ -27,6 +27,7 @@ export const errHostsEmpty = def('BAD_KEYWORD_VALUE', () => 'Hosts list cannot b
 export const errInvalidKeyword = def('INVALID_KEYWORD', (key: string, owner: string) => `'${key}' is not a valid attribute for ${owner}`);
 export const errMustBeType = def('BAD_KEYWORD_VALUE', (what: string, expected: string, got: string) => `${what} must be ${expected}, got ${got}`);
 export const errNameNotString = def('BAD_KEYWORD_VALUE', (got: string) => `The field 'name' is supposed to be a string type, however the incoming data structure is ${got}`);
+export const errPlayUserAndRemoteUser = def('CONFLICTING_KEYWORDS', () => "both 'user' and 'remote_user' are set for this play. The use of 'user' is deprecated, and should be removed");
 export const errConflictingKeywords = def('CONFLICTING_KEYWORDS', (a: string, b: string) => `${a} and ${b} are mutually exclusive`);
 export const errStaticName = def('BAD_KEYWORD_VALUE', (what: string, got: string) => `${what} must be a non-empty string, got ${got}`);
 export const errUnresolvableTemplate = def('UNRESOLVABLE_TEMPLATE', (what: string, value: string) => `${what} is a template (${value}), which cannot be resolved before the run`);

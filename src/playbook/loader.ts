@@ -13,6 +13,7 @@ import {
   errHostsEmpty,
   errHostsRequired,
   errInvalidKeyword,
+  errPlayUserAndRemoteUser,
   errMustBeType,
   errPlayNotMapping,
   errPlaybookNotFound,
@@ -106,6 +107,12 @@ export class Loader extends TaskParser {
 
   protected async parsePlay(ds: Dict, y: YamlFile, p: DocPath): Promise<Play> {
     const pos = y.posOf(p);
+    // A play's `user:` is the old name of remote_user, which Ansible 2.14 still accepts.
+    if ('user' in ds) {
+      if ('remote_user' in ds) throw errPlayUserAndRemoteUser({ pos: y.keyPosOf([...p, 'user']), hint: 'keep `remote_user:` and remove `user:`' });
+      const { user, ...rest } = ds;
+      ds = { ...rest, remote_user: user };
+    }
     for (const k of Object.keys(ds)) {
       if (!PLAY_KEYWORDS.has(k)) {
         const guess = suggest(k, PLAY_KEYWORDS);

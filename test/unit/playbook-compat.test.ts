@@ -218,3 +218,16 @@ describe('roles', () => {
     expect(flat(play.tasks)).toEqual(['d1 : debug d1', 'r1 : debug r1']);
   });
 });
+
+describe("a play's user: keyword", () => {
+  it('is the old name of remote_user, as Ansible 2.14 accepts it', async () => {
+    const dir = project({ 'pb.yml': '- hosts: all\n  user: deploy\n  tasks: []\n' });
+    const pb = await load(dir).result;
+    expect(pb.plays[0].remote_user).toBe('deploy');
+  });
+
+  it('with remote_user as well is refused in Ansible\'s words', async () => {
+    const dir = project({ 'pb.yml': '- hosts: all\n  user: deploy\n  remote_user: ops\n  tasks: []\n' });
+    await expect(load(dir).result).rejects.toThrow("both 'user' and 'remote_user' are set for this play");
+  });
+});
