@@ -53,6 +53,8 @@ function roundHalfEven(x: number, precision: number): number {
   return r / f;
 }
 
+const SIZE_RANGES: [string, number][] = [['Y', 2 ** 80], ['Z', 2 ** 70], ['E', 2 ** 60], ['P', 2 ** 50], ['T', 2 ** 40], ['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10], ['B', 1]];
+
 export const CONVERSION_FILTERS: Record<string, Filter> = {
   default(value, pos, kw) {
     const dflt = arg(pos, kw, 0, 'default_value', '');
@@ -110,15 +112,25 @@ export const CONVERSION_FILTERS: Record<string, Filter> = {
     }
     return strftime(pyStr(v), when, truthy(arg(pos, kw, 1, 'utc', false)));
   },
-  human_readable: (v) => {
-    let n = Number(need(v));
-    const units = ['Bytes', 'KB', 'MB', 'GB', 'TB', 'PB'];
-    let i = 0;
-    while (Math.abs(n) >= 1024 && i < units.length - 1) {
-      n /= 1024;
-      i++;
+  // Ansible's formatters.bytes_to_human: the largest unit the size reaches (or `unit`),
+  // 'bits' instead of 'Bytes' with isbits; a non-number fails as Python's comparison does.
+  human_readable: (v, pos, kw) => {
+    const size = need(v);
+    const isbits = truthy(arg(pos, kw, 0, 'isbits', false));
+    const unit = arg(pos, kw, 1, 'unit', null);
+    if (typeof size !== 'number' && typeof size !== 'boolean') {
+      throw new TemplateError(`human_readable() failed on bad input: '>=' not supported between instances of '${typeName(size)}' and 'int'`);
     }
-    return `${n.toFixed(2)} ${units[i]}`;
+    const n = Number(size);
+    const base = isbits ? 'bits' : 'Bytes';
+    let suffix = 'B';
+    let limit = 1;
+    for (const [s, l] of SIZE_RANGES) {
+      [suffix, limit] = [s, l];
+      if ((unit === null || unit === undefined) && n >= l) break;
+      if (unit !== null && unit !== undefined && pyStr(unit).toUpperCase() === s) break;
+    }
+    return `${(n / limit).toFixed(2)} ${limit !== 1 ? suffix + base[0] : base}`;
   },
   safe: (v) => v,
   pprint: (v) => pyRepr(v),

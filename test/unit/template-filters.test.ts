@@ -59,6 +59,13 @@ const cases: [string, unknown][] = [
   ["{{ 'ab12cd34' | regex_findall('\\d+') }}", ['12', '34']],
   ["{{ 'k1=v1 k2=v2' | regex_findall('(\\w+)=(\\w+)') }}", [['k1', 'v1'], ['k2', 'v2']]],
   ["{{ 'a.b*c' | regex_escape }}", 'a\\.b\\*c'],
+  // Ansible's bytes_to_human, as filter_mathstuff checks it
+  ['{{ 1 | human_readable }}', '1.00 Bytes'],
+  ['{{ 1 | human_readable(isbits=True) }}', '1.00 bits'],
+  ['{{ 10240 | human_readable }}', '10.00 KB'],
+  ['{{ 102400000 | human_readable }}', '97.66 MB'],
+  ["{{ 102400000 | human_readable(unit='G') }}", '0.10 GB'],
+  ["{{ 102400000 | human_readable(isbits=True, unit='G') }}", '0.10 Gb'],
   ["{{ ['a', 'b'] | join(',') }}", 'a,b'],
   ["{{ [1, 2] | join }}", '12'],
   ["{{ 'a,b' | split(',') }}", ['a', 'b']],
@@ -175,5 +182,9 @@ describe('filters', () => {
 
   test('combine refuses non-dicts', () => {
     expect(() => t.render('{{ {} | combine([1]) }}', {})).toThrow(/expected dicts/);
+  });
+
+  test('human_readable fails on a string as Ansible does', () => {
+    expect(() => t.render("{{ 'monkeys' | human_readable }}", {})).toThrow('human_readable() failed on bad input');
   });
 });
