@@ -20,7 +20,7 @@ const count = (_v: string, prev: number) => prev + 1;
 const REQUIRE_ARGS = new Set(['command', 'shell', 'raw', 'script'].flatMap((m) => [m, `ansible.builtin.${m}`, `ansible.legacy.${m}`]));
 const IMPORT_PLAYBOOK = new Set(['import_playbook', 'ansible.builtin.import_playbook', 'ansible.legacy.import_playbook']);
 
-function adhocProgram(): Command {
+function adhocProgram(version: string): Command {
   const cmd = new Command('rackplay adhoc')
     .description("Run one module on the hosts matching a pattern, as Ansible's `ansible` command does")
     .argument('<pattern>', 'host pattern')
@@ -47,6 +47,7 @@ function adhocProgram(): Command {
     .option('-B, --background <seconds>', 'run asynchronously (not supported by rackplay)')
     .option('-P, --poll <seconds>', 'poll interval for -B (not supported by rackplay)')
     .addOption(new Option('-c, --connection <type>', 'connection type to use').choices(['ssh', 'local', 'paramiko', 'smart']))
+    .version(`rackplay ${version} (the ansible ad-hoc command, as ansible-core 2.14)`, '--version', 'show the version number and exit')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `ERROR! ${str.slice(7)}` : str) });
   return addVaultOptions(cmd);
@@ -70,7 +71,7 @@ function adhocTask(module: string, rawArgs: string | undefined, taskTimeout: num
 }
 
 export async function runAdhocCommand(argv: string[], invocation: CliInvocation): Promise<number> {
-  const program = adhocProgram();
+  const program = adhocProgram(invocation.version);
   try {
     program.parse(argv, { from: 'user' });
   } catch (e) {

@@ -57,6 +57,12 @@ describe('rackplay adhoc', () => {
     expect(r.stderr).toContain('No argument passed to command module');
   });
 
+  it('answers --version', async () => {
+    const r = await runRackplay(['adhoc', '--version'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^rackplay \S+ \(the ansible ad-hoc command/);
+  });
+
   it('warns and succeeds when no host matches', async () => {
     const r = await ours(['nosuchgroup', '-m', 'ping']);
     expect(r.code).toBe(0);
