@@ -44,10 +44,11 @@ export function tempfileScript(args: TempfileArgs): string {
   ].join('\n');
 }
 
-const ERRNO: Record<string, string> = {
-  ENOENT: '[Errno 2] No such file or directory',
-  ENOTDIR: '[Errno 20] Not a directory',
-  EACCES: '[Errno 13] Permission denied',
+/** Python's OSError text and class for what mktemp hit. */
+const ERRNO: Record<string, [string, string]> = {
+  ENOENT: ['[Errno 2] No such file or directory', 'FileNotFoundError'],
+  ENOTDIR: ['[Errno 20] Not a directory', 'NotADirectoryError'],
+  EACCES: ['[Errno 13] Permission denied', 'PermissionError'],
 };
 
 /** The task result from the script's output (Ansible adds the path's attributes to it). */
@@ -58,7 +59,10 @@ export function tempfileResult(args: TempfileArgs, stdout: string, random: () =>
     let name = '';
     for (let i = 0; i < 8; i++) name += NAME_CHARS[Math.floor(random() * NAME_CHARS.length)];
     const tried = `${f[2].replace(/\/+$/, '')}/${args.prefix}${name}${args.suffix}`;
-    throw new ModuleFailure(`${ERRNO[f[1]] ?? ERRNO.EACCES}: '${tried}'`);
+    const [text, cls] = ERRNO[f[1]] ?? ERRNO.EACCES;
+    const msg = `${text}: '${tried}'`;
+    // Ansible's fail_json(exception=format_exc()): the callback prints its last line.
+    throw new ModuleFailure(msg, { exception: `Traceback (most recent call last):\n  File "ansible/modules/tempfile.py", in main\n${cls}: ${msg}\n` });
   }
   if (f.length < 4 || f[0] === '') throw new ModuleFailure('mktemp did not create a temporary path', { stdout });
   const [uid, gid, mode, size] = f[1].split(' ');
