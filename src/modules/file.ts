@@ -95,10 +95,11 @@ function recurseSteps(args: FileArgs, tree: FileFacts): Step[] {
 /** Parse Ansible's default time format (%Y%m%d%H%M.%S), which is also touch -t's. */
 function touchStamp(value: string, format: string): { stamp: string; epoch: number } {
   if (format !== '%Y%m%d%H%M.%S') throw new ModuleFailure(`only the default time format %Y%m%d%H%M.%S is supported, got ${format}`);
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})\.(\d{2})$/.exec(value);
+  // strptime's %S takes one digit too ("202001011200.0"); touch -t wants two
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})\.(\d{1,2})$/.exec(value);
   if (!m) throw new ModuleFailure(`Error while obtaining timestamp for time ${value} using format ${format}`);
   const [, y, mo, d, h, mi, s] = m.map(Number);
-  return { stamp: value, epoch: Math.floor(new Date(y, mo - 1, d, h, mi, s).getTime() / 1000) };
+  return { stamp: `${value.slice(0, 12)}.${String(s).padStart(2, '0')}`, epoch: Math.floor(new Date(y, mo - 1, d, h, mi, s).getTime() / 1000) };
 }
 
 function timeSteps(args: FileArgs, facts: FileFacts | undefined, isTouch: boolean): Step[] {
@@ -269,7 +270,8 @@ function planFile(args: FileArgs, facts: Facts): Plan {
     }
     case 'touch': {
       const steps: Step[] = [];
-      if (followedState === 'absent') steps.push({ kind: 'exec', cmd: `touch -- ${q}` });
+      // A new file gets the times asked for (the default, preserve, leaves touch's now).
+      if (followedState === 'absent') steps.push({ kind: 'exec', cmd: `touch -- ${q}` }, ...timeSteps(args, undefined, false));
       else steps.push(...timeSteps(args, followed, true));
       const attrs = planAttrs(args.path, followedState === 'absent' ? undefined : followed, args, { isDir: followedState === 'directory' });
       steps.push(...attrs.steps);
