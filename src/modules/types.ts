@@ -217,6 +217,8 @@ export interface ModuleInfo<Args> {
   controllerOnly?: boolean;
   /** What the engine must know about it (see ModuleTraits). */
   traits?: ModuleTraits;
+  /** A module of the user's from a library/ directory (library-module.ts): its file. */
+  libraryFile?: string;
 }
 
 /** The calls of a module; `Prepared` is what prepare() returns, `Facts` what parse() returns. */
