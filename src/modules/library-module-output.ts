@@ -61,18 +61,21 @@ function moduleFailure(res: ExecResult, interpreter: readonly string[]): ModuleR
   return out;
 }
 
-/** The task result from a library module's run: its JSON object, cleaned as Ansible cleans it. */
-export function parseModuleOutput(res: ExecResult, interpreter: readonly string[]): ModuleResult {
+/**
+ * The task result from a library module's run: its JSON object, cleaned as Ansible cleans
+ * it, and the warnings Ansible shows while reading it (not part of the result).
+ */
+export function parseModuleOutput(res: ExecResult, interpreter: readonly string[]): { result: ModuleResult; warnings: string[] } {
   let data: unknown;
-  let warnings: string[];
+  let warnings: string[] = [];
   try {
     const filtered = filterNonJsonLines(res.stdout, true);
     warnings = filtered.warnings;
     data = JSON.parse(filtered.json);
   } catch {
-    return moduleFailure(res, interpreter);
+    return { result: moduleFailure(res, interpreter), warnings };
   }
-  if (!data || typeof data !== 'object' || Array.isArray(data)) return moduleFailure(res, interpreter);
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return { result: moduleFailure(res, interpreter), warnings };
   const result = data as ModuleResult;
   for (const key of Object.keys(result)) {
     if (key.startsWith('_ansible_') || key === 'add_host' || key === 'add_group') {
@@ -96,8 +99,5 @@ export function parseModuleOutput(res: ExecResult, interpreter: readonly string[
   }
   if ('stdout' in result && !('stdout_lines' in result)) result.stdout_lines = splitLines(typeof result.stdout === 'string' ? result.stdout : '');
   if ('stderr' in result && !('stderr_lines' in result)) result.stderr_lines = splitLines(typeof result.stderr === 'string' ? result.stderr : '');
-  // Ansible shows these as warnings when it reads the output; rackplay's way for a module
-  // to have a warning shown is its result's `warnings`.
-  if (warnings.length) result.warnings = [...(Array.isArray(result.warnings) ? result.warnings.map(String) : []), ...warnings];
-  return result;
+  return { result, warnings };
 }

@@ -89,7 +89,11 @@ async function runLibraryModule(name: string, file: string, args: LibraryArgs, c
     `trap 'exit 129' HUP; trap 'exit 143' TERM`,
     quoteArgv([...interpreter, ...files]),
   ].join('\n');
-  return parseModuleOutput(await ctx.exec(script), interpreter);
+  const { result, warnings } = parseModuleOutput(await ctx.exec(script), interpreter);
+  // shown as Ansible shows them; kept in the result only where nothing can show them
+  if (ctx.warn) for (const w of warnings) ctx.warn(w);
+  else if (warnings.length) result.warnings = [...(result.warnings ?? []), ...warnings];
+  return result;
 }
 
 /** The module named `name` whose file is `file`, checked and read again each time it runs. */

@@ -75,6 +75,8 @@ export interface RunContext extends PlanContext {
   exec(command: string, opts?: { stdin?: string | Buffer; timeoutMs?: number; noBecome?: boolean }): Promise<ExecResult>;
   /** Show that a long task is alive (a line of its output, a percentage). */
   progress(message: string): void;
+  /** Ansible's display.warning: shown, not kept in the result (a module's own warnings go in its result). */
+  warn?(message: string): void;
   /** Resolves after ms, or rejects early if the run is interrupted. */
   sleep(ms: number): Promise<void>;
   /** Reconnect after the host went away (reboot, wait_for_connection). */

@@ -75,16 +75,16 @@ describe('the JSON in a module output', () => {
 
   it('reads the result, with the junk warning, split output lines and internal keys removed', () => {
     const r = parseModuleOutput(out('motd\n{"changed": true, "stdout": "a\\nb", "_ansible_no_log": true, "add_host": {}, "warnings": []}\nbye\n'), ['/bin/sh']);
-    expect(r).toEqual({
-      changed: true,
-      stdout: 'a\nb',
-      stdout_lines: ['a', 'b'],
-      warnings: ['Module invocation had junk after the JSON data: bye', 'Removed unexpected internal key in module return: _ansible_no_log = True', 'Removed unexpected internal key in module return: add_host = {}'],
-    });
+    expect(r.result).toEqual({ changed: true, stdout: 'a\nb', stdout_lines: ['a', 'b'] });
+    expect(r.warnings).toEqual([
+      'Module invocation had junk after the JSON data: bye',
+      'Removed unexpected internal key in module return: _ansible_no_log = True',
+      'Removed unexpected internal key in module return: add_host = {}',
+    ]);
   });
 
   it('makes output without a JSON object a MODULE FAILURE with the raw output', () => {
-    expect(parseModuleOutput(out('not json\n', 3, 'oops'), ['/bin/sh'])).toEqual({
+    expect(parseModuleOutput(out('not json\n', 3, 'oops'), ['/bin/sh']).result).toEqual({
       failed: true,
       _ansible_parsed: false,
       module_stdout: 'not json\n',
@@ -92,7 +92,7 @@ describe('the JSON in a module output', () => {
       msg: 'MODULE FAILURE\nSee stdout/stderr for the exact error',
       rc: 3,
     });
-    const missing = parseModuleOutput(out('', 127, '/bin/sh: /usr/bin/fish: not found\n/usr/bin/fish: not found'), ['/usr/bin/fish']);
+    const missing = parseModuleOutput(out('', 127, '/bin/sh: /usr/bin/fish: not found\n/usr/bin/fish: not found'), ['/usr/bin/fish']).result;
     expect(missing.msg).toBe('The module failed to execute correctly, you probably need to set the interpreter.\nSee stdout/stderr for the exact error');
   });
 });
