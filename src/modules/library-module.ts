@@ -19,7 +19,7 @@ const schema = { type: 'object', additionalProperties: true } as const;
 
 type LibraryArgs = Record<string, unknown>;
 
-/** Ansible's rackplay-independent module arguments (_update_module_args) a module may read. */
+/** The internal arguments Ansible's _update_module_args adds, which a module may read. */
 function internalArgs(name: string, ctx: RunContext): Record<string, unknown> {
   return {
     _ansible_check_mode: ctx.check,
@@ -27,7 +27,8 @@ function internalArgs(name: string, ctx: RunContext): Record<string, unknown> {
     _ansible_debug: false,
     _ansible_diff: ctx.diff,
     _ansible_verbosity: 0,
-    _ansible_version: '2.14.17',
+    // the version ansible_version reports (engine/vars.ts)
+    _ansible_version: '2.14.18',
     _ansible_module_name: name,
     _ansible_syslog_facility: 'LOG_USER',
     _ansible_selinux_special_fs: ['fuse', 'nfs', 'vboxsf', 'ramfs', '9p', 'vfat'],
