@@ -13,6 +13,8 @@ export interface Config {
   inventory: string[];
   forks: number;
   rolesPath: string[];
+  /** ANSIBLE_LIBRARY / `library`: directories of modules of the user's own. */
+  libraryPath: string[];
   hostKeyChecking: boolean;
   timeout: number;
   remoteUser?: string;
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     inventory: pathList(get('ANSIBLE_INVENTORY', 'inventory') ?? get('ANSIBLE_HOSTS', 'hostfile')),
     forks: Number.isFinite(forks) && forks > 0 ? forks : DEFAULT_FORKS,
     rolesPath: pathList(get('ANSIBLE_ROLES_PATH', 'roles_path')),
+    libraryPath: pathList(get('ANSIBLE_LIBRARY', 'library')),
     hostKeyChecking: bool(get('ANSIBLE_HOST_KEY_CHECKING', 'host_key_checking'), true),
     timeout: Number(get('ANSIBLE_TIMEOUT', 'timeout') ?? 10),
     remoteUser: get('ANSIBLE_REMOTE_USER', 'remote_user'),

@@ -138,7 +138,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
     const templar = new Templar({ searchPaths: () => [playbookDir] });
     // import_role names, roles: entries and loop_var templated from the play's vars or extra vars
     const renderStatic = (template: string, _pos: unknown, vars: Record<string, unknown>) => templar.render(template, { ...vars, ...extraVars });
-    const loadOptions = { registry, rolesPath, warn, deprecate, renderStatic, strict: !!opts.strict || config.strict, ...(opts.playbookDir ? { playDir: playbookDir } : {}) };
+    const loadOptions = { registry, rolesPath, libraryPath: config.libraryPath, warn, deprecate, renderStatic, strict: !!opts.strict || config.strict, ...(opts.playbookDir ? { playDir: playbookDir } : {}) };
     const playbooks: Playbook[] = [];
     for (const p of playbookPaths) playbooks.push(await loadPlaybook(p, loadOptions));
     checkNotifies(playbooks);

@@ -156,6 +156,7 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
     env: envVars,
     exec: async (command, o = {}) => (await getTransport()).exec(command, { stdin: o.stdin, become: o.noBecome ? undefined : become, env: envVars, timeoutMs: o.timeoutMs ?? timeoutMs }),
     progress: (m) => env.progress(host, m),
+    warn: env.warn && ((m) => env.warn?.(m)),
     sleep: (ms) => env.sleep(ms),
     reconnect: async (o) => {
       await env.reconnect(target, o?.timeoutMs);

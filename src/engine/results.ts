@@ -162,7 +162,12 @@ function applyInventoryChanges(rs: RunState, host: string, o: TaskOutcome, repor
   const apply = (res: ModuleResult): boolean | undefined => {
     if (res.add_host && typeof res.add_host === 'object') {
       const a = res.add_host as { host_name: string; groups?: string[]; host_vars?: Record<string, unknown> };
-      return rs.o.inventory.addHost(a.host_name, a.groups ?? [], a.host_vars ?? {});
+      // Ansible's add_dynamic_host: changed when the host is new, joins a group, or its vars differ
+      const inv = rs.o.inventory;
+      const before = inv.hosts.get(a.host_name);
+      const varsBefore = before ? JSON.stringify(before.vars) : undefined;
+      const joined = inv.addHost(a.host_name, a.groups ?? [], a.host_vars ?? {});
+      return joined || varsBefore !== JSON.stringify(inv.hosts.get(a.host_name)?.vars);
     }
     if (typeof res.add_group === 'string') {
       const parents = Array.isArray(res.parent_groups) ? res.parent_groups.map(String) : ['all'];

@@ -20,6 +20,8 @@ export interface ExecEnv {
   /** Transport for a host (connection opened on first use, kept for the run). */
   transportFor(host: string): Promise<Transport>;
   progress(host: string, message: string): void;
+  /** A warning shown now, not part of any result. */
+  warn?(message: string): void;
   retry(host: string, retriesLeft: number): void;
   sleep(ms: number): Promise<void>;
   reconnect(host: string, timeoutMs?: number): Promise<void>;

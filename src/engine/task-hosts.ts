@@ -96,6 +96,7 @@ function execEnv(rs: RunState, pv: PlayVarsContext, task: TaskRef, lookahead: (h
     playbookDir: pv.play.baseDir,
     transportFor: (host) => rs.transportFor(host, pv),
     progress: (host, message) => rs.o.sink({ kind: 'host-progress', task, host, message }),
+    warn: (message) => rs.o.sink({ kind: 'warning', message }),
     retry: (host, retriesLeft) => rs.o.sink({ kind: 'retry', task, host, retriesLeft }),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     reconnect: (host, timeoutMs) => rs.reconnect(host, pv, timeoutMs),

@@ -24,13 +24,17 @@ export const addHostModule = defineModule<FromSchema<typeof schema>>({
     if ('_raw_params' in args) throw new ModuleFailure("Invalid raw parameters passed, requires a dictonary/mapping got a  <class 'str'>");
     const { name, groups, ...hostVars } = args;
     let hostName = String(name);
-    const portMatch = /^([^:\[\]]+):(\d+)$/.exec(hostName);
+    const portMatch = /^([^:\[\]]+):(\d+)$/.exec(hostName) ?? /^\[([^\]]+)\]:(\d+)$/.exec(hostName);
     if (portMatch) {
       hostName = portMatch[1];
-      hostVars.ansible_port = Number(portMatch[2]);
+      // Ansible's add_host sets the port under its old name
+      hostVars.ansible_ssh_port = Number(portMatch[2]);
     }
-    const groupList = groups === undefined ? [] : Array.isArray(groups) ? groups.map(String) : String(groups).split(',').map((g) => g.trim());
-    const known = (ctx.vars.groups as Record<string, string[]> | undefined)?.all?.includes(hostName) ?? false;
-    return { changed: !known, add_host: { host_name: hostName, groups: groupList, host_vars: hostVars } };
+    const written = groups === undefined || groups === '' ? [] : Array.isArray(groups) ? groups.map(String) : String(groups).split(',');
+    const groupList: string[] = [];
+    for (const g of written) if (!groupList.includes(g)) groupList.push(g.trim());
+    // Whether anything changes is decided when the inventory takes the host (the engine's
+    // applyInventoryChanges), as Ansible's strategy decides it after the action.
+    return { changed: false, add_host: { host_name: hostName, groups: groupList, host_vars: hostVars } };
   },
 });

@@ -6,13 +6,19 @@ export class ModuleRegistry {
   private readonly byName = new Map<string, AnyModuleDef>();
 
   constructor(defs: readonly AnyModuleDef[]) {
-    for (const def of defs) {
-      for (const n of [def.name, ...(def.aliases ?? [])]) {
-        this.byName.set(n, def);
-        if (!n.includes('.')) {
-          this.byName.set(`ansible.builtin.${n}`, def);
-          this.byName.set(`ansible.legacy.${n}`, def);
-        }
+    for (const def of defs) this.register(def);
+  }
+
+  /**
+   * Adds a module. A library module (found by the loader in a library/ directory) answers
+   * to its name and ansible.legacy.NAME only: ansible.builtin names Ansible's own.
+   */
+  register(def: AnyModuleDef): void {
+    for (const n of [def.name, ...(def.aliases ?? [])]) {
+      this.byName.set(n, def);
+      if (!n.includes('.')) {
+        if (!def.libraryFile) this.byName.set(`ansible.builtin.${n}`, def);
+        this.byName.set(`ansible.legacy.${n}`, def);
       }
     }
   }

@@ -75,6 +75,8 @@ export interface RunContext extends PlanContext {
   exec(command: string, opts?: { stdin?: string | Buffer; timeoutMs?: number; noBecome?: boolean }): Promise<ExecResult>;
   /** Show that a long task is alive (a line of its output, a percentage). */
   progress(message: string): void;
+  /** Ansible's display.warning: shown, not kept in the result (a module's own warnings go in its result). */
+  warn?(message: string): void;
   /** Resolves after ms, or rejects early if the run is interrupted. */
   sleep(ms: number): Promise<void>;
   /** Reconnect after the host went away (reboot, wait_for_connection). */
@@ -217,6 +219,8 @@ export interface ModuleInfo<Args> {
   controllerOnly?: boolean;
   /** What the engine must know about it (see ModuleTraits). */
   traits?: ModuleTraits;
+  /** A module of the user's from a library/ directory (library-module.ts): its file. */
+  libraryFile?: string;
 }
 
 /** The calls of a module; `Prepared` is what prepare() returns, `Facts` what parse() returns. */

@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type SourcePos, LoadError, UserError, errStaticName, errUnresolvableTemplate, errYamlDuplicateKey } from '../errors.js';
 import type { ModuleRegistry } from '../modules/registry.js';
+import { resolveModuleName } from './library-modules.js';
 import type { RoleInstance, Task, TaskNode } from './types.js';
 import { isTemplated } from './validate-args.js';
 import { readYamlFile, type DocPath, type YamlFile } from './yaml-file.js';
@@ -12,6 +13,8 @@ export interface LoadOptions {
   registry: ModuleRegistry;
   /** From ansible.cfg roles_path / ANSIBLE_ROLES_PATH. */
   rolesPath: string[];
+  /** From ansible.cfg library / ANSIBLE_LIBRARY: where modules of the user's own are. */
+  libraryPath?: string[];
   /**
    * Renders a template in a static position (an import_tasks / import_role / roles: name,
    * an import_playbook path) with the variables known before the run (extra vars, play
@@ -131,7 +134,15 @@ export abstract class LoaderBase {
   /** include_tasks files already checked ahead of the run. */
   protected readonly prevalidated = new Set<string>();
 
+  /** The library/ directories of the roles loaded so far: Ansible adds each to its module path. */
+  protected readonly roleLibraries: string[] = [];
+
   constructor(readonly opts: LoadOptions) {}
+
+  /** Whether `name` is a module: a registered one, or one found now in a library/ directory. */
+  protected knowsModule(name: string, sc: { playDir: string }): boolean {
+    return resolveModuleName(this.opts.registry, name, () => [path.join(sc.playDir, 'library'), ...this.roleLibraries, ...(this.opts.libraryPath ?? [])]);
+  }
 
   protected file(p: string, from?: SourcePos): Promise<YamlFile> {
     let f = this.files.get(p);

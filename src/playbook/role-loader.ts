@@ -60,6 +60,8 @@ export abstract class RoleLoader extends LoaderBase {
       throw errRoleCycle(names.join(' -> '), { pos: spec.pos, hint: 'remove one of these dependencies from meta/main.yml' });
     }
     const roleChain = [...env.roleChain, real];
+    const library = path.join(dir, 'library');
+    if (!this.roleLibraries.includes(library)) this.roleLibraries.push(library);
     const role: RoleInstance = {
       name: path.basename(dir),
       path: dir,

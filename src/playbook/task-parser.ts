@@ -98,7 +98,7 @@ export abstract class TaskParser extends IncludeParser {
         continue;
       }
       if (allowed.has(k) || k.startsWith('with_')) continue;
-      if (k in IMPORT_INCLUDE_ACTIONS || reg.has(k)) candidates.push(k);
+      if (k in IMPORT_INCLUDE_ACTIONS || this.knowsModule(k, sc)) candidates.push(k);
       else unknown.push(k);
     }
     const moduleNames = () => reg.names();
@@ -180,7 +180,7 @@ export abstract class TaskParser extends IncludeParser {
           dynamic = true;
         }
       }
-      if (!dynamic && !(actionName in IMPORT_INCLUDE_ACTIONS) && !reg.has(actionName)) {
+      if (!dynamic && !(actionName in IMPORT_INCLUDE_ACTIONS) && !this.knowsModule(actionName, sc)) {
         const guess = suggest(actionName, moduleNames());
         throw errUnknownModule(actionName, {
           pos: apos,
