@@ -57,6 +57,10 @@ export class VarsBuilder {
 
   /** The variables a task sees on a host. `extra` holds loop vars and the like. */
   forTask(host: string, pv: PlayVarsContext, scope: Scope | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return this.build(host, pv, scope, extra, true);
+  }
+
+  private build(host: string, pv: PlayVarsContext, scope: Scope | undefined, extra: Record<string, unknown>, withHostvars: boolean): Record<string, unknown> {
     const state = this.ctx.hosts.get(host);
     const roles = roleLayers(pv.play, scope, this.privateRoleVars);
     // A task also sees its connection's address as ansible_host when nothing sets it
@@ -81,13 +85,15 @@ export class VarsBuilder {
     layers.push(...roles.params);
     layers.push(this.ctx.extraVars);
     layers.push(extra);
-    layers.push(this.magic(host, pv, scope));
+    layers.push(this.magic(host, pv, scope, withHostvars));
     return lazyVars(layers, this.ctx.templar, this.hashMerge);
   }
 
   /** hostvars[x]: a host's variables outside any task (inventory, facts, play, set_fact). */
   forHost(host: string, pv: PlayVarsContext): Record<string, unknown> {
-    return this.forTask(host, pv, undefined);
+    // Ansible's HostVars.raw_get: get_vars(include_hostvars=False). With hostvars inside,
+    // showing hostvars[x] would never end (each host's view holding every host's again).
+    return this.build(host, pv, undefined, {}, false);
   }
 
   /** Ansible's play_hosts family leaves out the hosts that failed, became unreachable or ended. */
@@ -96,7 +102,7 @@ export class VarsBuilder {
     return !!s && (s.failed || s.unreachable || s.ended);
   }
 
-  private magic(host: string, pv: PlayVarsContext, scope: Scope | undefined): Record<string, unknown> {
+  private magic(host: string, pv: PlayVarsContext, scope: Scope | undefined, withHostvars: boolean): Record<string, unknown> {
     const inv = this.ctx.inventory;
     const roles = rolesInScope(scope);
     const role = roles.at(-1);
@@ -122,7 +128,7 @@ export class VarsBuilder {
       inventory_hostname_short: short,
       group_names: inv.groupNames(host),
       groups: inv.groupsDict(),
-      hostvars,
+      ...(withHostvars ? { hostvars } : {}),
       play_hosts: batch,
       ansible_play_hosts: pv.playHosts.filter((h) => !this.removed(h)),
       ansible_play_batch: batch,
@@ -149,9 +155,24 @@ export class VarsBuilder {
       m.role_name = role.name;
       m.ansible_role_name = role.name;
     }
+    // Ansible's hostvars view is get_vars without the play: no play hosts, role names or search path.
+    if (!withHostvars) for (const k of PLAY_ONLY) delete m[k];
     return m;
   }
 }
+
+const PLAY_ONLY = [
+  'ansible_dependent_role_names',
+  'ansible_play_batch',
+  'ansible_play_hosts',
+  'ansible_play_hosts_all',
+  'ansible_play_name',
+  'ansible_play_role_names',
+  'ansible_role_names',
+  'ansible_search_path',
+  'play_hosts',
+  'role_names',
+];
 
 /**
  * Ansible's role name lists. It builds the first two from sets, so their order varies from
