@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
+import { now } from './datetime.js';
 import { AnsibleEnvironment, type CompiledTemplate } from './engine.js';
 import { LookupFailure, TemplateError, UndefinedVariableError } from './errors.js';
 import { installFilters } from './filters.js';
@@ -13,12 +14,14 @@ import { splitKwargs } from './methods.js';
 import { isDict, pyStr, truthy } from './python.js';
 import { TESTS } from './tests.js';
 import { Undefined, assertFullyDefined } from './undefined.js';
+import { unsafeReads, unsafeText } from './unsafe.js';
 
 export { TemplateError, UndefinedVariableError } from './errors.js';
 export { truthy } from './python.js';
 export { ansibleBool } from './filters.js';
 export { sequence } from './lookup-sequence.js';
 export { mergeHash } from './merge-hash.js';
+export { isUnsafe, markUnsafe, plainText, UnsafeText } from './unsafe.js';
 
 /** Every lookup plugin's name: `with_<name>` is a loop over it (for the parser's list of loop keywords). */
 export const LOOKUP_NAMES: readonly string[] = Object.keys(LOOKUPS);
@@ -117,6 +120,11 @@ export class Templar {
       return { ...base, ...kw };
     };
     globals.omit = OMIT_TOKEN;
+    globals.now = (...args: unknown[]) => {
+      const { pos, kw } = splitKwargs(args);
+      const fmt = pos[1] ?? kw.fmt;
+      return now(truthy(pos[0] ?? kw.utc ?? false), fmt === undefined || fmt === null ? undefined : pyStr(fmt));
+    };
   }
 
   /**
@@ -251,7 +259,14 @@ export class Templar {
     return hit;
   }
 
+  /** A value string rendered; built from unsafe text, a result that looks like a template stays unsafe. */
   private renderValueString(src: string, vars: Record<string, unknown>): unknown {
+    const before = unsafeReads();
+    const out = this.renderValueStringOnce(src, vars);
+    return typeof out === 'string' && unsafeReads() !== before ? unsafeText(out) : out;
+  }
+
+  private renderValueStringOnce(src: string, vars: Record<string, unknown>): unknown {
     const { tmpl, native } = this.compileValue(src);
     const { output, context } = this.env.run(tmpl, vars);
     if (!native) return output;

@@ -5,6 +5,7 @@ import { memberLookup } from './methods.js';
 import { type AnyFrame, nj } from './nunjucks-internals.js';
 import { binOp, compareOp, isDict, pyIn, pySlice, pyStr, truthy } from './python.js';
 import { Undefined, assertFullyDefined, missingVariable } from './undefined.js';
+import { readUnsafe } from './unsafe.js';
 
 const baseRuntime = nj.runtime;
 
@@ -18,11 +19,13 @@ function makeRuntime(): Record<string, unknown> {
   Object.assign(rt, {
     contextOrFrameLookup(context: { lookup(name: string): unknown }, frame: AnyFrame, name: string): unknown {
       const fv = frame.lookup(name);
-      if (fv !== undefined) return fv;
+      if (fv !== undefined) return readUnsafe(fv);
       const v = context.lookup(name);
-      return v === undefined ? missingVariable(name) : v;
+      return v === undefined ? missingVariable(name) : readUnsafe(v);
     },
-    memberLookup,
+    memberLookup(obj: unknown, key: unknown): unknown {
+      return readUnsafe(memberLookup(readUnsafe(obj), key));
+    },
     callWrap(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
       if (fn instanceof Undefined) throw fn.error();
       if (typeof fn !== 'function') throw new TemplateError(`'${name}' is not callable`);
