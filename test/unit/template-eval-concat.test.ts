@@ -1,0 +1,36 @@
+import { describe, expect, test } from 'vitest';
+import { isUnsafe, lazyVars, Templar } from '../../src/template/index.js';
+import { parseYamlText } from '../../src/playbook/yaml-file.js';
+
+const t = new Templar();
+
+describe("ansible_eval_concat: text that reads as a literal becomes the value", () => {
+  test('mixed text and expressions that render a list or dict', () => {
+    expect(t.render('{{ [1] + x }}\n', { x: [2] })).toEqual([1, 2]);
+    expect(t.render("{{ '' }}{\"null\": null, \"true\": true, \"false\": false}", {})).toEqual({ null: null, true: true, false: false });
+    expect(t.render('[{{ a }}, {{ b }}]', { a: 1, b: 'True' })).toEqual([1, true]);
+    expect(t.render('{{ x }}{{ y }}', { x: 'Tr', y: 'ue' })).toBe(true);
+  });
+
+  test('a single expression whose string reads as a literal', () => {
+    expect(t.render('{{ s }}', { s: '[1, "a"]' })).toEqual([1, 'a']);
+    expect(t.render('{{ s }}', { s: 'False' })).toBe(false);
+    expect(t.render('{{ s }}', { s: '{"a": true}' })).toEqual({ a: true });
+  });
+
+  test('text that is not a literal, or made by a string filter, stays text', () => {
+    expect(t.render('{{ [1] }} and more\n', {})).toBe('[1] and more\n');
+    expect(t.render(' {{ [1] }}', {})).toBe(' [1]');
+    expect(t.render('[{{ a }}\n', { a: 'x' })).toBe('[x\n');
+    expect(t.render('{{ s | string }}', { s: '[1]' })).toBe('[1]');
+    expect(t.render('{{ d | to_json }}', { d: { a: 1 } })).toBe('{"a": 1}');
+    expect(t.render('{{ s }}', { s: 'true' })).toBe('true');
+  });
+
+  test('a literal read from unsafe text stays unsafe inside', () => {
+    const data = parseYamlText("u: !unsafe \"['{{ x }}']\"\n", 'v.yml').data as Record<string, unknown>;
+    const out = t.render('{{ u }}', lazyVars([data], t)) as unknown[];
+    expect(out.map(String)).toEqual(['{{ x }}']);
+    expect(isUnsafe(out[0])).toBe(true);
+  });
+});
