@@ -135,8 +135,9 @@ export class AnsibleParser extends BaseParser {
       } else if (tok.type === lexer.TOKEN_OPERATOR && tok.value === '.') {
         this.nextToken();
         const val = this.nextToken();
-        if (val && val.type === lexer.TOKEN_SYMBOL) {
-          node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(val.lineno, val.colno, val.value));
+        // after a dot, Jinja reads true/none/null as plain names (`d.null`)
+        if (val && (val.type === lexer.TOKEN_SYMBOL || val.type === lexer.TOKEN_NONE || val.type === lexer.TOKEN_BOOLEAN)) {
+          node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(val.lineno, val.colno, String(val.value)));
         } else if (val && (val.type === lexer.TOKEN_INT || val.type === lexer.TOKEN_FLOAT)) {
           const text = String(val.value);
           for (const part of text.split('.').filter((p) => p !== '')) {

@@ -34,3 +34,8 @@ describe("ansible_eval_concat: text that reads as a literal becomes the value", 
     expect(isUnsafe(out[0])).toBe(true);
   });
 });
+
+test('true, false, none and null after a dot are attribute names, as in Jinja', () => {
+  const foo = { null: 1, true: 2, false: 3, none: 4 };
+  expect(t.evaluate('[foo.null, foo.true, foo.false, foo.none]', { foo })).toEqual([1, 2, 3, 4]);
+});
