@@ -56,6 +56,18 @@ function makeRuntime(): Record<string, unknown> {
     rpMissing(what: string): Undefined {
       return new Undefined(what, `the ${what} evaluated to false and no else section was defined`);
     },
+    rpStarArgs(v: unknown): unknown[] {
+      if (v instanceof Undefined) throw v.error();
+      if (typeof v === 'string') return Array.from(v);
+      if (isDict(v)) return Object.keys(v);
+      if (!Array.isArray(v)) throw new TemplateError(`argument after * must be an iterable, not ${v === null ? 'NoneType' : typeof v}`);
+      return v;
+    },
+    rpStarKwargs(v: unknown): Record<string, unknown> {
+      if (v instanceof Undefined) throw v.error();
+      if (!isDict(v)) throw new TemplateError('argument after ** must be a mapping');
+      return v;
+    },
     rpIn: pyIn,
     rpBin: binOp,
     rpSlice: pySlice,

@@ -39,3 +39,13 @@ test('true, false, none and null after a dot are attribute names, as in Jinja', 
   const foo = { null: 1, true: 2, false: 3, none: 4 };
   expect(t.evaluate('[foo.null, foo.true, foo.false, foo.none]', { foo })).toEqual([1, 2, 3, 4]);
 });
+
+test('*args and **kwargs in calls spread as in Python', () => {
+  const vars = { phrases: ['a', 'b'], kw: { wantlist: true } };
+  expect(t.evaluate('lookup("list", wantlist=True, *phrases)', vars)).toEqual(['a', 'b']);
+  expect(t.evaluate('query("list", *phrases)', vars)).toEqual(['a', 'b']);
+  expect(t.evaluate('lookup("list", "x", **kw)', vars)).toEqual(['x']);
+  expect(t.evaluate("dict(a=1, **{'b': 2})", vars)).toEqual({ a: 1, b: 2 });
+  expect(t.evaluate('range(*[1, 4])', vars)).toEqual([1, 2, 3]);
+  expect(t.evaluate("'%s-%s' | format(*phrases)", vars)).toBe('a-b');
+});
