@@ -47,7 +47,8 @@ function resolveCall(def: ModuleDef, inv: TaskInvocation, vars: Record<string, u
       args = stripOmit({ ...(whole as Record<string, unknown>), ...rest }) as Record<string, unknown>;
     }
     // unsafe text stays marked only where the arguments become variables (set_fact)
-    if (!def.traits?.factsLayer) args = plainText(args) as Record<string, unknown>;
+    const layer = def.traits?.factsLayer;
+    if (!layer || layer === 'none') args = plainText(args) as Record<string, unknown>;
     try {
       args = validateModuleArgs(def, args, task.pos, { rendered: true });
     } catch (e) {
