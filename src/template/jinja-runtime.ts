@@ -1,6 +1,6 @@
 // The runtime object compiled templates call: StrictUndefined lookups, Python truth,
 // operators, comparisons, tests and loop filters. Shared by every compiled template.
-import { TemplateError } from './errors.js';
+import { missingTest, TemplateError } from './errors.js';
 import { memberLookup } from './methods.js';
 import { type AnyFrame, nj } from './nunjucks-internals.js';
 import { binOp, compareOp, isDict, pyIn, pySlice, pyStr, truthy } from './python.js';
@@ -77,7 +77,7 @@ function makeRuntime(): Record<string, unknown> {
     },
     rpTest(env: { tests: Record<string, unknown> }, context: unknown, name: string, value: unknown, ...args: unknown[]): boolean {
       const test = env.tests[name] as TestFn | undefined;
-      if (!test) throw new TemplateError(`no test named '${name}'`);
+      if (!test) throw missingTest(name);
       if (value instanceof Undefined && !UNDEFINED_AWARE_TESTS.has(name)) throw value.error();
       return truthy(test.call(context, value, ...args));
     },

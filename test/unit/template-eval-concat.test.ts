@@ -49,3 +49,9 @@ test('*args and **kwargs in calls spread as in Python', () => {
   expect(t.evaluate('range(*[1, 4])', vars)).toEqual([1, 2, 3]);
   expect(t.evaluate("'%s-%s' | format(*phrases)", vars)).toBe('a-b');
 });
+
+test('a test name that is not an identifier fails as Ansible’s plugin loader refuses it', () => {
+  expect(() => t.render('{{ [1] | select("asdf ") | list }}', {})).toThrow(`Could not load "asdf ": 'invalid plugin name: ansible.builtin.asdf '`);
+  expect(() => t.render('{{ [{"a": 1}] | selectattr("a", "==x", 1) | list }}', {})).toThrow(/Could not load "==x"/);
+  expect(() => t.render('{{ [1] | select("nosuch") | list }}', {})).toThrow("no test named 'nosuch'");
+});
