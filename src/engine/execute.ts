@@ -3,7 +3,7 @@
 import type { ModuleDef, ModuleResult } from '../modules/types.js';
 import { resolveDynamicTask } from '../playbook/index.js';
 import type { LoopSpec, Task } from '../playbook/types.js';
-import { UndefinedVariableError, type Templar } from '../template/index.js';
+import { plainText, UndefinedVariableError, type Templar } from '../template/index.js';
 import { UnreachableError } from '../transport/types.js';
 import { invokeModule } from './invoke-module.js';
 import { expandLoop, globFiles, loopItemVars, resolveLoopNames } from './loops.js';
@@ -108,10 +108,11 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
       r = { failed: true, msg: errorMessage(e) };
     }
     // Each item's result carries what the task saw of the loop, as Ansible's does.
-    r = { ...r, ...extra };
+    // (as plain text: a registered result is never templated again anyway)
+    r = { ...r, ...(plainText(extra) as Record<string, unknown>) };
     if (r.ansible_facts && !r.failed && !r.skipped && def.traits?.factsLayer && def.traits.factsLayer !== 'none') Object.assign(itemFacts, r.ansible_facts);
     results.push(r);
-    itemOutcomes.push({ item: items[i], label, status: statusOf(r), result: r });
+    itemOutcomes.push({ item: plainText(items[i]), label, status: statusOf(r), result: r });
     if (r.unreachable) break;
   }
   if (results.length === 0) {

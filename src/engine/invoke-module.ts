@@ -5,7 +5,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { ModuleFailure, type ModuleDef, type ModuleResult, type RunContext } from '../modules/types.js';
 import { validateModuleArgs } from '../playbook/index.js';
-import { OMIT_TOKEN, TemplateError } from '../template/index.js';
+import { OMIT_TOKEN, plainText, TemplateError } from '../template/index.js';
 import { TaskTimeoutError, UnreachableError, type BecomeSpec, type ExecResult, type Transport } from '../transport/types.js';
 import { applyPlan } from './apply-plan.js';
 import { makeControllerContext } from './controller.js';
@@ -16,6 +16,7 @@ import type { TaskKeywords } from './task-keywords.js';
 
 function stripOmit(value: unknown): unknown {
   if (Array.isArray(value)) return value.filter((v) => v !== OMIT_TOKEN).map(stripOmit);
+  if (value instanceof String) return value;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) if (v !== OMIT_TOKEN) out[k] = stripOmit(v);
@@ -45,6 +46,9 @@ function resolveCall(def: ModuleDef, inv: TaskInvocation, vars: Record<string, u
       if (!whole || typeof whole !== 'object' || Array.isArray(whole)) throw new TemplateError(`invalid or malformed argument: '${typeof whole === 'string' ? whole : JSON.stringify(whole)}'`);
       args = stripOmit({ ...(whole as Record<string, unknown>), ...rest }) as Record<string, unknown>;
     }
+    // unsafe text stays marked only where the arguments become variables (set_fact)
+    const layer = def.traits?.factsLayer;
+    if (!layer || layer === 'none') args = plainText(args) as Record<string, unknown>;
     try {
       args = validateModuleArgs(def, args, task.pos, { rendered: true });
     } catch (e) {

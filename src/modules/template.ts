@@ -34,7 +34,15 @@ export function prepareTemplate(args: TemplateArgs, ctx: RunContext): CopyPrepar
   const st = path ? statSync(path, { throwIfNoEntry: false }) : undefined;
   if (!path || !st?.isFile()) throw notOnController(args.src, 'templates');
   // template_path is the src as the task wrote it, as in Ansible's template action.
-  const rendered = ctx.controller.renderFile(path, { template_path: args.src, template_destpath: args.dest });
+  let rendered: string;
+  try {
+    rendered = ctx.controller.renderFile(path, { template_path: args.src, template_destpath: args.dest });
+  } catch (e) {
+    // Ansible's template action shows some errors under their Python class's name
+    const cls = (e as { pythonClass?: unknown }).pythonClass;
+    if (typeof cls === 'string' && e instanceof Error) e.message = `${cls}: ${e.message}`;
+    throw e;
+  }
   // Jinja2 normalises every line ending of the output to newline_sequence.
   const text = rendered.replace(/\r\n|\r|\n/g, args.newline_sequence ?? '\n');
   // copy's options that template does not take are copy's defaults

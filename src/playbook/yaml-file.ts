@@ -9,6 +9,7 @@ import {
   isSeq,
   LineCounter,
   parseAllDocuments,
+  type CollectionTag,
   type Document,
   type Node as YamlNode,
   type ScalarTag,
@@ -16,6 +17,7 @@ import {
   visit,
 } from 'yaml';
 import { LoadError, type SourcePos, errFileRead, errYamlAlias, errYamlMultiDocument, errYamlSyntax, errYamlUnhashableKey, errYamlUnknownAlias } from '../errors.js';
+import { unsafeText } from '../template/unsafe.js';
 import { decryptDocumentValues, decryptYamlFileText } from '../vault/context.js';
 
 export type DocPath = (string | number)[];
@@ -50,9 +52,9 @@ const vaultTag: ScalarTag = {
   tag: '!vault',
   resolve: (str: string) => ({ __vault__: str }) as unknown as string,
 };
-// Ansible's !unsafe marks a string that must never be templated. We keep the plain string:
-// the engine has no unsafe marker yet (see report).
-const unsafeTag: ScalarTag = { tag: '!unsafe', resolve: (str: string) => str };
+// Ansible's !unsafe marks a string that must never be templated (AnsibleUnsafeText); on a
+// list or a mapping it marks every string inside (see markUnsafeCollections).
+const unsafeTag: ScalarTag = { tag: '!unsafe', resolve: (str: string) => unsafeText(str) as unknown as string };
 
 function pyyamlTags(tags: Tags): Tags {
   const out: Tags = [];
@@ -79,6 +81,11 @@ function pyyamlTags(tags: Tags): Tags {
     out.push(t);
   }
   out.push(vaultTag, unsafeTag);
+  // the collection itself loads as usual; its strings are marked once the document is composed
+  for (const t of tags) {
+    const tag = t as CollectionTag;
+    if (tag.tag === 'tag:yaml.org,2002:seq' || tag.tag === 'tag:yaml.org,2002:map') out.push({ ...tag, tag: '!unsafe', default: false });
+  }
   return out;
 }
 
@@ -157,6 +164,7 @@ export function parseYamlText(text: string, file: string): YamlFile {
   checkUnhashableKeys(doc.contents as YamlNode | null, toPos);
   const duplicateKeys = findDuplicateKeys(doc.contents as YamlNode | null, toPos);
   decryptDocumentValues(doc, toPos);
+  markUnsafeCollections(doc);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 10000 });
@@ -203,6 +211,21 @@ export function parseYamlText(text: string, file: string): YamlFile {
       return nodePos(r.keyNode ?? r.node ?? r.last);
     },
   };
+}
+
+/** `!unsafe` on a list or mapping: every string value under it is unsafe text. */
+function markUnsafeCollections(doc: Document): void {
+  visit(doc, {
+    Collection(_key, node) {
+      if (node.tag !== '!unsafe') return undefined;
+      visit(node, {
+        Scalar(key, scalar) {
+          if (key !== 'key' && typeof scalar.value === 'string') scalar.value = unsafeText(scalar.value);
+        },
+      });
+      return visit.SKIP;
+    },
+  });
 }
 
 function keyEquals(key: unknown, step: string | number): boolean {

@@ -20,6 +20,17 @@ export class PyDatetime {
   get second(): number { return this.utc.getUTCSeconds(); }
   /** Microseconds since the epoch of the naive clock, for ordering and subtraction. */
   get micros(): number { return Math.floor(this.utc.getTime() / 1000) * 1_000_000 + this.microsecond; }
+  /** datetime.strftime: the clock's own fields, %f its microseconds. */
+  strftime(format: unknown): string {
+    // %s reads the naive fields as local time (mktime), as glibc's strftime does
+    const local = new Date(this.year, this.month - 1, this.day, this.hour, this.minute, this.second);
+    local.setFullYear(this.year);
+    const fmt = String(format).replace(/%%|%s/g, (m) => (m === '%s' ? String(Math.floor(local.getTime() / 1000)) : m));
+    return strftime(fmt, this.utc, true, this.microsecond);
+  }
+  isoformat(sep: unknown = 'T'): string {
+    return this.toString().replace(' ', String(sep));
+  }
   toString(): string {
     const base = `${pad(this.year, 4)}-${pad(this.month)}-${pad(this.day)} ${pad(this.hour)}:${pad(this.minute)}:${pad(this.second)}`;
     return this.microsecond ? `${base}.${pad(this.microsecond, 6)}` : base;
@@ -84,8 +95,21 @@ export function strptime(text: string, format: string): PyDatetime {
   return new PyDatetime(date, fields.f);
 }
 
-/** time.strftime over broken-down time (local or UTC), for the strftime filter. */
-export function strftime(format: string, when: Date, utc: boolean): string {
+/** Ansible's now() global: the current naive datetime (local, or UTC), or its text in `fmt`. */
+export function now(utc: boolean, fmt?: string): PyDatetime | string {
+  // performance's clock has sub-millisecond precision, for %f
+  const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  const ms = Math.floor(micros / 1000);
+  const wall = utc ? ms : ms - new Date(ms).getTimezoneOffset() * 60_000;
+  const dt = new PyDatetime(new Date(Math.floor(wall / 1000) * 1000), micros % 1_000_000);
+  return fmt ? dt.strftime(fmt) : dt;
+}
+
+/**
+ * time.strftime over broken-down time (local or UTC), for the strftime filter; with
+ * `microsecond` (datetime.strftime), %f too.
+ */
+export function strftime(format: string, when: Date, utc: boolean, microsecond?: number): string {
   const g = (local: () => number, u: () => number) => (utc ? u() : local());
   const Y = g(() => when.getFullYear(), () => when.getUTCFullYear());
   const mo = g(() => when.getMonth(), () => when.getUTCMonth());
@@ -101,6 +125,7 @@ export function strftime(format: string, when: Date, utc: boolean): string {
     H: () => pad(H), I: () => pad(H % 12 || 12), M: () => pad(M), S: () => pad(S), p: () => (H < 12 ? 'AM' : 'PM'),
     j: () => pad(yday, 3), a: () => DAYS[wd].slice(0, 3), A: () => DAYS[wd], b: () => MONTHS[mo].slice(0, 3), B: () => MONTHS[mo],
     w: () => String(wd), s: () => String(Math.floor(when.getTime() / 1000)), '%': () => '%',
+    ...(microsecond === undefined ? {} : { f: () => pad(microsecond, 6) }),
     z: () => `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}${pad(Math.abs(offset) % 60)}`,
     Z: () => (utc ? 'UTC' : (Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(when).find((p) => p.type === 'timeZoneName')?.value ?? '')),
     F: () => `${Y}-${pad(mo + 1)}-${pad(d)}`, T: () => `${pad(H)}:${pad(M)}:${pad(S)}`,

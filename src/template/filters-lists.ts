@@ -1,6 +1,6 @@
 // List and set filters: unique/union/difference, sort, min/max/sum, map, select/reject,
 // flatten, zip, batch, groupby, product, subelements. Jinja2's sequence semantics in one place.
-import { TemplateError } from './errors.js';
+import { missingTest, TemplateError } from './errors.js';
 import { isDict, pyCompare, pyEq, pyRepr, pyStr, truthy, typeName, type Dict } from './python.js';
 import { Undefined, need } from './undefined.js';
 import { arg, attrGetter, contains, sortKey, toList, type Filter, type FilterEnv } from './filter-support.js';
@@ -68,7 +68,7 @@ function filterByTest(ctx: { env: FilterEnv }, value: unknown, pos: unknown[], k
   else {
     const name = String(rest[0]);
     const test = ctx.env.tests[name] as ((this: unknown, v: unknown, ...a: unknown[]) => unknown) | undefined;
-    if (!test) throw new TemplateError(`no test named '${name}'`);
+    if (!test) throw missingTest(name);
     // Keyword arguments go to the test, as Jinja's select passes them.
     const targs = [...rest.slice(1), ...(Object.keys(kw).length ? [{ ...kw, __keywords: true }] : [])];
     check = (x) => {

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
+import { now } from './datetime.js';
 import { AnsibleEnvironment, type CompiledTemplate } from './engine.js';
 import { LookupFailure, TemplateError, UndefinedVariableError } from './errors.js';
 import { installFilters } from './filters.js';
@@ -13,12 +14,15 @@ import { splitKwargs } from './methods.js';
 import { isDict, pyStr, truthy } from './python.js';
 import { TESTS } from './tests.js';
 import { Undefined, assertFullyDefined } from './undefined.js';
+import { convertRendered } from './lookup-template.js';
+import { markUnsafe, unsafeReads, unsafeText } from './unsafe.js';
 
 export { TemplateError, UndefinedVariableError } from './errors.js';
 export { truthy } from './python.js';
 export { ansibleBool } from './filters.js';
 export { sequence } from './lookup-sequence.js';
 export { mergeHash } from './merge-hash.js';
+export { isUnsafe, markUnsafe, plainText, UnsafeText } from './unsafe.js';
 
 /** Every lookup plugin's name: `with_<name>` is a loop over it (for the parser's list of loop keywords). */
 export const LOOKUP_NAMES: readonly string[] = Object.keys(LOOKUPS);
@@ -42,7 +46,12 @@ export interface TemplarOptions {
 interface CompiledValue {
   tmpl: CompiledTemplate;
   native: boolean;
+  /** The expression ends in a filter whose text Ansible keeps as text (NativeJinjaText). */
+  keepText: boolean;
 }
+
+// Ansible's STRING_TYPE_FILTERS: their result is never read back as a literal
+const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json']);
 
 const nodes = (nunjucks as unknown as { nodes: Record<string, new (...a: unknown[]) => { children: unknown[] }> }).nodes;
 
@@ -117,6 +126,11 @@ export class Templar {
       return { ...base, ...kw };
     };
     globals.omit = OMIT_TOKEN;
+    globals.now = (...args: unknown[]) => {
+      const { pos, kw } = splitKwargs(args);
+      const fmt = pos[1] ?? kw.fmt;
+      return now(truthy(pos[0] ?? kw.utc ?? false), fmt === undefined || fmt === null ? undefined : pyStr(fmt));
+    };
   }
 
   /**
@@ -243,15 +257,40 @@ export class Templar {
       const ast = this.env.checkedParse(src, () => this.env.parse(src, undefined, true));
       const children = ast.children as { typename: string; children: { typename: string }[] }[];
       const native = children.length === 1 && children[0].typename === 'Output' && children[0].children.length === 1 && children[0].children[0].typename !== 'TemplateData';
+      const top = native ? (children[0].children[0] as unknown as { typename: string; name?: { value?: unknown } }) : undefined;
+      const keepText = top?.typename === 'Filter' && STRING_TYPE_FILTERS.has(String(top.name?.value ?? '').replace(/^ansible\.(builtin|legacy)\./, ''));
       // Single expressions compile to capture the value itself rather than its text.
-      hit = { tmpl: this.env.compiled(src, () => ast, '', native, 'E'), native };
+      hit = { tmpl: this.env.compiled(src, () => ast, '', native, 'E'), native, keepText };
       if (this.valueCache.size > 5000) this.valueCache.clear();
       this.valueCache.set(src, hit);
     }
     return hit;
   }
 
+  /** A value string rendered; built from unsafe text, a result that looks like a template stays unsafe. */
   private renderValueString(src: string, vars: Record<string, unknown>): unknown {
+    const before = unsafeReads();
+    const { value, converted } = this.renderValueStringOnce(src, vars);
+    if (unsafeReads() === before) return value;
+    if (typeof value === 'string') return unsafeText(value);
+    // a literal read back from unsafe text is unsafe all through (wrap_var)
+    return converted ? markUnsafe(value) : value;
+  }
+
+  /**
+   * Ansible's ansible_eval_concat: a value template's text that reads as a Python dict,
+   * list or bool literal (JSON's true/false/null too) becomes that value. A single
+   * expression's string result goes through the same, unless a string-type filter made it.
+   */
+  private renderValueStringOnce(src: string, vars: Record<string, unknown>): { value: unknown; converted: boolean } {
+    const raw = this.renderValueText(src, vars);
+    if (typeof raw !== 'string' || this.compileValue(src).keepText) return { value: raw, converted: false };
+    // Jinja drops the source's one trailing newline; Ansible adds it back only to a string
+    const value = convertRendered(src.endsWith('\n') ? raw.replace(/\n$/, '') : raw);
+    return typeof value === 'string' ? { value: raw, converted: false } : { value, converted: true };
+  }
+
+  private renderValueText(src: string, vars: Record<string, unknown>): unknown {
     const { tmpl, native } = this.compileValue(src);
     const { output, context } = this.env.run(tmpl, vars);
     if (!native) return output;

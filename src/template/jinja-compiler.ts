@@ -2,7 +2,7 @@
 // call and output goes through the runtime in jinja-runtime.ts instead of plain JS.
 /* eslint-disable @typescript-eslint/no-explicit-any -- nunjucks internals are untyped */
 import { nj, nodes, type AnyFrame, type AnyNode } from './nunjucks-internals.js';
-import { FQCN_PREFIX, LoopFilter, RawTruth, Slice } from './jinja-parser.js';
+import { FQCN_PREFIX, LoopFilter, RawTruth, Slice, StarArgs, StarKwargs } from './jinja-parser.js';
 
 const BaseCompiler: new (...args: any[]) => any = nj.compiler.Compiler;
 
@@ -13,7 +13,7 @@ export class AnsibleCompiler extends BaseCompiler {
   declare nativeCapture: boolean;
 
   assertType(node: AnyNode, ...types: unknown[]): void {
-    if (node instanceof Slice || node instanceof RawTruth || node instanceof LoopFilter) return;
+    if (node instanceof Slice || node instanceof RawTruth || node instanceof LoopFilter || node instanceof StarArgs || node instanceof StarKwargs) return;
     super.assertType(node, ...types);
   }
 
@@ -24,6 +24,19 @@ export class AnsibleCompiler extends BaseCompiler {
       return;
     }
     super.compileSymbol(node, frame);
+  }
+
+  // inside a call's argument list / keyword object: JS spread does what Python's does
+  compileStarArgs(node: AnyNode, frame: AnyFrame): void {
+    this._emit('...runtime.rpStarArgs(');
+    this.compile(node.target, frame);
+    this._emit(')');
+  }
+
+  compileStarKwargs(node: AnyNode, frame: AnyFrame): void {
+    this._emit('...runtime.rpStarKwargs(');
+    this.compile(node.target, frame);
+    this._emit(')');
   }
 
   // `(a, b)` is a tuple in Jinja2 (a list here), not JS's comma operator.

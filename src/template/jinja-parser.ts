@@ -32,6 +32,9 @@ export function pyUnescape(raw: string): string {
 export const Slice = nodes.Node.extend('Slice', { fields: ['start', 'stop', 'step'] });
 export const RawTruth = nodes.Node.extend('RawTruth', { fields: ['target'] });
 export const LoopFilter = nodes.Node.extend('LoopFilter', { fields: ['seq', 'cond', 'name'] });
+/** `*args` / `**kwargs` in a call: spread into the positional arguments or the keywords. */
+export const StarArgs = nodes.Node.extend('StarArgs', { fields: ['target'] });
+export const StarKwargs = nodes.Node.extend('StarKwargs', { fields: ['target'] });
 
 const TEST_ARG_STOP = new Set(['else', 'or', 'and', 'if', 'not', 'in', 'is']);
 export const FQCN_PREFIX = /^ansible\.(builtin|legacy)\./;
@@ -84,6 +87,46 @@ export function lexBalanced(src: string, opts: LexOptions): AnyNode {
 }
 
 export class AnsibleParser extends BaseParser {
+  // Jinja2's call signature: nunjucks's, plus `*seq` and `**dict` arguments.
+  parseSignature(tolerant?: boolean, noParens?: boolean): AnyNode {
+    let tok = this.peekToken();
+    if (!noParens && tok.type !== lexer.TOKEN_LEFT_PAREN) {
+      if (tolerant) return null;
+      this.fail('expected arguments', tok.lineno, tok.colno);
+    }
+    if (tok.type === lexer.TOKEN_LEFT_PAREN) tok = this.nextToken();
+    const args = new nodes.NodeList(tok.lineno, tok.colno);
+    const kwargs = new nodes.KeywordArgs(tok.lineno, tok.colno);
+    let first = true;
+    for (;;) {
+      tok = this.peekToken();
+      if (!tok) this.fail('unexpected end of input in a call');
+      if (!noParens && tok.type === lexer.TOKEN_RIGHT_PAREN) {
+        this.nextToken();
+        break;
+      }
+      if (noParens && tok.type === lexer.TOKEN_BLOCK_END) break;
+      if (!first && !this.skip(lexer.TOKEN_COMMA)) this.fail('parseSignature: expected comma after expression', tok.lineno, tok.colno);
+      first = false;
+      // a trailing comma before `)`
+      const after = this.peekToken();
+      if (!noParens && after && after.type === lexer.TOKEN_RIGHT_PAREN) continue;
+      if (this.skipValue(lexer.TOKEN_OPERATOR, '**')) {
+        kwargs.addChild(new StarKwargs(tok.lineno, tok.colno, this.parseExpression()));
+        continue;
+      }
+      if (this.skipValue(lexer.TOKEN_OPERATOR, '*')) {
+        args.addChild(new StarArgs(tok.lineno, tok.colno, this.parseExpression()));
+        continue;
+      }
+      const arg = this.parseExpression();
+      if (this.skipValue(lexer.TOKEN_OPERATOR, '=')) kwargs.addChild(new nodes.Pair(arg.lineno, arg.colno, arg, this.parseExpression()));
+      else args.addChild(arg);
+    }
+    if (kwargs.children.length) args.addChild(kwargs);
+    return args;
+  }
+
   // `()` is Jinja2's empty tuple, a value (nunjucks would emit an empty JS group).
   parseAggregate(): AnyNode {
     const node = super.parseAggregate();
@@ -135,8 +178,9 @@ export class AnsibleParser extends BaseParser {
       } else if (tok.type === lexer.TOKEN_OPERATOR && tok.value === '.') {
         this.nextToken();
         const val = this.nextToken();
-        if (val && val.type === lexer.TOKEN_SYMBOL) {
-          node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(val.lineno, val.colno, val.value));
+        // after a dot, Jinja reads true/none/null as plain names (`d.null`)
+        if (val && (val.type === lexer.TOKEN_SYMBOL || val.type === lexer.TOKEN_NONE || val.type === lexer.TOKEN_BOOLEAN)) {
+          node = new nodes.LookupVal(tok.lineno, tok.colno, node, new nodes.Literal(val.lineno, val.colno, String(val.value)));
         } else if (val && (val.type === lexer.TOKEN_INT || val.type === lexer.TOKEN_FLOAT)) {
           const text = String(val.value);
           for (const part of text.split('.').filter((p) => p !== '')) {

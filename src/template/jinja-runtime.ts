@@ -1,10 +1,11 @@
 // The runtime object compiled templates call: StrictUndefined lookups, Python truth,
 // operators, comparisons, tests and loop filters. Shared by every compiled template.
-import { TemplateError } from './errors.js';
+import { missingTest, TemplateError } from './errors.js';
 import { memberLookup } from './methods.js';
 import { type AnyFrame, nj } from './nunjucks-internals.js';
 import { binOp, compareOp, isDict, pyIn, pySlice, pyStr, truthy } from './python.js';
 import { Undefined, assertFullyDefined, missingVariable } from './undefined.js';
+import { readUnsafe } from './unsafe.js';
 
 const baseRuntime = nj.runtime;
 
@@ -18,11 +19,13 @@ function makeRuntime(): Record<string, unknown> {
   Object.assign(rt, {
     contextOrFrameLookup(context: { lookup(name: string): unknown }, frame: AnyFrame, name: string): unknown {
       const fv = frame.lookup(name);
-      if (fv !== undefined) return fv;
+      if (fv !== undefined) return readUnsafe(fv);
       const v = context.lookup(name);
-      return v === undefined ? missingVariable(name) : v;
+      return v === undefined ? missingVariable(name) : readUnsafe(v);
     },
-    memberLookup,
+    memberLookup(obj: unknown, key: unknown): unknown {
+      return readUnsafe(memberLookup(readUnsafe(obj), key));
+    },
     callWrap(fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
       if (fn instanceof Undefined) throw fn.error();
       if (typeof fn !== 'function') throw new TemplateError(`'${name}' is not callable`);
@@ -53,6 +56,18 @@ function makeRuntime(): Record<string, unknown> {
     rpMissing(what: string): Undefined {
       return new Undefined(what, `the ${what} evaluated to false and no else section was defined`);
     },
+    rpStarArgs(v: unknown): unknown[] {
+      if (v instanceof Undefined) throw v.error();
+      if (typeof v === 'string') return Array.from(v);
+      if (isDict(v)) return Object.keys(v);
+      if (!Array.isArray(v)) throw new TemplateError(`argument after * must be an iterable, not ${v === null ? 'NoneType' : typeof v}`);
+      return v;
+    },
+    rpStarKwargs(v: unknown): Record<string, unknown> {
+      if (v instanceof Undefined) throw v.error();
+      if (!isDict(v)) throw new TemplateError('argument after ** must be a mapping');
+      return v;
+    },
     rpIn: pyIn,
     rpBin: binOp,
     rpSlice: pySlice,
@@ -62,7 +77,7 @@ function makeRuntime(): Record<string, unknown> {
     },
     rpTest(env: { tests: Record<string, unknown> }, context: unknown, name: string, value: unknown, ...args: unknown[]): boolean {
       const test = env.tests[name] as TestFn | undefined;
-      if (!test) throw new TemplateError(`no test named '${name}'`);
+      if (!test) throw missingTest(name);
       if (value instanceof Undefined && !UNDEFINED_AWARE_TESTS.has(name)) throw value.error();
       return truthy(test.call(context, value, ...args));
     },

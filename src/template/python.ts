@@ -21,7 +21,7 @@ export function typeName(v: unknown): string {
   if (isDict(v)) return 'dict';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (typeof v === 'string') return 'str';
+  if (typeof v === 'string' || v instanceof String) return 'str';
   if (v instanceof PyDatetime) return 'datetime';
   if (v instanceof PyTimedelta) return 'timedelta';
   return typeof v;
@@ -68,6 +68,7 @@ export function pyRepr(v: unknown): string {
   if (v === false) return 'False';
   if (typeof v === 'number') return numberStr(v);
   if (typeof v === 'string') return reprString(v);
+  if (v instanceof String) return reprString(v.valueOf());
   if (Array.isArray(v)) return '[' + v.map(pyRepr).join(', ') + ']';
   if (isDict(v))
     return (
@@ -91,6 +92,7 @@ function undefinedRepr(u: Undefined): string {
 
 export function pyStr(v: unknown): string {
   if (typeof v === 'string') return v;
+  if (v instanceof String) return v.valueOf();
   if (v instanceof Undefined) throw v.error();
   return pyRepr(v);
 }
@@ -100,6 +102,9 @@ export function pyEq(a: unknown, b: unknown): boolean {
   if (b instanceof Undefined) throw b.error();
   if (a === undefined) a = null;
   if (b === undefined) b = null;
+  // unsafe text (a String object) equals its plain text
+  if (a instanceof String) a = a.valueOf();
+  if (b instanceof String) b = b.valueOf();
   if (a === b) return true;
   // bool is an int in Python: True == 1.
   if ((typeof a === 'number' || typeof a === 'boolean') && (typeof b === 'number' || typeof b === 'boolean'))
