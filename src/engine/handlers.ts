@@ -108,6 +108,7 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
       if (isMetaNoop(rs, h.task)) {
         // A `meta: noop` handler shows its banner and has no result, as in Ansible.
         rs.o.sink({ kind: 'handler-start', task: taskRef(h.task, h.scope, true) });
+        for (const _ of targets) rs.o.sink({ kind: 'meta', message: 'noop' });
         continue;
       }
       await runTaskOnHosts(rs, h.task, targets.map((host) => ({ host, scope: h.scope })), pv, { handler: true });

@@ -35,6 +35,23 @@ export interface MetaEffect {
  */
 const PER_HOST = new Set<MetaAction>(['noop', 'reset_connection', 'end_host', 'flush_handlers', 'end_role']);
 
+/**
+ * What Ansible's _execute_meta says for an action (shown at -vv as "META: ..."): the message
+ * when it runs, and what follows "<action> conditional evaluated to False" when its `when` fails.
+ */
+const SAYS: Record<MetaAction, { ran: (host: string) => string; skipped?: (host: string) => string }> = {
+  flush_handlers: { ran: (h) => `triggered running handlers for ${h}`, skipped: (h) => `, not running handlers for ${h}` },
+  end_play: { ran: () => 'ending play', skipped: () => ', continuing play' },
+  end_host: { ran: (h) => `ending play for ${h}`, skipped: (h) => `, continuing execution for ${h}` },
+  end_batch: { ran: () => 'ending batch', skipped: () => ', continuing current batch' },
+  end_role: { ran: (h) => `ending role for ${h}`, skipped: (h) => `, continuing role for ${h}` },
+  clear_facts: { ran: () => 'facts cleared', skipped: (h) => `, not clearing facts and fact cache for ${h}` },
+  clear_host_errors: { ran: () => 'cleared host errors', skipped: (h) => `, not clearing host error state for ${h}` },
+  reset_connection: { ran: () => 'reset connection' },
+  refresh_inventory: { ran: () => 'inventory successfully refreshed' },
+  noop: { ran: () => 'noop' },
+};
+
 const META: Record<MetaAction, (c: MetaContext) => Promise<MetaEffect> | MetaEffect> = {
   // Ansible 2.14 evaluates a flush's `when` per host: a host where it is false does not flush.
   flush_handlers: async (c) => {
@@ -88,10 +105,20 @@ export async function runMeta(rs: RunState, task: Task, targets: TaskTarget[], p
     return conds.every((c) => rs.o.templar.evaluateCondition(c, vars));
   };
   const asked = perHost ? targets : targets.slice(0, 1);
+  const says = SAYS[action];
+  // Ansible ignores `when` on the actions that have no skip message, with a warning.
+  if (!says.skipped && (task.when?.length ?? 0) > 0) rs.o.sink({ kind: 'warning', message: `${action} task does not support when conditional` });
   const applies = asked.filter((t) => {
-    if (holds(t)) return true;
+    if (!says.skipped || holds(t)) {
+      rs.o.sink({ kind: 'meta', message: says.ran(t.host) });
+      return true;
+    }
+    const skipReason = `${action} conditional evaluated to False${says.skipped(t.host)}`;
+    rs.o.sink({ kind: 'meta', message: skipReason });
+    // end_host keeps a msg of its own, "for historical reasons" in Ansible's words.
+    const msg = action === 'end_host' ? `end_host conditional evaluated to false, continuing execution for ${t.host}` : action;
     // Shown as Ansible shows it, but a skipped meta task counts in no stat.
-    rs.o.sink({ kind: 'host-result', task: ref, host: t.host, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });
+    rs.o.sink({ kind: 'host-result', task: ref, host: t.host, status: 'skipped', result: { msg, skipped: true, skip_reason: skipReason } });
     return false;
   });
   return META[action]({ rs, task, targets, applies, pv, handlers });

@@ -1,7 +1,7 @@
 // A notify that names no handler is a mistake Ansible reports only when the task
 // changes something, mid-run. We report it before any host is contacted, with the
 // task's position and the closest handler name.
-import { UserError } from '../errors.js';
+import { UserError, formatPos } from '../errors.js';
 import type { Play, Playbook, Task, TaskNode } from '../playbook/types.js';
 import { playHandlers, playRoles } from '../playbook/walk.js';
 import { suggest } from '../playbook/suggest.js';
@@ -46,9 +46,11 @@ export function checkNotifies(playbooks: Playbook[]): void {
           // A templated name is only known at run time.
           if (names.has(n) || /{{|{%/.test(n)) continue;
           const close = suggest(n, [...names]);
+          // Ansible's message stands alone on the ERROR! line (runme.sh scripts grep it); where
+          // the notify is goes in the hint.
+          const at = t.pos ? `notified at ${formatPos(t.pos)}; ` : '';
           throw new UserError(`The requested handler '${n}' was not found in either the main handlers list nor in the listening handlers list`, {
-            pos: t.pos,
-            hint: close ? `did you mean \`${close}\`?` : names.size ? `handlers in this play: ${[...names].filter((x) => !x.includes(' : ')).join(', ')}` : 'this play defines no handlers',
+            hint: at + (close ? `did you mean \`${close}\`?` : names.size ? `handlers in this play: ${[...names].filter((x) => !x.includes(' : ')).join(', ')}` : 'this play defines no handlers'),
           });
         }
       }
