@@ -30,7 +30,8 @@ function* staticTasks(nodes: TaskNode[]): Generator<Task> {
   }
 }
 
-export function checkNotifies(playbooks: Playbook[]): void {
+/** Throws on a notify no handler answers, or hands it to `warn` (ERROR_ON_MISSING_HANDLER=false). */
+export function checkNotifies(playbooks: Playbook[], warn?: (problem: UserError) => void): void {
   for (const pb of playbooks) {
     for (const play of pb.plays) {
       const names = handlerNames(play);
@@ -49,9 +50,11 @@ export function checkNotifies(playbooks: Playbook[]): void {
           // Ansible's message stands alone on the ERROR! line (runme.sh scripts grep it); where
           // the notify is goes in the hint.
           const at = t.pos ? `notified at ${formatPos(t.pos)}; ` : '';
-          throw new UserError(`The requested handler '${n}' was not found in either the main handlers list nor in the listening handlers list`, {
+          const problem = new UserError(`The requested handler '${n}' was not found in either the main handlers list nor in the listening handlers list`, {
             hint: at + (close ? `did you mean \`${close}\`?` : names.size ? `handlers in this play: ${[...names].filter((x) => !x.includes(' : ')).join(', ')}` : 'this play defines no handlers'),
           });
+          if (!warn) throw problem;
+          warn(problem);
         }
       }
     }
