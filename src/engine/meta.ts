@@ -98,7 +98,6 @@ export async function runMeta(rs: RunState, task: Task, targets: TaskTarget[], p
   const action = String(task.args._raw_params ?? task.args.free_form ?? '') as MetaAction;
   const perHost = PER_HOST.has(action);
   const ref = taskRef(task, targets[0]?.scope);
-  rs.o.sink({ kind: 'task-start', task: ref });
   const holds = ({ host, scope }: TaskTarget) => {
     const conds = inheritedWhen(child(scope, task));
     const vars = rs.vars.forTask(host, pv, child(scope, task));
@@ -109,6 +108,8 @@ export async function runMeta(rs: RunState, task: Task, targets: TaskTarget[], p
   // Ansible ignores `when` on the actions that have no skip message, with a warning.
   if (!says.skipped && (task.when?.length ?? 0) > 0) rs.o.sink({ kind: 'warning', message: `${action} task does not support when conditional` });
   const applies = asked.filter((t) => {
+    // Ansible's _execute_meta announces the task each time it runs, so once per host for a per-host action.
+    rs.o.sink({ kind: 'task-start', task: ref });
     if (!says.skipped || holds(t)) {
       rs.o.sink({ kind: 'meta', message: says.ran(t.host) });
       return true;
