@@ -13,6 +13,8 @@ import type { PlayVarsContext } from './vars.js';
 export interface HandlerEntry {
   task: Task;
   scope: Scope;
+  /** A templated name once rendered; null when it could not be (the handler answers only its listen topics). */
+  name?: string | null;
 }
 
 /**
@@ -29,10 +31,33 @@ export function collectHandlers(play: Play, playScope: Scope): HandlerEntry[] {
 }
 
 function nameMatches(h: HandlerEntry, notified: string): boolean {
-  const t = h.task;
-  if (t.name === notified) return true;
-  const role = h.scope.role?.name ?? t.role?.name;
-  return !!role && `${role} : ${t.name}` === notified;
+  const name = h.name === undefined ? h.task.name : h.name;
+  if (name === null || name === undefined) return false;
+  if (name === notified) return true;
+  const role = h.scope.role?.name ?? h.task.role?.name;
+  return !!role && `${role} : ${name}` === notified;
+}
+
+/**
+ * Ansible renders a templated handler name once, the first time notifications are matched;
+ * one that fails to render is left out of name matching, with a warning unless it listens.
+ * (Ansible renders it without host variables; here the first flushing host's vars serve.)
+ */
+function renderNames(rs: RunState, handlers: HandlerEntry[], host: string | undefined, pv: PlayVarsContext): void {
+  if (host === undefined) return;
+  for (const h of handlers) {
+    const raw = h.task.name;
+    if (h.name !== undefined || typeof raw !== 'string' || !/{{|{%/.test(raw)) continue;
+    try {
+      h.name = String(rs.o.templar.render(raw, rs.vars.forTask(host, pv, child(h.scope, h.task))));
+    } catch (e) {
+      h.name = null;
+      if (!h.task.listen.length) {
+        const why = e instanceof Error ? e.message : String(e);
+        rs.o.sink({ kind: 'warning', message: `Handler '${raw}' is unusable because it has no listen topics and the name could not be templated (host-specific variables are not supported in handler names). The error: ${why}` });
+      }
+    }
+  }
 }
 
 function listens(h: HandlerEntry, notified: string): boolean {
@@ -79,6 +104,7 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
   // A notification marks every handler it names or that listens to it (Ansible marks
   // handlers at notify time), so running one handler does not use it up for the others.
   const pending = new Map<string, Set<number>>();
+  renderNames(rs, handlers, hosts[0], pv);
   const takeNotifications = () => {
     for (const host of hosts) {
       if (!eligible(host)) continue;
@@ -111,7 +137,8 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
         for (const _ of targets) rs.o.sink({ kind: 'meta', message: 'noop' });
         continue;
       }
-      await runTaskOnHosts(rs, h.task, targets.map((host) => ({ host, scope: h.scope })), pv, { handler: true });
+      const task = typeof h.name === 'string' ? { ...h.task, name: h.name } : h.task;
+      await runTaskOnHosts(rs, task, targets.map((host) => ({ host, scope: h.scope })), pv, { handler: true });
     }
     if (!ran) break;
   }

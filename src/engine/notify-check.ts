@@ -35,6 +35,8 @@ export function checkNotifies(playbooks: Playbook[], warn?: (problem: UserError)
   for (const pb of playbooks) {
     for (const play of pb.plays) {
       const names = handlerNames(play);
+      // A templated handler name is only known at run time: any notify may be meant for it.
+      if ([...names].some((n) => /{{|{%/.test(n))) continue;
       const tasks = [
         ...staticTasks(play.pre_tasks),
         ...playRoles(play).flatMap(({ role }) => [...staticTasks(role.tasks)]),
