@@ -6,7 +6,8 @@ import type { Play, RoleInstance, Task } from '../playbook/types.js';
 import { playHandlers, playRoles } from '../playbook/walk.js';
 import type { RunState } from './run-state.js';
 import { child, type Scope } from './scope.js';
-import { taskRef } from './task-common.js';
+import { stopsHost } from './results.js';
+import { taskRef, type TaskOutcome } from './task-common.js';
 import { runTaskOnHosts } from './task-hosts.js';
 import type { PlayVarsContext } from './vars.js';
 
@@ -92,7 +93,12 @@ export function forceHandlers(rs: RunState, play: Play): boolean {
   return ansibleBool(rs.renderPlayValue(play.force_handlers));
 }
 
-export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts: string[], pv: PlayVarsContext): Promise<void> {
+/**
+ * Runs the notified handlers on `hosts`; returns the outcome of each host a handler failed
+ * (not failed before the flush), which the strategy treats as that host's task failing.
+ */
+export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts: string[], pv: PlayVarsContext): Promise<Map<string, TaskOutcome>> {
+  const failures = new Map<string, TaskOutcome>();
   // The hosts given are those at the flush: one already failed is there because it is in an
   // always section (or handlers are forced), and runs its handlers as in Ansible; one that
   // fails during the flush runs no more of them unless they are forced.
@@ -124,7 +130,7 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
   for (let pass = 0; pass < 10; pass++) {
     let ran = false;
     for (let i = 0; i < handlers.length; i++) {
-      if (rs.interrupted) return;
+      if (rs.interrupted) return failures;
       takeNotifications();
       const targets = hosts.filter((host) => eligible(host) && pending.get(host)?.has(i));
       if (!targets.length) continue;
@@ -138,10 +144,12 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
         continue;
       }
       const task = typeof h.name === 'string' ? { ...h.task, name: h.name } : h.task;
-      await runTaskOnHosts(rs, task, targets.map((host) => ({ host, scope: h.scope })), pv, { handler: true });
+      const outcomes = await runTaskOnHosts(rs, task, targets.map((host) => ({ host, scope: h.scope })), pv, { handler: true });
+      for (const [host, o] of outcomes) if (!failedBefore.has(host) && !failures.has(host) && stopsHost(o)) failures.set(host, o);
     }
     if (!ran) break;
   }
+  return failures;
 }
 
 function isMetaNoop(rs: RunState, task: Task): boolean {

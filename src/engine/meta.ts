@@ -6,7 +6,7 @@ import type { Task } from '../playbook/types.js';
 import { runHandlers, type HandlerEntry } from './handlers.js';
 import type { Outcome } from './host-iterator.js';
 import type { RunState } from './run-state.js';
-import { taskRef } from './task-common.js';
+import { taskRef, type TaskOutcome } from './task-common.js';
 import { child, currentRole, inheritedWhen, isRescuable, type Scope } from './scope.js';
 import type { TaskTarget } from './task-hosts.js';
 import type { PlayVarsContext } from './vars.js';
@@ -27,6 +27,8 @@ export interface MetaEffect {
   endPlay?: boolean;
   /** What each host's walk is resumed with (end_role); the rest get an empty outcome. */
   outcomes?: Map<string, Outcome>;
+  /** flush_handlers: the hosts a handler failed, with the failed handler's outcome. */
+  failures?: Map<string, TaskOutcome>;
 }
 
 /**
@@ -55,8 +57,10 @@ const SAYS: Record<MetaAction, { ran: (host: string) => string; skipped?: (host:
 const META: Record<MetaAction, (c: MetaContext) => Promise<MetaEffect> | MetaEffect> = {
   // Ansible 2.14 evaluates a flush's `when` per host: a host where it is false does not flush.
   flush_handlers: async (c) => {
-    await runHandlers(c.rs, c.handlers, c.applies.map((t) => t.host), c.pv);
-    return {};
+    const failures = await runHandlers(c.rs, c.handlers, c.applies.map((t) => t.host), c.pv);
+    // A host a handler failed goes on as if the flush had failed: to the rescue or always of
+    // the block around it, or out of the play.
+    return { failures, outcomes: new Map([...failures.keys()].map((h) => [h, { failed: true }])) };
   },
   end_play: (c) => (c.applies.length ? { endPlay: true } : {}),
   end_host: (c) => {
