@@ -115,9 +115,11 @@ function addRoleHandlers(handlers: HandlerEntry[], role: RoleInstance, parent: S
  * failure stays counted as failed) and leaves it out of the failed hosts behind the exit code.
  */
 function advanceAfterFlush(rs: RunState, walk: PlayWalk, host: string, outcome: Outcome | undefined): void {
-  const rescuedBefore = rs.stat(host).rescued;
+  // Read through stats, not stat(): a host with no result yet must stay out of the recap.
+  const rescued = () => rs.stats.get(host)?.rescued ?? 0;
+  const rescuedBefore = rescued();
   walk.advance(host, outcome);
-  if (!outcome?.failed || rs.stat(host).rescued === rescuedBefore) return;
+  if (!outcome?.failed || rescued() === rescuedBefore) return;
   rs.stat(host).rescued = rescuedBefore;
   rs.failedHosts.delete(host);
 }

@@ -95,6 +95,74 @@ describe('PLAY RECAP lists only hosts that got a result', () => {
   });
 });
 
+const FLUSH_FAIL = `- hosts: all
+  gather_facts: false
+  tasks:
+    - block:
+        - debug: msg=x
+          changed_when: true
+          notify: h
+        - meta: flush_handlers
+        - debug: msg=not-after-fail
+      rescue:
+        - debug: msg=rescued
+    - debug: msg=end
+  handlers:
+    - name: h
+      fail: msg=boom
+      when: inventory_hostname == 'a'
+`;
+
+describe('a handler failing in a flush', () => {
+  it('sends the host to the rescue around the flush, counted failed but not rescued, exit 0', async () => {
+    const dir = project({ 'pb.yml': FLUSH_FAIL });
+    const r = await runRackplay(['-i', 'inv.ini', 'pb.yml'], { cwd: dir });
+    expect(r.code, r.stdout).toBe(0);
+    expect(parseRecap(r.stdout).a).toMatchObject({ failed: 1, rescued: 0, ok: 3 });
+    expect(r.stdout).toMatch(/ok: \[b\] => \{\n\s+"msg": "not-after-fail"/);
+    expect(r.stdout).not.toMatch(/ok: \[a\] => \{\n\s+"msg": "not-after-fail"/);
+    expect(r.stdout).toMatch(/ok: \[a\] => \{\n\s+"msg": "rescued"/);
+  });
+  it.skipIf(!haveAnsiblePlaybook)('as ansible-playbook does (skipped: ansible-playbook is not installed)', async () => {
+    expectSameRun(await runBoth(project({ 'pb.yml': FLUSH_FAIL })));
+  });
+});
+
+const TEMPLATED = `- hosts: a
+  gather_facts: false
+  vars:
+    h1: name1
+    h2: name2
+    several: [name3, topic]
+  handlers:
+    - name: name1
+      debug: msg=one
+    - name: "{{ h2 }}"
+      debug: msg=two
+    - name: name3
+      debug: msg=three
+    - name: listener
+      debug: msg=four
+      listen: topic
+  tasks:
+    - command: echo
+      notify: ["{{ h1 }}", "{{ h2 }}"]
+    - meta: flush_handlers
+    - command: echo
+      notify: "{{ several }}"
+`;
+
+describe('templated notify and handler names', () => {
+  it('notify is rendered (a list too), and a templated handler name answers its rendered value', async () => {
+    const r = await runRackplay(['-i', 'inv.ini', 'pb.yml'], { cwd: project({ 'pb.yml': TEMPLATED }) });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    for (const banner of ['RUNNING HANDLER [name1]', 'RUNNING HANDLER [name2]', 'RUNNING HANDLER [name3]', 'RUNNING HANDLER [listener]']) expect(r.stdout).toContain(banner);
+  });
+  it.skipIf(!haveAnsiblePlaybook)('as ansible-playbook does (skipped: ansible-playbook is not installed)', async () => {
+    expectSameRun(await runBoth(project({ 'pb.yml': TEMPLATED })));
+  });
+});
+
 describe('handler loading', () => {
   const roleProject = () =>
     project({
