@@ -140,7 +140,7 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
       if (isMetaNoop(rs, h.task)) {
         // A `meta: noop` handler shows its banner and has no result, as in Ansible.
         rs.o.sink({ kind: 'handler-start', task: taskRef(h.task, h.scope, true) });
-        for (const _ of targets) rs.o.sink({ kind: 'meta', message: 'noop' });
+        for (const _ of targets) rs.o.sink({ kind: 'meta-message', message: 'noop' });
         continue;
       }
       const task = typeof h.name === 'string' ? { ...h.task, name: h.name } : h.task;

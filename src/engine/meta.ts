@@ -115,11 +115,11 @@ export async function runMeta(rs: RunState, task: Task, targets: TaskTarget[], p
     // Ansible's _execute_meta announces the task each time it runs, so once per host for a per-host action.
     rs.o.sink({ kind: 'task-start', task: ref });
     if (!says.skipped || holds(t)) {
-      rs.o.sink({ kind: 'meta', message: says.ran(t.host) });
+      rs.o.sink({ kind: 'meta-message', message: says.ran(t.host) });
       return true;
     }
     const skipReason = `${action} conditional evaluated to False${says.skipped(t.host)}`;
-    rs.o.sink({ kind: 'meta', message: skipReason });
+    rs.o.sink({ kind: 'meta-message', message: skipReason });
     // end_host keeps a msg of its own, "for historical reasons" in Ansible's words.
     const msg = action === 'end_host' ? `end_host conditional evaluated to false, continuing execution for ${t.host}` : action;
     // Shown as Ansible shows it, but a skipped meta task counts in no stat.

@@ -66,7 +66,7 @@ export type RunEvent =
   | { kind: 'include'; host: string; file: string; item?: unknown }
   | { kind: 'warning'; message: string }
   /** What a meta task did or why it did nothing (Ansible shows it at -vv as "META: ..."). */
-  | { kind: 'meta'; message: string }
+  | { kind: 'meta-message'; message: string }
   | {
       kind: 'deprecation';
       /** The bare message; reporters add Ansible's "[DEPRECATION WARNING]: ... will be removed ..." framing. */
