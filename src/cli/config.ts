@@ -22,6 +22,8 @@ export interface Config {
   displaySkippedHosts: boolean;
   displayOkHosts: boolean;
   forceHandlers: boolean;
+  /** ERROR_ON_MISSING_HANDLER: false makes an unknown notify a warning. */
+  errorOnMissingHandler: boolean;
   stdoutCallback: string;
   becomeAskPass: boolean;
   /** `[rackplay] strict`: what Ansible checks only when a task runs is a load error. */
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     displaySkippedHosts: bool(get('ANSIBLE_DISPLAY_SKIPPED_HOSTS', 'display_skipped_hosts'), true),
     displayOkHosts: bool(get('ANSIBLE_DISPLAY_OK_HOSTS', 'display_ok_hosts'), true),
     forceHandlers: bool(get('ANSIBLE_FORCE_HANDLERS', 'force_handlers'), false),
+    errorOnMissingHandler: bool(get('ANSIBLE_ERROR_ON_MISSING_HANDLER', 'error_on_missing_handler'), true),
     stdoutCallback: get('ANSIBLE_STDOUT_CALLBACK', 'stdout_callback') ?? 'default',
     becomeAskPass: bool(get('ANSIBLE_BECOME_ASK_PASS', 'become_ask_pass', pe), false),
     strict: bool(get('RACKPLAY_STRICT', 'strict', rp), false),

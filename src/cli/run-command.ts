@@ -141,7 +141,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
     const loadOptions = { registry, rolesPath, libraryPath: config.libraryPath, warn, deprecate, renderStatic, strict: !!opts.strict || config.strict, ...(opts.playbookDir ? { playDir: playbookDir } : {}) };
     const playbooks: Playbook[] = [];
     for (const p of playbookPaths) playbooks.push(await loadPlaybook(p, loadOptions));
-    checkNotifies(playbooks);
+    checkNotifies(playbooks, config.errorOnMissingHandler ? undefined : warn);
     for (const text of heldBack) err(`${text}\n`);
     heldBack = undefined;
 

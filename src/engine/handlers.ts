@@ -6,13 +6,16 @@ import type { Play, RoleInstance, Task } from '../playbook/types.js';
 import { playHandlers, playRoles } from '../playbook/walk.js';
 import type { RunState } from './run-state.js';
 import { child, type Scope } from './scope.js';
-import { taskRef } from './task-common.js';
+import { stopsHost } from './results.js';
+import { taskRef, type TaskOutcome } from './task-common.js';
 import { runTaskOnHosts } from './task-hosts.js';
 import type { PlayVarsContext } from './vars.js';
 
 export interface HandlerEntry {
   task: Task;
   scope: Scope;
+  /** A templated name once rendered; null when it could not be (the handler answers only its listen topics). */
+  name?: string | null;
 }
 
 /**
@@ -29,10 +32,33 @@ export function collectHandlers(play: Play, playScope: Scope): HandlerEntry[] {
 }
 
 function nameMatches(h: HandlerEntry, notified: string): boolean {
-  const t = h.task;
-  if (t.name === notified) return true;
-  const role = h.scope.role?.name ?? t.role?.name;
-  return !!role && `${role} : ${t.name}` === notified;
+  const name = h.name === undefined ? h.task.name : h.name;
+  if (name === null || name === undefined) return false;
+  if (name === notified) return true;
+  const role = h.scope.role?.name ?? h.task.role?.name;
+  return !!role && `${role} : ${name}` === notified;
+}
+
+/**
+ * Ansible renders a templated handler name once, the first time notifications are matched;
+ * one that fails to render is left out of name matching, with a warning unless it listens.
+ * (Ansible renders it without host variables; here the first flushing host's vars serve.)
+ */
+function renderNames(rs: RunState, handlers: HandlerEntry[], host: string | undefined, pv: PlayVarsContext): void {
+  if (host === undefined) return;
+  for (const h of handlers) {
+    const raw = h.task.name;
+    if (h.name !== undefined || typeof raw !== 'string' || !/{{|{%/.test(raw)) continue;
+    try {
+      h.name = String(rs.o.templar.render(raw, rs.vars.forTask(host, pv, child(h.scope, h.task))));
+    } catch (e) {
+      h.name = null;
+      if (!h.task.listen.length) {
+        const why = e instanceof Error ? e.message : String(e);
+        rs.o.sink({ kind: 'warning', message: `Handler '${raw}' is unusable because it has no listen topics and the name could not be templated (host-specific variables are not supported in handler names). The error: ${why}` });
+      }
+    }
+  }
 }
 
 function listens(h: HandlerEntry, notified: string): boolean {
@@ -67,7 +93,12 @@ export function forceHandlers(rs: RunState, play: Play): boolean {
   return ansibleBool(rs.renderPlayValue(play.force_handlers));
 }
 
-export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts: string[], pv: PlayVarsContext): Promise<void> {
+/**
+ * Runs the notified handlers on `hosts`; returns the outcome of each host a handler failed
+ * (not failed before the flush), which the strategy treats as that host's task failing.
+ */
+export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts: string[], pv: PlayVarsContext): Promise<Map<string, TaskOutcome>> {
+  const failures = new Map<string, TaskOutcome>();
   // The hosts given are those at the flush: one already failed is there because it is in an
   // always section (or handlers are forced), and runs its handlers as in Ansible; one that
   // fails during the flush runs no more of them unless they are forced.
@@ -79,6 +110,7 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
   // A notification marks every handler it names or that listens to it (Ansible marks
   // handlers at notify time), so running one handler does not use it up for the others.
   const pending = new Map<string, Set<number>>();
+  renderNames(rs, handlers, hosts[0], pv);
   const takeNotifications = () => {
     for (const host of hosts) {
       if (!eligible(host)) continue;
@@ -98,7 +130,7 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
   for (let pass = 0; pass < 10; pass++) {
     let ran = false;
     for (let i = 0; i < handlers.length; i++) {
-      if (rs.interrupted) return;
+      if (rs.interrupted) return failures;
       takeNotifications();
       const targets = hosts.filter((host) => eligible(host) && pending.get(host)?.has(i));
       if (!targets.length) continue;
@@ -108,12 +140,16 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
       if (isMetaNoop(rs, h.task)) {
         // A `meta: noop` handler shows its banner and has no result, as in Ansible.
         rs.o.sink({ kind: 'handler-start', task: taskRef(h.task, h.scope, true) });
+        for (const _ of targets) rs.o.sink({ kind: 'meta-message', message: 'noop' });
         continue;
       }
-      await runTaskOnHosts(rs, h.task, targets.map((host) => ({ host, scope: h.scope })), pv, { handler: true });
+      const task = typeof h.name === 'string' ? { ...h.task, name: h.name } : h.task;
+      const outcomes = await runTaskOnHosts(rs, task, targets.map((host) => ({ host, scope: h.scope })), pv, { handler: true });
+      for (const [host, o] of outcomes) if (!failedBefore.has(host) && !failures.has(host) && stopsHost(o)) failures.set(host, o);
     }
     if (!ran) break;
   }
+  return failures;
 }
 
 function isMetaNoop(rs: RunState, task: Task): boolean {

@@ -6,7 +6,7 @@ import type { Task } from '../playbook/types.js';
 import { runHandlers, type HandlerEntry } from './handlers.js';
 import type { Outcome } from './host-iterator.js';
 import type { RunState } from './run-state.js';
-import { taskRef } from './task-common.js';
+import { taskRef, type TaskOutcome } from './task-common.js';
 import { child, currentRole, inheritedWhen, isRescuable, type Scope } from './scope.js';
 import type { TaskTarget } from './task-hosts.js';
 import type { PlayVarsContext } from './vars.js';
@@ -27,6 +27,8 @@ export interface MetaEffect {
   endPlay?: boolean;
   /** What each host's walk is resumed with (end_role); the rest get an empty outcome. */
   outcomes?: Map<string, Outcome>;
+  /** flush_handlers: the hosts a handler failed, with the failed handler's outcome. */
+  failures?: Map<string, TaskOutcome>;
 }
 
 /**
@@ -35,11 +37,30 @@ export interface MetaEffect {
  */
 const PER_HOST = new Set<MetaAction>(['noop', 'reset_connection', 'end_host', 'flush_handlers', 'end_role']);
 
+/**
+ * What Ansible's _execute_meta says for an action (shown at -vv as "META: ..."): the message
+ * when it runs, and what follows "<action> conditional evaluated to False" when its `when` fails.
+ */
+const SAYS: Record<MetaAction, { ran: (host: string) => string; skipped?: (host: string) => string }> = {
+  flush_handlers: { ran: (h) => `triggered running handlers for ${h}`, skipped: (h) => `, not running handlers for ${h}` },
+  end_play: { ran: () => 'ending play', skipped: () => ', continuing play' },
+  end_host: { ran: (h) => `ending play for ${h}`, skipped: (h) => `, continuing execution for ${h}` },
+  end_batch: { ran: () => 'ending batch', skipped: () => ', continuing current batch' },
+  end_role: { ran: (h) => `ending role for ${h}`, skipped: (h) => `, continuing role for ${h}` },
+  clear_facts: { ran: () => 'facts cleared', skipped: (h) => `, not clearing facts and fact cache for ${h}` },
+  clear_host_errors: { ran: () => 'cleared host errors', skipped: (h) => `, not clearing host error state for ${h}` },
+  reset_connection: { ran: () => 'reset connection' },
+  refresh_inventory: { ran: () => 'inventory successfully refreshed' },
+  noop: { ran: () => 'noop' },
+};
+
 const META: Record<MetaAction, (c: MetaContext) => Promise<MetaEffect> | MetaEffect> = {
   // Ansible 2.14 evaluates a flush's `when` per host: a host where it is false does not flush.
   flush_handlers: async (c) => {
-    await runHandlers(c.rs, c.handlers, c.applies.map((t) => t.host), c.pv);
-    return {};
+    const failures = await runHandlers(c.rs, c.handlers, c.applies.map((t) => t.host), c.pv);
+    // A host a handler failed goes on as if the flush had failed: to the rescue or always of
+    // the block around it, or out of the play.
+    return { failures, outcomes: new Map([...failures.keys()].map((h) => [h, { failed: true }])) };
   },
   end_play: (c) => (c.applies.length ? { endPlay: true } : {}),
   end_host: (c) => {
@@ -81,17 +102,28 @@ export async function runMeta(rs: RunState, task: Task, targets: TaskTarget[], p
   const action = String(task.args._raw_params ?? task.args.free_form ?? '') as MetaAction;
   const perHost = PER_HOST.has(action);
   const ref = taskRef(task, targets[0]?.scope);
-  rs.o.sink({ kind: 'task-start', task: ref });
   const holds = ({ host, scope }: TaskTarget) => {
     const conds = inheritedWhen(child(scope, task));
     const vars = rs.vars.forTask(host, pv, child(scope, task));
     return conds.every((c) => rs.o.templar.evaluateCondition(c, vars));
   };
   const asked = perHost ? targets : targets.slice(0, 1);
+  const says = SAYS[action];
+  // Ansible ignores `when` on the actions that have no skip message, with a warning.
+  if (!says.skipped && (task.when?.length ?? 0) > 0) rs.o.sink({ kind: 'warning', message: `${action} task does not support when conditional` });
   const applies = asked.filter((t) => {
-    if (holds(t)) return true;
+    // Ansible's _execute_meta announces the task each time it runs, so once per host for a per-host action.
+    rs.o.sink({ kind: 'task-start', task: ref });
+    if (!says.skipped || holds(t)) {
+      rs.o.sink({ kind: 'meta-message', message: says.ran(t.host) });
+      return true;
+    }
+    const skipReason = `${action} conditional evaluated to False${says.skipped(t.host)}`;
+    rs.o.sink({ kind: 'meta-message', message: skipReason });
+    // end_host keeps a msg of its own, "for historical reasons" in Ansible's words.
+    const msg = action === 'end_host' ? `end_host conditional evaluated to false, continuing execution for ${t.host}` : action;
     // Shown as Ansible shows it, but a skipped meta task counts in no stat.
-    rs.o.sink({ kind: 'host-result', task: ref, host: t.host, status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' } });
+    rs.o.sink({ kind: 'host-result', task: ref, host: t.host, status: 'skipped', result: { msg, skipped: true, skip_reason: skipReason } });
     return false;
   });
   return META[action]({ rs, task, targets, applies, pv, handlers });

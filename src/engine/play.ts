@@ -41,7 +41,6 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
     const s = rs.state(h);
     s.ended = false;
     s.notified.clear();
-    rs.stat(h);
   }
   // Play vars are their own precedence layer (vars.ts), not block-level scope vars.
   const playScope: Scope = { keywords: { ...play, name: undefined, vars: {} }, ...(rs.o.cliKeywords ? { parent: { keywords: rs.o.cliKeywords } } : {}) };

@@ -9,7 +9,7 @@ import { statusOf, type TaskOutcome } from './task-common.js';
 import type { RunState } from './run-state.js';
 import { inheritedNotify, isRescuable, type Scope } from './scope.js';
 
-export function recordOutcome(rs: RunState, task: Task, host: string, scope: Scope, o: TaskOutcome, ref: TaskRef, durationMs: number): void {
+export function recordOutcome(rs: RunState, task: Task, host: string, scope: Scope, o: TaskOutcome, ref: TaskRef, durationMs: number, vars?: Record<string, unknown>): void {
   // A module named by host variables shows as the one this host ran (debug prints its msg).
   if (o.action && o.action !== ref.action) ref = { ...ref, action: o.action };
   const s = rs.state(host);
@@ -37,7 +37,7 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
     s.setFacts[task.register] = opaque(reg);
   }
   if (o.status === 'changed' || (o.status === 'ok' && r.changed)) {
-    for (const n of task.notify.length ? task.notify : inheritedNotify(scope)) s.notified.add(n);
+    for (const n of task.notify.length ? task.notify : inheritedNotify(scope)) for (const name of renderNotify(rs, n, vars)) s.notified.add(name);
   }
   const sink = rs.o.sink;
   for (const it of o.items) {
@@ -188,4 +188,18 @@ function applyInventoryChanges(rs: RunState, host: string, o: TaskOutcome, repor
     o.result.changed = o.items.some((it) => it.result.changed);
   } else mark(o.result, apply(o.result));
   if (o.status === 'ok' || o.status === 'changed') o.status = statusOf(o.result);
+}
+
+/**
+ * Ansible templates `notify` with the task's vars (a template may give a list of names);
+ * one that cannot be rendered stays as written, and so matches no handler.
+ */
+function renderNotify(rs: RunState, n: string, vars: Record<string, unknown> | undefined): string[] {
+  if (!vars || !/{{|{%/.test(n)) return [n];
+  try {
+    const v = rs.o.templar.render(n, vars);
+    return (Array.isArray(v) ? v : [v]).map(String);
+  } catch {
+    return [n];
+  }
 }

@@ -164,6 +164,7 @@ export class RunState {
     return s;
   }
 
+  /** A host's counters, created on its first result: the recap lists only such hosts (Ansible's stats.processed). */
   stat(host: string): HostStats {
     let s = this.stats.get(host);
     if (!s) this.stats.set(host, (s = emptyStats()));

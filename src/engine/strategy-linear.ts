@@ -30,7 +30,7 @@ export const linearStrategy: Strategy = {
       const group = batch.filter((h) => walk.pending.has(h) && itemKey(walk.pending.get(h)!) === key);
       const r = await runItem(c, item, group, { perHost: false, lookahead: true });
       if (r.endPlay) playEnded = true;
-      if (!r.outcomes || (item.kind !== 'task' && item.kind !== 'include')) continue;
+      if (!r.outcomes || item.kind === 'rescued') continue;
       let anyFatal = false;
       for (const h of group) {
         // Ansible checks after the host moved on: a failure that took it into a rescue or an

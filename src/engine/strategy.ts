@@ -7,7 +7,7 @@ import { child, type Scope } from './scope.js';
 import { resolveTaskKeywords, type TaskKeywords } from './task-keywords.js';
 import type { TaskOutcome } from './task-common.js';
 import { runHandlers, type HandlerEntry } from './handlers.js';
-import type { WorkItem } from './host-iterator.js';
+import type { Outcome, WorkItem } from './host-iterator.js';
 import { runInclude, type IncludeItem } from './includes.js';
 import type { TaskItem } from './lookahead.js';
 import { runMeta } from './meta.js';
@@ -47,10 +47,11 @@ export async function runItem(c: StrategyContext, item: WorkItem, hosts: string[
   const { rs, walk, pv } = c;
   const waiting = (h: string) => walk.pending.get(h)!;
   switch (item.kind) {
-    case 'flush':
-      await runHandlers(rs, c.handlers, hosts, pv);
-      for (const h of hosts) walk.advance(h, undefined);
-      return { endPlay: false };
+    case 'flush': {
+      const failures = await runHandlers(rs, c.handlers, hosts, pv);
+      for (const h of hosts) advanceAfterFlush(rs, walk, h, failures.has(h) ? { failed: true } : undefined);
+      return { endPlay: false, outcomes: failures };
+    }
     case 'include': {
       const outcomes = await runInclude(rs, hosts.map((h) => ({ host: h, item: waiting(h) as IncludeItem })), pv);
       // A failed include is a failed task to the strategy: any_errors_fatal applies to it.
@@ -79,8 +80,11 @@ export async function runItem(c: StrategyContext, item: WorkItem, hosts: string[
         const effect = await runMeta(rs, item.task, targets, pv, c.handlers);
         // Ansible's end_play ends the play for every host of the batch.
         if (effect.endPlay) for (const h of pv.batch) rs.state(h).ended = true;
-        for (const h of hosts) walk.advance(h, effect.outcomes?.get(h) ?? {});
-        return { endPlay: !!effect.endPlay };
+        for (const h of hosts) {
+          if (effect.failures?.has(h)) advanceAfterFlush(rs, walk, h, { failed: true });
+          else walk.advance(h, effect.outcomes?.get(h) ?? {});
+        }
+        return { endPlay: !!effect.endPlay, ...(effect.failures?.size ? { outcomes: effect.failures } : {}) };
       }
       const lookahead = opts.lookahead ? new Map(hosts.map((h) => [h, waiting(h) as TaskItem])) : undefined;
       const outcomes = await runTaskOnHosts(rs, item.task, targets, pv, { perHost: opts.perHost, lookahead });
@@ -103,4 +107,19 @@ function addRoleHandlers(handlers: HandlerEntry[], role: RoleInstance, parent: S
   for (const dep of role.dependencies) addRoleHandlers(handlers, dep, entry);
   const scope = child(entry, {}, { role });
   for (const task of role.handlers) if (!handlers.some((h) => h.task === task)) handlers.push({ task, scope });
+}
+
+/**
+ * A host past a flush. One a handler failed goes to the rescue or always around the flush, or
+ * out of the play; as in Ansible, a rescue it reaches counts in no `rescued` stat (the handler
+ * failure stays counted as failed) and leaves it out of the failed hosts behind the exit code.
+ */
+function advanceAfterFlush(rs: RunState, walk: PlayWalk, host: string, outcome: Outcome | undefined): void {
+  // Read through stats, not stat(): a host with no result yet must stay out of the recap.
+  const rescued = () => rs.stats.get(host)?.rescued ?? 0;
+  const rescuedBefore = rescued();
+  walk.advance(host, outcome);
+  if (!outcome?.failed || rescued() === rescuedBefore) return;
+  rs.stat(host).rescued = rescuedBefore;
+  rs.failedHosts.delete(host);
 }

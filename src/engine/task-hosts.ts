@@ -69,7 +69,7 @@ export async function runTaskOnHosts(rs: RunState, task: Task, targets: TaskTarg
           const why = outcome.result.msg === undefined ? '' : `: ${String(outcome.result.msg)}`;
           outcome = { ...outcome, result: { ...outcome.result, msg: `killed after Ctrl-C (still running when the grace period ended)${why}` } };
         }
-        recordOutcome(rs, task, host, scope, outcome, ref, Date.now() - started);
+        recordOutcome(rs, task, host, scope, outcome, ref, Date.now() - started, vars);
         out.set(host, outcome);
       }),
     ),

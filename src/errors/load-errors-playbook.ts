@@ -32,6 +32,8 @@ export const errConflictingKeywords = def('CONFLICTING_KEYWORDS', (a: string, b:
 export const errStaticName = def('BAD_KEYWORD_VALUE', (what: string, got: string) => `${what} must be a non-empty string, got ${got}`);
 export const errUnresolvableTemplate = def('UNRESOLVABLE_TEMPLATE', (what: string, value: string) => `${what} is a template (${value}), which cannot be resolved before the run`);
 export const errNotInHandlers = def('NOT_SUPPORTED', (kind: string) => `${kind} is not supported in handlers yet`);
+export const errBlockAsHandler = def('NOT_SUPPORTED', () => 'Using a block as a handler is not supported.');
+export const errRoleAsHandler = def('NOT_SUPPORTED', (kind: string) => `Using '${kind}' as a handler is not supported.`);
 export const errActionNotInHandlers = def('NOT_SUPPORTED', (action: string) => `${action} in handlers is not supported yet`);
 
 // blocks and tasks

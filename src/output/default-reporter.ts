@@ -78,6 +78,10 @@ class DefaultReporter implements Reporter {
       case 'warning':
         this.warning(event.message);
         return;
+      case 'meta-message':
+        // strategy/__init__.py _execute_meta: display.vv(f"META: {header}").
+        if (this.opts.verbosity >= 2) this.display(`META: ${this.masker.mask(event.message)}`);
+        return;
       case 'deprecation':
         this.deprecation(event.message, event);
         return;

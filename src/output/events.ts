@@ -65,6 +65,8 @@ export type RunEvent =
   /** A host includes a file; `item` is the loop item (or its label) of an include in a loop. */
   | { kind: 'include'; host: string; file: string; item?: unknown }
   | { kind: 'warning'; message: string }
+  /** What a meta task did or why it did nothing (Ansible shows it at -vv as "META: ..."). */
+  | { kind: 'meta-message'; message: string }
   | {
       kind: 'deprecation';
       /** The bare message; reporters add Ansible's "[DEPRECATION WARNING]: ... will be removed ..." framing. */

@@ -15,6 +15,8 @@ import {
   errInvalidKeyword,
   errMustBeType,
   errNotInHandlers,
+  errRoleAsHandler,
+  formatPos,
   errTaskFileNotFound,
 } from '../errors.js';
 import { suggest } from './suggest.js';
@@ -49,6 +51,9 @@ export abstract class IncludeParser extends RoleLoader {
     if (kind === 'include') return this.parseLegacyInclude(actionKey, thing, ds, p, sc);
     if (kind === 'import_playbook') {
       throw errImportPlaybookAsTask({ pos: keyPos, hint: 'move it out of `tasks:` to the playbook\'s list of plays' });
+    }
+    if (sc.handlers && (kind === 'include_role' || kind === 'import_role')) {
+      throw errRoleAsHandler(kind, { hint: `at ${formatPos(keyPos)}: notify a handler that the role itself defines, or call the role from a task` });
     }
     if (sc.handlers && kind !== 'import_tasks') {
       throw errNotInHandlers(kind, { pos: keyPos, hint: 'use import_tasks (static) in handlers, or call the role/tasks from a task' });
@@ -145,6 +150,7 @@ export abstract class IncludeParser extends RoleLoader {
         y: y2,
         dir: path.dirname(abs),
         importChain: [...sc.importChain, abs],
+        handlerNested: sc.handlers,
         moduleDefaults: sc.moduleDefaults || ds.module_defaults !== undefined,
         parentDirs: [sc.dir, ...sc.parentDirs],
       };
@@ -233,8 +239,11 @@ export abstract class IncludeParser extends RoleLoader {
     if (path.isAbsolute(target)) return [target];
     const out: string[] = [];
     if (sc.role) {
-      out.push(path.join(sc.role.path, 'tasks', target), path.join(sc.role.path, target));
-      out.push(path.join(sc.dir, target));
+      // Ansible's path_dwim_relative: the role's handlers/ (for its handlers) or tasks/, the
+      // role itself, then the same under the playbook's directory.
+      const sub = sc.handlers ? 'handlers' : 'tasks';
+      out.push(path.join(sc.role.path, sub, target), path.join(sc.role.path, 'tasks', target), path.join(sc.role.path, target));
+      out.push(path.join(sc.dir, target), path.join(sc.playDir, sub, target), path.join(sc.playDir, target));
     } else {
       out.push(path.join(sc.dir, target));
       for (const d of sc.parentDirs) out.push(path.join(d, target));

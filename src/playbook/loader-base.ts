@@ -72,6 +72,8 @@ export interface ParseScope {
   /** Role directories being loaded, outermost first. */
   roleChain: string[];
   handlers: boolean;
+  /** Inside a handler block or a file imported into handlers, where Ansible refuses a block. */
+  handlerNested?: boolean;
   /** A module_defaults keyword is in effect, so required arguments may come from it. */
   moduleDefaults: boolean;
   /** Handlers of roles brought in with import_role, made available to the whole play. */

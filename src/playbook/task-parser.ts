@@ -16,6 +16,8 @@ import {
   errNoAction,
   errUnknownModule,
   LoadError,
+  errBlockAsHandler,
+  formatPos,
 } from '../errors.js';
 import { suggest } from './suggest.js';
 import type { ModuleDef } from '../modules/types.js';
@@ -71,8 +73,12 @@ export abstract class TaskParser extends IncludeParser {
       }
       throw errInvalidKeyword(k, 'a Block', { pos: y.keyPosOf([...p, k]), hint });
     }
+    // Ansible takes a block at the top of a handlers list as the implicit block of its
+    // handlers; any deeper one (or in an imported file) would be a block run as a handler.
+    // The message stands alone on the ERROR! line, as Ansible's (scripts grep it).
+    if (sc.handlers && sc.handlerNested) throw errBlockAsHandler({ hint: `at ${formatPos(y.posOf(p))}: put its tasks in the handlers list, or notify several handlers` });
     const common = parseCommon(ds, y, p, 'Block');
-    const inner: ParseScope = { ...sc, moduleDefaults: sc.moduleDefaults || ds.module_defaults !== undefined };
+    const inner: ParseScope = { ...sc, handlerNested: sc.handlers, moduleDefaults: sc.moduleDefaults || ds.module_defaults !== undefined };
     const block: Block = {
       ...common,
       kind: 'block',
