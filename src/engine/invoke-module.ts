@@ -62,7 +62,15 @@ function resolveCall(def: ModuleDef, inv: TaskInvocation, vars: Record<string, u
 }
 
 function controllerFor(inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv) {
-  return makeControllerContext({ templar: env.templar, vars, role: currentRole(inv.scope), playbookDir: env.playbookDir, taskDir: path.dirname(inv.task.pos.file) });
+  return makeControllerContext({
+    templar: env.templar,
+    vars,
+    role: currentRole(inv.scope),
+    playbookDir: env.playbookDir,
+    taskDir: path.dirname(inv.task.pos.file),
+    untemplatedArgs: inv.task.args,
+    warn: env.warn && ((message) => env.warn!(inv.host, message)),
+  });
 }
 
 export type Speculation = { kind: 'probe'; request: ProbeRequest } | { kind: 'skip' } | { kind: 'stop' };

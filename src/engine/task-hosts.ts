@@ -101,6 +101,8 @@ function execEnv(rs: RunState, pv: PlayVarsContext, task: TaskRef, lookahead: (h
     reconnect: (host, timeoutMs) => rs.reconnect(host, pv, timeoutMs),
     addSecret: rs.o.addSecret,
     runProbe: (req, transport, alone) => runProbe(rs, req, transport, alone, lookahead(req.host), pv, env),
+    // Scoped to the task and host: Ansible repeats a warning per task run (its dedup is per worker).
+    warn: (host, message) => rs.o.sink({ kind: 'warning', message, scope: `${task.uid}\u0000${host}` }),
     noteApplied: (host) => rs.state(host).probeCache.noteApplied(),
   };
   return env;

@@ -76,7 +76,7 @@ class DefaultReporter implements Reporter {
         return;
       }
       case 'warning':
-        this.warning(event.message);
+        this.warning(event.message, event.scope);
         return;
       case 'deprecation':
         this.deprecation(event.message, event);
@@ -124,10 +124,10 @@ class DefaultReporter implements Reporter {
     this.display(`\n${msg} ${stars}`);
   }
 
-  private warning(message: string): void {
+  private warning(message: string, scope = ''): void {
     const text = wrapText(this.masker.mask(`[WARNING]: ${message}`), this.columns).join('\n') + '\n';
-    if (this.warned.has(text)) return;
-    this.warned.add(text);
+    if (this.warned.has(`${scope}\u0000${text}`)) return;
+    this.warned.add(`${scope}\u0000${text}`);
     this.display(text, COLOR.warn, true);
   }
 
