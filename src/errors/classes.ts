@@ -1,6 +1,6 @@
 // The error classes. A LoadError is a mistake in the user's input found before any
 // host is contacted (playbook, roles, inventory, vault, options): the run never
-// starts, and the CLI prints it as `file:line:col: message` plus a hint, never with
+// starts, and the CLI prints it in Ansible's layout (message, then where) plus a hint, never with
 // a stack trace (unless -vvv), mapped to ansible-playbook's exit codes. A TaskError
 // fails one task on one host and the run goes on, so it is never thrown past the engine.
 
