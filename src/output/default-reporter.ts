@@ -244,7 +244,11 @@ class DefaultReporter implements Reporter {
       return;
     }
     const failedLike = ev.status === 'failed' || ev.status === 'unreachable';
-    if (ev.loop || (this.loopsSeen.has(key) && Array.isArray(r.results))) {
+    // Ansible cleans a failed or skipped result before looking for its items; debug's
+    // cleaning keeps only msg, so such a debug loop gets its own line ("One or more items failed").
+    const ownLine = (failedLike || ev.status === 'skipped') && isDebugAction(ev.task.action) && !Array.isArray(r.results);
+    if (ownLine) this.loopsSeen.delete(key);
+    else if (ev.loop || (this.loopsSeen.has(key) && Array.isArray(r.results))) {
       // Ansible's _process_items: the items were already shown one by one.
       this.loopsSeen.delete(key);
       if (failedLike && ev.ignored) {
