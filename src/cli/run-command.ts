@@ -173,6 +173,8 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       columns: process.stdout.columns,
       displaySkippedHosts: config.displaySkippedHosts,
       displayOkHosts: config.displayOkHosts,
+      displayFailedStderr: config.displayFailedStderr,
+      showTaskPathOnFailure: config.showTaskPathOnFailure,
       masker,
     };
     const output = createRunOutput({

@@ -22,6 +22,7 @@ class DefaultReporter implements Reporter {
   private readonly columns: number;
   private readonly showSkipped: boolean;
   private readonly showOk: boolean;
+  private readonly failedToStderr: boolean;
   private readonly writeErr: (text: string) => void;
   private lastBannerUid: string | undefined;
   private readonly bannerPrefix = new Map<string, string>();
@@ -35,6 +36,7 @@ class DefaultReporter implements Reporter {
     this.columns = Math.max(79, (opts.columns ?? 80) - 1);
     this.showSkipped = opts.displaySkippedHosts ?? true;
     this.showOk = opts.displayOkHosts ?? true;
+    this.failedToStderr = opts.displayFailedStderr ?? false;
     this.writeErr = opts.writeErr ?? ((t) => void process.stderr.write(t));
   }
 
@@ -190,7 +192,7 @@ class DefaultReporter implements Reporter {
       msg = `The full traceback is:\n${text}`;
       delete r.exception;
     }
-    this.display(msg, COLOR.error);
+    this.display(msg, COLOR.error, this.failedToStderr);
   }
 
   /** CallbackBase._handle_warnings: a result's warnings go to stderr before its line. */
@@ -283,12 +285,13 @@ class DefaultReporter implements Reporter {
         this.ensureBanner(ev.task);
         this.handleException(r);
         this.handleWarnings(r);
-        this.display(`fatal: [${label}]: FAILED! => ${this.dump(r)}`, COLOR.error);
+        if (this.opts.verbosity < 2 && this.opts.showTaskPathOnFailure && ev.task.path) this.display(`task path: ${ev.task.path}`, COLOR.debug);
+        this.display(`fatal: [${label}]: FAILED! => ${this.dump(r)}`, COLOR.error, this.failedToStderr);
         if (ev.ignored) this.display('...ignoring', COLOR.skip);
         return;
       case 'unreachable':
         this.ensureBanner(ev.task);
-        this.display(`fatal: [${label}]: UNREACHABLE! => ${this.dump(r)}`, COLOR.unreachable);
+        this.display(`fatal: [${label}]: UNREACHABLE! => ${this.dump(r)}`, COLOR.unreachable, this.failedToStderr);
         if (ev.ignored) this.display('...ignoring', COLOR.skip);
         return;
     }
@@ -331,7 +334,7 @@ class DefaultReporter implements Reporter {
         this.ensureBanner(ev.task);
         this.handleException(r);
         this.handleWarnings(r);
-        this.display(`failed: [${label}] (item=${item}) => ${this.dump(r)}`, COLOR.error);
+        this.display(`failed: [${label}] (item=${item}) => ${this.dump(r)}`, COLOR.error, this.failedToStderr);
         return;
     }
   }

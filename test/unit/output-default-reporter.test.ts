@@ -339,3 +339,20 @@ describe('default reporter: debug loops and scoped warnings', () => {
     expect(err).toBe('[WARNING]: careful\n'.repeat(3));
   });
 });
+
+describe('default reporter: display_failed_stderr and show_task_path_on_failure', () => {
+  const t = task('boom', { path: '/p/site.yml:7' });
+  const failed: RunEvent = { kind: 'host-result', task: t, host: 'web1', status: 'failed', result: { failed: true, msg: 'no' }, ignored: true };
+  it('sends failure lines to stderr, "...ignoring" stays on stdout (default.py v2_runner_on_failed)', async () => {
+    const { out, err } = await run([play('p'), { kind: 'task-start', task: t }, failed], { displayFailedStderr: true });
+    expect(err).toBe('fatal: [web1]: FAILED! => {"changed": false, "msg": "no"}\n');
+    expect(out).toContain('\n...ignoring\n');
+    expect(out).not.toContain('fatal:');
+  });
+  it('prints the task path before a failure below -vv', async () => {
+    const { out } = await run([play('p'), { kind: 'task-start', task: t }, failed], { showTaskPathOnFailure: true });
+    expect(out).toContain('task path: /p/site.yml:7\nfatal: [web1]: FAILED!');
+    const plain = await run([play('p'), { kind: 'task-start', task: t }, failed]);
+    expect(plain.out).not.toContain('task path:');
+  });
+});
