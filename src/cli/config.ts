@@ -21,6 +21,8 @@ export interface Config {
   gathering: 'implicit' | 'explicit' | 'smart';
   displaySkippedHosts: boolean;
   displayOkHosts: boolean;
+  displayFailedStderr: boolean;
+  showTaskPathOnFailure: boolean;
   forceHandlers: boolean;
   /** ERROR_ON_MISSING_HANDLER: false makes an unknown notify a warning. */
   errorOnMissingHandler: boolean;
@@ -61,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     gathering: gathering as Config['gathering'],
     displaySkippedHosts: bool(get('ANSIBLE_DISPLAY_SKIPPED_HOSTS', 'display_skipped_hosts'), true),
     displayOkHosts: bool(get('ANSIBLE_DISPLAY_OK_HOSTS', 'display_ok_hosts'), true),
+    displayFailedStderr: bool(get('ANSIBLE_DISPLAY_FAILED_STDERR', 'display_failed_stderr'), false),
+    showTaskPathOnFailure: bool(get('ANSIBLE_SHOW_TASK_PATH_ON_FAILURE', 'show_task_path_on_failure'), false),
     forceHandlers: bool(get('ANSIBLE_FORCE_HANDLERS', 'force_handlers'), false),
     errorOnMissingHandler: bool(get('ANSIBLE_ERROR_ON_MISSING_HANDLER', 'error_on_missing_handler'), true),
     stdoutCallback: get('ANSIBLE_STDOUT_CALLBACK', 'stdout_callback') ?? 'default',

@@ -173,6 +173,8 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       columns: process.stdout.columns,
       displaySkippedHosts: config.displaySkippedHosts,
       displayOkHosts: config.displayOkHosts,
+      displayFailedStderr: config.displayFailedStderr,
+      showTaskPathOnFailure: config.showTaskPathOnFailure,
       masker,
     };
     const output = createRunOutput({
@@ -322,9 +324,21 @@ function listing(
         for (const h of hosts) text += `      ${h}\n`;
       }
       const tasks: { name: string; tags: string[] }[] = [];
+      // Ansible templates tags with the play's variables before listing and selecting them.
+      const playVars = { ...(play.vars ?? {}), ...extraVars };
+      const rendered = (tags: string[]): string[] =>
+        tags.flatMap((t) => {
+          if (!templar.isTemplated(t)) return [t];
+          try {
+            const v = templar.render(t, playVars);
+            return Array.isArray(v) ? v.map(String) : [String(v)];
+          } catch {
+            return [t];
+          }
+        });
       const walk = (nodes: TaskNode[], inherited: string[], role?: RoleInstance) => {
         for (const n of nodes) {
-          const tags = [...new Set([...inherited, ...n.tags])];
+          const tags = [...new Set([...inherited, ...rendered(n.tags)])];
           if (n.kind === 'block') {
             walk(n.block, tags, role);
             walk(n.rescue, tags, role);
@@ -346,7 +360,7 @@ function listing(
       const selected = tasks.filter((t) => tagSelected(t.tags, only, skip));
       if (what.tasks) {
         text += `    tasks:\n`;
-        for (const t of selected) text += `      ${t.name}\tTAGS: [${t.tags.join(', ')}]\n`;
+        for (const t of selected) text += `      ${t.name}\tTAGS: [${[...t.tags].sort().join(', ')}]\n`;
       }
       if (what.tags) {
         const all = [...new Set(selected.flatMap((t) => t.tags))].sort();

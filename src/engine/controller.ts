@@ -8,6 +8,7 @@ import type { RoleInstance } from '../playbook/types.js';
 import type { Templar } from '../template/index.js';
 import { templateVars } from '../template/template-vars.js';
 import { overlay } from './vars.js';
+import { allTrue } from './task-common.js';
 import { decryptFileContent } from '../vault/context.js';
 
 export interface ControllerScope {
@@ -17,6 +18,8 @@ export interface ControllerScope {
   playbookDir: string;
   /** Directory of the file that defined the task. */
   taskDir: string;
+  untemplatedArgs?: Record<string, unknown>;
+  warn?(message: string): void;
 }
 
 export function searchPaths(kind: string, s: Pick<ControllerScope, 'role' | 'playbookDir' | 'taskDir'>): string[] {
@@ -39,6 +42,8 @@ export function makeControllerContext(s: ControllerScope): ControllerContext {
     findFile,
     render: (t, extra) => s.templar.renderString(t, extra ? overlay(s.vars, extra) : s.vars),
     evaluate: (e, extra) => s.templar.evaluate(e, extra ? overlay(s.vars, extra) : s.vars),
+    condition: (cond) => allTrue(s.templar, [cond], s.vars, s.warn).ok,
+    untemplatedArgs: s.untemplatedArgs,
     renderFile: (p, extra) => {
       // a vault-encrypted template is decrypted first, as Ansible's template action does
       const source = decryptFileContent(readFileSync(p), p).toString('utf8');

@@ -25,6 +25,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
   }
   const { task } = inv;
   const templar = env.templar;
+  const warn = hostWarn(env, inv.host);
   // The loader resolved every action against the same registry.
   const def = env.registry.get(task.action)!;
   let kw: TaskKeywords;
@@ -53,7 +54,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
   if (!task.loop) {
     let check;
     try {
-      check = allTrue(templar, conds, inv.vars);
+      check = allTrue(templar, conds, inv.vars, warn);
     } catch (e) {
       return finish(failOutcome(conditionFailure(conds.find(() => true), e), kw.ignoreErrors));
     }
@@ -77,7 +78,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
     if (e instanceof UndefinedVariableError) {
       let check;
       try {
-        check = allTrue(templar, conds, inv.vars);
+        check = allTrue(templar, conds, inv.vars, warn);
       } catch {
         return finish(failOutcome(errorMessage(e), kw.ignoreErrors));
       }
@@ -98,7 +99,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
     let r: ModuleResult;
     try {
       if (task.loop.label !== undefined) label = String(templar.render(task.loop.label, vars));
-      const check = allTrue(templar, conds, vars);
+      const check = allTrue(templar, conds, vars, warn);
       // Keywords may use the loop variable: each item renders them again, as Ansible does.
       r = check.ok
         ? await runWithRetries(def, inv, vars, env, resolveTaskKeywords(templar, task, inv.scope, vars, env.becomePassword))
@@ -147,6 +148,7 @@ async function runWithRetries(def: ModuleDef, inv: TaskInvocation, vars: Record<
   const { task } = inv;
   const templar = env.templar;
   const until = task.until ?? [];
+  const warn = hostWarn(env, inv.host);
   const retries = until.length ? Math.max(1, Number(templar.render(task.retries ?? 3, vars)) + 1) : 1;
   const delay = Number(templar.render(task.delay ?? 5, vars));
   let result: ModuleResult = {};
@@ -157,12 +159,12 @@ async function runWithRetries(def: ModuleDef, inv: TaskInvocation, vars: Record<
     if (!('failed' in result)) result = { ...result, failed: false };
     if (!('changed' in result)) result = { ...result, changed: false };
     if (result.skipped) return result;
-    result = applyResultConditions(task, result, vars, templar);
+    result = applyResultConditions(task, result, vars, templar, warn);
     if (!until.length) return result;
     const withReg = task.register ? overlay(vars, { [task.register]: result }) : vars;
     let done = false;
     try {
-      done = allTrue(templar, until, withReg).ok;
+      done = allTrue(templar, until, withReg, warn).ok;
     } catch (e) {
       return { ...result, failed: true, msg: conditionFailure(until[0], e) };
     }
@@ -176,7 +178,7 @@ async function runWithRetries(def: ModuleDef, inv: TaskInvocation, vars: Record<
   return { ...result, failed: true, msg: result.msg ?? 'Retries exceeded' };
 }
 
-function applyResultConditions(task: Task, result: ModuleResult, vars: Record<string, unknown>, templar: Templar): ModuleResult {
+function applyResultConditions(task: Task, result: ModuleResult, vars: Record<string, unknown>, templar: Templar, warn?: (message: string) => void): ModuleResult {
   if (!task.changed_when && !task.failed_when) return result;
   const withReg = task.register ? overlay(vars, { [task.register]: result }) : vars;
   const out = { ...result };
@@ -187,12 +189,12 @@ function applyResultConditions(task: Task, result: ModuleResult, vars: Record<st
   try {
     if (task.changed_when) {
       cond = task.changed_when[0];
-      out.changed = allTrue(templar, task.changed_when, withReg).ok;
+      out.changed = allTrue(templar, task.changed_when, withReg, warn).ok;
     }
     which = 'failed';
     if (task.failed_when) {
       cond = task.failed_when[0];
-      const failed = allTrue(templar, task.failed_when, task.register ? overlay(vars, { [task.register]: out }) : vars).ok;
+      const failed = allTrue(templar, task.failed_when, task.register ? overlay(vars, { [task.register]: out }) : vars, warn).ok;
       // Ansible sets both, so a registered result says `failed: false` when failed_when held false.
       out.failed_when_result = failed;
       out.failed = failed;
@@ -201,4 +203,8 @@ function applyResultConditions(task: Task, result: ModuleResult, vars: Record<st
     return { ...out, failed: true, [`${which}_when_result`]: conditionFailure(cond, e) };
   }
   return out;
+}
+
+function hostWarn(env: ExecEnv, host: string): ((message: string) => void) | undefined {
+  return env.warn && ((message) => env.warn!(host, message));
 }

@@ -66,7 +66,15 @@ function resolveCall(def: ModuleDef, inv: TaskInvocation, vars: Record<string, u
 }
 
 function controllerFor(inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv) {
-  return makeControllerContext({ templar: env.templar, vars, role: currentRole(inv.scope), playbookDir: env.playbookDir, taskDir: path.dirname(inv.task.pos.file) });
+  return makeControllerContext({
+    templar: env.templar,
+    vars,
+    role: currentRole(inv.scope),
+    playbookDir: env.playbookDir,
+    taskDir: path.dirname(inv.task.pos.file),
+    untemplatedArgs: inv.task.args,
+    warn: env.warn && ((message) => env.warn!(inv.host, message)),
+  });
 }
 
 export type Speculation = { kind: 'probe'; request: ProbeRequest } | { kind: 'skip' } | { kind: 'stop' };
@@ -160,7 +168,7 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
     env: envVars,
     exec: async (command, o = {}) => (await getTransport()).exec(command, { stdin: o.stdin, become: o.noBecome ? undefined : become, env: envVars, timeoutMs: o.timeoutMs ?? timeoutMs }),
     progress: (m) => env.progress(host, m),
-    warn: env.warn && ((m) => env.warn?.(m)),
+    warn: env.warn && ((m) => env.warn!(host, m)),
     sleep: (ms) => env.sleep(ms),
     reconnect: async (o) => {
       await env.reconnect(target, o?.timeoutMs);

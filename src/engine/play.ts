@@ -8,6 +8,7 @@ import { ansibleBool } from '../boolean.js';
 import { errBadSerial, errBadStrategy, errBadVarsFile, errVarsFileNotFound, type SourcePos } from '../errors.js';
 import { selectPlayHosts } from '../inventory/index.js';
 import { parseYamlText } from '../playbook/yaml-file.js';
+import { BLOCK_KEYWORDS, PLAY_KEYWORDS, TASK_KEYWORDS } from '../playbook/keywords.js';
 import type { Play, Task } from '../playbook/types.js';
 import { collectHandlers, forceHandlers, runHandlers } from './handlers.js';
 import { PlayWalk } from './play-walk.js';
@@ -37,6 +38,7 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
     rs.o.sink({ kind: 'no-hosts', pattern: String(pattern) });
     return;
   }
+  warnReservedNames(rs, play);
   for (const h of hosts) {
     const s = rs.state(h);
     s.ended = false;
@@ -166,4 +168,17 @@ export function serialBatches(hosts: string[], serial: unknown, pos?: SourcePos)
     k++;
   }
   return out;
+}
+
+/** Names Ansible keeps for itself: object keywords and the template globals (vars/reserved.py). */
+const RESERVED_NAMES = new Set([...PLAY_KEYWORDS, ...BLOCK_KEYWORDS, ...TASK_KEYWORDS, 'with_',
+  'range', 'lipsum', 'dict', 'cycler', 'joiner', 'namespace', 'lookup', 'query', 'q', 'now', 'undef']);
+
+/** Ansible's warn_if_reserved, run as the play starts, over the play-level variables. */
+function warnReservedNames(rs: RunState, play: Play): void {
+  const names = new Set([...Object.keys(play.vars ?? {}), ...Object.keys(rs.o.extraVars ?? {})]);
+  names.delete('vars');
+  for (const name of names) {
+    if (RESERVED_NAMES.has(name)) rs.o.sink({ kind: 'warning', message: `Found variable using reserved name: ${name}` });
+  }
 }

@@ -40,11 +40,13 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
     for (const n of task.notify.length ? task.notify : inheritedNotify(scope)) for (const name of renderNotify(rs, n, vars)) s.notified.add(name);
   }
   const sink = rs.o.sink;
+  // A task-level `diff:` decides whether its diff is shown, over the run's --diff.
+  const diff = o.keywords?.diff === undefined ? {} : { diff: o.keywords.diff };
   for (const it of o.items) {
-    sink({ kind: 'host-result', task: ref, host, status: it.status, result: it.result, item: it.item, itemLabel: it.label, delegatedTo: o.delegatedTo });
+    sink({ kind: 'host-result', task: ref, host, status: it.status, result: it.result, item: it.item, itemLabel: it.label, delegatedTo: o.delegatedTo, ...diff });
   }
   // A loop's items were shown one by one; its aggregate is marked so reporters do not show it again.
-  sink({ kind: 'host-result', task: ref, host, status: o.status, result: r, ignored: o.ignored, delegatedTo: o.delegatedTo, checkSkipped: o.checkSkipped, durationMs, ...(o.items.length ? { loop: true } : {}) });
+  sink({ kind: 'host-result', task: ref, host, status: o.status, result: r, ignored: o.ignored, delegatedTo: o.delegatedTo, checkSkipped: o.checkSkipped, durationMs, ...diff, ...(o.items.length ? { loop: true } : {}) });
   switch (o.status) {
     case 'unreachable':
       if (o.ignored) {

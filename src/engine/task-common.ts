@@ -20,8 +20,6 @@ export interface ExecEnv {
   /** Transport for a host (connection opened on first use, kept for the run). */
   transportFor(host: string): Promise<Transport>;
   progress(host: string, message: string): void;
-  /** A warning shown now, not part of any result. */
-  warn?(message: string): void;
   retry(host: string, retriesLeft: number): void;
   sleep(ms: number): Promise<void>;
   reconnect(host: string, timeoutMs?: number): Promise<void>;
@@ -34,6 +32,8 @@ export interface ExecEnv {
    * one exec with the probes of the tasks that follow.
    */
   runProbe?(req: ProbeRequest & { host: string; batchable: boolean }, transport: Promise<Transport>, alone: () => Promise<ExecResult>): Promise<ExecResult>;
+  /** A warning raised while running the task on `host` (Ansible's display.warning in the worker). */
+  warn?(host: string, message: string): void;
   /** A planned task applied steps on `host`: changes are happening, batch less for a while. */
   noteApplied?(host: string): void;
 }
@@ -97,9 +97,20 @@ export function conditionFailure(cond: unknown, e: unknown): string {
   return `The conditional check '${String(cond)}' failed. The error was: error while evaluating conditional (${String(cond)}): ${errorMessage(e)}`;
 }
 
+/**
+ * Ansible's Conditional warns about a condition written as a template ("{{ x }} == 1"):
+ * it still works (the rendered text is evaluated again) but is fragile.
+ */
+export function conditionalWarning(cond: unknown): string | undefined {
+  if (typeof cond !== 'string' || !/\{\{|\{%/.test(cond)) return undefined;
+  return `conditional statements should not include jinja2 templating delimiters such as {{ }} or {% %}. Found: ${cond}`;
+}
+
 /** Evaluates all conditions (ANDed); a throw means the conditional itself is broken. */
-export function allTrue(templar: Templar, conds: unknown[], vars: Record<string, unknown>): { ok: boolean; falseCond?: unknown } {
+export function allTrue(templar: Templar, conds: unknown[], vars: Record<string, unknown>, warn?: (message: string) => void): { ok: boolean; falseCond?: unknown } {
   for (const c of conds) {
+    const warning = warn && conditionalWarning(c);
+    if (warning) warn(warning);
     if (!templar.evaluateCondition(c, vars)) return { ok: false, falseCond: c };
   }
   return { ok: true };

@@ -32,10 +32,11 @@ export async function runTaskOnHosts(rs: RunState, task: Task, targets: TaskTarg
   // After Ctrl-C a task does not start (nor is it shown); callers stop at their next check.
   if (rs.interrupted) return new Map(targets.map((t) => [t.host, notStarted()]));
   const ref = taskRef(task, targets[0]?.scope, !!opts.handler);
-  rs.o.sink({ kind: opts.handler ? 'handler-start' : 'task-start', task: ref });
   const out = new Map<string, TaskOutcome>();
   const first = targets[0];
   const firstVars = () => rs.vars.forTask(first.host, pv, child(first.scope, task));
+  if (first && task.name !== undefined && rs.o.templar.isTemplated(task.name)) ref.name = renderedName(rs, ref.name, task.name, firstVars);
+  rs.o.sink({ kind: opts.handler ? 'handler-start' : 'task-start', task: ref });
   const renderFirst = (v: unknown) => (v === undefined ? v : rs.o.templar.render(v, firstVars()));
   let runOnce = !!first && runsOnce(rs, task, first.scope, firstVars);
   if (runOnce && opts.perHost) {
@@ -96,12 +97,13 @@ function execEnv(rs: RunState, pv: PlayVarsContext, task: TaskRef, lookahead: (h
     playbookDir: pv.play.baseDir,
     transportFor: (host) => rs.transportFor(host, pv),
     progress: (host, message) => rs.o.sink({ kind: 'host-progress', task, host, message }),
-    warn: (message) => rs.o.sink({ kind: 'warning', message }),
     retry: (host, retriesLeft) => rs.o.sink({ kind: 'retry', task, host, retriesLeft }),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     reconnect: (host, timeoutMs) => rs.reconnect(host, pv, timeoutMs),
     addSecret: rs.o.addSecret,
     runProbe: (req, transport, alone) => runProbe(rs, req, transport, alone, lookahead(req.host), pv, env),
+    // Scoped to the task and host: Ansible repeats a warning per task run (its dedup is per worker).
+    warn: (host, message) => rs.o.sink({ kind: 'warning', message, scope: `${task.uid}\u0000${host}` }),
     noteApplied: (host) => rs.state(host).probeCache.noteApplied(),
   };
   return env;
@@ -126,4 +128,18 @@ export function throttleOf(task: Task, scope: Scope, render: (v: unknown) => unk
   const n = Number(render(raw));
   if (!Number.isInteger(n) || n < 0) throw errBadThrottle(JSON.stringify(raw), { pos: task.pos, hint: 'throttle takes a whole number of hosts, 0 for no limit' });
   return n;
+}
+
+/**
+ * The banner shows the task name rendered with the first host's variables, as Ansible's
+ * strategy does; a name that cannot be rendered (an undefined variable) stays as written.
+ */
+function renderedName(rs: RunState, shown: string, name: string, vars: () => Record<string, unknown>): string {
+  try {
+    const rendered = rs.o.templar.render(name, vars());
+    if (typeof rendered !== 'string' || !shown.endsWith(name)) return shown;
+    return shown.slice(0, shown.length - name.length) + rendered;
+  } catch {
+    return shown;
+  }
 }

@@ -1,9 +1,10 @@
 // The error classes. A LoadError is a mistake in the user's input found before any
 // host is contacted (playbook, roles, inventory, vault, options): the run never
-// starts, and the CLI prints it as `file:line:col: message` plus a hint, never with
+// starts, and the CLI prints it in Ansible's layout (message, then where) plus a hint, never with
 // a stack trace (unless -vvv), mapped to ansible-playbook's exit codes. A TaskError
 // fails one task on one host and the run goes on, so it is never thrown past the engine.
 
+import { readFileSync } from 'node:fs';
 import type { LoadCode, TaskCode, UserErrorKind } from './codes.js';
 
 export type { UserErrorKind };
@@ -102,10 +103,38 @@ export function formatUserWarning(err: UserError): string {
   return text;
 }
 
-/** Ansible's wording; the code stays on the object (and in JSON output), not in this text. */
+/**
+ * Ansible's layout (AnsibleError.message with YAML_POSITION_DETAILS): the message first, so
+ * scripts grepping `ERROR! <message>` match, then where it is and the offending line, then our
+ * hint. The code stays on the object (and in JSON output), not in this text.
+ */
 export function formatUserError(err: UserError): string {
-  const where = formatPos(err.pos);
-  let text = `ERROR! ${where ? where + ': ' : ''}${err.message}`;
+  let text = `ERROR! ${err.message}`;
+  if (err.pos) text += `\n\n${positionDetails(err.pos)}`;
   if (err.hint) text += `\n  hint: ${err.hint}`;
   return text;
+}
+
+function positionDetails(pos: SourcePos): string {
+  let text = `The error appears to be in '${pos.file}': line ${pos.line}, column ${pos.col}, but may\n` +
+    'be elsewhere in the file depending on the exact syntax problem.\n';
+  const lines = sourceLines(pos.file);
+  if (!lines || lines.length === 0) return text.slice(0, -1);
+  // Like Ansible: past the end means the last line, and blank lines step back to real content.
+  let n = Math.min(pos.line - 1, lines.length - 1);
+  while (n > 0 && !lines[n]!.trim()) n--;
+  const target = lines[n]!;
+  // Encrypted content is never echoed (Ansible's show_content=False for vault data).
+  if (!target.trim() || target.includes('$ANSIBLE_VAULT')) return text.slice(0, -1);
+  const prev = n > 0 ? lines[n - 1]! : '';
+  text += `\nThe offending line appears to be:\n\n${prev.trimEnd()}\n${target.trimEnd()}\n${' '.repeat(Math.max(0, pos.col - 1))}^ here`;
+  return text;
+}
+
+function sourceLines(file: string): string[] | undefined {
+  try {
+    return readFileSync(file, 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
 }

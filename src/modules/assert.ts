@@ -26,11 +26,16 @@ export const assertModule = defineModule<FromSchema<typeof schema>>({
   argAliases: { msg: 'fail_msg' },
   schema,
   async run(args, ctx) {
-    const conds = Array.isArray(args.that) ? args.that : [args.that];
+    // Like Ansible's assert action: the conditions as written (a list's items untemplated),
+    // so a templated condition still warns and evaluates as `when:` would.
+    const raw = ctx.controller.untemplatedArgs?.that;
+    const useRaw = ctx.controller.condition !== undefined && Array.isArray(raw);
+    const that = useRaw ? raw : args.that;
+    const conds = Array.isArray(that) ? that : [that];
     for (const cond of conds) {
       let ok: boolean;
       try {
-        ok = typeof cond === 'boolean' ? cond : !!truthyValue(ctx.controller.evaluate(String(cond)));
+        ok = typeof cond === 'boolean' ? cond : useRaw ? ctx.controller.condition!(cond) : !!truthyValue(ctx.controller.evaluate(String(cond)));
       } catch (e) {
         throw new ModuleFailure(`The conditional check '${String(cond)}' failed. The error was: ${(e as Error).message}`);
       }

@@ -50,6 +50,13 @@ export interface ControllerContext {
   render(template: string, extraVars?: Record<string, unknown>): string;
   /** Evaluate a bare Jinja2 expression (as in `when:` or assert's `that:`). */
   evaluate(expression: string, extraVars?: Record<string, unknown>): unknown;
+  /**
+   * Evaluate a condition as `when:` does (a condition written as a template is rendered
+   * first, with Ansible's warning).
+   */
+  condition?(cond: unknown): boolean;
+  /** The task's arguments before templating (assert's `that:` is evaluated from these). */
+  untemplatedArgs?: Record<string, unknown>;
   /** Render a template file (the template module). */
   renderFile(path: string, extraVars?: Record<string, unknown>): string;
 }

@@ -22,6 +22,7 @@ class DefaultReporter implements Reporter {
   private readonly columns: number;
   private readonly showSkipped: boolean;
   private readonly showOk: boolean;
+  private readonly failedToStderr: boolean;
   private readonly writeErr: (text: string) => void;
   private lastBannerUid: string | undefined;
   private readonly bannerPrefix = new Map<string, string>();
@@ -35,6 +36,7 @@ class DefaultReporter implements Reporter {
     this.columns = Math.max(79, (opts.columns ?? 80) - 1);
     this.showSkipped = opts.displaySkippedHosts ?? true;
     this.showOk = opts.displayOkHosts ?? true;
+    this.failedToStderr = opts.displayFailedStderr ?? false;
     this.writeErr = opts.writeErr ?? ((t) => void process.stderr.write(t));
   }
 
@@ -76,7 +78,7 @@ class DefaultReporter implements Reporter {
         return;
       }
       case 'warning':
-        this.warning(event.message);
+        this.warning(event.message, event.scope);
         return;
       case 'meta-message':
         // strategy/__init__.py _execute_meta: display.vv(f"META: {header}").
@@ -128,10 +130,10 @@ class DefaultReporter implements Reporter {
     this.display(`\n${msg} ${stars}`);
   }
 
-  private warning(message: string): void {
+  private warning(message: string, scope = ''): void {
     const text = wrapText(this.masker.mask(`[WARNING]: ${message}`), this.columns).join('\n') + '\n';
-    if (this.warned.has(text)) return;
-    this.warned.add(text);
+    if (this.warned.has(`${scope}\u0000${text}`)) return;
+    this.warned.add(`${scope}\u0000${text}`);
     this.display(text, COLOR.warn, true);
   }
 
@@ -194,7 +196,7 @@ class DefaultReporter implements Reporter {
       msg = `The full traceback is:\n${text}`;
       delete r.exception;
     }
-    this.display(msg, COLOR.error);
+    this.display(msg, COLOR.error, this.failedToStderr);
   }
 
   /** CallbackBase._handle_warnings: a result's warnings go to stderr before its line. */
@@ -248,7 +250,11 @@ class DefaultReporter implements Reporter {
       return;
     }
     const failedLike = ev.status === 'failed' || ev.status === 'unreachable';
-    if (ev.loop || (this.loopsSeen.has(key) && Array.isArray(r.results))) {
+    // Ansible cleans a failed or skipped result before looking for its items; debug's
+    // cleaning keeps only msg, so such a debug loop gets its own line ("One or more items failed").
+    const ownLine = (failedLike || ev.status === 'skipped') && isDebugAction(ev.task.action) && !Array.isArray(r.results);
+    if (ownLine) this.loopsSeen.delete(key);
+    else if (ev.loop || (this.loopsSeen.has(key) && Array.isArray(r.results))) {
       // Ansible's _process_items: the items were already shown one by one.
       this.loopsSeen.delete(key);
       if (failedLike && ev.ignored) {
@@ -283,12 +289,13 @@ class DefaultReporter implements Reporter {
         this.ensureBanner(ev.task);
         this.handleException(r);
         this.handleWarnings(r);
-        this.display(`fatal: [${label}]: FAILED! => ${this.dump(r)}`, COLOR.error);
+        if (this.opts.verbosity < 2 && this.opts.showTaskPathOnFailure && ev.task.path) this.display(`task path: ${ev.task.path}`, COLOR.debug);
+        this.display(`fatal: [${label}]: FAILED! => ${this.dump(r)}`, COLOR.error, this.failedToStderr);
         if (ev.ignored) this.display('...ignoring', COLOR.skip);
         return;
       case 'unreachable':
         this.ensureBanner(ev.task);
-        this.display(`fatal: [${label}]: UNREACHABLE! => ${this.dump(r)}`, COLOR.unreachable);
+        this.display(`fatal: [${label}]: UNREACHABLE! => ${this.dump(r)}`, COLOR.unreachable, this.failedToStderr);
         if (ev.ignored) this.display('...ignoring', COLOR.skip);
         return;
     }
@@ -331,7 +338,7 @@ class DefaultReporter implements Reporter {
         this.ensureBanner(ev.task);
         this.handleException(r);
         this.handleWarnings(r);
-        this.display(`failed: [${label}] (item=${item}) => ${this.dump(r)}`, COLOR.error);
+        this.display(`failed: [${label}] (item=${item}) => ${this.dump(r)}`, COLOR.error, this.failedToStderr);
         return;
     }
   }

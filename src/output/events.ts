@@ -64,7 +64,8 @@ export type RunEvent =
   | { kind: 'retry'; task: TaskRef; host: string; retriesLeft: number }
   /** A host includes a file; `item` is the loop item (or its label) of an include in a loop. */
   | { kind: 'include'; host: string; file: string; item?: unknown }
-  | { kind: 'warning'; message: string }
+  /** `scope`: repeated warnings are shown once per scope (one task on one host), else once per run. */
+  | { kind: 'warning'; message: string; scope?: string }
   /** What a meta task did or why it did nothing (Ansible shows it at -vv as "META: ..."). */
   | { kind: 'meta-message'; message: string }
   | {

@@ -18,6 +18,10 @@ export interface ReporterOptions {
   displaySkippedHosts?: boolean;
   /** ansible.cfg display_ok_hosts (default true). */
   displayOkHosts?: boolean;
+  /** ansible.cfg display_failed_stderr (default false): failure lines go to stderr. */
+  displayFailedStderr?: boolean;
+  /** ansible.cfg show_task_path_on_failure (default false): "task path:" before a failure below -vv. */
+  showTaskPathOnFailure?: boolean;
   /** Every line printed passes through it. */
   masker?: SecretMasker;
   /** Clock for timestamps in the json reporter (tests). */

@@ -30,7 +30,7 @@ export interface VaultOrigin {
 
 const NO_SECRETS_HINT = 'give the password with --vault-password-file FILE, --vault-id LABEL@FILE, --ask-vault-pass, or ANSIBLE_VAULT_PASSWORD_FILE';
 
-// The position goes in front of the message (formatUserError); the text names the file
+// The position follows the message (formatUserError); the text names the file
 // as Ansible's does, so scripts grepping for "Decryption failed ... on FILE" still match.
 function describe(origin: VaultOrigin): string {
   return origin.file ?? origin.pos?.file ?? '';

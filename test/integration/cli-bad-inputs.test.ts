@@ -30,7 +30,7 @@ describe('bad input never touches a host', () => {
       try {
         const r = await runRackplay([wrapper, '-i', inventory, ...(DEFERRED.has(name) ? ['--strict'] : [])]);
         expect(r.code, r.stdout + r.stderr).toBe(4);
-        expect(r.stderr).toMatch(/^ERROR! \S+:\d+:\d+: /);
+        expect(r.stderr).toMatch(/^ERROR! .+\n\nThe error appears to be in '\S+': line \d+, column \d+, but may\n/);
         expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
         expect(existsSync(canary)).toBe(false);
       } finally {
@@ -78,7 +78,7 @@ describe('bad command lines', () => {
     writeFileSync(inv, '[web]\nweb[01:xx].example.com\n');
     const r = await runRackplay([good, '-i', inv]);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain(`${inv}:2:`);
+    expect(r.stderr).toContain(`The error appears to be in '${inv}': line 2,`);
   });
 
   it('an undefined variable fails the task, names the variable, and is no crash', async () => {

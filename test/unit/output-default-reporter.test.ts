@@ -315,3 +315,44 @@ describe('retry lines (v2_runner_retry)', () => {
     expect(out).toContain('FAILED - RETRYING: [node01]: wait for it (2 retries left).\n');
   });
 });
+
+describe('default reporter: debug loops and scoped warnings', () => {
+  it('prints a failed debug loop aggregate (debug cleaning drops its results) but not an ok one', async () => {
+    const t = task('dbg', { action: 'debug' });
+    const item = (n: number, status: 'ok' | 'failed'): RunEvent => ({
+      kind: 'host-result', task: t, host: 'web1', status, item: n,
+      result: { msg: `m${n}`, failed: status === 'failed', ansible_loop_var: 'item', item: n, failed_when_result: status === 'failed' },
+    });
+    const aggregate = (status: 'ok' | 'failed', msg: string): RunEvent => ({
+      kind: 'host-result', task: t, host: 'web1', status, loop: true, ignored: status === 'failed',
+      result: { msg, changed: false, failed: status === 'failed', results: [{}, {}] },
+    });
+    const failed = await run([play('p'), { kind: 'task-start', task: t }, item(1, 'ok'), item(2, 'failed'), aggregate('failed', 'One or more items failed')]);
+    expect(failed.out).toContain('fatal: [web1]: FAILED! => {"msg": "One or more items failed"}\n...ignoring\n');
+    const ok = await run([play('p'), { kind: 'task-start', task: t }, item(1, 'ok'), aggregate('ok', 'All items completed')]);
+    expect(ok.out).not.toContain('All items completed');
+  });
+
+  it('repeats a scoped warning once per scope, an unscoped one once per run', async () => {
+    const w = (scope?: string): RunEvent => ({ kind: 'warning', message: 'careful', ...(scope ? { scope } : {}) });
+    const { err } = await run([w('a'), w('a'), w('b'), w(), w()]);
+    expect(err).toBe('[WARNING]: careful\n'.repeat(3));
+  });
+});
+
+describe('default reporter: display_failed_stderr and show_task_path_on_failure', () => {
+  const t = task('boom', { path: '/p/site.yml:7' });
+  const failed: RunEvent = { kind: 'host-result', task: t, host: 'web1', status: 'failed', result: { failed: true, msg: 'no' }, ignored: true };
+  it('sends failure lines to stderr, "...ignoring" stays on stdout (default.py v2_runner_on_failed)', async () => {
+    const { out, err } = await run([play('p'), { kind: 'task-start', task: t }, failed], { displayFailedStderr: true });
+    expect(err).toBe('fatal: [web1]: FAILED! => {"changed": false, "msg": "no"}\n');
+    expect(out).toContain('\n...ignoring\n');
+    expect(out).not.toContain('fatal:');
+  });
+  it('prints the task path before a failure below -vv', async () => {
+    const { out } = await run([play('p'), { kind: 'task-start', task: t }, failed], { showTaskPathOnFailure: true });
+    expect(out).toContain('task path: /p/site.yml:7\nfatal: [web1]: FAILED!');
+    const plain = await run([play('p'), { kind: 'task-start', task: t }, failed]);
+    expect(plain.out).not.toContain('task path:');
+  });
+});
