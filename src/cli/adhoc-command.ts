@@ -2,7 +2,7 @@
 // does, it builds a one-task play ("Ansible Ad-Hoc", no fact gathering) and runs it with
 // the `minimal` callback (`oneline` with -o); the play works from the current directory
 // (or --playbook-dir), so roles/ and files/ resolve there.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,10 +11,9 @@ import { expandLimit, loadInventory, selectPlayHosts } from '../inventory/index.
 import { loadConfig } from './config.js';
 import { run, type CliInvocation, type CliOptions } from './run-command.js';
 import { USAGE_EXIT, UsageError } from './usage-error.js';
+import { addSharedOptions } from './shared-options.js';
 import { addVaultOptions } from './vault-command.js';
 
-const collect = (v: string, prev: string[]) => [...prev, v];
-const count = (_v: string, prev: number) => prev + 1;
 
 /** C.MODULE_REQUIRE_ARGS: these do nothing without arguments, so the CLI refuses first. */
 const REQUIRE_ARGS = new Set(['command', 'shell', 'raw', 'script'].flatMap((m) => [m, `ansible.builtin.${m}`, `ansible.legacy.${m}`]));
@@ -26,31 +25,15 @@ function adhocProgram(version: string): Command {
     .argument('<pattern>', 'host pattern')
     .option('-m, --module-name <name>', 'the module to run', 'command')
     .option('-a, --args <args>', 'the module arguments, as key=value pairs, free-form text or a JSON object')
-    .option('-i, --inventory <path>', 'inventory file, directory or host list (repeatable)', collect, [])
-    .option('-l, --limit <pattern>', 'further limit selected hosts to a pattern')
-    .option('-e, --extra-vars <vars>', 'set additional variables as key=value, YAML/JSON, or @file (repeatable)', collect, [])
-    .option('-f, --forks <n>', 'number of parallel hosts')
-    .option('-v, --verbose', 'verbose mode (-vvv for more)', count, 0)
-    .option('-C, --check', "don't make any changes; predict what would change")
-    .option('-D, --diff', 'show the differences in files and templates')
     .option('-o, --one-line', 'condense output (the oneline callback)')
-    .option('--list-hosts', 'outputs a list of matching hosts; does not execute anything else')
     .option('--playbook-dir <dir>', 'the directory the one-task play works from (default: the current directory)')
-    .option('-u, --user <user>', 'connect as this user')
-    .option('-b, --become', 'run operations with become')
-    .option('--become-user <user>', 'run operations as this user (default root)')
-    .option('--become-method <method>', 'privilege escalation method (sudo, su)')
-    .option('-K, --ask-become-pass', 'ask for privilege escalation password')
-    .option('-T, --timeout <seconds>', 'override the connection timeout in seconds')
     .option('--task-timeout <seconds>', 'the task timeout in seconds')
-    .option('--private-key <file>', 'use this file to authenticate the connection')
     .option('-B, --background <seconds>', 'run asynchronously (not supported by rackplay)')
     .option('-P, --poll <seconds>', 'poll interval for -B (not supported by rackplay)')
-    .addOption(new Option('-c, --connection <type>', 'connection type to use').choices(['ssh', 'local', 'paramiko', 'smart']))
     .version(`rackplay ${version} (the ansible ad-hoc command, as ansible-core 2.14)`, '--version', 'show the version number and exit')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `ERROR! ${str.slice(7)}` : str) });
-  return addVaultOptions(cmd);
+  return addVaultOptions(addSharedOptions(cmd));
 }
 
 /** The task as Ansible's AdHocCLI._play_ds writes it: JSON object args, else key=value text. */

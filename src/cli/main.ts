@@ -1,7 +1,8 @@
 // rackplay PLAYBOOK... -i INVENTORY [options]: ansible-playbook's flags and exit codes.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { USAGE_EXIT } from './usage-error.js';
+import { addSharedOptions } from './shared-options.js';
 import { addVaultOptions, runVaultCommand } from './vault-command.js';
 
 /** Our package.json, found upwards from this file: it runs from dist/src/cli or dist/bundle. */
@@ -20,36 +21,19 @@ function ownPackage(): { version: string } {
 const pkg = ownPackage();
 
 const collect = (v: string, prev: string[]) => [...prev, v];
-const count = (_v: string, prev: number) => prev + 1;
 
 export function buildProgram(): Command {
   const program = new Command('rackplay')
     .description('Run Ansible playbooks over SSH, agentless and fast')
     .argument('[playbooks...]', 'playbook file(s)')
-    .option('-i, --inventory <path>', 'inventory file, directory or host list (repeatable)', collect, [])
-    .option('-l, --limit <pattern>', 'further limit selected hosts to a pattern')
     .option('-t, --tags <tags>', 'only run plays and tasks tagged with these values (repeatable)', collect, [])
     .option('--skip-tags <tags>', 'only run plays and tasks whose tags do not match (repeatable)', collect, [])
-    .option('-C, --check', "don't make any changes; predict what would change")
-    .option('-D, --diff', 'show the differences in files and templates')
-    .option('-e, --extra-vars <vars>', 'set additional variables as key=value, YAML/JSON, or @file (repeatable)', collect, [])
-    .option('-f, --forks <n>', 'number of parallel hosts')
-    .option('-v, --verbose', 'verbose mode (-vvv for more)', count, 0)
-    .option('--list-hosts', 'outputs a list of matching hosts; does not execute anything else')
     .option('--list-tasks', 'list all tasks that would be executed')
     .option('--list-tags', 'list all available tags')
     .option('--syntax-check', 'perform a syntax check on the playbook, but do not execute it')
     .option('--start-at-task <name>', 'start the playbook at the task matching this name')
     .option('--force-handlers', 'run handlers even if a task fails')
     .option('--flush-cache', 'clear the fact cache for every host in inventory (the jsonfile cache; the memory cache lasts one run)')
-    .option('-u, --user <user>', 'connect as this user')
-    .option('-b, --become', 'run operations with become')
-    .option('--become-user <user>', 'run operations as this user (default root)')
-    .option('--become-method <method>', 'privilege escalation method (sudo, su)')
-    .option('-K, --ask-become-pass', 'ask for privilege escalation password')
-    .option('-T, --timeout <seconds>', 'override the connection timeout in seconds')
-    .option('--private-key <file>', 'use this file to authenticate the connection')
-    .addOption(new Option('-c, --connection <type>', 'connection type to use').choices(['ssh', 'local', 'paramiko', 'smart']))
     .option('--detailed-exitcode', 'exit 10 when something changed (or would change with --check); failures keep their codes')
     .option('--report <format=path>', 'also write a report: json=PATH, junit=PATH or html=PATH (repeatable)', collect, [])
     .option('--strict', 'refuse, before any host is contacted, what Ansible finds only when a task runs (module arguments, dynamically included files)')
@@ -57,6 +41,7 @@ export function buildProgram(): Command {
     .version(pkg.version, '--version', 'show the version number and exit')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `ERROR! ${str.slice(7)}` : str) });
+  addSharedOptions(program);
   addVaultOptions(program);
   return program;
 }

@@ -305,3 +305,20 @@ export function requireEditable(path: string, facts: FileFacts, create: boolean)
   return undefined;
 }
 
+
+/** The permission booleans of Ansible's stat result (wusr ... isgid), for stat and find. */
+export function permissionFlags(m: number): Record<string, boolean> {
+  return {
+    wusr: !!(m & 0o200),
+    rusr: !!(m & 0o400),
+    xusr: !!(m & 0o100),
+    wgrp: !!(m & 0o020),
+    rgrp: !!(m & 0o040),
+    xgrp: !!(m & 0o010),
+    woth: !!(m & 0o002),
+    roth: !!(m & 0o004),
+    xoth: !!(m & 0o001),
+    isuid: !!(m & 0o4000),
+    isgid: !!(m & 0o2000),
+  };
+}

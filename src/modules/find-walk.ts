@@ -5,6 +5,7 @@
 import { fnmatchRegExp } from '../fnmatch.js';
 import { argvWord } from './command-runner.js';
 import { compilePythonRegex } from './python-regex.js';
+import { permissionFlags } from './file-common.js';
 
 /** One entry as the host's lstat saw it (with its followed type, for os.walk's dirs). */
 export interface FindEntry {
@@ -245,16 +246,6 @@ export function statInfo(e: FindEntry): Record<string, unknown> {
     ctime: e.ctime,
     gr_name: e.group,
     pw_name: e.owner,
-    wusr: !!(m & 0o200),
-    rusr: !!(m & 0o400),
-    xusr: !!(m & 0o100),
-    wgrp: !!(m & 0o020),
-    rgrp: !!(m & 0o040),
-    xgrp: !!(m & 0o010),
-    woth: !!(m & 0o002),
-    roth: !!(m & 0o004),
-    xoth: !!(m & 0o001),
-    isuid: !!(m & 0o4000),
-    isgid: !!(m & 0o2000),
+    ...permissionFlags(m),
   };
 }

@@ -8,6 +8,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { factsFor, parseFileProbe, probeFile, probeScript, type FileFacts } from '../facts/file-probe.js';
 import { quote } from '../transport/quote.js';
 import { defineModule } from './types.js';
+import { permissionFlags } from './file-common.js';
 
 export type StatArgs = FromSchema<typeof schema>;
 
@@ -35,17 +36,7 @@ export function statDict(path: string, f: FileFacts): Record<string, unknown> {
     atime: f.atime,
     mtime: f.mtime,
     ctime: f.ctime,
-    wusr: !!(m & 0o200),
-    rusr: !!(m & 0o400),
-    xusr: !!(m & 0o100),
-    wgrp: !!(m & 0o020),
-    rgrp: !!(m & 0o040),
-    xgrp: !!(m & 0o010),
-    woth: !!(m & 0o002),
-    roth: !!(m & 0o004),
-    xoth: !!(m & 0o001),
-    isuid: !!(m & 0o4000),
-    isgid: !!(m & 0o2000),
+    ...permissionFlags(m),
     pw_name: f.owner,
     gr_name: f.group,
     readable: f.readable,
