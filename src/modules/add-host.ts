@@ -33,8 +33,23 @@ export const addHostModule = defineModule<FromSchema<typeof schema>>({
     const written = groups === undefined || groups === '' ? [] : Array.isArray(groups) ? groups.map(String) : String(groups).split(',');
     const groupList: string[] = [];
     for (const g of written) if (!groupList.includes(g)) groupList.push(g.trim());
-    // Whether anything changes is decided when the inventory takes the host (the engine's
-    // applyInventoryChanges), as Ansible's strategy decides it after the action.
-    return { changed: false, add_host: { host_name: hostName, groups: groupList, host_vars: hostVars } };
+    // The engine's applyInventoryChanges decides for good when the inventory takes the host,
+    // as Ansible's strategy does; the result already says what it will find, because a
+    // changed_when that reads this task's own register sees it (ansible-playbook agrees).
+    return { changed: wouldChange(ctx.vars, hostName, groupList, hostVars), add_host: { host_name: hostName, groups: groupList, host_vars: hostVars } };
   },
 });
+
+/** Whether the inventory, as the task's vars show it, lacks the host, a group of it, or a var value. */
+function wouldChange(vars: Readonly<Record<string, unknown>>, host: string, groups: string[], hostVars: Record<string, unknown>): boolean {
+  const inventoryGroups = (vars.groups ?? {}) as Record<string, unknown>;
+  const all = Array.isArray(inventoryGroups.all) ? (inventoryGroups.all as unknown[]) : [];
+  if (!all.includes(host)) return true;
+  if (groups.some((g) => !(Array.isArray(inventoryGroups[g]) && (inventoryGroups[g] as unknown[]).includes(host)))) return true;
+  const known = ((vars.hostvars ?? {}) as Record<string, Record<string, unknown> | undefined>)[host];
+  try {
+    return Object.entries(hostVars).some(([k, v]) => JSON.stringify(known?.[k]) !== JSON.stringify(v));
+  } catch {
+    return true;
+  }
+}
