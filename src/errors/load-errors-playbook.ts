@@ -37,7 +37,8 @@ export const errRoleAsHandler = def('NOT_SUPPORTED', (kind: string) => `Using '$
 export const errActionNotInHandlers = def('NOT_SUPPORTED', (action: string) => `${action} in handlers is not supported yet`);
 
 // blocks and tasks
-export const errMalformedBlock = def('BAD_BLOCK', (got: string) => `A malformed block was encountered while loading tasks: expected a list of tasks, got ${got}`);
+export const errMalformedBlock = def('BAD_BLOCK', (section: string, repr: string, pyType: string) => `A malformed block was encountered while loading ${section}: ${repr} should be a list or None but is <class '${pyType}'>`);
+export const errNoPlays = def('EMPTY_PLAYBOOK', (file: string) => `A playbook must contain at least one play: ${file}`);
 export const errEmptyTask = def('BAD_TASK', () => 'empty task: a task must be a mapping with a module (or a block)');
 export const errMalformedTask = def('BAD_TASK', (got: string) => `A malformed task was found: expected a mapping, got ${got}`);
 
@@ -83,5 +84,8 @@ export const errLoopControlWithoutLoop = def('BAD_LOOP', () => 'loop_control is 
 export const errUnsupportedLoop = def('BAD_LOOP', (key: string, lookup: string) => `unsupported loop '${key}': the lookup '${lookup}' is not available`);
 export const errDuplicateLoop = def('BAD_LOOP', (names: string) => `duplicate loop in task: ${names}`);
 export const errLoopControlValue = def('BAD_LOOP', (key: string, expected: string, got: string) => `loop_control.${key} must be ${expected}, got ${got}`);
+export const errMalformedRoles = def('BAD_KEYWORD_VALUE', (got: string) => `A malformed role declaration was encountered. 'roles' must be a list, got ${got}`);
+export const errOldStyleRole = def('BAD_ROLE', (name: string) => `Invalid old style role requirement: ${name}`);
+export const errVarsPromptNoName = def('BAD_KEYWORD_VALUE', () => "Invalid vars_prompt data structure, missing 'name' key");
 export const errVarsPromptNotList = def('BAD_KEYWORD_VALUE', () => 'vars_prompt must be a list');
 export const errLoopControlType = def('BAD_LOOP', (got: string) => `loop_control must be a mapping, got ${got}`);

@@ -10,6 +10,9 @@ import {
   type SourcePos,
   errCircularPlaybookImport,
   errEmptyPlaybook,
+  errNoPlays,
+  errMalformedRoles,
+  errVarsPromptNoName,
   errHostsEmpty,
   errHostsRequired,
   errInvalidKeyword,
@@ -53,6 +56,7 @@ export class Loader extends TaskParser {
         hint: isDict(data) ? 'start the play with a dash: `- hosts: all` and indent the rest under it' : 'a playbook is a list of plays: `- hosts: all` followed by `tasks:`',
       });
     }
+    if (data.length === 0) throw errNoPlays(abs, { pos: y.posOf([]), hint: 'a playbook is a list of plays: `- hosts: all` followed by `tasks:`' });
     const plays: Play[] = [];
     for (let i = 0; i < data.length; i++) {
       const entry = data[i];
@@ -173,6 +177,9 @@ export class Loader extends TaskParser {
     }
     if (ds.vars_prompt !== undefined && ds.vars_prompt !== null) {
       if (!Array.isArray(ds.vars_prompt)) throw errVarsPromptNotList({ pos: y.posOf([...p, 'vars_prompt']), hint: 'e.g. `vars_prompt: [{name: password, prompt: "Password?"}]`' });
+      ds.vars_prompt.forEach((prompt: unknown, i: number) => {
+        if (!isDict(prompt) || !('name' in prompt)) throw errVarsPromptNoName({ pos: y.posOf([...p, 'vars_prompt', i]), hint: 'e.g. `- name: password` with `prompt: "Password?"`' });
+      });
       play.vars_prompt = ds.vars_prompt;
     }
     return play;
@@ -201,7 +208,7 @@ export class Loader extends TaskParser {
   protected async parsePlayRoles(value: unknown, y: YamlFile, p: DocPath, sc: ParseScope): Promise<RoleInstance[]> {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
-      throw errMustBeType("'roles'", 'a list', typeWord(value), { pos: y.posOf(p), hint: 'e.g. `roles: [common, { role: web, port: 80 }]`' });
+      throw errMalformedRoles(typeWord(value), { pos: y.posOf(p), hint: 'e.g. `roles: [common, { role: web, port: 80 }]`' });
     }
     const out: RoleInstance[] = [];
     for (let i = 0; i < value.length; i++) {

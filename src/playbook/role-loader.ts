@@ -8,6 +8,7 @@ import {
   errInvalidKeyword,
   errRoleCycle,
   errRoleDependencies,
+  errOldStyleRole,
   errRoleEntry,
   errRoleFileNotFound,
   errRoleFileOutside,
@@ -27,6 +28,8 @@ export abstract class RoleLoader extends LoaderBase {
   parseRoleEntry(entry: unknown, y: YamlFile, p: DocPath, vars: Dict = {}): RoleSpec {
     const pos = y.posOf(p);
     if (typeof entry === 'string') {
+      // Ansible's RoleInclude.load: `foo,bar` is the old comma form, long gone.
+      if (entry.includes(',')) throw errOldStyleRole(entry, { pos, hint: 'list each role on its own: `- foo` and `- bar`' });
       return { name: this.staticName(entry, 'role name', pos, 'role names in roles: are resolved before the run', vars), pos, params: {}, keywords: { tags: [], vars: {} } };
     }
     if (!isDict(entry)) {

@@ -34,9 +34,11 @@ export abstract class TaskParser extends IncludeParser {
   async parseTaskList(value: unknown, p: DocPath, sc: ParseScope): Promise<TaskNode[]> {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value)) {
-      throw errMalformedBlock(typeWord(value), {
+      const last = p[p.length - 1];
+      const section = typeof last === 'string' && SECTIONS.has(last) ? last : 'tasks';
+      throw errMalformedBlock(section, pyScalarRepr(value), pyTypeName(value), {
         pos: sc.y.posOf(p),
-        hint: 'tasks are a YAML list: start each task with `- `',
+        hint: `expected a list of tasks, got ${typeWord(value)}: start each task with \`- \``,
       });
     }
     const out: TaskNode[] = [];
@@ -337,4 +339,22 @@ export abstract class TaskParser extends IncludeParser {
     };
     return { args, positions, variable };
   }
+}
+
+const SECTIONS = new Set(['tasks', 'pre_tasks', 'post_tasks', 'handlers', 'block', 'rescue', 'always']);
+
+/** Python's type name of a YAML value, for Ansible's "... but is <class 'int'>". */
+function pyTypeName(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'string') return 'str';
+  return isDict(v) ? 'dict' : typeof v;
+}
+
+/** Python's repr of a scalar (a mapping shows as JSON, near enough for a message). */
+function pyScalarRepr(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return String(v);
+  return JSON.stringify(v);
 }

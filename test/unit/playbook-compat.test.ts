@@ -231,3 +231,32 @@ describe("a play's user: keyword", () => {
     await expect(load(dir).result).rejects.toThrow("both 'user' and 'remote_user' are set for this play");
   });
 });
+
+describe("Ansible's words for an empty or malformed playbook", () => {
+  it('a playbook with no plays', async () => {
+    const dir = project({ 'pb.yml': '[]\n' });
+    await expect(load(dir).result).rejects.toThrow('A playbook must contain at least one play');
+  });
+
+  it('a section that is not a list names the section, the value and its Python type', async () => {
+    const dir = project({ 'pb.yml': '- hosts: all\n  pre_tasks: 123\n' });
+    await expect(load(dir).result).rejects.toThrow("A malformed block was encountered while loading pre_tasks: 123 should be a list or None but is <class 'int'>");
+  });
+});
+
+describe("Ansible's words for malformed roles and vars_prompt", () => {
+  it('roles that are not a list', async () => {
+    const dir = project({ 'pb.yml': '- hosts: all\n  roles: 123\n' });
+    await expect(load(dir).result).rejects.toThrow('A malformed role declaration was encountered.');
+  });
+
+  it('the old comma form of a role', async () => {
+    const dir = project({ 'pb.yml': '- hosts: all\n  roles: ["foo,bar"]\n' });
+    await expect(load(dir).result).rejects.toThrow('Invalid old style role requirement: foo,bar');
+  });
+
+  it('a vars_prompt entry without a name', async () => {
+    const dir = project({ 'pb.yml': '- hosts: all\n  vars_prompt:\n    - foo: bar\n' });
+    await expect(load(dir).result).rejects.toThrow("Invalid vars_prompt data structure, missing 'name' key");
+  });
+});
