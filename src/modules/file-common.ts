@@ -322,3 +322,16 @@ export function permissionFlags(m: number): Record<string, boolean> {
     isgid: !!(m & 0o2000),
   };
 }
+
+/** The file-type booleans of Ansible's stat result (isdir ... issock), from the probe's type word. */
+export function typeFlags(type: string | undefined): Record<string, boolean> {
+  return {
+    isdir: type === 'directory',
+    ischr: type === 'char',
+    isblk: type === 'block',
+    isreg: type === 'file',
+    isfifo: type === 'fifo',
+    islnk: type === 'link',
+    issock: type === 'socket',
+  };
+}

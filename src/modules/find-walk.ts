@@ -5,7 +5,10 @@
 import { fnmatchRegExp } from '../fnmatch.js';
 import { argvWord } from './command-runner.js';
 import { compilePythonRegex } from './python-regex.js';
-import { permissionFlags } from './file-common.js';
+import { permissionFlags, typeFlags } from './file-common.js';
+
+/** find -printf %y letters, as the probe's type words. */
+const FIND_TYPES: Record<string, string> = { d: 'directory', c: 'char', b: 'block', f: 'file', p: 'fifo', l: 'link', s: 'socket' };
 
 /** One entry as the host's lstat saw it (with its followed type, for os.walk's dirs). */
 export interface FindEntry {
@@ -228,13 +231,7 @@ export function statInfo(e: FindEntry): Record<string, unknown> {
   const m = e.perm;
   return {
     mode: m.toString(8).padStart(4, '0'),
-    isdir: e.type === 'd',
-    ischr: e.type === 'c',
-    isblk: e.type === 'b',
-    isreg: e.type === 'f',
-    isfifo: e.type === 'p',
-    islnk: e.type === 'l',
-    issock: e.type === 's',
+    ...typeFlags(FIND_TYPES[e.type]),
     uid: e.uid,
     gid: e.gid,
     size: e.size,

@@ -8,7 +8,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { factsFor, parseFileProbe, probeFile, probeScript, type FileFacts } from '../facts/file-probe.js';
 import { quote } from '../transport/quote.js';
 import { defineModule } from './types.js';
-import { permissionFlags } from './file-common.js';
+import { permissionFlags, typeFlags } from './file-common.js';
 
 export type StatArgs = FromSchema<typeof schema>;
 
@@ -20,13 +20,7 @@ export function statDict(path: string, f: FileFacts): Record<string, unknown> {
     exists: true,
     path,
     mode: (m & 0o7777).toString(8).padStart(4, '0'),
-    isdir: f.type === 'directory',
-    ischr: f.type === 'char',
-    isblk: f.type === 'block',
-    isreg: f.type === 'file',
-    isfifo: f.type === 'fifo',
-    islnk: f.type === 'link',
-    issock: f.type === 'socket',
+    ...typeFlags(f.type),
     uid: f.uid,
     gid: f.gid,
     size: f.size,
