@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadSelection } from './compat-targets.mjs';
+import { publicRolesSection } from './public-roles-doc.mjs';
 
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -33,5 +34,6 @@ export function writeCompatDoc(repoRoot, { ref, all, results }) {
   for (const [reason, names] of byReason) out.push(`- **${reason}**: ${names.join(', ')}`);
   out.push('', '## Deliberate differences from ansible-core 2.14', '');
   for (const d of selection.differences ?? []) out.push(`- ${d.what} *Why:* ${d.why}.`);
+  out.push('', publicRolesSection(repoRoot).trimEnd());
   writeFileSync(path.join(repoRoot, 'docs/compat.md'), out.join('\n') + '\n');
 }

@@ -15,19 +15,22 @@ const CENSORED = "the output has been hidden due to the fact that 'no_log: true'
 
 export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise<TaskOutcome> {
   let inv = withSearchPath(invocation, env.playbookDir);
+  // A module named by host variables, or one rackplay lacks: when it cannot be resolved the
+  // task fails as Ansible's does, after `when` and with ignore_errors.
+  let unresolved: string | undefined;
   if (inv.task.dynamicAction) {
-    // The module is named by host variables: this host's name for it, and its arguments.
+    // this host's name for the module, and its arguments
     try {
       inv = { ...inv, task: resolveDynamicTask(inv.task, String(env.templar.render(inv.task.action, inv.vars)).trim(), env.registry) };
     } catch (e) {
-      return failOutcome(errorMessage(e), false);
+      unresolved = errorMessage(e);
     }
   }
   const { task } = inv;
   const templar = env.templar;
   const warn = hostWarn(env, inv.host);
-  // The loader resolved every action against the same registry.
-  const def = env.registry.get(task.action)!;
+  // The loader resolved every other action against the same registry.
+  const def = unresolved === undefined ? env.registry.get(task.action)! : undefined;
   let kw: TaskKeywords;
   try {
     kw = resolveTaskKeywords(templar, task, inv.scope, inv.vars, env.becomePassword);
@@ -61,6 +64,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
     if (!check.ok) {
       return finish({ status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: check.falseCond }, ignored: false, items: [], delegatedTo });
     }
+    if (!def) return finish(failOutcome(unresolved!, kw.ignoreErrors));
     const result = await runWithRetries(def, inv, inv.vars, env, kw);
     const status = statusOf(result);
     return finish({ status, result, ignored: isIgnored(status), items: [], delegatedTo, checkSkipped: !!result._check_skipped });
@@ -101,9 +105,11 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
       if (task.loop.label !== undefined) label = String(templar.render(task.loop.label, vars));
       const check = allTrue(templar, conds, vars, warn);
       // Keywords may use the loop variable: each item renders them again, as Ansible does.
-      r = check.ok
-        ? await runWithRetries(def, inv, vars, env, resolveTaskKeywords(templar, task, inv.scope, vars, env.becomePassword))
-        : { changed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: check.falseCond };
+      r = !check.ok
+        ? { changed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: check.falseCond }
+        : !def
+          ? { failed: true, msg: unresolved }
+          : await runWithRetries(def, inv, vars, env, resolveTaskKeywords(templar, task, inv.scope, vars, env.becomePassword));
     } catch (e) {
       if (e instanceof UnreachableError) throw e;
       r = { failed: true, msg: errorMessage(e) };
@@ -111,7 +117,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
     // Each item's result carries what the task saw of the loop, as Ansible's does.
     // (as plain text: a registered result is never templated again anyway)
     r = { ...r, ...(plainText(extra) as Record<string, unknown>) };
-    if (r.ansible_facts && !r.failed && !r.skipped && def.traits?.factsLayer && def.traits.factsLayer !== 'none') Object.assign(itemFacts, r.ansible_facts);
+    if (r.ansible_facts && !r.failed && !r.skipped && def?.traits?.factsLayer && def.traits.factsLayer !== 'none') Object.assign(itemFacts, r.ansible_facts);
     results.push(r);
     itemOutcomes.push({ item: plainText(items[i]), label, status: statusOf(r), result: r });
     if (r.unreachable) break;

@@ -36,6 +36,7 @@ export const LOAD_CODES = {
   UNRESOLVABLE_TEMPLATE: { kind: 'parse', what: 'a static name is a template that needs run-time values' },
   // actions and their arguments
   UNKNOWN_MODULE: { kind: 'parse', what: 'no module or action of that name' },
+  UNSUPPORTED_MODULE: { kind: 'parse', what: 'a module Ansible has and rackplay does not implement yet' },
   NO_ACTION: { kind: 'parse', what: 'a task names no module' },
   CONFLICTING_ACTIONS: { kind: 'parse', what: 'a task names two modules' },
   BAD_ACTION: { kind: 'parse', what: 'action/local_action is malformed' },

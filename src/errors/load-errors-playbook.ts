@@ -43,6 +43,7 @@ export const errEmptyTask = def('BAD_TASK', () => 'empty task: a task must be a 
 export const errMalformedTask = def('BAD_TASK', (got: string) => `A malformed task was found: expected a mapping, got ${got}`);
 
 // actions and their arguments
+export const errUnsupportedModule = def('UNSUPPORTED_MODULE', (name: string, fqcn: string) => `rackplay does not implement the module '${name}'${fqcn === name ? '' : ` (${fqcn})`} yet: the task fails if it runs`);
 export const errUnknownModule = def('UNKNOWN_MODULE', (name: string) => `couldn't resolve module/action '${name}'. This often indicates a misspelling, missing collection, or incorrect module path.`);
 export const errNoAction = def('NO_ACTION', () => 'no module/action detected in task.');
 export const errConflictingActions = def('CONFLICTING_ACTIONS', (a: string, b: string) => `conflicting action statements: ${a}, ${b}`);

@@ -261,7 +261,8 @@ class DefaultReporter implements Reporter {
         this.ensureBanner(ev.task);
         this.display('...ignoring', COLOR.skip);
       }
-      return;
+      // v2_runner_on_skipped names the host after the items; ok and failed loops do not
+      if (ev.status !== 'skipped') return;
     }
     const label = this.hostLabel(ev);
     switch (ev.status) {

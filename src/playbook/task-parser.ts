@@ -1,5 +1,6 @@
 // Task lists: blocks, tasks, finding a task's module among its keys (action,
 // local_action, free-form) and building and checking its arguments.
+import { ansibleModuleFqcn } from './ansible-modules.js';
 import {
   errActionEmpty,
   errActionNeedsModule,
@@ -15,6 +16,7 @@ import {
   errMalformedTask,
   errNoAction,
   errUnknownModule,
+  errUnsupportedModule,
   LoadError,
   errBlockAsHandler,
   formatPos,
@@ -100,6 +102,8 @@ export abstract class TaskParser extends IncludeParser {
     const allowed = sc.handlers ? HANDLER_KEYWORDS : TASK_KEYWORDS;
     const candidates: string[] = [];
     const unknown: string[] = [];
+    // modules Ansible has and rackplay lacks: parsed as a task, failing if it runs
+    const unsupported = new Set<string>();
     for (const k of Object.keys(ds)) {
       if (k === 'action' || k === 'local_action') {
         candidates.push(k);
@@ -107,7 +111,10 @@ export abstract class TaskParser extends IncludeParser {
       }
       if (allowed.has(k) || k.startsWith('with_')) continue;
       if (k in IMPORT_INCLUDE_ACTIONS || this.knowsModule(k, sc)) candidates.push(k);
-      else unknown.push(k);
+      else if (ansibleModuleFqcn(k)) {
+        candidates.push(k);
+        unsupported.add(k);
+      } else unknown.push(k);
     }
     const moduleNames = () => reg.names();
     if (candidates.length > 1) {
@@ -188,7 +195,9 @@ export abstract class TaskParser extends IncludeParser {
           dynamic = true;
         }
       }
-      if (!dynamic && !(actionName in IMPORT_INCLUDE_ACTIONS) && !this.knowsModule(actionName, sc)) {
+      if (!dynamic && !(actionName in IMPORT_INCLUDE_ACTIONS) && !this.knowsModule(actionName, sc) && ansibleModuleFqcn(actionName)) {
+        unsupported.add(actionName);
+      } else if (!dynamic && !(actionName in IMPORT_INCLUDE_ACTIONS) && !this.knowsModule(actionName, sc)) {
         const guess = suggest(actionName, moduleNames());
         throw errUnknownModule(actionName, {
           pos: apos,
@@ -201,6 +210,13 @@ export abstract class TaskParser extends IncludeParser {
     } else {
       actionName = actionKey;
       thing = ds[actionKey];
+    }
+    if (unsupported.has(actionName)) {
+      this.deferred(errUnsupportedModule(actionName, ansibleModuleFqcn(actionName)!, {
+        pos: actionKey === 'action' || actionKey === 'local_action' ? y.posOf(thingPath) : y.keyPosOf(thingPath),
+        hint: 'docs/modules.md lists the modules rackplay has; run this task with ansible-playbook, or skip it on these hosts with `when:`',
+      }));
+      dynamic = true;
     }
 
     const inc = IMPORT_INCLUDE_ACTIONS[actionName];
