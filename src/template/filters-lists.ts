@@ -1,5 +1,6 @@
 // List and set filters: unique/union/difference, sort, min/max/sum, map, select/reject,
 // flatten, zip, batch, groupby, product, subelements. Jinja2's sequence semantics in one place.
+import { pyChoice, pyRandom, pyRandrange, pyShuffle } from './python-random.js';
 import { missingTest, TemplateError } from './errors.js';
 import { isDict, pyCompare, pyEq, pyRepr, pyStr, truthy, typeName, type Dict } from './python.js';
 import { Undefined, need } from './undefined.js';
@@ -196,35 +197,32 @@ export const LIST_FILTERS: Record<string, Filter> = {
     const fill = kw.fillvalue ?? null;
     return Array.from({ length: n }, (_, i) => lists.map((l) => (i < l.length ? l[i] : fill)));
   },
-  // Ansible's rand: a range for an integer, a choice from anything iterable. Seeded runs
-  // are random here too (Python's Mersenne Twister sequence is not reproduced).
+  // Ansible's rand: a range for an integer, a choice from anything iterable; with a seed,
+  // the value Python's Random gives for it (python-random.ts).
   random: (v, pos, kw) => {
     const start = arg(pos, kw, 0, 'start', null);
     const step = arg(pos, kw, 1, 'step', null);
+    const r = pyRandom(arg(pos, kw, 2, 'seed', null));
     if (typeof v === 'number' && Number.isInteger(v)) {
-      const from = truthy(start) ? Number(start) : 0;
-      const by = truthy(step) ? Number(step) : 1;
-      const count = Math.ceil((v - from) / by);
-      if (count <= 0) throw new TemplateError(`empty range for randrange() (${from}, ${v}, ${by})`);
-      return from + Math.floor(Math.random() * count) * by;
+      try {
+        return pyRandrange(r, truthy(start) ? Number(start) : 0, v, truthy(step) ? Number(step) : 1);
+      } catch (e) {
+        throw new TemplateError((e as Error).message);
+      }
     }
     if (typeof v === 'string' || Array.isArray(v) || isDict(v)) {
       if (truthy(start) || truthy(step)) throw new TemplateError('start and step can only be used with integer values');
       const items = toList(v);
       if (items.length === 0) throw new TemplateError('Cannot choose from an empty sequence');
-      return items[Math.floor(Math.random() * items.length)];
+      return pyChoice(r, items);
     }
     throw new TemplateError('random can only be used on sequences and integers');
   },
   // randomize_list: what cannot be listed comes back as it was
-  shuffle: (v) => {
+  shuffle: (v, pos, kw) => {
     if (!(typeof v === 'string' || Array.isArray(v) || isDict(v))) return v;
-    const items = [...toList(v)];
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [items[i], items[j]] = [items[j], items[i]];
-    }
-    return items;
+    const seed = arg(pos, kw, 0, 'seed', null);
+    return pyShuffle(pyRandom(truthy(seed) ? seed : null), [...toList(v)]);
   },
   batch: (v, pos) => {
     const size = Number(pos[0]);

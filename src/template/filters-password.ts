@@ -74,7 +74,15 @@ function md5Crypt(pw: Buffer, salt: Buffer): string {
   return `$1$${salt.toString('latin1')}$${encode(fin, MD5_ORDER)}`;
 }
 
-const ALGORITHMS: Record<string, { saltSize: number; implicitRounds?: number }> = {
+/** A crypt(3) hash of `pw` with Ansible's implicit rounds (md5_crypt, sha256_crypt, sha512_crypt). */
+export function cryptHash(algorithm: string, pw: string, salt: string): string {
+  if (ALGORITHMS[algorithm] && salt.length > ALGORITHMS[algorithm].saltSize) throw new TemplateError('invalid salt size');
+  if (algorithm === 'md5_crypt') return md5Crypt(Buffer.from(pw, 'utf8'), Buffer.from(salt));
+  if (algorithm === 'sha256_crypt' || algorithm === 'sha512_crypt') return shaCrypt(algorithm === 'sha512_crypt' ? 'sha512' : 'sha256', Buffer.from(pw, 'utf8'), Buffer.from(salt), undefined);
+  throw new TemplateError(`crypt.crypt does not support '${algorithm}' algorithm`);
+}
+
+export const ALGORITHMS: Record<string, { saltSize: number; implicitRounds?: number }> = {
   md5_crypt: { saltSize: 8 },
   sha256_crypt: { saltSize: 16, implicitRounds: 535000 },
   sha512_crypt: { saltSize: 16, implicitRounds: 656000 },

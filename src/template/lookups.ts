@@ -13,6 +13,7 @@ import { fnmatchRegExp } from '../fnmatch.js';
 import { DATA_LOOKUPS } from './lookups-data.js';
 import { inventoryHostnames } from './lookup-inventory.js';
 import { csvfile } from './lookup-csvfile.js';
+import { passwordLookup } from './lookup-password.js';
 import { templateLookup } from './lookup-template.js';
 import type { Lookup } from './lookup-types.js';
 
@@ -179,6 +180,7 @@ export const LOOKUPS: Record<string, Lookup> = {
   ...DATA_LOOKUPS,
   inventory_hostnames: inventoryHostnames,
   csvfile,
+  password: passwordLookup,
 };
 
 function splitOn(v: unknown, chars: string): string[] {
