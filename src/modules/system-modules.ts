@@ -3,6 +3,7 @@
 import { getentModule } from './getent.js';
 import { getUrlModule } from './get-url.js';
 import { groupModule } from './group.js';
+import { iniFileModule } from './ini-file.js';
 import { iptablesModule } from './iptables.js';
 import { lvgModule } from './lvg.js';
 import { lvolModule } from './lvol.js';
@@ -33,4 +34,5 @@ export const systemModules: ModuleDef[] = [
   userModule,
   groupModule,
   getentModule,
+  iniFileModule,
 ];

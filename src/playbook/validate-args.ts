@@ -231,6 +231,13 @@ export function validateArgsAt(
   if (constraints) checkMutuallyExclusive(constraints, out);
 
   const data = structuredClone(out);
+  // Ansible skips the type check of an option given as None (null): it is as good as not
+  // given, and the module's default applies
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  for (const [k, v] of Object.entries(data)) {
+    const t = props[k]?.type;
+    if (v === null && !required.has(k) && t !== 'null' && !(Array.isArray(t) && t.includes('null'))) delete data[k];
+  }
   const validate = validatorFor(def);
   const errors = validate(data) ? [] : (validate.errors ?? []).filter((e) => relevant(e, out, opts));
   if (errors.length) throw toUserError(def, errors, out, where, nameOf, supported());

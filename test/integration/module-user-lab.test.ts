@@ -4,12 +4,10 @@
 // remove both. After each apply the host's own passwd/group/shadow files are read back.
 // With Debian's ansible-playbook, each run also goes through it against a second lab host
 // and must print the same task lines, recap and debug messages.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { expectSameRun, haveAnsiblePlaybook, parseRecap, runCommand, runRackplay, type CliRun } from '../helpers/cli.js';
-import { hostShell, labHostVars, startLab, type Lab, type LabHost } from '../lab/lab.js';
+import { haveAnsiblePlaybook } from '../helpers/cli.js';
+import { startLabCycle, type LabCycle } from '../helpers/lab-cycle.js';
+import { hostShell, type LabHost } from '../lab/lab.js';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 
@@ -49,57 +47,16 @@ const PHASES: { name: string; tasks: string }[] = [
 ];
 
 describe.skipIf(!isRoot)(`user and group on lab hosts (needs root for the lab; ${haveAnsiblePlaybook ? 'compared with' : 'without'} ansible-playbook)`, () => {
-  const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-user-lab-'));
-  let lab: Lab;
+  let c: LabCycle;
   let ours: LabHost;
-  let theirs: LabHost;
-  const sh = async (h: LabHost, cmd: string) => {
-    const r = await hostShell(h, cmd);
-    return r.stdout;
-  };
-
+  const sh = (h: LabHost, cmd: string) => c.sh(h, cmd);
   beforeAll(async () => {
-    lab = await startLab({ count: 2, dir: path.join(work, 'lab') });
-    [ours, theirs] = lab.hosts;
-    // the same host name in both inventories, so the two tools' output compares line by line
-    for (const [file, h] of [['ours.json', ours], ['theirs.json', theirs]] as const) {
-      writeFileSync(path.join(work, file), JSON.stringify({ all: { hosts: { lab: labHostVars(lab, h) } } }));
-    }
+    c = await startLabCycle('user-lab');
+    ours = c.ours;
   });
-  afterAll(async () => {
-    await lab?.stop();
-    rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(async () => c?.stop());
 
-  async function both(pb: string, check: boolean): Promise<{ mine: CliRun; ref?: CliRun }> {
-    const flags = check ? ['--check'] : [];
-    const env = { ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_NOCOLOR: '1', ANSIBLE_CONFIG: '' };
-    const mine = await runRackplay(['-i', 'ours.json', pb, ...flags], { cwd: work, env, timeoutMs: 120_000 });
-    if (!haveAnsiblePlaybook) return { mine };
-    const ref = await runCommand('ansible-playbook', ['-i', 'theirs.json', pb, ...flags], { cwd: work, env, timeoutMs: 120_000 });
-    return { mine, ref };
-  }
-
-  async function cycle(phase: (typeof PHASES)[number]): Promise<void> {
-    const pb = `${phase.name}.yml`;
-    writeFileSync(path.join(work, pb), `- hosts: all\n  gather_facts: false\n  tasks:${phase.tasks}\n`);
-    const before = await sh(ours, 'cat /etc/passwd /etc/group /etc/shadow');
-    const expected: [boolean, (changed: number) => boolean][] = [
-      [true, (c) => c > 0],
-      [false, (c) => c > 0],
-      [false, (c) => c === 0],
-      [true, (c) => c === 0],
-    ];
-    for (const [i, [check, ok]] of expected.entries()) {
-      const { mine, ref } = await both(pb, check);
-      expect(mine.code, mine.stdout + mine.stderr).toBe(0);
-      const recap = parseRecap(mine.stdout).lab;
-      expect(recap.failed).toBe(0);
-      expect(ok(recap.changed), `${phase.name} run ${i + 1}: changed=${recap.changed}\n${mine.stdout}`).toBe(true);
-      if (i === 0) expect(await sh(ours, 'cat /etc/passwd /etc/group /etc/shadow')).toBe(before);
-      if (ref) expectSameRun({ ours: mine, theirs: ref });
-    }
-  }
+  const cycle = (phase: (typeof PHASES)[number]) => c.cycle(phase.name, phase.tasks.replace(/^\n/, ''), 'cat /etc/passwd /etc/group /etc/shadow');
 
   it('creates a group and a user: check changes nothing, apply creates, then nothing to do', async () => {
     await cycle(PHASES[0]);

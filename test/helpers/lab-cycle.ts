@@ -1,0 +1,77 @@
+// The module lab contract, shared: two lab hosts (one for rackplay, one for Debian's
+// ansible-playbook when it is installed), and a playbook run four times on each:
+// check (predicts a change, changes nothing) → apply (changes) → apply (changed=0) →
+// check (changed=0). Each of rackplay's runs must match ansible-playbook's run on the
+// other host: the same task lines, recap and debug messages.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { expectSameRun, haveAnsiblePlaybook, parseRecap, runCommand, runRackplay, type CliRun } from './cli.js';
+import { hostShell, labHostVars, startLab, type Lab, type LabHost } from '../lab/lab.js';
+
+export interface LabCycle {
+  lab: Lab;
+  /** The host rackplay runs against. */
+  ours: LabHost;
+  /** The host ansible-playbook runs against. */
+  theirs: LabHost;
+  work: string;
+  /** A shell command's stdout on a host. */
+  sh(h: LabHost, cmd: string): Promise<string>;
+  /** Runs `tasks` (YAML under `tasks:`) check → apply → apply → check; `state` is a command whose output the first check must leave as it was. */
+  cycle(name: string, tasks: string, state: string): Promise<CliRun[]>;
+  stop(): Promise<void>;
+}
+
+export async function startLabCycle(prefix: string): Promise<LabCycle> {
+  const work = mkdtempSync(path.join(os.tmpdir(), `rackplay-${prefix}-`));
+  const lab = await startLab({ count: 2, dir: path.join(work, 'lab') });
+  const [ours, theirs] = lab.hosts;
+  // the same host name in both inventories, so the two tools' output compares line by line
+  for (const [file, h] of [['ours.json', ours], ['theirs.json', theirs]] as const) {
+    writeFileSync(path.join(work, file), JSON.stringify({ all: { hosts: { lab: labHostVars(lab, h) } } }));
+  }
+  const sh = async (h: LabHost, cmd: string) => (await hostShell(h, cmd)).stdout;
+  const env = { ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_NOCOLOR: '1', ANSIBLE_CONFIG: '' };
+  const run = async (pb: string, check: boolean) => {
+    const flags = check ? ['--check'] : [];
+    const mine = await runRackplay(['-i', 'ours.json', pb, ...flags], { cwd: work, env, timeoutMs: 120_000 });
+    const ref = haveAnsiblePlaybook ? await runCommand('ansible-playbook', ['-i', 'theirs.json', pb, ...flags], { cwd: work, env, timeoutMs: 120_000 }) : undefined;
+    return { mine, ref };
+  };
+  return {
+    lab,
+    ours,
+    theirs,
+    work,
+    sh,
+    async cycle(name, tasks, state) {
+      const pb = `${name}.yml`;
+      writeFileSync(path.join(work, pb), `- hosts: all\n  gather_facts: false\n  tasks:\n${tasks}\n`);
+      const before = await sh(ours, state);
+      const runs: CliRun[] = [];
+      const expected: [boolean, (changed: number) => boolean][] = [
+        [true, (c) => c > 0],
+        [false, (c) => c > 0],
+        [false, (c) => c === 0],
+        [true, (c) => c === 0],
+      ];
+      for (const [i, [check, ok]] of expected.entries()) {
+        const { mine, ref } = await run(pb, check);
+        expect(mine.code, mine.stdout + mine.stderr).toBe(0);
+        const recap = parseRecap(mine.stdout).lab;
+        expect(recap.failed).toBe(0);
+        expect(ok(recap.changed), `${name} run ${i + 1}: changed=${recap.changed}\n${mine.stdout}`).toBe(true);
+        if (i === 0) expect(await sh(ours, state), 'check mode changed the host').toBe(before);
+        if (ref) expectSameRun({ ours: mine, theirs: ref });
+        runs.push(mine);
+      }
+      return runs;
+    },
+    async stop() {
+      await lab.stop();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
