@@ -16,6 +16,7 @@ import { unarchiveModule } from './unarchive.js';
 import { userModule } from './user.js';
 import { waitForConnectionModule } from './wait-for-connection.js';
 import { xenDomainModule } from './xen-domain.js';
+import { yumRepositoryModule } from './yum-repository.js';
 
 export const systemModules: ModuleDef[] = [
   packageModule,
@@ -35,4 +36,5 @@ export const systemModules: ModuleDef[] = [
   groupModule,
   getentModule,
   iniFileModule,
+  yumRepositoryModule,
 ];
