@@ -12,6 +12,7 @@ import { rebootModule } from './reboot.js';
 import { selinuxModule } from './selinux.js';
 import { serviceModule, sysvinitModule } from './service.js';
 import type { ModuleDef } from './types.js';
+import { timezoneModule } from './timezone.js';
 import { unarchiveModule } from './unarchive.js';
 import { userModule } from './user.js';
 import { waitForConnectionModule } from './wait-for-connection.js';
@@ -37,4 +38,5 @@ export const systemModules: ModuleDef[] = [
   getentModule,
   iniFileModule,
   yumRepositoryModule,
+  timezoneModule,
 ];
