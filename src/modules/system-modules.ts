@@ -1,5 +1,6 @@
 // The system modules (packages, services, SELinux, LVM, firewall, Xen, archives,
 // downloads, reboots), for the registry.
+import { alternativesModule } from './alternatives.js';
 import { getentModule } from './getent.js';
 import { getUrlModule } from './get-url.js';
 import { groupModule } from './group.js';
@@ -39,4 +40,5 @@ export const systemModules: ModuleDef[] = [
   iniFileModule,
   yumRepositoryModule,
   timezoneModule,
+  alternativesModule,
 ];
