@@ -2,7 +2,9 @@
 # compat-isolate.sh COMMAND...: runs one compat target in a private mount namespace where
 # /etc, /home, /var/mail and the login records are throwaway copies, so the users, groups
 # and files ansible-core's targets create (setup_test_user, user, group) never reach this
-# machine. Used by scripts/compat.mjs when it runs as root and `unshare` is there.
+# machine. It also gets a network namespace of its own (loopback only) and a UTS namespace,
+# so targets that set firewall rules or the host name (iptables, hostname) change nothing
+# here. Used by scripts/compat.mjs when it runs as root and `unshare` is there.
 set -e
 base=$(mktemp -d /tmp/rackplay-compat-ns.XXXXXX)
 trap 'rm -rf "$base"' EXIT
@@ -11,9 +13,10 @@ mkdir -p "$base/log"
 for f in lastlog faillog; do
   if [ -f "/var/log/$f" ]; then cp -a "/var/log/$f" "$base/log/$f"; else : > "$base/log/$f"; fi
 done
-unshare --mount --propagation private sh -c '
+unshare --mount --net --uts --propagation private sh -c '
   set -e
   b=$1; shift
+  ip link set lo up 2>/dev/null || true
   mount --bind "$b/etc" /etc
   mount -t tmpfs tmpfs /home
   mkdir -p /var/mail && mount -t tmpfs tmpfs /var/mail

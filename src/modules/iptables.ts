@@ -141,6 +141,7 @@ export function planIptables(args: IptablesArgs, f: IptablesFacts, _ctx?: PlanCo
     policy: args.policy ?? null,
     state: args.state,
     table: args.table,
+    chain_management: args.chain_management,
   };
   if (f.saveRc !== 0) throw new ModuleFailure(`${t.save} failed: ${f.saved.trim() || `rc=${f.saveRc}`}`);
   if (args.flush) {
@@ -159,12 +160,21 @@ export function planIptables(args: IptablesArgs, f: IptablesFacts, _ctx?: PlanCo
   const words = ruleWords(args, f.version);
   const want = ruleForm(words);
   result.rule = words.join(' ');
-  const present = savedRules(f.saved, chainName).some((r) => sameRule(ruleForm(r), want));
   const chain = quote(chainName);
+  // iptables-save names every chain of the table on a `:CHAIN POLICY` line
+  const chainPresent = savedPolicy(f.saved, chainName) !== undefined;
+  if (args.state === 'absent' && words.length === 0) {
+    // no rule: the chain itself, deleted only with chain_management (Ansible reports the
+    // change either way)
+    if (!chainPresent) return { steps: [], result };
+    return { steps: args.chain_management ? [{ kind: 'exec', cmd: `${base} -X ${chain}` }] : [], changed: true, result };
+  }
+  const present = savedRules(f.saved, chainName).some((r) => sameRule(ruleForm(r), want));
   if (args.state === 'present') {
     if (present) return { steps: [], result };
     const where = args.action === 'insert' ? `-I ${chain}${args.rule_num ? ` ${quote(args.rule_num)}` : ''}` : `-A ${chain}`;
-    return { steps: [{ kind: 'exec', cmd: `${base} ${where} ${quoteArgv(words)}` }], result };
+    const create = !chainPresent && args.chain_management ? `${base} -N ${chain} && ` : '';
+    return { steps: [{ kind: 'exec', cmd: `${create}${base} ${where}${words.length ? ` ${quoteArgv(words)}` : ''}` }], result };
   }
   if (!present) return { steps: [], result };
   return { steps: [{ kind: 'exec', cmd: `${base} -D ${chain} ${quoteArgv(words)}` }], result };
@@ -218,6 +228,7 @@ const schema = {
     set_dscp_mark: str,
     policy: { type: 'string', enum: ['ACCEPT', 'DROP', 'QUEUE', 'RETURN'] },
     flush: { type: 'boolean', default: false },
+    chain_management: { type: 'boolean', default: false },
     wait: str,
   },
   additionalProperties: false,
