@@ -20,7 +20,9 @@ export function writeCompatDoc(repoRoot, { ref, all, results }) {
   out.push('snapshot) of ansible/ansible that has the tag above (without it, the tool library\'s mirror beside');
   out.push('the checkout is used). Some targets set `LC_ALL=en_US.UTF-8`, as ansible-test\'s containers have');
   out.push('it: `apt-get install -y locales` and enable it in `/etc/locale.gen`, then `locale-gen`. The iptables');
-  out.push('target needs `apt-get install -y iptables`; each target runs in network and UTS namespaces of its');
+  out.push('target needs `apt-get install -y iptables`, lookup_password `apt-get install -y python3-venv');
+  out.push('python3-passlib` (its runme installs passlib into a venv that sees the system\'s packages, as');
+  out.push('ansible-test\'s does, and no package index is reachable). Each target runs in network and UTS namespaces of its');
   out.push('own, so firewall rules and host names it sets never reach this machine. Then:', '');
   out.push('```sh', 'npm run build', 'npm run compat                 # every selected target, 2 at a time', 'npm run compat -- loops tags   # some targets', 'npm run compat -- --tool ansible loops   # the same harness with Debian\'s ansible-playbook', 'npm run compat -- --update     # also add newly passing targets to test/compat/passing.txt', '```', '');
   out.push('Each target runs as `ansible-test integration --local` would run it: a role target as the');

@@ -45,6 +45,12 @@ function writeShims(dir, tool) {
     writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`);
     chmodSync(path.join(dir, name), 0o755);
   };
+  // ansible-test's `source virtualenv.sh`: a fresh venv that sees the system's Python
+  // packages (Ansible's controller dependencies, such as passlib, come from Debian here)
+  writeFileSync(
+    path.join(dir, 'virtualenv.sh'),
+    'venv="${OUTPUT_DIR:-$(mktemp -d)}/venv"\nrm -rf "$venv"\n/usr/bin/python3 -m venv --system-site-packages "$venv"\nset +ux\n. "$venv/bin/activate"\nset -ux\n',
+  );
   if (tool === 'rackplay') {
     shim('ansible-playbook', `exec "${node}" "${bin}" "$@"`);
     shim('ansible-vault', `exec "${node}" "${bin}" vault "$@"`);
