@@ -1,6 +1,7 @@
 // The system modules (packages, services, SELinux, LVM, firewall, Xen, archives,
 // downloads, reboots), for the registry.
 import { cronModule } from './cron.js';
+import { knownHostsModule } from './known-hosts.js';
 import { getentModule } from './getent.js';
 import { getUrlModule } from './get-url.js';
 import { groupModule } from './group.js';
@@ -35,4 +36,5 @@ export const systemModules: ModuleDef[] = [
   groupModule,
   getentModule,
   cronModule,
+  knownHostsModule,
 ];
