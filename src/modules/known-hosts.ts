@@ -39,6 +39,41 @@ export interface KnownHostsPrepared {
   key?: string;
 }
 
+/** The owner, group and mode a file has, or will have once written. */
+export interface FileOwnership {
+  uid: number;
+  gid: number;
+  owner: string;
+  group: string;
+  mode: number;
+  nlink?: number;
+}
+
+/**
+ * AnsibleModule.add_path_info: a result with a `path` that exists also gets the file's
+ * owner, group, mode, size and kind (its `state` becomes 'file').
+ */
+export function pathInfo(f: FileOwnership | undefined, size: number): Record<string, unknown> {
+  if (!f) return {};
+  const state = (f.nlink ?? 1) > 1 ? 'hard' : 'file';
+  return { uid: f.uid, gid: f.gid, owner: f.owner, group: f.group, mode: `0${(f.mode & 0o7777).toString(8).padStart(3, '0')}`, state, size };
+}
+
+/** Ownership from the probe's stat of a file, if it exists. */
+export function ownershipOf(f: { exists: boolean; uid?: number; gid?: number; owner?: string; group?: string; mode?: number; nlink?: number }): FileOwnership | undefined {
+  if (!f.exists || f.uid === undefined) return undefined;
+  return { uid: f.uid, gid: f.gid!, owner: f.owner!, group: f.group!, mode: f.mode!, nlink: f.nlink };
+}
+
+/** A probe line printing `me UID GID USER GROUP`: who a newly written file will belong to. */
+export const WHOAMI_LINE = "printf 'me %s %s %s %s\\n' \"$(id -u)\" \"$(id -g)\" \"$(id -un)\" \"$(id -gn)\"";
+
+export function parseMe(extra: Record<string, string[]>, mode: number): FileOwnership | undefined {
+  const m = extra.me?.[0]?.split(' ');
+  if (!m || m.length < 4) return undefined;
+  return { uid: Number(m[0]), gid: Number(m[1]), owner: m[2], group: m.slice(3).join(' '), mode };
+}
+
 export interface KnownHostsFacts {
   path: string;
   /** The path with `~` expanded on the host. */
@@ -46,6 +81,9 @@ export interface KnownHostsFacts {
   haveKeygen: boolean;
   exists: boolean;
   content?: string;
+  /** The file's ownership now, and a new file's (the remote user's, 0644). */
+  own?: FileOwnership;
+  newOwn?: FileOwnership;
   /** `ssh-keygen -F host -f file`: stdout, stderr, rc. */
   search?: { stdout: string; stderr: string; rc: number };
   /** Whether ssh-keygen finds the host in the supplied key itself. */
@@ -95,6 +133,7 @@ export function knownHostsProbe(p: KnownHostsPrepared): string {
     `rp_p=${expandedPathWord(p.args.path ?? '~/.ssh/known_hosts')}`,
     "printf 'file %s\\n' \"$rp_p\"",
     "if command -v ssh-keygen >/dev/null 2>&1; then printf 'keygen yes\\n'; fi",
+    WHOAMI_LINE,
     'rp_f file "$rp_p" L - -1 -',
     'if [ -e "$rp_p" ]; then',
     capture('search', `ssh-keygen -F ${h} -f "$rp_p"`),
@@ -117,6 +156,8 @@ export function parseKnownHosts(out: ExecResult, p: KnownHostsPrepared): KnownHo
     haveKeygen: kh.extra.keygen?.[0] === 'yes',
     exists: f.exists,
     content: f.content?.toString('utf8'),
+    own: ownershipOf(f),
+    newOwn: parseMe(kh.extra, 0o644),
   };
   if (rec.search) facts.search = { stdout: text('search'), stderr: text('searcherr'), rc: Number(rec.search.extra.rc?.[0] ?? 0) };
   if (rec.sanity) facts.keyMatchesHost = text('sanity') !== '';
@@ -191,7 +232,7 @@ export function planKnownHosts(p: KnownHostsPrepared, facts: KnownHostsFacts, ct
   const after = lines.join('');
   const diff: FileDiff = { before_header: facts.exists ? facts.file : '/dev/null', after_header: facts.file, before, after };
   const params = { name: a.name, key: a.key ?? null, path: facts.file, hash_host: a.hash_host ?? false, state };
-  if (state === 'absent' && foundLine === undefined && p.key) return { steps: [], diff, result: { ...params, diff } };
+  if (state === 'absent' && foundLine === undefined && p.key) return { steps: [], diff, result: { ...params, ...pathInfo(facts.own, Buffer.byteLength(before)), diff } };
   const changed = replaceOrAdd || (state === 'present') !== found;
   const steps: Step[] = [];
   if (found && !p.key && state === 'absent') {
@@ -200,7 +241,9 @@ export function planKnownHosts(p: KnownHostsPrepared, facts: KnownHostsFacts, ct
     steps.push({ kind: 'put', path: facts.file, content: Buffer.from(after) });
   }
   // in check mode Ansible returns only these two
-  return { steps, changed, diff, result: ctx.check ? { diff } : { ...params, diff } };
+  if (ctx.check) return { steps, changed, diff, result: { diff } };
+  const info = changed ? pathInfo(facts.own ?? facts.newOwn, Buffer.byteLength(after)) : pathInfo(facts.own, Buffer.byteLength(before));
+  return { steps, changed, diff, result: { ...params, ...info, diff } };
 }
 
 export const knownHostsModule = defineModule<KnownHostsArgs, KnownHostsPrepared, KnownHostsFacts>({

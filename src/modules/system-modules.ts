@@ -1,5 +1,6 @@
 // The system modules (packages, services, SELinux, LVM, firewall, Xen, archives,
 // downloads, reboots), for the registry.
+import { authorizedKeyModule } from './authorized-key.js';
 import { cronModule } from './cron.js';
 import { knownHostsModule } from './known-hosts.js';
 import { getentModule } from './getent.js';
@@ -37,4 +38,5 @@ export const systemModules: ModuleDef[] = [
   getentModule,
   cronModule,
   knownHostsModule,
+  authorizedKeyModule,
 ];

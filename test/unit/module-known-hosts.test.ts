@@ -66,7 +66,7 @@ describe.skipIf(!haveKeygen)('known_hosts with the real ssh-keygen (needs ssh-ke
     expect(checked.result).toEqual({ diff: { before_header: f, after_header: f, before: EXISTING, after: `${EXISTING}${RSA}\n` } });
     const plan = converge({ name: 'example.org', key: RSA, path: f });
     expect(readFileSync(f, 'utf8')).toBe(`${EXISTING}${RSA}\n`);
-    expect(plan.result).toMatchObject({ name: 'example.org', key: RSA, path: f, hash_host: false, state: 'present' });
+    expect(plan.result).toMatchObject({ name: 'example.org', key: RSA, path: f, hash_host: false, state: 'file', mode: '0644', size: EXISTING.length + RSA.length + 1 });
   });
 
   it('replaces a different key of the same type in place of the old line', () => {

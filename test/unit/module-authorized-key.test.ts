@@ -1,0 +1,126 @@
+// The authorized_key module's halves on this machine: each row runs the real probe (sh,
+// getent) for the current user on a file in a temporary directory, plans, carries out
+// the steps there, and the same row probed and planned again must plan nothing.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { authorizedKeyProbe, editKeys, parseAuthorizedKey, parseOptions, planAuthorizedKey, type AuthorizedKeyArgs } from '../../src/modules/authorized-key.js';
+import { ModuleFailure, type Plan } from '../../src/modules/types.js';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-ak-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const me = os.userInfo().username;
+
+const A = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIzlnSq5ESxLgW0avvPk3j7zLV59hcAPkxrMNdnZMKP2 alice@a';
+const B = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMnTdBkLlscB1U/+fC22TE6CiBfvcwcjHCgIXARACI29 bob@b';
+const C = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAglyZmHHWskQ9wkh8LYbIqzvg99 carol';
+
+type Row = Partial<AuthorizedKeyArgs> & { key: string };
+
+function probeAndPlan(row: Row, file: string, check = false): Plan {
+  const args = { user: me, manage_dir: true, state: 'present', exclusive: false, validate_certs: true, follow: false, path: file, ...row } as AuthorizedKeyArgs;
+  const p = { args, keyText: args.key };
+  const out = execFileSync('sh', ['-c', authorizedKeyProbe(p)]);
+  return planAuthorizedKey(p, parseAuthorizedKey({ rc: 0, stdout: out.toString(), stderr: '', stdoutBytes: out }), { check });
+}
+
+let n = 0;
+/** Plan and apply on a fresh file with `text`, plan again (nothing), and return the new text. */
+function converge(row: Row, text?: string): { plan: Plan; text: string; file: string } {
+  const file = path.join(work, `d${n++}`, '.ssh', 'authorized_keys');
+  execFileSync('mkdir', ['-p', path.dirname(path.dirname(file))]);
+  if (text !== undefined) {
+    execFileSync('mkdir', ['-p', path.dirname(file)]);
+    writeFileSync(file, text);
+  }
+  const plan = probeAndPlan(row, file);
+  for (const s of plan.steps) {
+    if (s.kind === 'put') writeFileSync(s.path, s.content);
+    else execFileSync('sh', ['-c', s.cmd]);
+  }
+  const again = probeAndPlan(row, file);
+  expect(again.steps).toEqual([]);
+  expect(again.changed).toBeFalsy();
+  return { plan, text: readFileSync(file, 'utf8'), file };
+}
+
+describe('authorized_key on a real file', () => {
+  it('creates ~/.ssh (0700) and the file (0600) and writes the key', () => {
+    const { plan, text, file } = converge({ key: A });
+    expect(text).toBe(`${A}\n`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    // add_path_info: the written file's owner, mode and size; `state` becomes 'file' as in Ansible
+    expect(plan.result).toMatchObject({ user: me, keyfile: file, state: 'file', exclusive: false, owner: me, mode: '0600', size: A.length + 1 });
+    expect(plan.diff).toEqual({ before_header: file, after_header: file, before: '', after: `${A}\n` });
+  });
+
+  it('appends new keys after the existing lines, in the order given; several lines at once', () => {
+    expect(converge({ key: `${B}\n\n# note\n${C}\n` }, `# mine\n${A}\n`).text).toBe(`# mine\n${A}\n${B}\n${C}\n`);
+  });
+
+  it('a key already there (same options and comment) changes nothing', () => {
+    const { plan } = converge({ key: A }, `${A}\n`);
+    expect(plan.steps).toEqual([]);
+  });
+
+  it('replaces a key whose options or comment differ, moving it to the end', () => {
+    expect(converge({ key: A, key_options: 'no-pty,from="10.0.0.1,10.0.0.2"' }, `${A}\n${B}\n`).text).toBe(`${B}\nno-pty,from="10.0.0.1,10.0.0.2" ${A}\n`);
+    expect(converge({ key: A, comment: 'deploy' }, `${A}\n`).text).toBe(`${A.replace('alice@a', 'deploy')}\n`);
+  });
+
+  it('writes a key without a comment with the trailing space Ansible writes', () => {
+    expect(converge({ key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIzlnSq5ESxLgW0avvPk3j7zLV59hcAPkxrMNdnZMKP2' }).text).toBe(
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIzlnSq5ESxLgW0avvPk3j7zLV59hcAPkxrMNdnZMKP2 \n',
+    );
+  });
+
+  it('removes keys by their blob whatever their comment; a missing key is no change', () => {
+    expect(converge({ key: A.replace('alice@a', 'other'), state: 'absent' }, `${A}\n${B}\n`).text).toBe(`${B}\n`);
+    expect(converge({ key: C, state: 'absent' }, `${A}\n`).plan.changed).toBeFalsy();
+  });
+
+  it('exclusive keeps only the given keys (comments go too)', () => {
+    expect(converge({ key: B, exclusive: true }, `# x\n${A}\n${B}\n`).text).toBe(`${B}\n`);
+  });
+
+  it('check mode plans no steps but reports the change, for a user that does not exist given a path', () => {
+    const file = path.join(work, 'check-keys');
+    const plan = probeAndPlan({ key: A, user: 'no-such-user-rp' }, file, true);
+    expect(plan.steps).toEqual([]);
+    expect(plan.changed).toBe(true);
+  });
+
+  it("fails with Ansible's words", () => {
+    const file = path.join(work, 'fail-keys');
+    const fail = (row: Row, check = false) => {
+      try {
+        probeAndPlan(row, file, check);
+      } catch (e) {
+        if (e instanceof ModuleFailure) return e.message;
+        throw e;
+      }
+      return 'no failure';
+    };
+    expect(fail({ key: 'not a key' })).toBe('invalid key specified: not a key');
+    expect(fail({ key: A, user: 'no-such-user-rp' })).toBe(`Failed to lookup user no-such-user-rp: "getpwnam(): name not found: 'no-such-user-rp'"`);
+    expect(fail({ key: A, user: 'no-such-user-rp', path: undefined }, true)).toBe('Either user must exist or you must provide full path to key file in check mode');
+  });
+});
+
+describe('key options and lines', () => {
+  it('splits options on commas outside quotes, keeping order and repeats', () => {
+    expect(parseOptions('no-pty,from="a,b",permitopen="h:1",permitopen="h:2"')).toEqual([
+      ['no-pty', null],
+      ['from', '"a,b"'],
+      ['permitopen', '"h:1"'],
+      ['permitopen', '"h:2"'],
+    ]);
+  });
+
+  it('keeps junk lines and collapses repeated ones as Ansible does', () => {
+    expect(editKeys({ user: 'u', key: B, state: 'present' }, B, `junk\n${A}\njunk\n`)).toBe(`${A}\njunk\n${B}\n`);
+  });
+});
