@@ -12,6 +12,7 @@ import { lvolModule } from './lvol.js';
 import { packageModule, yumModule } from './package.js';
 import { rebootModule } from './reboot.js';
 import { selinuxModule } from './selinux.js';
+import { sysctlModule } from './sysctl.js';
 import { serviceModule, sysvinitModule } from './service.js';
 import type { ModuleDef } from './types.js';
 import { unarchiveModule } from './unarchive.js';
@@ -39,4 +40,5 @@ export const systemModules: ModuleDef[] = [
   cronModule,
   knownHostsModule,
   authorizedKeyModule,
+  sysctlModule,
 ];
