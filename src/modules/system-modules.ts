@@ -9,6 +9,7 @@ import { groupModule } from './group.js';
 import { iptablesModule } from './iptables.js';
 import { lvgModule } from './lvg.js';
 import { lvolModule } from './lvol.js';
+import { mountModule } from './mount.js';
 import { packageModule, yumModule } from './package.js';
 import { rebootModule } from './reboot.js';
 import { selinuxModule } from './selinux.js';
@@ -41,4 +42,5 @@ export const systemModules: ModuleDef[] = [
   knownHostsModule,
   authorizedKeyModule,
   sysctlModule,
+  mountModule,
 ];
