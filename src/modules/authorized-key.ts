@@ -232,7 +232,8 @@ export function authorizedKeyProbe(p: AuthorizedKeyPrepared): string {
   ];
   if (a.path !== undefined) lines.push(`rp_p=${expandedPathWord(a.path)}`, "printf 'path %s\\n' \"$rp_p\"");
   else lines.push('rp_p=$(printf %s "$rp_e" | cut -d: -f6)/.ssh/authorized_keys');
-  lines.push('rp_f file "$rp_p" L - -1 R', 'exit 0');
+  // braces: a probe batch pre-stats literal rp_f paths only, not a variable
+  lines.push('{ rp_f file "$rp_p" L - -1 R; }', 'exit 0');
   return lines.join('\n');
 }
 

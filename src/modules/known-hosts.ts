@@ -134,7 +134,8 @@ export function knownHostsProbe(p: KnownHostsPrepared): string {
     "printf 'file %s\\n' \"$rp_p\"",
     "if command -v ssh-keygen >/dev/null 2>&1; then printf 'keygen yes\\n'; fi",
     WHOAMI_LINE,
-    'rp_f file "$rp_p" L - -1 -',
+    // braces: a probe batch pre-stats literal rp_f paths only, not a variable
+    '{ rp_f file "$rp_p" L - -1 -; }',
     'if [ -e "$rp_p" ]; then',
     capture('search', `ssh-keygen -F ${h} -f "$rp_p"`),
     capture('searcherr', `ssh-keygen -F ${h} -f "$rp_p"`, '2>&1 >/dev/null'),

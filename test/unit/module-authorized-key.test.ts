@@ -110,6 +110,13 @@ describe('authorized_key on a real file', () => {
   });
 });
 
+describe('probe', () => {
+  it('keeps its variable path out of the pre-stat a probe batch does for literal paths', () => {
+    const script = authorizedKeyProbe({ args: { user: 'u', key: 'k' } as AuthorizedKeyArgs, keyText: 'k' });
+    expect(script.split('\n').filter((l) => l.startsWith('rp_f ') && l.includes('$'))).toEqual([]);
+  });
+});
+
 describe('key options and lines', () => {
   it('splits options on commas outside quotes, keeping order and repeats', () => {
     expect(parseOptions('no-pty,from="a,b",permitopen="h:1",permitopen="h:2"')).toEqual([

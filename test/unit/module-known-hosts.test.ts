@@ -119,6 +119,13 @@ describe.skipIf(!haveKeygen)('known_hosts with the real ssh-keygen (needs ssh-ke
   });
 });
 
+describe('probe', () => {
+  it('keeps its variable path out of the pre-stat a probe batch does for literal paths', () => {
+    const script = knownHostsProbe(prepareKnownHosts({ name: 'h', key: 'h ssh-rsa AAA', path: '~/.ssh/known_hosts' }));
+    expect(script.split('\n').filter((l) => l.startsWith('rp_f ') && l.includes('$'))).toEqual([]);
+  });
+});
+
 describe('hash_host', () => {
   it('puts |1|salt|hmac in the host field, after a marker', () => {
     const salt = Buffer.alloc(20, 1);
