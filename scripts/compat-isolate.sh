@@ -1,7 +1,8 @@
 #!/bin/sh
 # compat-isolate.sh COMMAND...: runs one compat target in a private mount namespace where
-# /etc, /home, /var/mail and the login records are throwaway copies, so the users, groups
-# and files ansible-core's targets create (setup_test_user, user, group) never reach this
+# /etc, /home, /var/mail, the login records and the crontabs (/var/spool/cron, when cron
+# is installed) are throwaway copies, so the users, groups, files and cron jobs
+# ansible-core's targets create (setup_test_user, user, group, cron) never reach this
 # machine. Used by scripts/compat.mjs when it runs as root and `unshare` is there.
 set -e
 base=$(mktemp -d /tmp/rackplay-compat-ns.XXXXXX)
@@ -11,6 +12,7 @@ mkdir -p "$base/log"
 for f in lastlog faillog; do
   if [ -f "/var/log/$f" ]; then cp -a "/var/log/$f" "$base/log/$f"; else : > "$base/log/$f"; fi
 done
+if [ -d /var/spool/cron ]; then cp -a /var/spool/cron "$base/cron"; fi
 unshare --mount --propagation private sh -c '
   set -e
   b=$1; shift
@@ -18,5 +20,6 @@ unshare --mount --propagation private sh -c '
   mount -t tmpfs tmpfs /home
   mkdir -p /var/mail && mount -t tmpfs tmpfs /var/mail
   for f in lastlog faillog; do [ -f "/var/log/$f" ] && mount --bind "$b/log/$f" "/var/log/$f"; done
+  if [ -d "$b/cron" ]; then mount --bind "$b/cron" /var/spool/cron; fi
   exec "$@"
 ' compat-ns "$base" "$@"
