@@ -69,7 +69,7 @@ export interface MountFacts {
   fstabExists: boolean;
   fstab: string;
   mountinfo?: string;
-  /** /proc/self/mounts: [source, mount point] pairs (mount -v's first and third words). */
+  /** `mount -v` (ephemeral only): [source, mount point] pairs, its first and third words (a loop mount shows its file). */
   mounted: [string, string][];
 }
 
@@ -108,7 +108,7 @@ export function mountProbe(p: MountPrepared): string {
     'if [ ! -L "$rp_n" ]; then rp_a=$(stat -c \'%d %i\' -- "$rp_n" 2>/dev/null) && rp_b=$(stat -L -c \'%d %i\' -- "$rp_n/.." 2>/dev/null) && printf \'st %s %s\\n\' "$rp_a" "$rp_b"; fi',
     `rp_f fstab ${quote(p.spec.fstab)} L - -1 -`,
     capture('mountinfo', 'cat /proc/self/mountinfo'),
-    capture('mounts', 'cat /proc/self/mounts'),
+    ...(p.args.state === 'ephemeral' ? [capture('mounts', 'mount -v')] : []),
     'exit 0',
   ].join('\n');
 }
@@ -132,7 +132,7 @@ export function parseMount(out: ExecResult): MountFacts {
       .split('\n')
       .map((l) => l.split(/\s+/))
       .filter((w) => w.length > 2)
-      .map((w) => [w[0], w[1]]),
+      .map((w) => [w[0], w[2]]),
   };
 }
 

@@ -16,6 +16,8 @@ interface Host {
   mounted?: boolean;
   exists?: boolean;
   noMountinfo?: boolean;
+  /** `mount -v`'s output. */
+  mountv?: string;
 }
 
 function probeOut(h: Host): Buffer {
@@ -25,7 +27,7 @@ function probeOut(h: Host): Buffer {
     Buffer.from(m),
     rec('fstab', h.fstab === undefined ? 'absent' : { content: h.fstab }),
     Buffer.from(h.noMountinfo ? '' : blob('mountinfo', h.mounted ? MOUNTINFO : withoutT)),
-    Buffer.from(blob('mounts', '')),
+    Buffer.from(blob('mounts', h.mountv ?? '')),
   ]);
 }
 
@@ -131,6 +133,16 @@ describe('mount states', () => {
     const script = p.steps[0].kind === 'exec' ? p.steps[0].cmd : '';
     expect(script).toContain('mount -o remount,ro /mnt/t');
     expect(script).toContain('Options were specified with remounted, but the remount command failed.');
+  });
+
+  it('ephemeral on a mounted path: the same source (by mountinfo or mount -v) remounts, another fails', () => {
+    const row = { path: '/mnt/t', src: '/tmp/a.img', fstype: 'ext2', opts: 'loop', state: 'ephemeral' } as const;
+    const p = planFor(row, { fstab: FSTAB, mounted: true, mountv: '/tmp/a.img on /mnt/t type ext2 (rw)\n' });
+    expect(p.changed).toBe(true);
+    expect(p.steps[0].kind === 'exec' && p.steps[0].cmd).toContain("mount -o remount -t ext2 -o loop /tmp/a.img /mnt/t");
+    expect(() => planFor(row, { fstab: FSTAB, mounted: true, mountv: '/tmp/b.img on /mnt/t type ext2 (rw)\n' })).toThrow(/^Ephemeral mount point is already mounted with a different source/);
+    const fresh = planFor(row, { fstab: FSTAB });
+    expect(fresh.steps[0].kind === 'exec' && fresh.steps[0].cmd).toContain('rp_m=$(mount -t ext2 -o loop /tmp/a.img /mnt/t 2>&1)');
   });
 
   it('check mode plans no steps; boot: false adds noauto; a missing mountinfo warns', () => {
