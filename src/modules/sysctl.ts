@@ -62,6 +62,8 @@ export function parseSysctlValue(v: string | undefined): string {
 }
 
 export function prepareSysctl(args: SysctlArgs): SysctlPrepared {
+  // Ansible lets `value: ~` through its argument spec, then says this
+  if ((args.state ?? 'present') === 'present' && (args.value as unknown) === null) throw new ModuleFailure('value cannot be None');
   if (args.name === '') throw new ModuleFailure('name cannot be blank');
   if ((args.state ?? 'present') === 'present' && args.value === '') throw new ModuleFailure('value cannot be blank');
   return { args, name: args.name.trim(), value: parseSysctlValue(args.value), file: args.sysctl_file ?? '/etc/sysctl.conf' };
