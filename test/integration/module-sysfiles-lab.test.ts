@@ -140,6 +140,8 @@ describe.skipIf(!isRoot)(`known_hosts, authorized_key, sysctl and mount on lab h
 
   // The lab hosts run this machine's /usr: without Debian's `cron` package there is no crontab
   it.skipIf(!haveCrontab)('cron: a job in root\'s crontab and a cron_file with a variable, then both removed (needs crontab: Debian package cron)', async () => {
+    // what the cron package would have made in the host's own /var and /etc
+    for (const h of [ours, theirs]) await sh(h, 'mkdir -p /etc/cron.d /var/spool/cron/crontabs && chmod 1730 /var/spool/cron/crontabs');
     await cycle({
       name: 'cron',
       tasks: `
