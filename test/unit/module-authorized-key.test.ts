@@ -86,6 +86,24 @@ describe('authorized_key on a real file', () => {
     expect(converge({ key: B, exclusive: true }, `# x\n${A}\n${B}\n`).text).toBe(`${B}\n`);
   });
 
+  it('follow writes through a symlink to its target; without it the link is replaced by a file', () => {
+    const dir = path.join(work, 'links');
+    execFileSync('mkdir', ['-p', dir]);
+    for (const follow of [true, false]) {
+      const target = path.join(dir, `target-${follow}`);
+      const link = path.join(dir, `link-${follow}`);
+      writeFileSync(target, `${A}\n`);
+      execFileSync('ln', ['-sf', target, link]);
+      const plan = probeAndPlan({ key: B, follow }, link);
+      for (const s of plan.steps) {
+        if (s.kind === 'put') writeFileSync(s.path, s.content, { flag: 'w' });
+        else execFileSync('sh', ['-c', s.cmd]);
+      }
+      expect(plan.diff).toMatchObject({ before_header: link, after_header: follow ? target : link });
+      expect(plan.steps.find((s) => s.kind === 'put')?.path).toBe(follow ? target : link);
+    }
+  });
+
   it('check mode plans no steps but reports the change, for a user that does not exist given a path', () => {
     const file = path.join(work, 'check-keys');
     const plan = probeAndPlan({ key: A, user: 'no-such-user-rp' }, file, true);
