@@ -286,10 +286,10 @@ export function planAuthorizedKey(p: AuthorizedKeyPrepared, facts: AuthorizedKey
     const f = quote(filename);
     const prep: string[] = [];
     if (a.manage_dir ?? true) {
-      prep.push(`{ [ -e ${sshdir} ] || mkdir -m 0700 -- ${sshdir} || { echo "Failed to create directory "${sshdir} >&2; exit 1; }; }`, `chown ${own} -- ${sshdir}`, `chmod 0700 -- ${sshdir}`);
+      prep.push(`{ [ -e ${sshdir} ] || rp_m=$(mkdir -m 0700 -- ${sshdir} 2>&1) || { printf 'Failed to create directory %s : %s' ${sshdir} "$rp_m" >&2; exit 1; }; }`, `chown ${own} -- ${sshdir}`, `chmod 0700 -- ${sshdir}`);
     }
     prep.push(`{ [ -e ${f} ] || { mkdir -p -- ${quote(parentOf(filename))} && : > ${f}; }; }`, `{ chown ${own} -- ${f} && chmod 0600 -- ${f}; } 2>/dev/null; true`);
-    steps.push({ kind: 'exec', cmd: prep.join(' && ') });
+    steps.push({ kind: 'exec', cmd: prep.join(' && '), stderrIsMessage: true });
     steps.push({ kind: 'put', path: filename, content: Buffer.from(after) });
   }
   return { steps, changed: true, diff: { before_header: keyfile, after_header: filename, before: existing, after }, result };

@@ -149,7 +149,8 @@ function writeStep(p: CronPrepared, facts: CronFacts, text: string): Step {
   if (p.file) return { kind: 'exec', cmd: `umask 022 && cat > ${quote(p.file)}`, stdin: text };
   const u = p.args.user !== undefined && p.args.user !== facts.whoami ? `-u ${quote(p.args.user)} ` : '';
   const cmd = `rp_t=$(mktemp /tmp/crontabXXXXXXXX) || exit 1; chmod 0644 "$rp_t"; cat > "$rp_t" && crontab ${u}"$rp_t"; rp_r=$?; rm -f "$rp_t"; exit $rp_r`;
-  return { kind: 'exec', cmd: `${SBIN_PATH}; ${cmd}`, stdin: text };
+  // Ansible fails with crontab's stderr as the message
+  return { kind: 'exec', cmd: `${SBIN_PATH}; ${cmd}`, stdin: text, stderrIsMessage: true };
 }
 
 export function planCron(p: CronPrepared, facts: CronFacts): Plan {

@@ -167,7 +167,7 @@ function remountScript(p: MountPrepared): string {
 }
 
 function umountScript(name: string): string {
-  return `rp_m=$(umount ${quote(name)} 2>&1) || { printf 'Error unmounting %s: %s' ${quote(name)} "$rp_m" >&2; exit 1; }`;
+  return `rp_m=$(umount ${quote(name)} 2>&1) || { printf 'Error unmounting %s: %s' ${quote(name)} "$rp_m" >&2; [ -z "$rp_m" ] || echo >&2; exit 1; }`;
 }
 
 /** mkdir -p that remembers what it made (rp_cN), and the rmdir that undoes it. */
@@ -235,7 +235,7 @@ export function planMount(p: MountPrepared, facts: MountFacts, ctx: Pick<PlanCon
     if (changed) saveFstab(r.text);
   } else if (state === 'remounted') {
     need('mount');
-    script.push(remountScript(p), `if [ $rp_r -ne 0 ]; then printf 'Error remounting %s: %s' ${quote(name)} "$rp_m" >&2; exit 1; fi`);
+    script.push(remountScript(p), `if [ $rp_r -ne 0 ]; then printf 'Error remounting %s: %s' ${quote(name)} "$rp_m" >&2; [ -z "$rp_m" ] || echo >&2; exit 1; fi`);
     changed = true;
   } else {
     need('mount');
@@ -268,10 +268,11 @@ export function planMount(p: MountPrepared, facts: MountFacts, ctx: Pick<PlanCon
     }
     if (act) {
       const restore = state !== 'ephemeral' ? `${writeFstab(p, old)} 2>/dev/null; ` : '';
-      script.push(act, `if [ $rp_r -ne 0 ]; then ${restore}${dirs.undo ? `${dirs.undo}; ` : ''}printf 'Error mounting %s: %s' ${quote(name)} "$rp_m" >&2; exit 1; fi`);
+      script.push(act, `if [ $rp_r -ne 0 ]; then ${restore}${dirs.undo ? `${dirs.undo}; ` : ''}printf 'Error mounting %s: %s' ${quote(name)} "$rp_m" >&2; [ -z "$rp_m" ] || echo >&2; exit 1; fi`);
     }
   }
-  const steps: Step[] = changed && !ctx.check ? [{ kind: 'exec', cmd: script.join('\n') }] : [];
+  // the script's stderr is the module's message (mount's own output ends in a newline, as in Ansible's)
+  const steps: Step[] = changed && !ctx.check ? [{ kind: 'exec', cmd: script.join('\n'), stderrIsMessage: true }] : [];
   return { steps, changed, result };
 }
 

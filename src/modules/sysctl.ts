@@ -144,7 +144,9 @@ function sysctlStep(words: string, failure: string): Step {
     kind: 'exec',
     cmd:
       `${SBIN_PATH}; rp_o=$(LANG=C LC_ALL=C LC_MESSAGES=C sysctl ${words} 2>&1); rp_r=$?; ` +
-      `if [ $rp_r -ne 0 ] || printf '%s\\n' "$rp_o" | grep -Eq ${quote(bad)}; then printf '%s%s' ${quote(failure)} "$rp_o" >&2; exit 1; fi`,
+      `if [ $rp_r -ne 0 ] || printf '%s\\n' "$rp_o" | grep -Eq ${quote(bad)}; then printf '%s%s' ${quote(failure)} "$rp_o" >&2; [ -z "$rp_o" ] || echo >&2; exit 1; fi`,
+    // Ansible's message is the prefix and sysctl's output, final newline included
+    stderrIsMessage: true,
   };
 }
 

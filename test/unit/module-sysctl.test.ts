@@ -2,7 +2,10 @@
 // parser (probe output built as the probe prints it), the plan is checked, and the same
 // row planned again with the finished state (the file written, `sysctl -w` / `-p` done)
 // must plan nothing.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { applyPlan } from '../../src/engine/apply-plan.js';
+import { LocalTransport } from '../../src/transport/local.js';
 import { parseSysctl, parseSysctlValue, planSysctl, prepareSysctl, type SysctlArgs } from '../../src/modules/sysctl.js';
 import { ModuleFailure, type Plan } from '../../src/modules/types.js';
 import { rec } from './file-module-helpers.js';
@@ -96,5 +99,16 @@ describe('sysctl', () => {
     expect(fail({ name: 'a', value: '1' }, { noSysctl: true })).toBe('Failed to find required executable "sysctl" in paths: /usr/bin:/bin:/sbin:/usr/sbin:/usr/local/sbin');
     expect(fail({ name: '', value: '1' }, {})).toBe('name cannot be blank');
     expect(fail({ name: 'a', value: '' }, {})).toBe('value cannot be blank');
+  });
+});
+
+describe.skipIf(spawnSync('sh', ['-c', 'command -v sysctl'], { stdio: 'ignore' }).status !== 0)('a failing step, with this machine\'s sysctl (needs sysctl)', () => {
+  it("fails the task with Ansible's message alone, sysctl's final newline included", async () => {
+    // reloading a file that is not there changes nothing on this machine
+    const plan = planFor({ name: 'vm.swappiness', value: '10', sysctl_file: '/nonexistent/rp.conf' }, { kernel: '60', file: 'vm.swappiness=10\n' });
+    const reload = { steps: plan.steps.filter((s) => s.kind === 'exec') };
+    expect(reload.steps).toHaveLength(1);
+    const failure = await applyPlan(reload, new LocalTransport('local'), {});
+    expect(failure).toEqual({ msg: 'Failed to reload sysctl: sysctl: cannot open "/nonexistent/rp.conf": No such file or directory\n' });
   });
 });
