@@ -2,11 +2,15 @@
 // getent) for the current user on a file in a temporary directory, plans, carries out
 // the steps there, and the same row probed and planned again must plan nothing.
 import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { authorizedKeyProbe, editKeys, parseAuthorizedKey, parseOptions, planAuthorizedKey, type AuthorizedKeyArgs } from '../../src/modules/authorized-key.js';
+import { LocalTransport } from '../../src/transport/local.js';
+import type { RunContext } from '../../src/modules/types.js';
+import { authorizedKeyModule, authorizedKeyProbe, editKeys, parseAuthorizedKey, parseOptions, planAuthorizedKey, type AuthorizedKeyArgs } from '../../src/modules/authorized-key.js';
 import { ModuleFailure, type Plan } from '../../src/modules/types.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-ak-'));
@@ -147,5 +151,27 @@ describe('key options and lines', () => {
 
   it('keeps junk lines and collapses repeated ones as Ansible does', () => {
     expect(editKeys({ user: 'u', key: B, state: 'present' }, B, `junk\n${A}\njunk\n`)).toBe(`${A}\njunk\n${B}\n`);
+  });
+});
+
+describe('a key given as a URL', () => {
+  let server: Server;
+  let base = '';
+  afterAll(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
+
+  it('is fetched on the host (curl or wget) and its lines used as keys; a failed fetch says Ansible\'s words', async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/keys') res.end(`${A}\n${B}\n`);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', () => ready()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const transport = new LocalTransport('local');
+    const ctx = { check: false, diff: false, host: 'local', vars: {}, exec: (cmd: string) => transport.exec(cmd) } as unknown as RunContext;
+    const args = { user: me, key: `${base}/keys`, state: 'present', manage_dir: true, exclusive: false, validate_certs: true, follow: false } as AuthorizedKeyArgs;
+    const prepared = await authorizedKeyModule.prepare!(args, ctx);
+    expect(prepared.keyText).toBe(`${A}\n${B}\n`);
+    expect(editKeys(args, prepared.keyText, '')).toBe(`${A}\n${B}\n`);
+    await expect(authorizedKeyModule.prepare!({ ...args, key: `${base}/missing` }, ctx)).rejects.toThrow(`Error getting key from: ${base}/missing`);
   });
 });
