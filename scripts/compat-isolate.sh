@@ -1,7 +1,8 @@
 #!/bin/sh
 # compat-isolate.sh COMMAND...: runs one compat target in a private mount namespace where
-# /etc, /home, /var/mail and the login records are throwaway copies, so the users, groups
-# and files ansible-core's targets create (setup_test_user, user, group) never reach this
+# /etc, /home, /var/mail, the login records and the crontabs (/var/spool/cron, when cron
+# is installed) are throwaway copies, so the users, groups, files and cron jobs
+# ansible-core's targets create (setup_test_user, user, group, cron) never reach this
 # machine. It also gets a network namespace of its own (loopback only) and a UTS namespace,
 # so targets that set firewall rules or the host name (iptables, hostname) change nothing
 # here. Used by scripts/compat.mjs when it runs as root and `unshare` is there.
@@ -13,6 +14,7 @@ mkdir -p "$base/log"
 for f in lastlog faillog; do
   if [ -f "/var/log/$f" ]; then cp -a "/var/log/$f" "$base/log/$f"; else : > "$base/log/$f"; fi
 done
+if [ -d /var/spool/cron ]; then cp -a /var/spool/cron "$base/cron"; fi
 unshare --mount --net --uts --propagation private sh -c '
   set -e
   b=$1; shift
@@ -21,5 +23,6 @@ unshare --mount --net --uts --propagation private sh -c '
   mount -t tmpfs tmpfs /home
   mkdir -p /var/mail && mount -t tmpfs tmpfs /var/mail
   for f in lastlog faillog; do [ -f "/var/log/$f" ] && mount --bind "$b/log/$f" "/var/log/$f"; done
+  if [ -d "$b/cron" ]; then mount --bind "$b/cron" /var/spool/cron; fi
   exec "$@"
 ' compat-ns "$base" "$@"

@@ -21,7 +21,7 @@ export function groupSteps(steps: readonly Step[]): Step[] {
   const out: Step[] = [];
   for (const step of steps) {
     const last = out.at(-1);
-    if (step.kind === 'exec' && step.stdin === undefined && last?.kind === 'exec' && last.stdin === undefined) {
+    if (step.kind === 'exec' && step.stdin === undefined && !step.stderrIsMessage && last?.kind === 'exec' && last.stdin === undefined && !last.stderrIsMessage) {
       out[out.length - 1] = { kind: 'exec', cmd: `${last.cmd} && ${subshell(step.cmd)}` };
     } else {
       out.push(step.kind === 'exec' ? { ...step, cmd: subshell(step.cmd) } : step);
@@ -49,6 +49,7 @@ export async function applyPlan(plan: Plan, transport: Transport, opts: ApplyOpt
     }
     const r = await transport.exec(step.cmd, { stdin: step.stdin, become: opts.become, env: opts.env, timeoutMs: opts.timeoutMs });
     if (r.rc !== 0) {
+      if (step.stderrIsMessage) return { msg: r.stderr };
       return { msg: r.stderr.trim() || r.stdout.trim() || `command failed with rc=${r.rc}`, rc: r.rc, stdout: r.stdout, stderr: r.stderr };
     }
   }

@@ -1,6 +1,9 @@
 // The system modules (packages, services, SELinux, LVM, firewall, Xen, archives,
 // downloads, reboots), for the registry.
 import { alternativesModule } from './alternatives.js';
+import { authorizedKeyModule } from './authorized-key.js';
+import { cronModule } from './cron.js';
+import { knownHostsModule } from './known-hosts.js';
 import { getentModule } from './getent.js';
 import { getUrlModule } from './get-url.js';
 import { groupModule } from './group.js';
@@ -8,9 +11,11 @@ import { iniFileModule } from './ini-file.js';
 import { iptablesModule } from './iptables.js';
 import { lvgModule } from './lvg.js';
 import { lvolModule } from './lvol.js';
+import { mountModule } from './mount.js';
 import { packageModule, yumModule } from './package.js';
 import { rebootModule } from './reboot.js';
 import { selinuxModule } from './selinux.js';
+import { sysctlModule } from './sysctl.js';
 import { serviceModule, sysvinitModule } from './service.js';
 import type { ModuleDef } from './types.js';
 import { timezoneModule } from './timezone.js';
@@ -41,4 +46,9 @@ export const systemModules: ModuleDef[] = [
   yumRepositoryModule,
   timezoneModule,
   alternativesModule,
+  cronModule,
+  knownHostsModule,
+  authorizedKeyModule,
+  sysctlModule,
+  mountModule,
 ];

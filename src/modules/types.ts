@@ -22,9 +22,13 @@ export interface FileDiff {
   after_header?: string;
 }
 
-/** One effect on the host. Consecutive exec steps are joined with && into one exec. */
+/**
+ * One effect on the host. Consecutive exec steps are joined with && into one exec. An exec
+ * step with `stderrIsMessage` fails its task with its stderr as the whole message (Ansible's
+ * fail_json(msg=...)), without rc, stdout and stderr fields.
+ */
 export type Step =
-  | { kind: 'exec'; cmd: string; stdin?: string | Buffer }
+  | { kind: 'exec'; cmd: string; stdin?: string | Buffer; stderrIsMessage?: boolean }
   | { kind: 'put'; path: string; content: Buffer; mode?: string };
 
 export interface Plan {

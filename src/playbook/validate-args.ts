@@ -233,16 +233,21 @@ export function validateArgsAt(
   const data = structuredClone(out);
   // Ansible skips the type check of an option given as None (null): it is as good as not
   // given, and the module's default applies
+  // (the constraints below still count it as given, as Ansible's required_if does)
   const required = new Set((schema.required as string[] | undefined) ?? []);
+  const givenAsNull: Record<string, null> = {};
   for (const [k, v] of Object.entries(data)) {
     const t = props[k]?.type;
-    if (v === null && !required.has(k) && t !== 'null' && !(Array.isArray(t) && t.includes('null'))) delete data[k];
+    if (v === null && !required.has(k) && t !== 'null' && !(Array.isArray(t) && t.includes('null'))) {
+      delete data[k];
+      givenAsNull[k] = null;
+    }
   }
   const validate = validatorFor(def);
   const errors = validate(data) ? [] : (validate.errors ?? []).filter((e) => relevant(e, out, opts));
   if (errors.length) throw toUserError(def, errors, out, where, nameOf, supported());
   // ...and these once the defaults are in (ajv filled them in `data`)
-  if (constraints) checkRequirements(constraints, data);
+  if (constraints) checkRequirements(constraints, { ...data, ...givenAsNull });
   return opts.rendered ? data : out;
 }
 
