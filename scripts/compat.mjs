@@ -51,6 +51,9 @@ function writeShims(dir, tool) {
     path.join(dir, 'virtualenv.sh'),
     'venv="${OUTPUT_DIR:-$(mktemp -d)}/venv"\nrm -rf "$venv"\n/usr/bin/python3 -m venv --system-site-packages "$venv"\nset +ux\n. "$venv/bin/activate"\nset -ux\n',
   );
+  // ansible-test's `python` is the controller's, with Ansible importable (runme helpers
+  // such as the pexpect drivers import ansible.module_utils): Debian's python3
+  if (existsSync('/usr/bin/python3')) shim('python', 'exec /usr/bin/python3 "$@"');
   if (tool === 'rackplay') {
     shim('ansible-playbook', `exec "${node}" "${bin}" "$@"`);
     shim('ansible-vault', `exec "${node}" "${bin}" vault "$@"`);
@@ -95,6 +98,8 @@ function runOne(name, cache, o, shimDir) {
     PATH: `${shimDir}:${process.env.PATH}`,
     OUTPUT_DIR: outputDir,
     INVENTORY_PATH: path.join(work, 'inventory'),
+    // targets driven through a terminal (pexpect) read Ansible's default output, not the live view
+    RACKPLAY_PLAIN: '1',
     ANSIBLE_ROLES_PATH: targets,
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_RETRY_FILES_ENABLED: '0',

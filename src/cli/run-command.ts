@@ -2,7 +2,7 @@
 // any host is contacted), reporters, the engine, and ansible-playbook's exit code.
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
+import { ask } from './prompt.js';
 import { EXIT, formatUserError, formatUserWarning, UserError } from '../errors.js';
 import { checkNotifies } from '../engine/notify-check.js';
 import { runPlaybooks, tagSelected } from '../engine/run.js';
@@ -159,7 +159,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
 
     let becomePassword: string | undefined;
     if (opts.askBecomePass || config.becomeAskPass) {
-      becomePassword = await askHidden('BECOME password: ');
+      becomePassword = await ask('BECOME password: ', { hidden: true, output: process.stderr });
       masker.add(becomePassword);
     }
 
@@ -234,6 +234,8 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
         return t;
       },
       addSecret: (s) => masker.add(s),
+      // vars_prompt asks only on a terminal, as Ansible does
+      promptVar: process.stdin.isTTY ? (msg, hidden) => ask(msg, { hidden }) : undefined,
       interrupt: interrupt.signal,
       interruptGraceMs: INTERRUPT_GRACE_MS,
     }).finally(() => process.removeListener('SIGINT', onSigint));
@@ -283,20 +285,6 @@ export function writeTransportStats(file: string, transports: Iterable<Transport
     total.connects += t.stats.connects;
   }
   writeFileSync(file, JSON.stringify(total) + '\n');
-}
-
-function askHidden(prompt: string): Promise<string> {
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
-      if (s.includes(prompt)) process.stderr.write(prompt);
-    };
-    rl.question(prompt, (answer) => {
-      rl.close();
-      process.stderr.write('\n');
-      resolve(answer);
-    });
-  });
 }
 
 function listing(

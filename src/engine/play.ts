@@ -18,21 +18,24 @@ import type { Strategy } from './strategy.js';
 import { freeStrategy } from './strategy-free.js';
 import { linearStrategy } from './strategy-linear.js';
 import { runTaskOnHosts } from './task-hosts.js';
+import { promptPlayVars } from './vars-prompt.js';
 import type { PlayVarsContext } from './vars.js';
 
 const STRATEGIES: Record<string, Strategy> = { linear: linearStrategy, free: freeStrategy, host_pinned: freeStrategy };
 
 export async function runPlay(rs: RunState, play: Play): Promise<void> {
   if (rs.interrupted) return;
+  await promptPlayVars(rs, play);
   const inv = rs.o.inventory;
-  const pattern = rs.renderPlayValue(play.hosts);
+  // hosts: may name a play var (one vars_prompt just asked, say), as Ansible templates it
+  const pattern = rs.renderPlayValue(play.hosts, play.vars ?? {});
   const selected = selectPlayHosts(inv, pattern as string | string[], rs.o.limit);
   // Hosts that failed or were unreachable in an earlier play sit out the rest of the run.
   let hosts = selected.filter((h) => !rs.hosts.get(h)?.failed && !rs.hosts.get(h)?.unreachable);
   // order: may be a template (the play's vars and extra vars), as Ansible renders it with the play.
   orderHosts(hosts, String(rs.renderPlayValue(play.order ?? 'inventory')));
 
-  const name = play.name !== undefined ? String(rs.renderPlayValue(play.name)) : String(pattern);
+  const name = play.name !== undefined ? String(rs.renderPlayValue(play.name, play.vars ?? {})) : String(pattern);
   if (hosts.length === 0) {
     rs.o.sink({ kind: 'play-start', name, hosts, pattern: String(pattern) });
     rs.o.sink({ kind: 'no-hosts', pattern: String(pattern) });

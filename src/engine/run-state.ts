@@ -1,6 +1,7 @@
 // What one run shares across plays, strategies and tasks: options, per-host state and
 // stats, open connections, the vars builder, caches, and Ctrl-C handling. Everything
 // else in the engine is a function of this state and the play at hand.
+import { lazyVars } from '../template/index.js';
 import { openFactCache, type FactCache, type FactCacheSettings } from './fact-cache.js';
 import type { Inventory } from '../inventory/index.js';
 import type { ModuleRegistry } from '../modules/registry.js';
@@ -39,6 +40,8 @@ export interface RunOptions {
   sink: EventSink;
   openTransport(host: string, vars: Record<string, unknown>): Promise<Transport>;
   addSecret(secret: string): void;
+  /** Asks a vars_prompt question on the terminal; absent when there is none (stdin not a TTY). */
+  promptVar?(message: string, hidden: boolean): Promise<string>;
   /**
    * Aborted on Ctrl-C: no task starts after it; running ones get `interruptGraceMs`
    * (5 s by default) to finish, then their connections are closed, which kills them.
@@ -172,8 +175,9 @@ export class RunState {
   }
 
   /** Render a play-level value (hosts, strategy, serial...) with the extra vars only. */
-  renderPlayValue(value: unknown): unknown {
-    return this.o.templar.render(value, this.o.extraVars);
+  /** A play keyword's value, rendered with the extra vars (and the play's vars when given, as for `hosts:`). */
+  renderPlayValue(value: unknown, playVars?: Record<string, unknown>): unknown {
+    return this.o.templar.render(value, playVars ? lazyVars([playVars, this.o.extraVars], this.o.templar) : this.o.extraVars);
   }
 
   async closeAll(): Promise<void> {

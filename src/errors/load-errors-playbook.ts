@@ -88,5 +88,6 @@ export const errLoopControlValue = def('BAD_LOOP', (key: string, expected: strin
 export const errMalformedRoles = def('BAD_KEYWORD_VALUE', (got: string) => `A malformed role declaration was encountered. 'roles' must be a list, got ${got}`);
 export const errOldStyleRole = def('BAD_ROLE', (name: string) => `Invalid old style role requirement: ${name}`);
 export const errVarsPromptNoName = def('BAD_KEYWORD_VALUE', () => "Invalid vars_prompt data structure, missing 'name' key");
+export const errVarsPromptKey = def('BAD_KEYWORD_VALUE', (key: string) => `Invalid vars_prompt data structure, found unsupported key '${key}'`);
 export const errVarsPromptNotList = def('BAD_KEYWORD_VALUE', () => 'vars_prompt must be a list');
 export const errLoopControlType = def('BAD_LOOP', (got: string) => `loop_control must be a mapping, got ${got}`);

@@ -12,6 +12,7 @@ import {
   errEmptyPlaybook,
   errNoPlays,
   errMalformedRoles,
+  errVarsPromptKey,
   errVarsPromptNoName,
   errHostsEmpty,
   errHostsRequired,
@@ -36,6 +37,8 @@ import { TaskParser } from './task-parser.js';
 
 export type { LoadOptions, RoleLoadOptions } from './loader-base.js';
 export type { RoleSpec } from './role-loader.js';
+
+const VARS_PROMPT_KEYS = new Set(['name', 'prompt', 'default', 'private', 'confirm', 'encrypt', 'salt_size', 'salt', 'unsafe']);
 
 export class Loader extends TaskParser {
   async loadPlaybook(file: string): Promise<Playbook> {
@@ -179,6 +182,8 @@ export class Loader extends TaskParser {
       if (!Array.isArray(ds.vars_prompt)) throw errVarsPromptNotList({ pos: y.posOf([...p, 'vars_prompt']), hint: 'e.g. `vars_prompt: [{name: password, prompt: "Password?"}]`' });
       ds.vars_prompt.forEach((prompt: unknown, i: number) => {
         if (!isDict(prompt) || !('name' in prompt)) throw errVarsPromptNoName({ pos: y.posOf([...p, 'vars_prompt', i]), hint: 'e.g. `- name: password` with `prompt: "Password?"`' });
+        const bad = Object.keys(prompt).find((k) => !VARS_PROMPT_KEYS.has(k));
+        if (bad) throw errVarsPromptKey(bad, { pos: y.keyPosOf([...p, 'vars_prompt', i, bad]), hint: `a vars_prompt entry takes ${[...VARS_PROMPT_KEYS].join(', ')}` });
       });
       play.vars_prompt = ds.vars_prompt;
     }

@@ -74,6 +74,11 @@ function md5Crypt(pw: Buffer, salt: Buffer): string {
   return `$1$${salt.toString('latin1')}$${encode(fin, MD5_ORDER)}`;
 }
 
+/** A salt of `size` crypt characters, as Ansible's random_salt. */
+export function randomSalt(size: number): string {
+  return Array.from({ length: size }, () => ITOA64[randomInt(64)]).join('');
+}
+
 /** A crypt(3) hash of `pw` with Ansible's implicit rounds (md5_crypt, sha256_crypt, sha512_crypt). */
 export function cryptHash(algorithm: string, pw: string, salt: string): string {
   if (ALGORITHMS[algorithm] && salt.length > ALGORITHMS[algorithm].saltSize) throw new TemplateError('invalid salt size');
