@@ -8,6 +8,7 @@ import { validateModuleArgs } from '../playbook/index.js';
 import { OMIT_TOKEN, plainText, TemplateError } from '../template/index.js';
 import { TaskTimeoutError, UnreachableError, type BecomeSpec, type ExecResult, type Transport } from '../transport/types.js';
 import { applyPlan } from './apply-plan.js';
+import { AsyncJob, asyncSettings, finishPendingJob } from './async-run.js';
 import { makeControllerContext } from './controller.js';
 import type { ProbeRequest } from './probe-batch.js';
 import { currentRole } from './scope.js';
@@ -132,12 +133,6 @@ export async function speculateProbe(inv: TaskInvocation, env: ExecEnv, kw: Task
   }
 }
 
-/** Ansible's async_val truthiness: a number of seconds, 0 or none meaning synchronous. */
-function asyncRequested(value: unknown): boolean {
-  if (typeof value === 'string') return value.trim() !== '' && value.trim() !== '0';
-  return !!value;
-}
-
 /** What runProbe answers for a guard no batch covered: nothing ran. */
 const NOT_BATCHED: ExecResult = { rc: -1, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
 
@@ -148,11 +143,21 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
   const resolved = resolveCall(def, inv, vars, env, kw);
   if ('failure' in resolved) return resolved.failure;
   const { args, check, diff, become, timeoutMs, envVars } = resolved.call;
-  if (def.traits?.noAsync && asyncRequested(task.async)) return { failed: true, changed: false, msg: 'async is not supported for this task.' };
+  let asyncJob: AsyncJob | undefined;
+  try {
+    const settings = asyncSettings(task.async, task.poll, (v) => env.templar.render(v, vars));
+    // Ansible's ActionBase.run: an action without async support, then check mode, refuse it
+    if (settings && (def.traits?.noAsync || def.controllerOnly)) return { failed: true, changed: false, msg: 'async is not supported for this task.' };
+    if (settings && check) return { failed: true, changed: false, msg: 'check mode and async cannot be used on same task.' };
+    if (settings) asyncJob = new AsyncJob(settings, { host, vars, exec: (c, o) => foreground(c, o), sleep: (ms) => env.sleep(ms), progress: (m) => env.progress(host, m) });
+  } catch (e) {
+    return undefinedVariableFailure(e) ?? { failed: true, changed: false, msg: errorMessage(e) };
+  }
 
   const target = delegatedTo ?? host;
   let transport: Transport | undefined;
   const getTransport = async () => (transport ??= await env.transportFor(target));
+  const foreground: RunContext['exec'] = async (command, o = {}) => (await getTransport()).exec(command, { stdin: o.stdin, become: o.noBecome ? undefined : become, env: envVars, timeoutMs: o.timeoutMs ?? timeoutMs });
   const ctx: RunContext = {
     check,
     diff,
@@ -166,7 +171,7 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
     controller: controllerFor(inv, vars, env),
     timeoutMs,
     env: envVars,
-    exec: async (command, o = {}) => (await getTransport()).exec(command, { stdin: o.stdin, become: o.noBecome ? undefined : become, env: envVars, timeoutMs: o.timeoutMs ?? timeoutMs }),
+    exec: asyncJob ? asyncJob.exec : foreground,
     progress: (m) => env.progress(host, m),
     warn: env.warn && ((m) => env.warn!(host, m)),
     sleep: (ms) => env.sleep(ms),
@@ -175,53 +180,59 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
       transport = undefined;
       await getTransport();
     },
+    finishAsyncJob: (jid, outcome) => finishPendingJob(jid, outcome, foreground),
     batchedGuard: async (script) => {
-      if (!env.runProbe || delegatedTo !== undefined) return undefined;
+      // an async task's guard runs in its job, on the target's time
+      if (!env.runProbe || delegatedTo !== undefined || asyncJob) return undefined;
       const r = await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable: false }, getTransport(), async () => NOT_BATCHED);
       return r === NOT_BATCHED ? undefined : r;
     },
   };
 
-  try {
-    // A first task on a host connects while the controller prepares the arguments, builds
-    // the probe and looks ahead: none of that needs the connection.
-    const connecting = def.controllerOnly ? undefined : getTransport();
-    connecting?.catch(() => undefined); // awaited below, where its failure is reported
-    if (def.run) {
+  const attempt = async (): Promise<ModuleResult> => {
+    try {
+      // A first task on a host connects while the controller prepares the arguments, builds
+      // the probe and looks ahead: none of that needs the connection.
+      const connecting = def.controllerOnly ? undefined : getTransport();
+      connecting?.catch(() => undefined); // awaited below, where its failure is reported
+      if (def.run) {
+        await connecting;
+        if (check && def.checkMode === 'skip') return { changed: false, skipped: true, msg: 'skipped, running in check mode', _check_skipped: true };
+        return await def.run(args, ctx);
+      }
+      if (!def.plan) throw new Error(`module ${def.name} has neither plan nor run`);
+      const prepared = def.prepare ? await def.prepare(args, ctx) : args;
+      const script = def.probe?.(prepared);
+      let out: ExecResult = { rc: 0, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
+      if (script) {
+        // a probe only reads: it runs in the foreground, also for an async task
+        const alone = () => foreground(script);
+        const batchable = !task.loop && !task.until?.length && timeoutMs === undefined;
+        out = env.runProbe && delegatedTo === undefined ? await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable }, getTransport(), alone) : await alone();
+      }
       await connecting;
-      if (check && def.checkMode === 'skip') return { changed: false, skipped: true, msg: 'skipped, running in check mode', _check_skipped: true };
-      return await def.run(args, ctx);
+      const facts = def.parse ? def.parse(out, prepared) : undefined;
+      const plan = def.plan(prepared, facts, { check, diff, host, vars });
+      const result: ModuleResult = { changed: plan.steps.length > 0 || !!plan.changed, ...plan.result };
+      if (diff && plan.diff && result.changed) result.diff = plan.diff;
+      if (!check && plan.steps.length) {
+        env.noteApplied?.(target);
+        const failure = await applyPlan(plan, asyncJob ? asyncJob.transport(transport!) : transport!, { become, env: envVars, timeoutMs });
+        if (failure) return { ...result, changed: false, failed: true, ...failure };
+      }
+      return result;
+    } catch (e) {
+      if (e instanceof ModuleFailure) return e.result();
+      if (e instanceof UnreachableError) return { unreachable: true, changed: false, msg: e.message };
+      if (e instanceof TaskTimeoutError) {
+        // TaskExecutor's words for the task `timeout:` keyword
+        const secs = Math.round(e.timeoutMs / 1000);
+        return { failed: true, changed: false, msg: `The ${task.action} action failed to execute in the expected time frame (${secs}) and was terminated` };
+      }
+      const undefinedVar = undefinedVariableFailure(e);
+      if (undefinedVar) return undefinedVar;
+      return { failed: true, changed: false, msg: errorMessage(e), ...(process.env.RACKPLAY_DEBUG ? { exception: (e as Error).stack } : {}) };
     }
-    if (!def.plan) throw new Error(`module ${def.name} has neither plan nor run`);
-    const prepared = def.prepare ? await def.prepare(args, ctx) : args;
-    const script = def.probe?.(prepared);
-    let out: ExecResult = { rc: 0, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
-    if (script) {
-      const alone = () => ctx.exec(script);
-      const batchable = !task.loop && !task.until?.length && timeoutMs === undefined;
-      out = env.runProbe && delegatedTo === undefined ? await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable }, getTransport(), alone) : await alone();
-    }
-    await connecting;
-    const facts = def.parse ? def.parse(out, prepared) : undefined;
-    const plan = def.plan(prepared, facts, { check, diff, host, vars });
-    const result: ModuleResult = { changed: plan.steps.length > 0 || !!plan.changed, ...plan.result };
-    if (diff && plan.diff && result.changed) result.diff = plan.diff;
-    if (!check && plan.steps.length) {
-      env.noteApplied?.(target);
-      const failure = await applyPlan(plan, transport!, { become, env: envVars, timeoutMs });
-      if (failure) return { ...result, changed: false, failed: true, ...failure };
-    }
-    return result;
-  } catch (e) {
-    if (e instanceof ModuleFailure) return e.result();
-    if (e instanceof UnreachableError) return { unreachable: true, changed: false, msg: e.message };
-    if (e instanceof TaskTimeoutError) {
-      // TaskExecutor's words for the task `timeout:` keyword
-      const secs = Math.round(e.timeoutMs / 1000);
-      return { failed: true, changed: false, msg: `The ${task.action} action failed to execute in the expected time frame (${secs}) and was terminated` };
-    }
-    const undefinedVar = undefinedVariableFailure(e);
-    if (undefinedVar) return undefinedVar;
-    return { failed: true, changed: false, msg: errorMessage(e), ...(process.env.RACKPLAY_DEBUG ? { exception: (e as Error).stack } : {}) };
-  }
+  };
+  return asyncJob ? asyncJob.settle(attempt()) : attempt();
 }
