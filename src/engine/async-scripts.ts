@@ -95,7 +95,7 @@ export interface LaunchSpec {
 
 /** The script for `/bin/sh -s`: prints `RPASYNC started JID PATH` or `RPASYNC nodir PATH`. */
 export function launchScript(s: LaunchSpec): string {
-  const stdin = s.stdin === undefined ? '' : Buffer.isBuffer(s.stdin) ? s.stdin.toString('latin1') : s.stdin;
+  const stdin = s.stdin === undefined ? '' : Buffer.isBuffer(s.stdin) ? s.stdin.toString('utf8') : s.stdin;
   return [
     'umask 077',
     `d=${asyncDirWord(s.dir)}`,
