@@ -6,6 +6,7 @@ import { memberLookup, splitKwargs } from './methods.js';
 import { compareOp, isDict, pyEq, pyIn, pyStr, truthy } from './python.js';
 import { pyRegex } from './regex.js';
 import { Undefined } from './undefined.js';
+import { comparePep440 } from './version-pep440.js';
 import { ansibleBool } from './filters.js';
 import { urlsplit } from './urls.js';
 
@@ -124,6 +125,13 @@ export function versionTest(value: unknown, ...rest: unknown[]): boolean {
   const b = pyStr(other);
   let cmp: number;
   if (type === 'semver' || type === 'semantic') cmp = compareSemver(a, b);
+  else if (type === 'pep440') {
+    try {
+      cmp = comparePep440(a, b);
+    } catch (e) {
+      throw new TemplateError(`Version comparison failed: ${(e as Error).message}`);
+    }
+  }
   else {
     if (type === 'strict' && !/^\d+\.\d+(\.\d+)?([ab]\d+)?$/.test(a)) throw new TemplateError(`Version comparison failed: invalid version number '${a}'`);
     cmp = compareLoose(a, b);
