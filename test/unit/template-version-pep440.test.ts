@@ -34,3 +34,27 @@ describe('PEP 440 versions', () => {
     expect(() => versionTest('nope', '1.0', 'lt', undefined, 'pep440')).toThrow("Version comparison failed: Invalid version: 'nope'");
   });
 });
+
+describe("the version test's checks, in Ansible's order and words", () => {
+  it.each([
+    [['1.0', '1.0', '==', false, 'loose'], "Cannot specify both 'strict' and 'version_type'"],
+    [['', '1.0', '>'], 'Input version value cannot be empty'],
+    [['', '', '>'], 'Input version value cannot be empty'],
+    [['1.0', '', '>'], 'Version parameter to compare against cannot be empty'],
+    [['1.0', '1.0', '==', undefined, 'boom'], "Invalid version type (boom). Must be one of 'loose', 'strict', 'semver', 'semantic', 'pep440'"],
+    [['1.0', '1.0', 'equals'], "Invalid operator type (equals). Must be one of '==', '=', 'eq', '<', 'lt', '<=', 'le', '>', 'gt', '>=', 'ge', '!=', '<>', 'ne'"],
+    [['1.0', 'nope', '==', true], "Version comparison failed: invalid version number 'nope'"],
+  ])('%j fails: %s', (args, msg) => {
+    const [value, ...rest] = args;
+    expect(() => versionTest(value, ...rest)).toThrow(msg);
+  });
+
+  it.each([
+    [['1.0', '1.0.0', '==', true], true],
+    [['1.0a1', '1.0', '<', true], true],
+    [['1.0b1', '1.0a2', '>', true], true],
+  ])('strict %j is %s', (args, expected) => {
+    const [value, ...rest] = args;
+    expect(versionTest(value, ...rest)).toBe(expected);
+  });
+});
