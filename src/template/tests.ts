@@ -7,7 +7,7 @@ import { compareOp, isDict, pyEq, pyIn, pyStr, truthy } from './python.js';
 import { pyRegex } from './regex.js';
 import { Undefined } from './undefined.js';
 import { comparePep440 } from './version-pep440.js';
-import { ansibleBool } from './filters.js';
+import { strictKeywordBool } from '../boolean.js';
 import { urlsplit } from './urls.js';
 
 type Test = (value: unknown, ...args: unknown[]) => unknown;
@@ -163,6 +163,21 @@ export function versionTest(value: unknown, ...rest: unknown[]): boolean {
   return compareOp(op, cmp, 0);
 }
 
+/**
+ * Ansible's truthy test: with convert_bool, boolean(value) (strict) when the value is one
+ * of its boolean words; anything else ("fred") keeps Python's truthiness.
+ */
+function truthyConverted(v: unknown, convert: boolean): boolean {
+  if (convert) {
+    try {
+      return strictKeywordBool('value', v);
+    } catch {
+      // boolean() raised: Ansible's test goes on with the value as it is
+    }
+  }
+  return truthy(v);
+}
+
 function isSubset(a: unknown, b: unknown): boolean {
   const small = Array.isArray(a) ? a : [];
   const big = Array.isArray(b) ? b : [];
@@ -195,11 +210,11 @@ export const TESTS: Record<string, Test> = {
   none: (v) => v === null,
   truthy: (v, ...rest) => {
     const { pos, kw } = splitKwargs(rest);
-    return truthy(pos[0] ?? kw.convert_bool ?? false) ? ansibleBool(v) : truthy(v);
+    return truthyConverted(v, truthy(pos[0] ?? kw.convert_bool ?? false));
   },
   falsy: (v, ...rest) => {
     const { pos, kw } = splitKwargs(rest);
-    return !(truthy(pos[0] ?? kw.convert_bool ?? false) ? ansibleBool(v) : truthy(v));
+    return !truthyConverted(v, truthy(pos[0] ?? kw.convert_bool ?? false));
   },
   true: (v) => v === true,
   false: (v) => v === false,
