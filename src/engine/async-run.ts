@@ -71,12 +71,12 @@ class AsyncDone extends Error {
 }
 
 export interface AsyncJobDeps {
-  host: string;
   vars: Readonly<Record<string, unknown>>;
   /** The foreground exec (the task's become and environment). */
   exec: RunContext['exec'];
   sleep(ms: number): Promise<void>;
-  progress(message: string): void;
+  /** Ansible's async callbacks: each poll that found the job running, and the end of a polled job. */
+  event?(stage: 'poll' | 'ok' | 'failed', jid: string, status?: { started?: unknown; finished?: unknown }): void;
 }
 
 /**
@@ -85,6 +85,8 @@ export interface AsyncJobDeps {
  */
 export class AsyncJob {
   private launched = false;
+  /** The job's id once it started on the target. */
+  private jid?: string;
   private outcome?: ModuleResult;
   private readonly detached: Promise<ModuleResult>;
   private detach!: (r: ModuleResult) => void;
@@ -107,6 +109,7 @@ export class AsyncJob {
       const msg = launch.kind === 'nodir' ? `could not create directory: ${launch.path}` : `could not start the async job: ${launch.output}`;
       return this.end({ failed: true, changed: false, msg });
     }
+    this.jid = launch.jid;
     const started = startedResult(launch.jid, launch.path);
     if (this.settings.poll === 0) {
       let deliver!: (o: JobCapture) => void;
@@ -141,8 +144,13 @@ export class AsyncJob {
   async settle(body: Promise<ModuleResult>): Promise<ModuleResult> {
     this.pendingResult = body;
     const first = await Promise.race([body, this.detached]);
+    if (this.jid !== undefined && this.settings.poll > 0) {
+      const result = this.outcome ?? this.wrap(first);
+      this.deps.event?.(result.failed ? 'failed' : 'ok', this.jid);
+      return result;
+    }
     if (this.outcome) return this.outcome;
-    if (this.launched) return this.settings.poll === 0 ? first : this.wrap(first);
+    if (this.launched) return first;
     // the module sent no command (it failed or decided without one): nothing to background
     if (first.failed || first.skipped) return first;
     if (this.settings.poll > 0) return { ...first, started: 1, finished: 1 };
@@ -181,7 +189,7 @@ export class AsyncJob {
       await this.deps.sleep(poll * 1000);
       status = await asyncStatus(jid, 'status', statusCtx);
       if (Number(status.finished ?? 0) === 1 || 'failed' in status || 'skipped' in status) break;
-      this.deps.progress(`ASYNC POLL on ${this.deps.host}: jid=${jid} started=${String(status.started)} finished=${String(status.finished)}`);
+      this.deps.event?.('poll', jid, { started: status.started, finished: status.finished });
     }
     if (Number(status.finished ?? 0) !== 1) {
       return this.end({ failed: true, changed: false, msg: `async task did not complete within the requested time - ${seconds}s`, async_result: status });

@@ -87,6 +87,22 @@ const PLAY = `- hosts: all
       retries: 30
       delay: 1
     - debug: msg="j {{ j.changed }} {{ j.msg }}"
+
+    - name: as another user
+      command: id -un
+      become: true
+      become_user: deploy
+      async: 10
+      poll: 0
+      register: m
+    - async_status: jid={{ m.ansible_job_id }}
+      become: true
+      become_user: deploy
+      register: n
+      until: n is finished
+      retries: 30
+      delay: 1
+    - debug: msg="n {{ n.stdout }} {{ n.results_file.startswith('/home/deploy/.ansible_async/') }}"
 `;
 
 const CHECK = `- hosts: all
@@ -143,7 +159,12 @@ describe.skipIf(!isRoot)(`async on lab hosts (needs root for the lab; ${haveAnsi
     expect(out).toContain('"msg": "g 3 non-zero return code out 1"');
     expect(out).toContain('"msg": "h True 1 0750"');
     expect(out).toContain('"msg": "j True line added"');
+    expect(out).toContain('"msg": "n deploy True"');
     expect(parseRecap(out).lab).toMatchObject({ failed: 0, ignored: 3 });
+    // Ansible's async callback lines
+    expect(out).toMatch(/^ASYNC OK on lab: jid=j\d+\.\d+$/m);
+    expect(out).toMatch(/^ASYNC POLL on lab: jid=j\d+\.\d+ started=1 finished=0$/m);
+    expect(out).toMatch(/^ASYNC FAILED on lab: jid=j\d+\.\d+$/m);
     expect((await hostShell(ours, 'cat /tmp/rackplay-async-dir/conf')).stdout).toBe('key=value\n');
     // the job past its time is killed by the runner a little later; nothing of the runner's stays
     const leftovers = await hostShell(ours, 'sleep 9; ls -A /root/.ansible_async | grep -v "^j[0-9]*[.][0-9]*$" | wc -l');
