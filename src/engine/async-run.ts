@@ -187,7 +187,13 @@ export class AsyncJob {
     let status: ModuleResult = {};
     for (let left = seconds; left > 0; left -= poll) {
       await this.deps.sleep(poll * 1000);
-      status = await asyncStatus(jid, 'status', statusCtx);
+      try {
+        status = await asyncStatus(jid, 'status', statusCtx);
+      } catch (e) {
+        // a connection that drops while polling (a network bounce) is retried until the time is up
+        if (left - poll <= 0) throw e;
+        continue;
+      }
       if (Number(status.finished ?? 0) === 1 || 'failed' in status || 'skipped' in status) break;
       this.deps.event?.('poll', jid, { started: status.started, finished: status.finished });
     }
@@ -198,7 +204,8 @@ export class AsyncJob {
     if (!capture) return this.end(status);
     const done = capture;
     // the module's result gets the job's fields around it (settle)
-    this.wrap = (r) => ({ ...r, ...withJobTiming(r, done), ansible_job_id: jid, results_file: path, started: 1, finished: 1 });
+    // async_status's own fields first: a module without output still reports empty ones
+    this.wrap = (r) => ({ stdout: '', stderr: '', stdout_lines: [], stderr_lines: [], ...withJobTiming(r, done), ansible_job_id: jid, results_file: path, started: 1, finished: 1 });
     return done;
   }
 

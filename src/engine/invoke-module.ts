@@ -148,7 +148,7 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
     const settings = asyncSettings(task.async, task.poll, (v) => env.templar.render(v, vars));
     // Ansible's ActionBase.run: an action without async support, then check mode, refuse it
     if (settings && (def.traits?.noAsync || def.controllerOnly)) return { failed: true, changed: false, msg: 'async is not supported for this task.' };
-    if (settings && check) return { failed: true, changed: false, msg: 'check mode and async cannot be used on same task.' };
+    if (settings && check && def.checkMode !== 'skip') return { failed: true, changed: false, msg: 'check mode and async cannot be used on same task.' };
     if (settings) asyncJob = new AsyncJob(settings, { vars, exec: (c, o) => foreground(c, o), sleep: (ms) => env.sleep(ms), event: env.asyncEvent && ((...a) => env.asyncEvent!(host, ...a)) });
   } catch (e) {
     return undefinedVariableFailure(e) ?? { failed: true, changed: false, msg: errorMessage(e) };
