@@ -203,8 +203,8 @@ export class AsyncJob {
     await this.deps.exec(jobRemoveScript(path));
     if (!capture) return this.end(status);
     const done = capture;
-    // the module's result gets the job's fields around it (settle)
-    // async_status's own fields first: a module without output still reports empty ones
+    // the module's result, once built, gets the job's fields around it (settle); async_status's
+    // empty output fields first, for a module that has none of its own
     this.wrap = (r) => ({ stdout: '', stderr: '', stdout_lines: [], stderr_lines: [], ...withJobTiming(r, done), ansible_job_id: jid, results_file: path, started: 1, finished: 1 });
     return done;
   }
