@@ -2,7 +2,8 @@
 // fire-and-forget then async_status until finished, cleanup, a job past its time, a
 // planned module (file, lineinfile) in the background, and check mode refusing async.
 // With Debian's ansible-playbook, the same playbook also runs through it against a second
-// lab host and must give the same task lines, recap and debug messages.
+// lab host and must give the same task lines, recap and debug messages. Last, the ad-hoc
+// command's -B/-P with a local connection, beside Debian's `ansible`.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -177,5 +178,35 @@ describe.skipIf(!isRoot)(`async on lab hosts (needs root for the lab; ${haveAnsi
     expect(mine.code, mine.stdout + mine.stderr).toBe(0);
     expect(mine.stdout).toContain('"msg": "k check mode and async cannot be used on same task."');
     if (ref) expectSameRun({ ours: mine, theirs: ref });
+  });
+});
+
+describe('ad-hoc -B/-P with a local connection', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rackplay-async-adhoc-'));
+  writeFileSync(path.join(dir, 'inv.ini'), 'h1 ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // the jobs' files go to the scratch directory, for both tools
+  const jobs = { ANSIBLE_NOCOLOR: '1', ANSIBLE_ASYNC_DIR: path.join(dir, 'jobs') };
+  // what differs from run to run: the job id, its file, the times
+  const stable = (out: string) => out.split('\n').filter((l) => !/"(ansible_job_id|results_file|start|end|delta)"/.test(l)).join('\n');
+  const cases: [string, string[]][] = [
+    ['polled', ['-B', '10', '-P', '1', '-a', 'echo hi']],
+    ['fire and forget', ['-B', '10', '-P', '0', '-a', 'sleep 1']],
+  ];
+
+  it.each(cases)('%s: the module runs in the background', async (_name, args) => {
+    const mine = await runRackplay(['adhoc', 'h1', '-i', 'inv.ini', ...args], { cwd: dir, env: jobs });
+    expect(mine.code, mine.stderr).toBe(0);
+    expect(mine.stdout).toContain(`"results_file": "${path.join(dir, 'jobs')}/j`);
+    expect(mine.stdout).toMatch(/^h1 \| CHANGED => \{$/m);
+    expect(mine.stdout).toMatch(/"ansible_job_id": "j\d+\.\d+"/);
+    expect(mine.stdout).toContain(args[3] === '0' ? '"finished": 0' : '"stdout": "hi"');
+  });
+
+  it.skipIf(!haveAnsiblePlaybook).each(cases)('%s: the same as ansible (needs ansible: apt-get install ansible)', async (_name, args) => {
+    const mine = await runRackplay(['adhoc', 'h1', '-i', 'inv.ini', ...args], { cwd: dir, env: jobs });
+    const ref = await runCommand('ansible', ['h1', '-i', 'inv.ini', ...args], { cwd: dir, env: jobs });
+    expect(mine.code).toBe(ref.code);
+    expect(stable(mine.stdout)).toBe(stable(ref.stdout));
   });
 });
