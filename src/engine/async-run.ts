@@ -143,7 +143,11 @@ export class AsyncJob {
    */
   async settle(body: Promise<ModuleResult>): Promise<ModuleResult> {
     this.pendingResult = body;
-    const first = await Promise.race([body, this.detached]);
+    // the job's own end (a timeout) is thrown through the module; it is the result
+    const first = await Promise.race([body, this.detached]).catch((e: unknown) => {
+      if (this.outcome) return this.outcome;
+      throw e;
+    });
     if (this.jid !== undefined && this.settings.poll > 0) {
       const result = this.outcome ?? this.wrap(first);
       this.deps.event?.(result.failed ? 'failed' : 'ok', this.jid);

@@ -7,7 +7,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { asyncSettings } from '../../src/engine/async-run.js';
+import { AsyncJob, asyncSettings, finishPendingJob, type AsyncJobDeps } from '../../src/engine/async-run.js';
+import { asyncStatus } from '../../src/modules/async-status.js';
+import type { RunContext } from '../../src/modules/types.js';
+import { LocalTransport } from '../../src/transport/local.js';
 import { killAfterSeconds, launchScript, newJobStem, parseLaunch } from '../../src/engine/async-scripts.js';
 import { asyncDirWord, captureOf, commandLikeResult, deltaBetween, isRawCapture, jobFileResult, parseJobRead } from '../../src/modules/async-status.js';
 
@@ -160,3 +163,68 @@ describe('the launch script and the runner under /bin/sh', () => {
   });
 });
 
+
+describe('an async job on this machine (the local transport), from launch to result', () => {
+  const transport = new LocalTransport('here');
+  afterAll(() => transport.close());
+  const exec: RunContext['exec'] = (command, o = {}) => transport.exec(command, { stdin: o.stdin });
+  const events: string[] = [];
+  const deps = (): AsyncJobDeps => ({
+    vars: { ansible_async_dir: path.join(scratch, 'jobs') },
+    exec,
+    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))),
+    event: (stage, jid, status) => events.push(`${stage} ${jid} ${status ? `${String(status.started)}/${String(status.finished)}` : ''}`.trim()),
+  });
+  /** A module as the engine runs one: its command through the job, its result from the outcome. */
+  const moduleBody = async (job: AsyncJob, command: string) => {
+    const r = await job.exec(command);
+    return { changed: true, rc: r.rc, stdout: r.stdout.trim(), start: 'controller', end: 'controller', delta: 'controller' };
+  };
+
+  it('with poll > 0, hands the module the outcome and adds the job fields, then removes the job file', async () => {
+    events.length = 0;
+    const job = new AsyncJob({ seconds: 20, poll: 1 }, deps());
+    const result = await job.settle(moduleBody(job, 'sleep 0.5; echo hi'));
+    expect(result).toMatchObject({ changed: true, rc: 0, stdout: 'hi', started: 1, finished: 1, stderr: '', stderr_lines: [] });
+    // the times are the target's, not the module's
+    expect(String(result.start)).toMatch(/^\d{4}-/);
+    expect(existsSync(String(result.results_file))).toBe(false);
+    expect(events.at(-1)).toBe(`ok ${String(result.ansible_job_id)}`);
+  });
+
+  it("with poll > 0, fails with Ansible's words when the job outlives its time", async () => {
+    events.length = 0;
+    const job = new AsyncJob({ seconds: 1, poll: 1 }, deps());
+    const result = await job.settle(moduleBody(job, 'sleep 5'));
+    expect(result).toMatchObject({ failed: true, msg: 'async task did not complete within the requested time - 1s', async_result: { started: 1, finished: 0 } });
+    expect(events.at(-1)).toMatch(/^failed j\d+\.\d+$/);
+  });
+
+  it('with poll 0, answers at once; async_status of the same run finishes the waiting module', async () => {
+    const job = new AsyncJob({ seconds: 20, poll: 0 }, deps());
+    const started = await job.settle(moduleBody(job, 'echo later'));
+    expect(started).toMatchObject({ started: 1, finished: 0, changed: true, failed: 0 });
+    const jid = String(started.ansible_job_id);
+    const ctx = { exec, vars: deps().vars, finishAsyncJob: (j: string, o: Parameters<typeof finishPendingJob>[1]) => finishPendingJob(j, o, exec) };
+    let status = await asyncStatus(jid, 'status', ctx);
+    while (status.finished !== 1) status = await asyncStatus(jid, 'status', ctx);
+    expect(status).toMatchObject({ finished: 1, rc: 0, stdout: 'later', changed: true, ansible_job_id: jid });
+    // the job file now holds the module's result, as Ansible's does
+    expect(JSON.parse(readFileSync(String(started.results_file), 'utf8'))).toMatchObject({ rc: 0, stdout: 'later', changed: true });
+    expect(await asyncStatus(jid, 'cleanup', ctx)).toMatchObject({ erased: started.results_file });
+    expect(existsSync(String(started.results_file))).toBe(false);
+  });
+
+  it('with poll 0, a module that decides without a command leaves a finished job', async () => {
+    const job = new AsyncJob({ seconds: 20, poll: 0 }, deps());
+    const started = await job.settle(Promise.resolve({ changed: false, msg: 'nothing to do' }));
+    expect(started).toMatchObject({ started: 1, finished: 0 });
+    const status = await asyncStatus(String(started.ansible_job_id), 'status', { exec, vars: deps().vars });
+    expect(status).toMatchObject({ finished: 1, changed: false, msg: 'nothing to do' });
+  });
+
+  it('a module that fails before any command fails as it is', async () => {
+    const job = new AsyncJob({ seconds: 20, poll: 0 }, deps());
+    expect(await job.settle(Promise.resolve({ failed: true, msg: 'bad args' }))).toEqual({ failed: true, msg: 'bad args' });
+  });
+});
