@@ -187,5 +187,11 @@ export const asyncStatusModule = defineModule<AsyncStatusArgs>({
   summary: 'Read the status of an async task, or remove its job file',
   checkMode: 'run',
   schema,
-  run: (args, ctx) => asyncStatus(args.jid, args.mode ?? 'status', ctx),
+  run: async (args, ctx) => {
+    const mode = args.mode ?? 'status';
+    if (!ctx.check) return asyncStatus(args.jid, mode, ctx);
+    // the module does not support check mode: the action's fields, and the module skipped
+    const path = (await ctx.exec(`printf '%s' ${asyncDirWord(asyncDirOf(ctx.vars))}/${quote(args.jid)}`)).stdout;
+    return { ...actionBase(args.jid, mode, path), changed: false, skipped: true, msg: 'remote module (ansible.legacy.async_status) does not support check mode' };
+  },
 });

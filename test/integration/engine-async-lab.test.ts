@@ -115,6 +115,9 @@ const CHECK = `- hosts: all
       ignore_errors: true
       register: k
     - debug: msg="k {{ k.msg }}"
+    - async_status: jid=j1.2
+      register: s
+    - debug: msg="s {{ s.skipped }} {{ s.started }} {{ s.msg }}"
 `;
 
 describe.skipIf(!isRoot)(`async on lab hosts (needs root for the lab; ${haveAnsiblePlaybook ? 'compared with' : 'without'} ansible-playbook)`, () => {
@@ -173,10 +176,11 @@ describe.skipIf(!isRoot)(`async on lab hosts (needs root for the lab; ${haveAnsi
     if (ref) expectSameRun({ ours: mine, theirs: ref });
   });
 
-  it('refuses async in check mode', async () => {
+  it('refuses async in check mode, and async_status skips', async () => {
     const { mine, ref } = await both('check.yml', ['--check']);
     expect(mine.code, mine.stdout + mine.stderr).toBe(0);
     expect(mine.stdout).toContain('"msg": "k check mode and async cannot be used on same task."');
+    expect(mine.stdout).toContain('"msg": "s True 1 remote module (ansible.legacy.async_status) does not support check mode"');
     if (ref) expectSameRun({ ours: mine, theirs: ref });
   });
 });
