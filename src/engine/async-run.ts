@@ -72,18 +72,21 @@ class AsyncDone extends Error {
 
 export interface AsyncJobDeps {
   vars: Readonly<Record<string, unknown>>;
-  /** The foreground exec (the task's become and environment). */
-  exec: RunContext['exec'];
   sleep(ms: number): Promise<void>;
   /** Ansible's async callbacks: each poll that found the job running, and the end of a polled job. */
   event?(stage: 'poll' | 'ok' | 'failed', jid: string, status?: { started?: unknown; finished?: unknown }): void;
 }
 
 /**
- * One async task on one host. Route the module's commands through exec() (or a plan's
- * steps through transport()), and pass its result through settle().
+ * One async task on one host. Give it the task's foreground exec (runsWith), route the
+ * module's commands through exec() (or a plan's steps through transport()), and pass its
+ * result through settle().
  */
 export class AsyncJob {
+  private foreground: RunContext['exec'] = async () => {
+    throw new Error('async job: no connection yet');
+  };
+
   private launched = false;
   /** The job's id once it started on the target. */
   private jid?: string;
@@ -98,12 +101,17 @@ export class AsyncJob {
     this.detached = new Promise((resolve) => (this.detach = resolve));
   }
 
+  /** The task's exec, with its become and environment, for the launch, the polls and later commands. */
+  runsWith(exec: RunContext['exec']): void {
+    this.foreground = exec;
+  }
+
   /** The first command becomes the job; any later one runs in the foreground after it. */
   exec = async (command: string, opts: { stdin?: string | Buffer; timeoutMs?: number; noBecome?: boolean } = {}): Promise<ExecResult> => {
-    if (this.launched) return this.deps.exec(command, opts);
+    if (this.launched) return this.foreground(command, opts);
     this.launched = true;
     const script = launchScript({ stem: newJobStem(), dir: asyncDirOf(this.deps.vars), command, stdin: opts.stdin, killAfter: killAfterSeconds(this.settings.seconds) });
-    const r = await this.deps.exec('/bin/sh -s', { stdin: script, noBecome: opts.noBecome });
+    const r = await this.foreground('/bin/sh -s', { stdin: script, noBecome: opts.noBecome });
     const launch = parseLaunch(r.stdout, r.stderr);
     if (launch.kind !== 'started') {
       const msg = launch.kind === 'nodir' ? `could not create directory: ${launch.path}` : `could not start the async job: ${launch.output}`;
@@ -166,7 +174,7 @@ export class AsyncJob {
     // on stdin, like a launch: the job id is on no command line
     const dir = asyncDirWord(asyncDirOf(this.deps.vars));
     const script = `umask 077; d=${dir}; mkdir -p "$d" && jid=${quote(newJobStem())}.$$ && printf '%s' ${quote(JSON.stringify(result))} > "$d/$jid.tmp" && mv -f "$d/$jid.tmp" "$d/$jid" && printf 'RPASYNC started %s %s\\n' "$jid" "$d/$jid"\n`;
-    const launch = parseLaunch((await this.deps.exec('/bin/sh -s', { stdin: script })).stdout);
+    const launch = parseLaunch((await this.foreground('/bin/sh -s', { stdin: script })).stdout);
     if (launch.kind !== 'started') return { failed: true, changed: false, msg: `could not create directory: ${asyncDirOf(this.deps.vars)}` };
     return startedResult(launch.jid, launch.path);
   }
@@ -181,7 +189,7 @@ export class AsyncJob {
     const { seconds, poll } = this.settings;
     let capture: JobCapture | undefined;
     const statusCtx = {
-      exec: this.deps.exec,
+      exec: this.foreground,
       vars: this.deps.vars,
       finishAsyncJob: async (_jid: string, c: JobCapture) => {
         capture = c;
@@ -204,7 +212,7 @@ export class AsyncJob {
     if (Number(status.finished ?? 0) !== 1) {
       return this.end({ failed: true, changed: false, msg: `async task did not complete within the requested time - ${seconds}s`, async_result: status });
     }
-    await this.deps.exec(jobRemoveScript(path));
+    await this.foreground(jobRemoveScript(path));
     if (!capture) return this.end(status);
     const done = capture;
     // the module's result, once built, gets the job's fields around it (settle); async_status's

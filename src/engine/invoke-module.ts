@@ -138,26 +138,32 @@ const NOT_BATCHED: ExecResult = { rc: -1, stdout: '', stderr: '', stdoutBytes: B
 
 /** One execution of the module (one attempt of one item); every failure becomes a result. */
 export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv, kw: TaskKeywords): Promise<ModuleResult> {
+  // `async:`: the module's first command runs in the background (async-run.ts)
+  let asyncJob: AsyncJob | undefined;
+  try {
+    const settings = asyncSettings(inv.task.async, inv.task.poll, (v) => env.templar.render(v, vars));
+    // Ansible's ActionBase.run: an action without async support, then check mode, refuse it
+    if (settings && (def.traits?.noAsync || def.controllerOnly)) return { failed: true, changed: false, msg: 'async is not supported for this task.' };
+    if (settings && (kw.checkMode ?? env.check) && def.checkMode !== 'skip') return { failed: true, changed: false, msg: 'check mode and async cannot be used on same task.' };
+    if (settings) asyncJob = new AsyncJob(settings, { vars, sleep: (ms) => env.sleep(ms), event: env.asyncEvent && ((...a) => env.asyncEvent!(inv.host, ...a)) });
+  } catch (e) {
+    return undefinedVariableFailure(e) ?? { failed: true, changed: false, msg: errorMessage(e) };
+  }
+  const body = runModule(def, inv, vars, env, kw, asyncJob);
+  return asyncJob ? asyncJob.settle(body) : body;
+}
+
+async function runModule(def: ModuleDef, inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv, kw: TaskKeywords, asyncJob?: AsyncJob): Promise<ModuleResult> {
   const { task, host } = inv;
   const delegatedTo = kw.delegateTo;
   const resolved = resolveCall(def, inv, vars, env, kw);
   if ('failure' in resolved) return resolved.failure;
   const { args, check, diff, become, timeoutMs, envVars } = resolved.call;
-  let asyncJob: AsyncJob | undefined;
-  try {
-    const settings = asyncSettings(task.async, task.poll, (v) => env.templar.render(v, vars));
-    // Ansible's ActionBase.run: an action without async support, then check mode, refuse it
-    if (settings && (def.traits?.noAsync || def.controllerOnly)) return { failed: true, changed: false, msg: 'async is not supported for this task.' };
-    if (settings && check && def.checkMode !== 'skip') return { failed: true, changed: false, msg: 'check mode and async cannot be used on same task.' };
-    if (settings) asyncJob = new AsyncJob(settings, { vars, exec: (c, o) => foreground(c, o), sleep: (ms) => env.sleep(ms), event: env.asyncEvent && ((...a) => env.asyncEvent!(host, ...a)) });
-  } catch (e) {
-    return undefinedVariableFailure(e) ?? { failed: true, changed: false, msg: errorMessage(e) };
-  }
-
   const target = delegatedTo ?? host;
   let transport: Transport | undefined;
   const getTransport = async () => (transport ??= await env.transportFor(target));
   const foreground: RunContext['exec'] = async (command, o = {}) => (await getTransport()).exec(command, { stdin: o.stdin, become: o.noBecome ? undefined : become, env: envVars, timeoutMs: o.timeoutMs ?? timeoutMs });
+  asyncJob?.runsWith(foreground);
   const ctx: RunContext = {
     check,
     diff,
@@ -189,50 +195,48 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
     },
   };
 
-  const attempt = async (): Promise<ModuleResult> => {
-    try {
-      // A first task on a host connects while the controller prepares the arguments, builds
-      // the probe and looks ahead: none of that needs the connection.
-      const connecting = def.controllerOnly ? undefined : getTransport();
-      connecting?.catch(() => undefined); // awaited below, where its failure is reported
-      if (def.run) {
-        await connecting;
-        if (check && def.checkMode === 'skip') return { changed: false, skipped: true, msg: 'skipped, running in check mode', _check_skipped: true };
-        return await def.run(args, ctx);
-      }
-      if (!def.plan) throw new Error(`module ${def.name} has neither plan nor run`);
-      const prepared = def.prepare ? await def.prepare(args, ctx) : args;
-      const script = def.probe?.(prepared);
-      let out: ExecResult = { rc: 0, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
-      if (script) {
-        // a probe only reads: it runs in the foreground, also for an async task
-        const alone = () => foreground(script);
-        const batchable = !task.loop && !task.until?.length && timeoutMs === undefined;
-        out = env.runProbe && delegatedTo === undefined ? await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable }, getTransport(), alone) : await alone();
-      }
+  try {
+    // A first task on a host connects while the controller prepares the arguments, builds
+    // the probe and looks ahead: none of that needs the connection.
+    const connecting = def.controllerOnly ? undefined : getTransport();
+    connecting?.catch(() => undefined); // awaited below, where its failure is reported
+    if (def.run) {
       await connecting;
-      const facts = def.parse ? def.parse(out, prepared) : undefined;
-      const plan = def.plan(prepared, facts, { check, diff, host, vars });
-      const result: ModuleResult = { changed: plan.steps.length > 0 || !!plan.changed, ...plan.result };
-      if (diff && plan.diff && result.changed) result.diff = plan.diff;
-      if (!check && plan.steps.length) {
-        env.noteApplied?.(target);
-        const failure = await applyPlan(plan, asyncJob ? asyncJob.transport(transport!) : transport!, { become, env: envVars, timeoutMs });
-        if (failure) return { ...result, changed: false, failed: true, ...failure };
-      }
-      return result;
-    } catch (e) {
-      if (e instanceof ModuleFailure) return e.result();
-      if (e instanceof UnreachableError) return { unreachable: true, changed: false, msg: e.message };
-      if (e instanceof TaskTimeoutError) {
-        // TaskExecutor's words for the task `timeout:` keyword
-        const secs = Math.round(e.timeoutMs / 1000);
-        return { failed: true, changed: false, msg: `The ${task.action} action failed to execute in the expected time frame (${secs}) and was terminated` };
-      }
-      const undefinedVar = undefinedVariableFailure(e);
-      if (undefinedVar) return undefinedVar;
-      return { failed: true, changed: false, msg: errorMessage(e), ...(process.env.RACKPLAY_DEBUG ? { exception: (e as Error).stack } : {}) };
+      if (check && def.checkMode === 'skip') return { changed: false, skipped: true, msg: 'skipped, running in check mode', _check_skipped: true };
+      return await def.run(args, ctx);
     }
-  };
-  return asyncJob ? asyncJob.settle(attempt()) : attempt();
+    if (!def.plan) throw new Error(`module ${def.name} has neither plan nor run`);
+    const prepared = def.prepare ? await def.prepare(args, ctx) : args;
+    const script = def.probe?.(prepared);
+    let out: ExecResult = { rc: 0, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
+    if (script) {
+      // a probe only reads: it runs in the foreground, also for an async task
+      const alone = () => foreground(script);
+      const batchable = !task.loop && !task.until?.length && timeoutMs === undefined;
+      out = env.runProbe && delegatedTo === undefined ? await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable }, getTransport(), alone) : await alone();
+    }
+    await connecting;
+    const facts = def.parse ? def.parse(out, prepared) : undefined;
+    const plan = def.plan(prepared, facts, { check, diff, host, vars });
+    const result: ModuleResult = { changed: plan.steps.length > 0 || !!plan.changed, ...plan.result };
+    if (diff && plan.diff && result.changed) result.diff = plan.diff;
+    if (!check && plan.steps.length) {
+      env.noteApplied?.(target);
+      const failure = await applyPlan(plan, asyncJob ? asyncJob.transport(transport!) : transport!, { become, env: envVars, timeoutMs });
+      if (failure) return { ...result, changed: false, failed: true, ...failure };
+    }
+    return result;
+  } catch (e) {
+    if (e instanceof ModuleFailure) return e.result();
+    if (e instanceof UnreachableError) return { unreachable: true, changed: false, msg: e.message };
+    if (e instanceof TaskTimeoutError) {
+      // TaskExecutor's words for the task `timeout:` keyword
+      const secs = Math.round(e.timeoutMs / 1000);
+      return { failed: true, changed: false, msg: `The ${task.action} action failed to execute in the expected time frame (${secs}) and was terminated` };
+    }
+    const undefinedVar = undefinedVariableFailure(e);
+    if (undefinedVar) return undefinedVar;
+    return { failed: true, changed: false, msg: errorMessage(e), ...(process.env.RACKPLAY_DEBUG ? { exception: (e as Error).stack } : {}) };
+  }
 }
+

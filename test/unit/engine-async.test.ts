@@ -171,10 +171,14 @@ describe('an async job on this machine (the local transport), from launch to res
   const events: string[] = [];
   const deps = (): AsyncJobDeps => ({
     vars: { ansible_async_dir: path.join(scratch, 'jobs') },
-    exec,
     sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))),
     event: (stage, jid, status) => events.push(`${stage} ${jid} ${status ? `${String(status.started)}/${String(status.finished)}` : ''}`.trim()),
   });
+  const jobOf = (settings: { seconds: number; poll: number }) => {
+    const job = new AsyncJob(settings, deps());
+    job.runsWith(exec);
+    return job;
+  };
   /** A module as the engine runs one: its command through the job, its result from the outcome. */
   const moduleBody = async (job: AsyncJob, command: string) => {
     const r = await job.exec(command);
@@ -183,7 +187,7 @@ describe('an async job on this machine (the local transport), from launch to res
 
   it('with poll > 0, hands the module the outcome and adds the job fields, then removes the job file', async () => {
     events.length = 0;
-    const job = new AsyncJob({ seconds: 20, poll: 1 }, deps());
+    const job = jobOf({ seconds: 20, poll: 1 });
     const result = await job.settle(moduleBody(job, 'sleep 0.5; echo hi'));
     expect(result).toMatchObject({ changed: true, rc: 0, stdout: 'hi', started: 1, finished: 1, stderr: '', stderr_lines: [] });
     // the times are the target's, not the module's
@@ -194,14 +198,14 @@ describe('an async job on this machine (the local transport), from launch to res
 
   it("with poll > 0, fails with Ansible's words when the job outlives its time", async () => {
     events.length = 0;
-    const job = new AsyncJob({ seconds: 1, poll: 1 }, deps());
+    const job = jobOf({ seconds: 1, poll: 1 });
     const result = await job.settle(moduleBody(job, 'sleep 5'));
     expect(result).toMatchObject({ failed: true, msg: 'async task did not complete within the requested time - 1s', async_result: { started: 1, finished: 0 } });
     expect(events.at(-1)).toMatch(/^failed j\d+\.\d+$/);
   });
 
   it('with poll 0, answers at once; async_status of the same run finishes the waiting module', async () => {
-    const job = new AsyncJob({ seconds: 20, poll: 0 }, deps());
+    const job = jobOf({ seconds: 20, poll: 0 });
     const started = await job.settle(moduleBody(job, 'echo later'));
     expect(started).toMatchObject({ started: 1, finished: 0, changed: true, failed: 0 });
     const jid = String(started.ansible_job_id);
@@ -216,7 +220,7 @@ describe('an async job on this machine (the local transport), from launch to res
   });
 
   it('with poll 0, a module that decides without a command leaves a finished job', async () => {
-    const job = new AsyncJob({ seconds: 20, poll: 0 }, deps());
+    const job = jobOf({ seconds: 20, poll: 0 });
     const started = await job.settle(Promise.resolve({ changed: false, msg: 'nothing to do' }));
     expect(started).toMatchObject({ started: 1, finished: 0 });
     const status = await asyncStatus(String(started.ansible_job_id), 'status', { exec, vars: deps().vars });
@@ -224,7 +228,7 @@ describe('an async job on this machine (the local transport), from launch to res
   });
 
   it('a module that fails before any command fails as it is', async () => {
-    const job = new AsyncJob({ seconds: 20, poll: 0 }, deps());
+    const job = jobOf({ seconds: 20, poll: 0 });
     expect(await job.settle(Promise.resolve({ failed: true, msg: 'bad args' }))).toEqual({ failed: true, msg: 'bad args' });
   });
 });
