@@ -18,6 +18,8 @@ import { addVaultOptions } from './vault-command.js';
 /** C.MODULE_REQUIRE_ARGS: these do nothing without arguments, so the CLI refuses first. */
 const REQUIRE_ARGS = new Set(['command', 'shell', 'raw', 'script'].flatMap((m) => [m, `ansible.builtin.${m}`, `ansible.legacy.${m}`]));
 const IMPORT_PLAYBOOK = new Set(['import_playbook', 'ansible.builtin.import_playbook', 'ansible.legacy.import_playbook']);
+/** C._ACTION_ALL_INCLUDE_ROLE_TASKS: an include takes no async. */
+const INCLUDE_ACTIONS = new Set(['include', 'include_role', 'include_tasks', 'import_role', 'import_tasks'].flatMap((m) => [m, `ansible.builtin.${m}`, `ansible.legacy.${m}`]));
 
 function adhocProgram(version: string): Command {
   const cmd = new Command('rackplay adhoc')
@@ -28,8 +30,8 @@ function adhocProgram(version: string): Command {
     .option('-o, --one-line', 'condense output (the oneline callback)')
     .option('--playbook-dir <dir>', 'the directory the one-task play works from (default: the current directory)')
     .option('--task-timeout <seconds>', 'the task timeout in seconds')
-    .option('-B, --background <seconds>', 'run asynchronously (not supported by rackplay)')
-    .option('-P, --poll <seconds>', 'poll interval for -B (not supported by rackplay)')
+    .option('-B, --background <seconds>', 'run asynchronously, failing after X seconds')
+    .option('-P, --poll <seconds>', 'set the poll interval if using -B (default=15)')
     .version(`rackplay ${version} (the ansible ad-hoc command, as ansible-core 2.14)`, '--version', 'show the version number and exit')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `ERROR! ${str.slice(7)}` : str) });
@@ -37,7 +39,7 @@ function adhocProgram(version: string): Command {
 }
 
 /** The task as Ansible's AdHocCLI._play_ds writes it: JSON object args, else key=value text. */
-function adhocTask(module: string, rawArgs: string | undefined, taskTimeout: number | undefined): Record<string, unknown> {
+function adhocTask(module: string, rawArgs: string | undefined, taskTimeout: number | undefined, background?: { seconds: number; poll: number }): Record<string, unknown> {
   let args: unknown;
   const text = rawArgs ?? '';
   if (text.startsWith('{') && text.endsWith('}')) {
@@ -50,7 +52,17 @@ function adhocTask(module: string, rawArgs: string | undefined, taskTimeout: num
   // `action: "mod k=v"` goes through the loader's own key=value and free-form rules.
   const task: Record<string, unknown> = args && typeof args === 'object' ? { action: { module, ...(args as object) } } : { action: text ? `${module} ${text}` : module };
   if (taskTimeout) task.timeout = taskTimeout;
+  // AdHocCLI._play_ds: async_val and poll on the task (an include has neither)
+  if (background && background.seconds > 0 && !INCLUDE_ACTIONS.has(module)) Object.assign(task, { async: background.seconds, poll: background.poll });
   return task;
+}
+
+/** argparse's type=int for an option, with its message. */
+function cliInt(value: unknown, option: string, dflt: number): number {
+  if (value === undefined) return dflt;
+  const text = String(value).trim();
+  if (!/^[-+]?\d+$/.test(text)) throw new UsageError(`argument ${option}: invalid int value: '${String(value)}'`);
+  return Number(text);
 }
 
 export async function runAdhocCommand(argv: string[], invocation: CliInvocation): Promise<number> {
@@ -65,9 +77,7 @@ export async function runAdhocCommand(argv: string[], invocation: CliInvocation)
   const pattern = program.args[0]!;
   const module = String(o.moduleName);
   try {
-    if (o.background !== undefined || o.poll !== undefined) {
-      throw new UsageError('-B/--background and -P/--poll (async tasks) are not supported by rackplay', { hint: 'run the module in the foreground, or in a playbook with a timeout: keyword' });
-    }
+    const background = { seconds: cliInt(o.background, '-B/--background', 0), poll: cliInt(o.poll, '-P/--poll', 15) };
     const config = loadConfig();
     const playDir = path.resolve(o.playbookDir ?? process.cwd());
     const inventory = await loadInventory(o.inventory.length ? o.inventory : config.inventory, { playbookDir: playDir });
@@ -84,7 +94,7 @@ export async function runAdhocCommand(argv: string[], invocation: CliInvocation)
       process.stderr.write('[WARNING]: No hosts matched, nothing to do\n');
       return EXIT.ok;
     }
-    const play = { name: 'Ansible Ad-Hoc', hosts: pattern, gather_facts: false, tasks: [adhocTask(module, o.args, o.taskTimeout ? Number(o.taskTimeout) : undefined)] };
+    const play = { name: 'Ansible Ad-Hoc', hosts: pattern, gather_facts: false, tasks: [adhocTask(module, o.args, o.taskTimeout ? Number(o.taskTimeout) : undefined, background)] };
     // The one-task play is a file of ours, private to this run; it resolves against playDir.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rackplay-adhoc-'));
     try {

@@ -8,6 +8,7 @@ import { validateModuleArgs } from '../playbook/index.js';
 import { OMIT_TOKEN, plainText, TemplateError } from '../template/index.js';
 import { TaskTimeoutError, UnreachableError, type BecomeSpec, type ExecResult, type Transport } from '../transport/types.js';
 import { applyPlan } from './apply-plan.js';
+import { AsyncJob, asyncSettings, finishPendingJob } from './async-run.js';
 import { makeControllerContext } from './controller.js';
 import type { ProbeRequest } from './probe-batch.js';
 import { currentRole } from './scope.js';
@@ -132,27 +133,37 @@ export async function speculateProbe(inv: TaskInvocation, env: ExecEnv, kw: Task
   }
 }
 
-/** Ansible's async_val truthiness: a number of seconds, 0 or none meaning synchronous. */
-function asyncRequested(value: unknown): boolean {
-  if (typeof value === 'string') return value.trim() !== '' && value.trim() !== '0';
-  return !!value;
-}
-
 /** What runProbe answers for a guard no batch covered: nothing ran. */
 const NOT_BATCHED: ExecResult = { rc: -1, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
 
 /** One execution of the module (one attempt of one item); every failure becomes a result. */
 export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv, kw: TaskKeywords): Promise<ModuleResult> {
+  // `async:`: the module's first command runs in the background (async-run.ts)
+  let asyncJob: AsyncJob | undefined;
+  try {
+    const settings = asyncSettings(inv.task.async, inv.task.poll, (v) => env.templar.render(v, vars));
+    // Ansible's ActionBase.run: an action without async support, then check mode, refuse it
+    if (settings && (def.traits?.noAsync || def.controllerOnly)) return { failed: true, changed: false, msg: 'async is not supported for this task.' };
+    if (settings && (kw.checkMode ?? env.check) && def.checkMode !== 'skip') return { failed: true, changed: false, msg: 'check mode and async cannot be used on same task.' };
+    if (settings) asyncJob = new AsyncJob(settings, { vars, sleep: (ms) => env.sleep(ms), event: env.asyncEvent && ((...a) => env.asyncEvent!(inv.host, ...a)) });
+  } catch (e) {
+    return undefinedVariableFailure(e) ?? { failed: true, changed: false, msg: errorMessage(e) };
+  }
+  const body = runModule(def, inv, vars, env, kw, asyncJob);
+  return asyncJob ? asyncJob.settle(body) : body;
+}
+
+async function runModule(def: ModuleDef, inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv, kw: TaskKeywords, asyncJob?: AsyncJob): Promise<ModuleResult> {
   const { task, host } = inv;
   const delegatedTo = kw.delegateTo;
   const resolved = resolveCall(def, inv, vars, env, kw);
   if ('failure' in resolved) return resolved.failure;
   const { args, check, diff, become, timeoutMs, envVars } = resolved.call;
-  if (def.traits?.noAsync && asyncRequested(task.async)) return { failed: true, changed: false, msg: 'async is not supported for this task.' };
-
   const target = delegatedTo ?? host;
   let transport: Transport | undefined;
   const getTransport = async () => (transport ??= await env.transportFor(target));
+  const foreground: RunContext['exec'] = async (command, o = {}) => (await getTransport()).exec(command, { stdin: o.stdin, become: o.noBecome ? undefined : become, env: envVars, timeoutMs: o.timeoutMs ?? timeoutMs });
+  asyncJob?.runsWith(foreground);
   const ctx: RunContext = {
     check,
     diff,
@@ -166,7 +177,7 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
     controller: controllerFor(inv, vars, env),
     timeoutMs,
     env: envVars,
-    exec: async (command, o = {}) => (await getTransport()).exec(command, { stdin: o.stdin, become: o.noBecome ? undefined : become, env: envVars, timeoutMs: o.timeoutMs ?? timeoutMs }),
+    exec: asyncJob ? asyncJob.exec : foreground,
     progress: (m) => env.progress(host, m),
     warn: env.warn && ((m) => env.warn!(host, m)),
     sleep: (ms) => env.sleep(ms),
@@ -175,8 +186,10 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
       transport = undefined;
       await getTransport();
     },
+    finishAsyncJob: (jid, outcome) => finishPendingJob(jid, outcome, foreground),
     batchedGuard: async (script) => {
-      if (!env.runProbe || delegatedTo !== undefined) return undefined;
+      // an async task's guard runs in its job, on the target's time
+      if (!env.runProbe || delegatedTo !== undefined || asyncJob) return undefined;
       const r = await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable: false }, getTransport(), async () => NOT_BATCHED);
       return r === NOT_BATCHED ? undefined : r;
     },
@@ -197,7 +210,8 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
     const script = def.probe?.(prepared);
     let out: ExecResult = { rc: 0, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
     if (script) {
-      const alone = () => ctx.exec(script);
+      // a probe only reads: it runs in the foreground, also for an async task
+      const alone = () => foreground(script);
       const batchable = !task.loop && !task.until?.length && timeoutMs === undefined;
       out = env.runProbe && delegatedTo === undefined ? await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable }, getTransport(), alone) : await alone();
     }
@@ -208,7 +222,7 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
     if (diff && plan.diff && result.changed) result.diff = plan.diff;
     if (!check && plan.steps.length) {
       env.noteApplied?.(target);
-      const failure = await applyPlan(plan, transport!, { become, env: envVars, timeoutMs });
+      const failure = await applyPlan(plan, asyncJob ? asyncJob.transport(transport!) : transport!, { become, env: envVars, timeoutMs });
       if (failure) return { ...result, changed: false, failed: true, ...failure };
     }
     return result;
@@ -225,3 +239,4 @@ export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Re
     return { failed: true, changed: false, msg: errorMessage(e), ...(process.env.RACKPLAY_DEBUG ? { exception: (e as Error).stack } : {}) };
   }
 }
+

@@ -21,6 +21,8 @@ export interface ExecEnv {
   transportFor(host: string): Promise<Transport>;
   progress(host: string, message: string): void;
   retry(host: string, retriesLeft: number): void;
+  /** An async task's poll, or its end with poll > 0 (async-run.ts). */
+  asyncEvent?(host: string, stage: 'poll' | 'ok' | 'failed', jid: string, status?: { started?: unknown; finished?: unknown }): void;
   sleep(ms: number): Promise<void>;
   reconnect(host: string, timeoutMs?: number): Promise<void>;
   playbookDir: string;

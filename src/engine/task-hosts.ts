@@ -98,6 +98,7 @@ function execEnv(rs: RunState, pv: PlayVarsContext, task: TaskRef, lookahead: (h
     transportFor: (host) => rs.transportFor(host, pv),
     progress: (host, message) => rs.o.sink({ kind: 'host-progress', task, host, message }),
     retry: (host, retriesLeft) => rs.o.sink({ kind: 'retry', task, host, retriesLeft }),
+    asyncEvent: (host, stage, jid, status) => rs.o.sink({ kind: 'async', task, host, stage, jid, ...status }),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     reconnect: (host, timeoutMs) => rs.reconnect(host, pv, timeoutMs),
     addSecret: rs.o.addSecret,

@@ -1,5 +1,6 @@
 // The modules that run commands or wait: command, shell, raw, script, ping, pause,
-// wait_for and setup, for the registry.
+// wait_for and setup, and async_status for the commands run in the background, for the registry.
+import { asyncStatusModule } from './async-status.js';
 import { commandModule } from './command.js';
 import { pauseModule } from './pause.js';
 import { pingModule } from './ping.js';
@@ -19,4 +20,5 @@ export const execModules: ModuleDef[] = [
   pauseModule,
   waitForModule,
   setupModule,
+  asyncStatusModule,
 ];

@@ -97,6 +97,12 @@ export interface RunContext extends PlanContext {
    * still stands; undefined otherwise (then nothing was run: the module guards itself).
    */
   batchedGuard?(script: string): Promise<ExecResult | undefined>;
+  /**
+   * For async_status: the result of a job this run started with `async:` and `poll: 0`,
+   * now that its job file holds the command's raw outcome (the module that started it
+   * finishes on the controller); undefined when this run holds no such job.
+   */
+  finishAsyncJob?(jid: string, outcome: ExecResult & { start: string; end: string }): Promise<ModuleResult | undefined>;
 }
 
 /** What a task returns, with Ansible's field names. */

@@ -161,7 +161,8 @@ async function runWaitFor(args: WaitForArgs, ctx: RunContext): Promise<ModuleRes
   });
 
   if (!port && !path && state !== 'drained') {
-    await ctx.sleep(Math.max(0, end - Date.now()));
+    // Ansible sleeps the whole timeout after the delay: nothing to wait for, only time
+    await ctx.sleep(args.timeout * 1000);
     return done();
   }
 

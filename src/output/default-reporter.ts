@@ -102,6 +102,13 @@ class DefaultReporter implements Reporter {
         // Ansible's default callback: v2_runner_retry.
         this.display(`FAILED - RETRYING: [${this.masker.mask(event.host)}]: ${this.masker.mask(event.task.name)} (${event.retriesLeft} retries left).`, COLOR.debug);
         return;
+      case 'async': {
+        // Ansible's default callback: v2_runner_on_async_poll / _ok / _failed
+        const on = `on ${this.masker.mask(event.host)}: jid=${event.jid}`;
+        const poll = ` started=${String(event.started)} finished=${String(event.finished)}`;
+        this.display(event.stage === 'poll' ? `ASYNC POLL ${on}${poll}` : `ASYNC ${event.stage === 'ok' ? 'OK' : 'FAILED'} ${on}`, COLOR.debug);
+        return;
+      }
       case 'host-progress':
       case 'play-end':
         return;

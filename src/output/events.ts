@@ -62,6 +62,8 @@ export type RunEvent =
   | { kind: 'host-progress'; task: TaskRef; host: string; message: string }
   /** an `until` attempt failed and the task will run again */
   | { kind: 'retry'; task: TaskRef; host: string; retriesLeft: number }
+  /** An `async:` task with `poll:` was polled and not done yet, or ended ok or failed (Ansible's v2_runner_on_async_*). */
+  | { kind: 'async'; task: TaskRef; host: string; stage: 'poll' | 'ok' | 'failed'; jid: string; started?: unknown; finished?: unknown }
   /** A host includes a file; `item` is the loop item (or its label) of an include in a loop. */
   | { kind: 'include'; host: string; file: string; item?: unknown }
   /** `scope`: repeated warnings are shown once per scope (one task on one host), else once per run. */

@@ -6,7 +6,8 @@ import { memberLookup, splitKwargs } from './methods.js';
 import { compareOp, isDict, pyEq, pyIn, pyStr, truthy } from './python.js';
 import { pyRegex } from './regex.js';
 import { Undefined } from './undefined.js';
-import { ansibleBool } from './filters.js';
+import { comparePep440 } from './version-pep440.js';
+import { strictKeywordBool } from '../boolean.js';
 import { urlsplit } from './urls.js';
 
 type Test = (value: unknown, ...args: unknown[]) => unknown;
@@ -102,33 +103,79 @@ function compareSemver(a: string, b: string): number {
   return 0;
 }
 
+// Ansible's op_map, in its order (its error message lists the keys)
 const VERSION_OPS: Record<string, string> = {
   '==': '==', '=': '==', eq: '==',
-  '!=': '!=', '<>': '!=', ne: '!=',
   '<': '<', lt: '<',
   '<=': '<=', le: '<=',
   '>': '>', gt: '>',
   '>=': '>=', ge: '>=',
+  '!=': '!=', '<>': '!=', ne: '!=',
 };
+const VERSION_TYPES = ['loose', 'strict', 'semver', 'semantic', 'pep440'];
 
+/** distutils' StrictVersion: `1.2`, `1.2.3`, with an optional `a1`/`b2` pre-release. */
+function compareStrict(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^(\d+)\.(\d+)(?:\.(\d+))?(?:([ab])(\d+))?$/.exec(v);
+    if (!m) throw new TemplateError(`Version comparison failed: invalid version number '${v}'`);
+    return { nums: [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)], pre: m[4] ? [m[4], Number(m[5])] as const : undefined };
+  };
+  const pa = parse(a);
+  const pb = parse(b);
+  for (let i = 0; i < 3; i++) if (pa.nums[i] !== pb.nums[i]) return pa.nums[i] < pb.nums[i] ? -1 : 1;
+  if (!pa.pre || !pb.pre) return pa.pre === pb.pre ? 0 : pa.pre ? -1 : 1;
+  if (pa.pre[0] !== pb.pre[0]) return pa.pre[0] < pb.pre[0] ? -1 : 1;
+  return pa.pre[1] === pb.pre[1] ? 0 : pa.pre[1] < pb.pre[1] ? -1 : 1;
+}
+
+/** Ansible's version_compare: its checks in its order, with its messages. */
 export function versionTest(value: unknown, ...rest: unknown[]): boolean {
   const { pos, kw } = splitKwargs(rest);
   const other = pos[0] ?? kw.version;
   const opName = String(pos[1] ?? kw.operator ?? 'eq');
-  const strict = truthy(pos[2] ?? kw.strict ?? false);
-  const type = String(pos[3] ?? kw.version_type ?? (strict ? 'strict' : 'loose'));
+  const strictArg = pos[2] ?? kw.strict;
+  const typeArg = pos[3] ?? kw.version_type;
+  const given = (v: unknown) => v !== undefined && v !== null && !(v instanceof Undefined);
+  if (given(strictArg) && given(typeArg)) throw new TemplateError("Cannot specify both 'strict' and 'version_type'");
+  if (!truthy(value)) throw new TemplateError('Input version value cannot be empty');
+  if (!truthy(other)) throw new TemplateError('Version parameter to compare against cannot be empty');
+  let type = 'loose';
+  if (truthy(strictArg)) type = 'strict';
+  else if (given(typeArg) && truthy(typeArg)) {
+    type = String(typeArg);
+    if (!VERSION_TYPES.includes(type)) throw new TemplateError(`Invalid version type (${type}). Must be one of ${VERSION_TYPES.map((t) => `'${t}'`).join(', ')}`);
+  }
   const op = VERSION_OPS[opName];
-  if (!op) throw new TemplateError(`Invalid operator type (${opName})`);
-  if (other === undefined || other === null || other === '') throw new TemplateError('Version parameter to compare against cannot be empty');
+  if (!op) throw new TemplateError(`Invalid operator type (${opName}). Must be one of ${Object.keys(VERSION_OPS).map((t) => `'${t}'`).join(', ')}`);
   const a = pyStr(value);
   const b = pyStr(other);
   let cmp: number;
   if (type === 'semver' || type === 'semantic') cmp = compareSemver(a, b);
-  else {
-    if (type === 'strict' && !/^\d+\.\d+(\.\d+)?([ab]\d+)?$/.test(a)) throw new TemplateError(`Version comparison failed: invalid version number '${a}'`);
-    cmp = compareLoose(a, b);
-  }
+  else if (type === 'strict') cmp = compareStrict(a, b);
+  else if (type === 'pep440') {
+    try {
+      cmp = comparePep440(a, b);
+    } catch (e) {
+      throw new TemplateError(`Version comparison failed: ${(e as Error).message}`);
+    }
+  } else cmp = compareLoose(a, b);
   return compareOp(op, cmp, 0);
+}
+
+/**
+ * Ansible's truthy test: with convert_bool, boolean(value) (strict) when the value is one
+ * of its boolean words; anything else ("fred") keeps Python's truthiness.
+ */
+function truthyConverted(v: unknown, convert: boolean): boolean {
+  if (convert) {
+    try {
+      return strictKeywordBool('value', v);
+    } catch {
+      // boolean() raised: Ansible's test goes on with the value as it is
+    }
+  }
+  return truthy(v);
 }
 
 function isSubset(a: unknown, b: unknown): boolean {
@@ -163,11 +210,11 @@ export const TESTS: Record<string, Test> = {
   none: (v) => v === null,
   truthy: (v, ...rest) => {
     const { pos, kw } = splitKwargs(rest);
-    return truthy(pos[0] ?? kw.convert_bool ?? false) ? ansibleBool(v) : truthy(v);
+    return truthyConverted(v, truthy(pos[0] ?? kw.convert_bool ?? false));
   },
   falsy: (v, ...rest) => {
     const { pos, kw } = splitKwargs(rest);
-    return !(truthy(pos[0] ?? kw.convert_bool ?? false) ? ansibleBool(v) : truthy(v));
+    return !truthyConverted(v, truthy(pos[0] ?? kw.convert_bool ?? false));
   },
   true: (v) => v === true,
   false: (v) => v === false,
