@@ -2,6 +2,7 @@
 // downloads, reboots), for the registry.
 import { getentModule } from './getent.js';
 import { getUrlModule } from './get-url.js';
+import { gitModule } from './git.js';
 import { groupModule } from './group.js';
 import { iptablesModule } from './iptables.js';
 import { lvgModule } from './lvg.js';
@@ -33,4 +34,5 @@ export const systemModules: ModuleDef[] = [
   userModule,
   groupModule,
   getentModule,
+  gitModule,
 ];
