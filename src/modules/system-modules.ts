@@ -3,6 +3,7 @@
 import { getentModule } from './getent.js';
 import { getUrlModule } from './get-url.js';
 import { gitModule } from './git.js';
+import { uriModule } from './uri.js';
 import { groupModule } from './group.js';
 import { iptablesModule } from './iptables.js';
 import { lvgModule } from './lvg.js';
@@ -35,4 +36,5 @@ export const systemModules: ModuleDef[] = [
   groupModule,
   getentModule,
   gitModule,
+  uriModule,
 ];
