@@ -84,8 +84,8 @@ export interface CurlScriptOptions {
 }
 
 /**
- * The script: refuses early without curl (naming wget when only it is there), honours
- * creates/removes, runs curl and prints its parts. With `dest`, the body is left in a
+ * The script: honours creates/removes, stops early without curl (naming wget when only it
+ * is there), runs curl and prints its parts. With `dest`, the body is left in a
  * temporary file in the destination's directory, whose name it prints (`tmp`).
  */
 export function curlScript(o: CurlScriptOptions): string {
@@ -94,10 +94,10 @@ export function curlScript(o: CurlScriptOptions): string {
     'set -f',
     `blk() { printf '%s %s\\n' ${M} "$1"; cat "$2"; printf '\\n%s\\n' ${M}; }`,
     `val() { printf '%s %s\\n%s\\n%s\\n' ${M} "$1" "$2" ${M}; }`,
-    `if ! command -v curl >/dev/null 2>&1; then if command -v wget >/dev/null 2>&1; then val nocurl wget; else val nocurl none; fi; exit 0; fi`,
   ];
   if (o.creates !== undefined) lines.push(`if [ -e ${quote(o.creates)} ]; then val skip creates; exit 0; fi`);
   if (o.removes !== undefined) lines.push(`if [ ! -e ${quote(o.removes)} ]; then val skip removes; exit 0; fi`);
+  lines.push(`if ! command -v curl >/dev/null 2>&1; then if command -v wget >/dev/null 2>&1; then val nocurl wget; else val nocurl none; fi; exit 0; fi`);
   lines.push('T=$(mktemp -d 2>/dev/null || mktemp -d -t rackplay-uri) || exit 97', `trap 'rm -rf "$T"' EXIT`);
   let out = '"$T/body"';
   if (o.dest !== undefined) {
@@ -169,7 +169,7 @@ export function parseHeaderDump(text: string): HttpHop[] {
   return hops;
 }
 
-export interface CurlOutcome {
+export interface HttpOutcome {
   /** curl's exit status; 0 when it got a response, whatever its status code. */
   rc: number;
   error: string;
@@ -180,7 +180,7 @@ export interface CurlOutcome {
   effectiveUrl: string;
 }
 
-export function parseCurlOutcome(blocks: Record<string, string>): CurlOutcome {
+export function parseCurlOutcome(blocks: Record<string, string>): HttpOutcome {
   const [code = '0', redirects = '0', ...url] = (blocks.meta ?? '').trim().split(' ');
   return {
     rc: Number(blocks.rc ?? 1),

@@ -2,7 +2,7 @@
 // module_utils/urls.py fetch_url), from what curl saw: the result's keys (every response
 // header, lowercased, dashes as underscores), `msg`, `json`, `content`, `redirected`,
 // and whether the status fails the task. Pure, so that table tests pin it down.
-import type { CurlOutcome } from './http-curl.js';
+import type { HttpOutcome } from './http-curl.js';
 
 export interface UriView {
   /** The URL the task asked for. */
@@ -119,7 +119,7 @@ export function cookiesOf(setCookies: string[]): Record<string, string> {
 }
 
 /** The task result of a uri request (before `changed`, dest's `path` and a failure's msg). */
-export function uriVerdict(o: CurlOutcome, v: UriView): UriVerdict {
+export function uriVerdict(o: HttpOutcome, v: UriView): UriVerdict {
   const info: Record<string, unknown> = { url: v.url, status: -1 };
   const last = o.code > 0 ? o.hops[o.hops.length - 1] : undefined;
   let ctype = contentType(undefined);

@@ -3,7 +3,8 @@
 // certificates, timeout, unix socket), and Ansible's result: status, every response
 // header, json, content, msg, redirected, elapsed; dest writes the body to a file on the
 // host. Credentials, headers and body reach curl as a config on stdin (http-curl.ts),
-// never through the host's argv. Ansible's uri does not support check mode: --check
+// never through the host's argv; a host with GNU wget and no curl gets the same request
+// from wget (http-wget.ts). Ansible's uri does not support check mode: --check
 // skips it. Not done: src / remote_src uploads, form-multipart, use_gssapi (say so).
 //
 //   - ansible.builtin.uri:
@@ -20,6 +21,7 @@ import { formatMode } from '../facts/file-probe.js';
 import { quote } from '../transport/quote.js';
 import { resolveMode } from './file-common.js';
 import { curlConfig, curlScript, markedBlocks, newMarker, parseCurlOutcome, type FollowRedirects, type HttpRequest } from './http-curl.js';
+import { parseWgetLog, wgetCannot, wgetInput, wgetScript } from './http-wget.js';
 import { pathInfo, pathInfoProbe, uriVerdict } from './uri-response.js';
 import { ModuleFailure, defineModule, type ModuleResult, type RunContext } from './types.js';
 
@@ -181,18 +183,24 @@ async function runUri(args: UriArgs, ctx: RunContext): Promise<ModuleResult> {
   const marker = newMarker();
   const script = curlScript({ marker, creates: args.creates, removes: args.removes, dest: args.dest });
   const start = Date.now();
-  const r = await ctx.exec(script, { stdin: curlConfig(req) });
-  const elapsed = Math.floor((Date.now() - start) / 1000);
-  const blocks = markedBlocks(r.stdout, marker);
-  if (blocks.nocurl) {
-    const also = blocks.nocurl === 'wget' ? ' (wget is there, but it cannot make the requests uri makes)' : '';
-    throw new ModuleFailure(`uri needs curl on the host ${ctx.host}, and it has none${also}: install curl there`, { elapsed: 0 });
+  let r = await ctx.exec(script, { stdin: curlConfig(req) });
+  let blocks = markedBlocks(r.stdout, marker);
+  let wget = false;
+  if (blocks.nocurl === 'wget') {
+    // a host without curl pays one more round trip, to send wget its own input
+    const cannot = wgetCannot(req);
+    if (cannot) throw new ModuleFailure(`uri: the host ${ctx.host} has no curl, and wget cannot do '${cannot}'`, { elapsed: 0 });
+    wget = true;
+    r = await ctx.exec(wgetScript({ marker, hasBody: req.body !== undefined, dest: args.dest }), { stdin: wgetInput(req) });
+    blocks = markedBlocks(r.stdout, marker);
   }
+  const elapsed = Math.floor((Date.now() - start) / 1000);
+  if (blocks.nocurl) throw new ModuleFailure(`uri needs curl (or GNU wget) on the host ${ctx.host}, and it has neither: install curl there`, { elapsed: 0 });
   if (blocks.skip === 'creates') return { changed: false, stdout: `skipped, since '${args.creates}' exists`, stdout_lines: [`skipped, since '${args.creates}' exists`] };
   if (blocks.skip === 'removes') return { changed: false, stdout: `skipped, since '${args.removes}' does not exist`, stdout_lines: [`skipped, since '${args.removes}' does not exist`] };
   if (blocks.fail) throw new ModuleFailure(blocks.fail, { elapsed });
   if (blocks.done === undefined) throw new ModuleFailure(`uri: the request script on ${ctx.host} failed (rc=${r.rc}): ${r.stderr.trim()}`, { rc: r.rc });
-  const outcome = parseCurlOutcome(blocks);
+  const outcome = wget ? parseWgetLog(Number(blocks.rc ?? 1), blocks.err ?? '', req.url) : parseCurlOutcome(blocks);
   const v = uriVerdict(outcome, { url: args.url, statusCodes: args.status_code, returnContent: args.return_content, body: blocks.body, elapsed });
   const result: ModuleResult = { ...v.result, changed: false };
   if (blocks.tmp !== undefined && args.dest !== undefined) {
