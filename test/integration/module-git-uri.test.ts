@@ -3,7 +3,7 @@
 // against an HTTP and an HTTPS server on 127.0.0.1 started here (JSON and form bodies,
 // redirects, status codes, basic auth, cookies, validate_certs both ways, dest). Each tool
 // works in a directory of its own; the outputs must match once those paths are the same.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -188,6 +188,37 @@ describe(`uri (${haveAnsiblePlaybook ? 'compared with' : 'without'} ansible-play
     expect(statSync(path.join(dir, 'ours/doc.txt')).mode & 0o777).toBe(0o600);
     expect(ours.stdout).not.toContain(BASIC_PASSWORD);
     if (theirs) expectSameRun({ ours, theirs });
+  });
+
+  it('makes the same requests with wget on a host without curl', async () => {
+    const bin = path.join(dir, 'no-curl-bin');
+    mkdirSync(bin, { recursive: true });
+    for (const d of ['/usr/bin', '/bin']) {
+      for (const f of readdirSync(d)) if (f !== 'curl' && !existsSync(path.join(bin, f))) symlinkSync(path.join(d, f), path.join(bin, f));
+    }
+    const { ours } = await both(`
+    - uri: {url: "{{ h }}/echo", method: POST, body_format: json, body: {a: 1}, url_username: ${BASIC_USER}, url_password: ${BASIC_PASSWORD}, force_basic_auth: true}
+      register: w1
+      environment: {PATH: "${bin}"}
+    - uri: {url: "{{ h }}/redirect/302?to=/status/404", status_code: 404}
+      register: w2
+      environment: {PATH: "${bin}"}
+    - uri: {url: "{{ h }}/doc", dest: "{{ base }}/wget.txt"}
+      register: w3
+      environment: {PATH: "${bin}"}
+    - uri: {url: "{{ h }}/json", unix_socket: /nonexistent.sock}
+      register: w4
+      environment: {PATH: "${bin}"}
+      ignore_errors: true
+    - debug: {msg: "{{ [w1.json, w2.url, w2.redirected, w2.msg, w3.changed, w3.msg, w4.msg] }}"}`);
+    expect(ours.code, ours.stdout + ours.stderr).toBe(0);
+    const auth = `Basic ${Buffer.from(`${BASIC_USER}:${BASIC_PASSWORD}`).toString('base64')}`;
+    expect(ours.stdout).toContain(`"auth": "${auth}"`);
+    expect(ours.stdout).toContain('"body": "{\\"a\\": 1}"');
+    expect(ours.stdout).toContain('"HTTP Error 404: Not Found"');
+    expect(ours.stdout).toContain('"OK (14 bytes)"');
+    expect(ours.stdout).toContain("the host lab has no curl, and wget cannot do 'unix_socket'");
+    expect(readFileSync(path.join(dir, 'ours/wget.txt'), 'utf8')).toBe('first version\n');
   });
 
   it('is skipped in check mode, as Ansible skips a module without check mode', async () => {

@@ -1,7 +1,8 @@
 // The pure parts of uri: the request (body encodings, headers, curl config), and what
 // Ansible's module makes of a response (keys, msg, json, content, failures).
 import { describe, expect, it } from 'vitest';
-import { curlConfig, curlQuote, followsRedirects, markedBlocks, parseCurlOutcome, parseHeaderDump, type CurlOutcome } from '../../src/modules/http-curl.js';
+import { curlConfig, curlQuote, followsRedirects, markedBlocks, parseCurlOutcome, parseHeaderDump, type HttpOutcome } from '../../src/modules/http-curl.js';
+import { parseWgetLog, wgetCannot, wgetInput } from '../../src/modules/http-wget.js';
 import { absoluteLocation, contentType, pathInfo, requestFailure, responseFilename, uriVerdict } from '../../src/modules/uri-response.js';
 import { formUrlencoded, pyJsonDumps, uriRequest, type UriArgs } from '../../src/modules/uri.js';
 
@@ -67,7 +68,7 @@ describe('uri request', () => {
 
 describe('uri response', () => {
   const hop = (status: number, reason: string, headers: [string, string][]) => ({ status, reason, headers });
-  const outcome = (o: Partial<CurlOutcome>): CurlOutcome => ({ rc: 0, error: '', hops: [], code: 0, redirects: 0, effectiveUrl: '', ...o });
+  const outcome = (o: Partial<HttpOutcome>): HttpOutcome => ({ rc: 0, error: '', hops: [], code: 0, redirects: 0, effectiveUrl: '', ...o });
   const view = { url: 'http://h/a/b?q=1', statusCodes: [200], returnContent: false, body: '{"x": 1}', elapsed: 0 };
 
   it('reads curl header dumps hop by hop and the marker blocks', () => {
@@ -120,5 +121,44 @@ describe('uri response', () => {
     expect(pathInfo('0 0 root root 600 1 14 regular file\n')).toEqual({ uid: 0, gid: 0, owner: 'root', group: 'root', mode: '0600', state: 'file', size: 14 });
     expect(pathInfo('1001 1001 UNKNOWN UNKNOWN 644 2 3 regular file')).toMatchObject({ owner: '1001', group: '1001', state: 'hard' });
     expect(pathInfo('')).toEqual({});
+  });
+});
+
+describe('uri with wget', () => {
+  it('puts the wgetrc, the URL and the body on stdin, counted', () => {
+    const req = uriRequest(args({ url: 'http://u:p@h/x', method: 'POST', body: 'line1\nline2', url_username: 'me', url_password: 'pw', force_basic_auth: true, validate_certs: false }));
+    const input = wgetInput(req);
+    const [count, ...rest] = input.split('\n');
+    const rc = rest.slice(0, Number(count));
+    expect(rc).toContain('method = POST');
+    expect(rc).toContain('header = Connection: close');
+    expect(rc).toContain('http_password = pw');
+    expect(rc).toContain('auth_no_challenge = on');
+    expect(rc).toContain('check_certificate = off');
+    expect(rc).toContain('max_redirect = 0');
+    expect(rest.slice(Number(count)).join('\n')).toBe('http://u:p@h/x\nline1\nline2');
+    expect(() => wgetInput({ ...req, headers: { X: 'a\nb' } })).toThrow(/line break/);
+    expect(wgetCannot({ ...req, unixSocket: '/run/x.sock' })).toBe('unix_socket');
+  });
+
+  it('reads the hops, the final URL and the failures from its log', () => {
+    const log = [
+      '--2026-12-06 07:59:59--  http://h/redirect/302?to=/status/404',
+      'HTTP request sent, awaiting response... ',
+      '  HTTP/1.1 302 Found',
+      '  Location: /status/404',
+      'Location: /status/404 [following]',
+      '--2026-12-06 07:59:59--  http://h/status/404',
+      '  HTTP/1.1 404 Not Found',
+      '  Content-Type: text/plain',
+      '2026-12-06 07:59:59 ERROR 404: Not Found.',
+    ].join('\n');
+    expect(parseWgetLog(8, log, 'http://h/redirect/302?to=/status/404')).toEqual({
+      rc: 0, error: '', code: 404, redirects: 1, effectiveUrl: 'http://h/status/404',
+      hops: [{ status: 302, reason: 'Found', headers: [['location', '/status/404']] }, { status: 404, reason: 'Not Found', headers: [['content-type', 'text/plain']] }],
+    });
+    expect(parseWgetLog(4, 'Connecting to 127.0.0.1:1... failed: Connection refused.', 'http://127.0.0.1:1/').rc).toBe(7);
+    const tls = parseWgetLog(5, "ERROR: The certificate of '127.0.0.1' is not trusted.", 'https://127.0.0.1/');
+    expect(requestFailure(tls.rc, tls.error)).toBe("Request failed: <urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: The certificate of '127.0.0.1' is not trusted.>");
   });
 });
