@@ -32,6 +32,9 @@ export interface GitScriptParams {
   umask?: string;
   archive: string;
   archivePrefix?: string;
+  separateGitDir: string;
+  verifyCommit: boolean;
+  gpgWhitelist?: string[];
   marker: string;
 }
 
@@ -167,7 +170,14 @@ if [ -n "$KEYFILE" ]; then
 fi
 GIT_SSH_COMMAND="\${GIT_SSH:-\${GIT_SSH_COMMAND:-ssh}} $SSH_OPTS"; export GIT_SSH_COMMAND
 [ -z "$DEST" ] && [ "$CLONE" = 1 ] && fail 'the destination directory must be specified unless clone=no'
-if [ -n "$DEST" ]; then repo_path; GITCONFIG=$RP/config; fi
+if [ -n "$SGD" ]; then _r=$(realpath -m -- "$SGD" 2>/dev/null) && SGD=$_r; fi
+if [ -n "$DEST" ]; then
+  repo_path
+  if [ -n "$SGD" ] && [ -e "$RP" ] && [ "$SGD" != "$RP" ]; then
+    emit changed true; [ "$CHECK" = 1 ] || { relocate "$SGD" "$RP" "$DEST"; RP=$SGD; }
+  fi
+  GITCONFIG=$RP/config
+fi
 BEFORE=None; LOCAL_MODS=0; RUC=
 if { [ -n "$DEST" ] && [ ! -e "$GITCONFIG" ]; } || { [ -z "$DEST" ] && [ "$CLONE" = 0 ]; }; then
   if [ "$CHECK" = 1 ] || [ "$CLONE" = 0 ]; then
@@ -185,12 +195,14 @@ if { [ -n "$DEST" ] && [ ! -e "$GITCONFIG" ]; } || { [ -z "$DEST" ] && [ "$CLONE
   fi
   [ -n "$REFERENCE" ] && set -- "$@" --reference "$REFERENCE"
   if [ "$SINGLE" = 1 ]; then set -- "$@" --single-branch; [ "$_bt" = 1 ] && set -- "$@" --branch "$VERSION"; fi
+  [ -n "$SGD" ] && set -- "$@" "--separate-git-dir=$SGD"
   set -- "$@" "$REPO" "$DEST"
   gc "\${DEST%/*}" "$@"
   [ "$BARE" = 1 ] && [ "$REMOTE" != origin ] && gc "$DEST" remote add "$REMOTE" "$REPO"
   if [ -n "$REFSPEC" ]; then
     if [ "$DEPTH" -gt 0 ]; then gc "$DEST" fetch --depth "$DEPTH" "$REMOTE" "$REFSPEC"; else gc "$DEST" fetch "$REMOTE" "$REFSPEC"; fi
   fi
+  [ "$VERIFY" = 1 ] && verify_sign "$VERSION"
 elif [ "$UPDATE" = 0 ]; then
   version_of; emit before "$V"; emit after "$V"
   if [ -n "$ARCHIVE" ]; then [ "$CHECK" = 1 ] && { emit changed true; done_; }; archive; fi
@@ -246,6 +258,23 @@ switch_version() {
   if [ "$RC" != 0 ]; then
     if [ "$VERSION" != HEAD ]; then fail_str "Failed to checkout $VERSION"; else fail_str "Failed to checkout branch $HB"; fi
   fi
+  [ "$VERIFY" = 1 ] && verify_sign "$VERSION"; return 0
+}
+verify_sign() {
+  g "$DEST" for-each-ref refs/tags/ --format '%(objecttype):%(refname:short)'
+  [ "$RC" = 0 ] || { emit_io; fail "Could not determine tag data - received $OUT"; }
+  _sub=verify-commit; printf '%s\n' "$OUT" | grep -qxF "tag:$1" && _sub=verify-tag
+  if [ "$HAVE_WL" = 1 ]; then g "$DEST" "$_sub" "$1" --raw; else g "$DEST" "$_sub" "$1"; fi
+  [ "$RC" = 0 ] || { emit_io; fail "Failed to verify GPG signature of commit/tag \"$1\""; }
+  if [ "$HAVE_WL" = 1 ]; then
+    _fp=$(awk '$2 == "VALIDSIG" { print (NF == 11 ? $12 : $3); exit }' "$T/err")
+    printf '%s\n' "$WL" | grep -qxF -e "$_fp" || { emit_io; fail "The gpg_whitelist does not include the public key \"$_fp\" for this commit"; }
+  fi
+}
+relocate() {
+  [ -e "$1" ] && fail "Separate-git-dir path $1 already exists."
+  if mv "$2" "$1" 2>"$T/mv" && printf 'gitdir: %s' "$1" > "$3/.git" 2>>"$T/mv"; then emit git_dir_before "$2"; emit git_dir_now "$1"
+  else [ -e "$1" ] && mv "$1" "$2"; fail "Unable to move git dir. $(cat "$T/mv")"; fi
 }
 submodules_fetch() {
   [ -f "$DEST/.gitmodules" ] || return 0
@@ -311,6 +340,10 @@ export function gitScript(p: GitScriptParams): string {
     ['ARCHIVE', p.archive],
     ['HAVE_PREFIX', b(p.archivePrefix !== undefined)],
     ['ARCHIVE_PREFIX', p.archivePrefix ?? ''],
+    ['SGD', p.separateGitDir],
+    ['VERIFY', b(p.verifyCommit)],
+    ['HAVE_WL', b((p.gpgWhitelist ?? []).length > 0)],
+    ['WL', (p.gpgWhitelist ?? []).join('\n')],
   ];
   const head = vars.map(([k, v]) => `${k}=${quote(v)}`).join('\n');
   const umask = p.umask !== undefined ? `umask ${quote(p.umask)}\n` : '';

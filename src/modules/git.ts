@@ -4,7 +4,7 @@
 // The decision tree runs on the host as one sh script (git-script.ts), sent on stdin so
 // that a repository URL with credentials in it never shows in the host's process list.
 // A run, not a plan: `after` and the diff are only known once the fetch has happened.
-// Not done: verify_commit/gpg_whitelist (GnuPG), separate_git_dir, git older than 1.9.
+// Not done: git older than 1.9 (no `fetch --tags` fix-up, no ssh wrapper for git < 2.3).
 //
 //   - ansible.builtin.git:
 //       repo: https://git.example.org/app.git
@@ -52,11 +52,9 @@ const schema = {
 
 export type GitArgs = FromSchema<typeof schema>;
 
-/** Ansible's refusals before it touches the host, and the arguments rackplay does not do. */
+/** Ansible's refusals before it touches the host. */
 function checkArgs(args: GitArgs): void {
   if (args.archive_prefix !== undefined && args.archive === undefined) throw new ModuleFailure('missing parameter(s) required by \'archive_prefix\': archive');
-  if (args.verify_commit) throw new ModuleFailure("git: 'verify_commit' (GnuPG signature checks) is not supported by rackplay");
-  if (args.separate_git_dir !== undefined) throw new ModuleFailure("git: 'separate_git_dir' is not supported by rackplay");
 }
 
 /** umask as Ansible takes it: a quoted octal string, nothing else. */
@@ -104,6 +102,9 @@ export function gitParams(args: GitArgs, ctx: { check: boolean; diff: boolean },
     umask: gitUmask(args.umask),
     archive: args.archive ?? '',
     archivePrefix: args.archive_prefix,
+    separateGitDir: args.separate_git_dir ?? '',
+    verifyCommit: args.verify_commit,
+    gpgWhitelist: args.gpg_whitelist,
     marker,
   };
 }
@@ -150,18 +151,22 @@ export function gitResult(stdout: string, marker: string): ModuleResult {
     else if (name === 'cmd') fields.cmd = value.split('\n');
     else if (name === 'cmdstr') fields.cmd = value;
     else if (name === 'stdout' || name === 'stderr' || name === 'details') fields[name] = value;
+    else if (name === 'git_dir_before' || name === 'git_dir_now') result[name] = value;
     else if (name === 'fail') fail = value;
     else if (name === 'keep') keep = true;
     else if (name === 'done') done = true;
   }
-  if (warnings.length) result.warnings = warnings;
+  // Ansible's key order (a debug of the whole result shows it): changed, warnings, the
+  // separate git dir's move, before, then the rest as they came
+  const { changed, git_dir_before, git_dir_now, before, ...rest } = result;
+  const ordered: ModuleResult = { changed, ...(warnings.length ? { warnings } : {}), ...(git_dir_before !== undefined ? { git_dir_before, git_dir_now } : {}), before, ...rest };
   if (fail !== undefined) {
     // only the local-modifications refusal carries the result so far, as in Ansible
-    const { msg: _ignored, ...rest } = result;
-    throw new ModuleFailure(fail, { ...(keep ? rest : {}), ...(warnings.length ? { warnings } : {}), ...withLines(fields), changed: false });
+    const { msg: _ignored, ...kept } = ordered;
+    throw new ModuleFailure(fail, { ...(keep ? kept : {}), ...(warnings.length ? { warnings } : {}), ...withLines(fields), changed: false });
   }
   if (!done) throw new ModuleFailure('git: the script on the host stopped before it finished', withLines(fields));
-  return result;
+  return ordered;
 }
 
 async function runGit(args: GitArgs, ctx: RunContext): Promise<ModuleResult> {

@@ -4,6 +4,7 @@
 // redirects, status codes, basic auth, cookies, validate_certs both ways, dest). Each tool
 // works in a directory of its own; the outputs must match once those paths are the same.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -106,6 +107,47 @@ describe(`git (${haveAnsiblePlaybook ? 'compared with' : 'without'} ansible-play
     expect(readFileSync(path.join(dir, 'ours/master/third.txt'), 'utf8')).toBe('third.txt\n');
     // umask 0027 for the clone git made
     expect(statSync(path.join(dir, 'ours/master/third.txt')).mode & 0o777).toBe(0o640);
+  });
+});
+
+const haveGpg = spawnSync('gpg', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!haveGpg)(`git verify_commit and separate_git_dir (needs gpg; ${haveAnsiblePlaybook ? 'compared with' : 'without'} ansible-playbook)`, () => {
+  it('verifies signed commits and tags, refuses unsigned ones and unlisted keys; moves the git dir', async () => {
+    const gnupg = path.join(dir, 'gnupg');
+    mkdirSync(gnupg, { mode: 0o700 });
+    const env = { ...process.env, GNUPGHOME: gnupg };
+    execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'Lab <lab@example.org>', 'ed25519', 'sign', '1d'], { env, stdio: 'ignore' });
+    const fpr = /^fpr:+([0-9A-F]+):/m.exec(execFileSync('gpg', ['--list-keys', '--with-colons'], { env, encoding: 'utf8' }))![1];
+    const src = path.join(dir, 'signed');
+    const git = (...a: string[]) => execFileSync('git', ['-c', 'user.name=Lab', '-c', 'user.email=lab@example.org', '-c', `user.signingkey=${fpr}`, ...a], { cwd: src, env, stdio: 'ignore' });
+    mkdirSync(src);
+    git('init', '-q', '-b', 'master');
+    git('commit', '-q', '--allow-empty', '--no-gpg-sign', '-m', 'unsigned');
+    git('tag', '-a', '-m', 'not signed', 'unsignedtag');
+    git('commit', '-q', '--allow-empty', '-S', '-m', 'signed');
+    git('tag', '-s', '-m', 'signed', 'signedtag');
+    const { ours, theirs } = await both(`
+    - git: {repo: "${src}", dest: "{{ base }}/v1", verify_commit: true}
+      environment: {GNUPGHOME: "${gnupg}"}
+    - git: {repo: "${src}", dest: "{{ base }}/v2", verify_commit: true, version: signedtag, gpg_whitelist: [${fpr}]}
+      environment: {GNUPGHOME: "${gnupg}"}
+    - git: {repo: "${src}", dest: "{{ base }}/v3", verify_commit: true, version: unsignedtag}
+      environment: {GNUPGHOME: "${gnupg}"}
+      register: v3
+      ignore_errors: true
+    - git: {repo: "${src}", dest: "{{ base }}/v4", verify_commit: true, gpg_whitelist: [NOT-THIS-KEY]}
+      environment: {GNUPGHOME: "${gnupg}"}
+      register: v4
+      ignore_errors: true
+    - git: {repo: "${src}", dest: "{{ base }}/s", separate_git_dir: "{{ base }}/s.git"}
+    - git: {repo: "${src}", dest: "{{ base }}/s", separate_git_dir: "{{ base }}/s2.git"}
+      register: moved
+    - debug: {msg: "{{ v3.msg }} | {{ v4.msg }} | {{ moved.git_dir_before }} {{ moved.git_dir_now }} {{ moved.changed }}"}`);
+    expect(ours.code, ours.stdout + ours.stderr).toBe(0);
+    expect(debugMsgs(ours.stdout)).toEqual([`Failed to verify GPG signature of commit/tag \\"unsignedtag\\" | The gpg_whitelist does not include the public key \\"${fpr}\\" for this commit | BASE/s.git BASE/s2.git True`]);
+    expect(readFileSync(path.join(dir, 'ours/s/.git'), 'utf8')).toBe(`gitdir: ${path.join(dir, 'ours/s2.git')}`);
+    if (theirs) expectSameRun({ ours, theirs });
   });
 });
 

@@ -43,10 +43,11 @@ describe('git arguments', () => {
     for (const [a, want] of table) expect(gitSshOpts({ accept_hostkey: false, ...a }), JSON.stringify(a)).toBe(want);
   });
 
-  it('refuses archive_prefix without archive, and what rackplay does not do', () => {
+  it('refuses archive_prefix without archive; carries the GnuPG and separate git dir choices', () => {
     expect(failureOf(() => gitParams(args({ archive_prefix: 'x/' }), { check: false, diff: false }, M)).message).toBe("missing parameter(s) required by 'archive_prefix': archive");
-    expect(failureOf(() => gitParams(args({ verify_commit: true }), { check: false, diff: false }, M)).message).toMatch(/verify_commit/);
-    expect(failureOf(() => gitParams(args({ separate_git_dir: '/x' }), { check: false, diff: false }, M)).message).toMatch(/separate_git_dir/);
+    const p = gitParams(args({ verify_commit: true, gpg_whitelist: ['ABC', 'DEF'], separate_git_dir: '/srv/g' }), { check: false, diff: false }, M);
+    expect(p).toMatchObject({ verifyCommit: true, gpgWhitelist: ['ABC', 'DEF'], separateGitDir: '/srv/g' });
+    expect(gitScript(p)).toContain("WL='ABC\nDEF'");
   });
 
   it('passes every value to the script through quote()', () => {
