@@ -5,6 +5,7 @@
 // works in a directory of its own; the outputs must match once those paths are the same.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -261,6 +262,19 @@ describe(`uri (${haveAnsiblePlaybook ? 'compared with' : 'without'} ansible-play
     expect(ours.stdout).toContain('"OK (14 bytes)"');
     expect(ours.stdout).toContain("the host lab has no curl, and wget cannot do 'unix_socket'");
     expect(readFileSync(path.join(dir, 'ours/wget.txt'), 'utf8')).toBe('first version\n');
+  });
+
+  it('get_url downloads through the same curl config: credentials answered on a 401, then nothing to do', async () => {
+    const body = JSON.stringify({ user: BASIC_USER });
+    const sum = createHash('sha256').update(body).digest('hex');
+    const task = `
+    - get_url: {url: "{{ h }}/basic", dest: "{{ base }}/auth.json", checksum: "sha256:${sum}", url_username: ${BASIC_USER}, url_password: ${BASIC_PASSWORD}}`;
+    mkdirSync(path.join(dir, 'ours'), { recursive: true });
+    writeFileSync(path.join(dir, 'get.yml'), `- hosts: all\n  gather_facts: false\n  tasks:${task}\n`);
+    const runs = [];
+    for (let i = 0; i < 2; i++) runs.push(await runRackplay(['-i', 'inv.ini', 'get.yml', '-e', `base=${path.join(dir, 'ours')}`, '-e', `h=${srv.http}`], { cwd: dir }));
+    expect(runs.map((r) => parseRecap(r.stdout).lab?.changed), runs[0].stdout + runs[0].stderr).toEqual([1, 0]);
+    expect(readFileSync(path.join(dir, 'ours/auth.json'), 'utf8')).toBe(body);
   });
 
   it('is skipped in check mode, as Ansible skips a module without check mode', async () => {
