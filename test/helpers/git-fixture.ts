@@ -1,5 +1,6 @@
 // A real bare git repository for the git module's tests: commits on master, a lightweight
-// and an annotated tag, and a feature branch; `commit()` adds one more to master.
+// and an annotated tag, and a feature branch; `commit()` adds one more to master. Dates
+// are fixed, so the same steps give the same shas in every fixture (lab hosts each get one).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,12 @@ export function makeGitFixture(dir: string): GitFixture {
   const bare = path.join(dir, 'repo.git');
   const work = path.join(dir, 'work');
   mkdirSync(dir, { recursive: true });
-  const git = (cwd: string, ...a: string[]) => execFileSync('git', a, { cwd, env: ENV, encoding: 'utf8' }).trim();
+  // fixed dates, one minute apart: two fixtures made the same way have the same shas
+  let tick = 0;
+  const git = (cwd: string, ...a: string[]) => {
+    const date = `@${1_700_000_000 + 60 * tick++} +0000`;
+    return execFileSync('git', a, { cwd, env: { ...ENV, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date }, encoding: 'utf8' }).trim();
+  };
   git(dir, 'init', '-q', '--bare', '-b', 'master', bare);
   git(dir, 'clone', '-q', bare, work);
   const add = (name: string, text: string) => {
