@@ -1,7 +1,8 @@
 // ansible.builtin.get_url, for hosts without internet access and without Python. With
 // the variable `rackplay_mirror_dir` set, the file named like the URL's last path
 // component is taken from that directory on the controller, checked against `checksum`
-// and uploaded; otherwise the host downloads it with wget or curl. A checksum is
+// and uploaded; otherwise the host downloads it with curl (URL, headers and credentials
+// in a config on stdin, as uri sends them) or else wget. A checksum is
 // required: it is what makes the task idempotent. SL4 has sha1sum and md5sum but no
 // sha256sum, so an existing dest is compared with the host's `<algo>sum` when it has
 // one, else by sha1 against the mirror copy's sha1, else (no mirror) the file is read
@@ -21,6 +22,7 @@ import { formatMode } from '../facts/file-probe.js';
 import { parseSections, section } from '../facts/system-probe.js';
 import { quote } from '../transport/quote.js';
 import { resolveMode } from './file-common.js';
+import { curlConfig } from './http-curl.js';
 import { defineModule, ModuleFailure, type ModuleResult, type RunContext } from './types.js';
 
 export type GetUrlArgs = FromSchema<typeof schema>;
@@ -107,6 +109,8 @@ export function attrCommands(args: GetUrlArgs, path: string, f: { owner?: string
   return cmds;
 }
 
+const GET_DEFAULTS = { method: 'GET', forceBasicAuth: false, followRedirects: 'urllib2', httpAgent: 'ansible-httpget', useProxy: true, decompress: false, useNetrc: true } as const;
+
 async function runGetUrl(args: GetUrlArgs, ctx: RunContext): Promise<ModuleResult> {
   const start = Date.now();
   const want = parseChecksum(args.checksum);
@@ -141,10 +145,10 @@ async function runGetUrl(args: GetUrlArgs, ctx: RunContext): Promise<ModuleResul
       } else {
         const tmp = `${dest}.rackplay-tmp`;
         if (!f.tools.wget && !f.tools.curl) throw new ModuleFailure(`Neither wget nor curl is on the host to download ${args.url}; set rackplay_mirror_dir to upload it from the controller`, result);
-        const get = f.tools.wget
-          ? `wget -q -T ${args.timeout} ${args.validate_certs ? '' : '--no-check-certificate '}-O ${quote(tmp)} ${quote(args.url)}`
-          : `curl -fsSL --max-time ${args.timeout} ${args.validate_certs ? '' : '-k '}-o ${quote(tmp)} ${quote(args.url)}`;
-        const r = await ctx.exec(get);
+        // curl takes the URL, headers and credentials as a config on stdin, out of argv
+        const viaCurl = f.tools.curl ? curlConfig({ ...GET_DEFAULTS, url: args.url, headers: Object.fromEntries(Object.entries(args.headers ?? {}).map(([k, v]) => [k, String(v)])), username: args.url_username, password: args.url_password, validateCerts: args.validate_certs, timeout: args.timeout }) + 'fail\n' : undefined;
+        const get = viaCurl !== undefined ? `curl --config - -o ${quote(tmp)}` : `wget -q -T ${args.timeout} ${args.validate_certs ? '' : '--no-check-certificate '}-O ${quote(tmp)} ${quote(args.url)}`;
+        const r = await ctx.exec(get, viaCurl !== undefined ? { stdin: viaCurl } : undefined);
         if (r.rc !== 0) {
           await ctx.exec(`rm -f ${quote(tmp)}`);
           throw new ModuleFailure(`Request failed: ${r.stderr.trim() || `rc=${r.rc}`}`, result);

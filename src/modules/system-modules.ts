@@ -6,6 +6,8 @@ import { cronModule } from './cron.js';
 import { knownHostsModule } from './known-hosts.js';
 import { getentModule } from './getent.js';
 import { getUrlModule } from './get-url.js';
+import { gitModule } from './git.js';
+import { uriModule } from './uri.js';
 import { groupModule } from './group.js';
 import { iniFileModule } from './ini-file.js';
 import { iptablesModule } from './iptables.js';
@@ -51,4 +53,6 @@ export const systemModules: ModuleDef[] = [
   authorizedKeyModule,
   sysctlModule,
   mountModule,
+  gitModule,
+  uriModule,
 ];
