@@ -9,7 +9,10 @@ import { lvolModule } from './lvol.js';
 import { packageModule, yumModule } from './package.js';
 import { rebootModule } from './reboot.js';
 import { selinuxModule } from './selinux.js';
+import { hostnameModule } from './hostname.js';
+import { serviceFactsModule } from './service-facts.js';
 import { serviceModule, sysvinitModule } from './service.js';
+import { systemdModule } from './systemd.js';
 import type { ModuleDef } from './types.js';
 import { unarchiveModule } from './unarchive.js';
 import { userModule } from './user.js';
@@ -21,6 +24,9 @@ export const systemModules: ModuleDef[] = [
   yumModule,
   serviceModule,
   sysvinitModule,
+  systemdModule,
+  serviceFactsModule,
+  hostnameModule,
   selinuxModule,
   lvgModule,
   lvolModule,
