@@ -50,7 +50,8 @@ export function hostnameProbe(args: HostnameArgs): string {
       `${section('transient', 'hostnamectl --transient status')}; ${section('static', 'hostnamectl --static status')}; fi; else echo '@@have hostnamectl no'; printf '@@path %s\\n' "$PATH"; fi`,
     ...Object.values(FILES)
       .filter((f, i, all) => all.indexOf(f) === i)
-      .map((f) => `if [ -f ${f} ]; then ${section(`file:${f}`, `cat ${f}`)}; fi`),
+      // the echo keeps the file's last newline, or its absence, through the section framing
+      .map((f) => `if [ -f ${f} ]; then ${section(`file:${f}`, `cat ${f}; echo`)}; fi`),
     GETFQDN,
   ].join('\n');
 }

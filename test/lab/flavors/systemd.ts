@@ -50,8 +50,11 @@ export async function populateSystemd(root: string): Promise<void> {
   await mkdir(dropIn, { recursive: true });
   const off = ['PrivateDevices', 'PrivateNetwork', 'PrivateTmp', 'ProtectControlGroups', 'ProtectHome', 'ProtectKernelLogs', 'ProtectKernelModules', 'ProtectKernelTunables', 'ProtectSystem'];
   await writeFile(path.join(dropIn, 'lab.conf'), unit(['[Service]', ...off.map((o) => `${o}=no`), 'ProtectProc=default', 'ReadWritePaths=']));
+  // Where a package's unit would be (/usr/lib/systemd/system is the machine's, read-only
+  // here): below /etc/systemd/system, so `systemctl mask` can put its /dev/null link there.
+  await mkdir(path.join(root, 'etc/systemd/system.attached'), { recursive: true });
   await writeFile(
-    path.join(sys, LAB_TEST_UNIT),
+    path.join(root, 'etc/systemd/system.attached', LAB_TEST_UNIT),
     unit(['[Unit]', 'Description=rackplay lab demo service', '[Service]', 'ExecStart=/bin/sleep infinity', 'ExecReload=/bin/true', '[Install]', 'WantedBy=multi-user.target']),
   );
 }
