@@ -45,6 +45,9 @@ export interface SystemdFacts {
   showErr: string;
   isEnabledRc: number;
   isEnabledOut: string;
+  /** `is-enabled -l`, which Ansible's enabled check reads. */
+  isEnabledFullRc: number;
+  isEnabledFullOut: string;
   listUnitFilesRc: number;
   isActiveOut: string;
   /** Bare `systemctl` when nothing else knew the unit: its exit code, stderr and path. */
@@ -53,6 +56,8 @@ export interface SystemdFacts {
   initd: boolean;
   /** /etc/rc?.d/S??NAME exists. */
   sysvEnabled: boolean;
+  /** A chroot, or SYSTEMD_OFFLINE=1: no state from systemd is expected. */
+  offline?: boolean;
 }
 
 /** systemctl with the scope and flags Ansible adds to every call. */
@@ -82,11 +87,16 @@ export function systemdProbe(args: SystemdArgs): string {
     `echo '@@show'; ${s} show ${u} 2>/dev/null; echo "@@rc $?"`,
     `echo '@@showerr'; ${s} show ${u} 2>&1 >/dev/null; echo "@@rc $?"`,
     `echo '@@is-enabled'; ${s} is-enabled ${u} 2>/dev/null; echo "@@rc $?"`,
+    // -l (--full) also lists the install links: an indirect unit enabled through Also= has some
+    `echo '@@is-enabled-l'; ${s} is-enabled ${u} -l 2>/dev/null; echo "@@rc $?"`,
     `echo '@@list-unit-files'; ${s} list-unit-files ${u} >/dev/null 2>&1; lrc=$?; echo "@@rc $lrc"`,
     // Ansible's last resort runs systemctl bare, to fail with what it says (no systemd as PID 1)
     `if [ "$lrc" -ne 0 ]; then e=$(${s} 2>&1 >/dev/null); brc=$?; echo '@@bare'; printf '%s\\n' "$e"; echo "@@rc $brc"; printf '@@bin %s\\n' "$(command -v systemctl)"; fi`,
     `echo '@@is-active'; ${s} is-active ${u} 2>/dev/null; echo "@@rc $?"`,
     `if [ -e /etc/init.d/${u} ]; then echo '@@initd'; fi`,
+    // Ansible's is_chroot (/ is not PID 1's root) and SYSTEMD_OFFLINE
+    `if [ -n "\${debian_chroot:-}" ]; then echo '@@chroot'; else r=$(stat -c %d:%i / 2>/dev/null); p=$(stat -c %d:%i /proc/1/root/. 2>/dev/null); if [ -n "$p" ] && [ "$r" != "$p" ]; then echo '@@chroot'; fi; fi`,
+    `if [ "\${SYSTEMD_OFFLINE:-}" = 1 ]; then echo '@@offline'; fi`,
     `for f in /etc/rc?.d/S??${u}; do if [ -e "$f" ]; then echo '@@sysv-enabled'; break; fi; done`,
   );
   return lines.join('\n');
@@ -108,7 +118,7 @@ function sections(stdout: string): { text: Record<string, string>; rc: Record<st
       continue;
     }
     if (current !== undefined) buf.push(line);
-    else if (/^@@(show|showerr|is-enabled|list-unit-files|is-active|bare)$/.test(line)) {
+    else if (/^@@(show|showerr|is-enabled|is-enabled-l|list-unit-files|is-active|bare)$/.test(line)) {
       current = line.slice(2);
       buf = [];
     } else if (line.startsWith('@@bin ')) text.bin = line.slice(6);
@@ -128,11 +138,14 @@ export function parseSystemdProbe(out: ExecResult): SystemdFacts {
     showErr: text.showerr ?? '',
     isEnabledRc: rc['is-enabled'] ?? 1,
     isEnabledOut: text['is-enabled'] ?? '',
+    isEnabledFullRc: rc['is-enabled-l'] ?? rc['is-enabled'] ?? 1,
+    isEnabledFullOut: text['is-enabled-l'] ?? text['is-enabled'] ?? '',
     listUnitFilesRc: rc['list-unit-files'] ?? 1,
     isActiveOut: text['is-active'] ?? '',
     ...(text.bare !== undefined ? { bare: { rc: rc.bare ?? 1, err: text.bare, bin: text.bin ?? 'systemctl' } } : {}),
     initd: flags.has('initd'),
     sysvEnabled: flags.has('sysv-enabled'),
+    offline: flags.has('chroot') || flags.has('offline'),
   };
 }
 
@@ -194,9 +207,9 @@ export function planSystemd(args: SystemdArgs, f: SystemdFacts, ctx?: Pick<PlanC
   if (args.enabled !== undefined) {
     if (!found) throw new ModuleFailure(missingMsg(unit));
     let enabled = false;
-    const lines = f.isEnabledOut.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
-    if (f.isEnabledRc === 0) enabled = !(lines.length === 1 && (lines[0] === 'indirect' || lines[0] === 'alias'));
-    else if (f.isEnabledRc === 1 && args.scope === 'system' && f.initd && !f.isEnabledOut.trim().endsWith('disabled') && f.sysvEnabled) enabled = true;
+    const lines = f.isEnabledFullOut.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+    if (f.isEnabledFullRc === 0) enabled = !(lines.length === 1 && (lines[0] === 'indirect' || lines[0] === 'alias'));
+    else if (f.isEnabledFullRc === 1 && args.scope === 'system' && f.initd && !f.isEnabledFullOut.trim().endsWith('disabled') && f.sysvEnabled) enabled = true;
     result.enabled = enabled;
     if (enabled !== args.enabled) {
       changed = true;
@@ -208,7 +221,11 @@ export function planSystemd(args: SystemdArgs, f: SystemdFacts, ctx?: Pick<PlanC
   if (args.state !== undefined) {
     if (!found) throw new ModuleFailure(missingMsg(unit));
     result.state = args.state;
-    if (!('ActiveState' in status)) throw new ModuleFailure('Service is in unknown state', { status });
+  }
+  if (args.state !== undefined && !('ActiveState' in status)) {
+    if (!f.offline) throw new ModuleFailure('Service is in unknown state', { status });
+    warnings.push('Target is a chroot or systemd is offline. This can lead to false positives or prevent the init system tools from working.');
+  } else if (args.state !== undefined) {
     const running = status.ActiveState === 'active' || status.ActiveState === 'activating';
     let action: string | undefined;
     if (args.state === 'started') action = running ? undefined : 'start';
