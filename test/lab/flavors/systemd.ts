@@ -64,8 +64,11 @@ export async function populateSystemd(root: string): Promise<void> {
 export const SYSTEMD_HOST_SCRIPT = `set -e
 R="$1"; H="$2"
 mount --make-rprivate / 2>/dev/null || true
-mount --bind /usr "$R/usr"
-mount -o remount,bind,ro "$R/usr"
+# /usr is the machine's under a private writable layer: a task may install a program
+# (as Ansible's service targets do) and the machine's /usr is never written
+O="$R/var/lib/rackplay-lab/usr-overlay"
+mkdir -p "$O/upper" "$O/work"
+mount -t overlay overlay -o "lowerdir=/usr,upperdir=$O/upper,workdir=$O/work" "$R/usr"
 mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys"
 mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 "$R/sys/fs/cgroup"
