@@ -7,11 +7,11 @@
 // must print the same task lines, recap and debug messages. The sl44 host (no systemd)
 // shows the SysV side: service through chkconfig, service_facts from chkconfig, hostname
 // in /etc/sysconfig/network, and systemd's failure naming the missing tool.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { expectSameRun, haveAnsiblePlaybook, parseRecap, runCommand, runRackplay, type CliRun } from '../helpers/cli.js';
+import { expectSameRun, haveAnsiblePlaybook, parseRecap, repoRoot, runCommand, runRackplay, type CliRun } from '../helpers/cli.js';
 import { hostShell, labHostVars, startLab, type Lab, type LabHost } from '../lab/lab.js';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
@@ -19,6 +19,8 @@ vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 const isRoot = process.getuid?.() === 0;
 const env = { ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_NOCOLOR: '1', ANSIBLE_CONFIG: '' };
 const UNIT = 'rackplay-demo';
+// ansible-core's own integration targets, as the compat harness extracts them
+const TARGETS = path.join(repoRoot, '.cache/ansible-targets/v2.14.17/targets');
 const STATE = `systemctl is-active ${UNIT}; systemctl is-enabled ${UNIT}; hostname; cat /etc/hostname`;
 
 const PHASES: { name: string; tasks: string }[] = [
@@ -124,6 +126,23 @@ describe.skipIf(!isRoot)(`systemd, service, service_facts, hostname on real syst
   it('unmasks it with a daemon-reload, which alone changes nothing; a unit that is not there fails as in Ansible', async () => {
     await cycle(PHASES[2]);
     expect(await sh(ours, `systemctl is-enabled ${UNIT}`)).toBe('disabled\n');
+  });
+
+  // On this machine (no systemd) the compat harness's systemd target ends at its first
+  // task; here it runs whole, on a host that systemd runs.
+  it.skipIf(!existsSync(path.join(TARGETS, 'systemd')))("passes ansible-core's systemd target (skipped without the compat harness's extracted targets)", async () => {
+    writeFileSync(path.join(work, 'target.yml'), '- hosts: all\n  roles: [systemd]\n');
+    const targetEnv = { ...env, ANSIBLE_ROLES_PATH: TARGETS };
+    const inv = (h: LabHost) => JSON.stringify({ all: { hosts: { lab: { ...labHostVars(lab, h), ansible_python_interpreter: '/usr/bin/python3' } } } });
+    writeFileSync(path.join(work, 'ours-py.json'), inv(ours));
+    writeFileSync(path.join(work, 'theirs-py.json'), inv(theirs));
+    const mine = await runRackplay(['-i', 'ours-py.json', 'target.yml'], { cwd: work, env: targetEnv, timeoutMs: 240_000 });
+    expect(mine.code, mine.stdout + mine.stderr).toBe(0);
+    expect(parseRecap(mine.stdout).lab).toMatchObject({ failed: 0, unreachable: 0 });
+    expect(mine.stdout).toContain('Enable indirect service 2');
+    if (!haveAnsiblePlaybook) return;
+    const ref = await runCommand('ansible-playbook', ['-i', 'theirs-py.json', 'target.yml'], { cwd: work, env: targetEnv, timeoutMs: 240_000 });
+    expectSameRun({ ours: mine, theirs: ref });
   });
 });
 
