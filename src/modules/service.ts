@@ -1,4 +1,8 @@
-// ansible.builtin.service and ansible.builtin.sysvinit: one probe reads whether the
+// ansible.builtin.service and ansible.builtin.sysvinit. On a host that systemd runs
+// (`use: auto` finds /run/systemd/system, as Ansible's service_mgr fact does) or with
+// `use: systemd`, service is the systemd module, as Ansible's service action makes it:
+// pattern, runlevel, sleep and arguments are dropped with Ansible's warning. Otherwise
+// one probe reads whether the
 // service runs (`service name status`: 0 running, otherwise stopped, and old scripts
 // that exit 0 while printing "is stopped" count as stopped; with `pattern`, the process
 // table instead) and whether it starts at boot (`chkconfig --list name` on SL4; rc?.d
@@ -15,6 +19,7 @@ import { SBIN_PATH, haveTools, parseSections, section } from '../facts/system-pr
 import { quote } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import type { FromSchema } from 'json-schema-to-ts';
+import { parseSystemdProbe, planSystemd, systemdProbe, type SystemdArgs, type SystemdFacts } from './systemd.js';
 import { ModuleFailure, defineModule, type Plan, type PlanContext, type Step } from './types.js';
 
 export type ServiceState = NonNullable<ServiceArgs['state']>;
@@ -46,8 +51,8 @@ const sysvinitSchema = {
 
 const commonSchema = { type: 'object', properties: common, required: ['name'], additionalProperties: false } as const;
 
-/** What the implementation reads: the arguments both modules take, and sysvinit's runlevels. */
-export type ServiceArgs = FromSchema<typeof commonSchema> & Partial<Pick<FromSchema<typeof sysvinitSchema>, 'runlevels'>>;
+/** What the implementation reads: the arguments both modules take, sysvinit's runlevels, service's runlevel and use. */
+export type ServiceArgs = FromSchema<typeof commonSchema> & Partial<Pick<FromSchema<typeof sysvinitSchema>, 'runlevels'>> & Partial<Pick<FromSchema<typeof serviceSchema>, 'runlevel' | 'use'>>;
 
 export interface ServiceFacts {
   backend?: ServiceBackend;
@@ -62,6 +67,32 @@ export interface ServiceFacts {
   /** Boot state from systemctl or rc?.d links. */
   enabledAtBoot?: boolean;
   statusText: string;
+  /** The host runs systemd and `use` let it decide: what the systemd module's probe found. */
+  systemd?: SystemdFacts;
+}
+
+const SYSTEMD_RUNNING = '[ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1';
+
+/** The systemd module's arguments for a service task (what Ansible's service action passes on). */
+function asSystemd(args: ServiceArgs): SystemdArgs {
+  return { name: args.name, state: args.state, enabled: args.enabled, daemon_reload: false, daemon_reexec: false, scope: 'system', no_block: false };
+}
+
+/** service with `use: auto` or `use: systemd` (sysvinit has no `use`: undefined). */
+function mayUseSystemd(args: ServiceArgs): boolean {
+  return args.use !== undefined && ['auto', 'systemd'].includes(args.use.toLowerCase());
+}
+
+/** service's probe: systemd's where systemd runs (or is asked for), else the SysV probe. */
+export function serviceOrSystemdProbe(args: ServiceArgs): string {
+  if (!mayUseSystemd(args)) return serviceProbe(args);
+  if (args.use!.toLowerCase() === 'systemd') return `echo '@@svcmgr systemd'\n${systemdProbe(asSystemd(args))}`;
+  return `${SBIN_PATH}\nif ${SYSTEMD_RUNNING}; then\necho '@@svcmgr systemd'\n${systemdProbe(asSystemd(args))}\nelse\n${serviceProbe(args)}\nfi`;
+}
+
+export function parseServiceOrSystemdProbe(out: ExecResult, args: ServiceArgs): ServiceFacts {
+  if (out.stdout.startsWith('@@svcmgr systemd\n')) return { exists: true, running: false, statusText: '', systemd: parseSystemdProbe(out) };
+  return parseServiceProbe(out, args);
 }
 
 export function serviceProbe(args: ServiceArgs): string {
@@ -180,7 +211,13 @@ function controlCmd(args: ServiceArgs, f: ServiceFacts, action: string): string 
   return `${SBIN_PATH} && if command -v service >/dev/null 2>&1; then service ${n} ${action}${extra}; else /etc/init.d/${n} ${action}${extra}; fi`;
 }
 
-export function planService(args: ServiceArgs, f: ServiceFacts, _ctx?: PlanContext): Plan {
+export function planService(args: ServiceArgs, f: ServiceFacts, ctx?: PlanContext): Plan {
+  if (f.systemd) {
+    const plan = planSystemd(asSystemd(args), f.systemd, ctx);
+    const unused = (['pattern', 'runlevel', 'sleep', 'arguments'] as const).filter((k) => args[k] !== undefined);
+    const warnings = [...unused.map((k) => `Ignoring "${k}" as it is not used in "systemd"`), ...((plan.result?.warnings as string[] | undefined) ?? [])];
+    return warnings.length ? { ...plan, result: { ...plan.result, warnings } } : plan;
+  }
   const result: Record<string, unknown> = { name: args.name };
   if (!f.exists && args.pattern === undefined) throw new ModuleFailure(`Could not find the requested service ${args.name}: host`);
   const steps = bootSteps(args, f);
@@ -221,8 +258,8 @@ export const serviceModule = defineModule<FromSchema<typeof serviceSchema>, Serv
   constraints: oneOfStateEnabled,
   argAliases: { args: 'arguments' },
   checkMode: 'plan',
-  probe: serviceProbe,
-  parse: parseServiceProbe,
+  probe: serviceOrSystemdProbe,
+  parse: parseServiceOrSystemdProbe,
   plan: planService,
 });
 

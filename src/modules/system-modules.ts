@@ -18,7 +18,10 @@ import { packageModule, yumModule } from './package.js';
 import { rebootModule } from './reboot.js';
 import { selinuxModule } from './selinux.js';
 import { sysctlModule } from './sysctl.js';
+import { hostnameModule } from './hostname.js';
+import { serviceFactsModule } from './service-facts.js';
 import { serviceModule, sysvinitModule } from './service.js';
+import { systemdModule } from './systemd.js';
 import type { ModuleDef } from './types.js';
 import { timezoneModule } from './timezone.js';
 import { unarchiveModule } from './unarchive.js';
@@ -32,6 +35,9 @@ export const systemModules: ModuleDef[] = [
   yumModule,
   serviceModule,
   sysvinitModule,
+  systemdModule,
+  serviceFactsModule,
+  hostnameModule,
   selinuxModule,
   lvgModule,
   lvolModule,

@@ -15,12 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { populateSl44, SL44_HOST_SCRIPT, type Sl44HostOverride } from './flavors/sl44.js';
+import { cleanupSystemdHost, hostCgroup, populateSystemd, SYSTEMD_HOST_SCRIPT, systemdLauncher } from './flavors/systemd.js';
 
 export type { Sl44HostOverride } from './flavors/sl44.js';
 
 const run = promisify(execFile);
 
-export type LabFlavor = 'debian' | 'sl44';
+export type LabFlavor = 'debian' | 'sl44' | 'systemd';
 
 export interface LabHost {
   name: string;
@@ -114,10 +115,15 @@ export const flavors: Record<LabFlavor, FlavorPopulator> = {
     await populateDebian(root, host, ctx);
     await populateSl44(root, host, ctx.override);
   },
+  // Debian with the machine's real systemd as PID 1 (flavors/systemd.ts).
+  systemd: async (root, host, ctx) => {
+    await populateDebian(root, host, ctx);
+    await populateSystemd(root);
+  },
 };
 
 /** What runs as PID 1 of each host: sshd itself, or the sl44 lab init that can "reboot". */
-const PID1_OF: Record<LabFlavor, string> = { debian: 'sshd', sl44: 'rackplay-sim/init' };
+const PID1_OF: Record<LabFlavor, string> = { debian: 'sshd', sl44: 'rackplay-sim/init', systemd: 'systemd' };
 
 function hostAddress(slot: number, index: number): string {
   return `127.${slot}.${1 + Math.floor(index / 254)}.${1 + (index % 254)}`;
@@ -390,7 +396,11 @@ async function startHost(dir: string, host: Omit<LabHost, 'pid' | 'unsharePid'>,
   const mounts = Object.entries(tmpfs).map(([p, kib]) => `${p}:${kib}`);
   const bootLog = path.join(dir, 'hosts', host.name + '.boot.log');
   const fd = openSync(bootLog, 'w');
-  const child = spawn('unshare', ['--mount', '--uts', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', flavor === 'sl44' ? SL44_HOST_SCRIPT : HOST_SCRIPT, 'lab-host', host.root, host.name, ...(flavor === 'sl44' ? [] : mounts)], {
+  const argv =
+    flavor === 'systemd'
+      ? ['/bin/sh', '-c', systemdLauncher(hostCgroup(host.address)), SYSTEMD_HOST_SCRIPT, 'lab-host', host.root, host.name]
+      : ['unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', flavor === 'sl44' ? SL44_HOST_SCRIPT : HOST_SCRIPT, 'lab-host', host.root, host.name, ...(flavor === 'sl44' ? [] : mounts)];
+  const child = spawn(argv[0], argv.slice(1), {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
@@ -412,6 +422,7 @@ async function startHost(dir: string, host: Omit<LabHost, 'pid' | 'unsharePid'>,
     } catch {
       /* gone */
     }
+    if (flavor === 'systemd') await cleanupSystemdHost(host.address);
     throw new Error(`lab host ${host.name} did not start: ${(e as Error).message}\n${boot}${log}`.trim());
   }
 }
@@ -554,7 +565,8 @@ async function killRecorded(pid: number, expect: string): Promise<void> {
   // A PID recorded long ago may belong to someone else now: check what it runs.
   if (!pidAlive(pid) || !(await cmdlineOf(pid)).includes(expect)) return;
   try {
-    process.kill(pid, 'SIGTERM');
+    // systemd as PID 1 takes SIGTERM as "re-execute": only SIGKILL ends it.
+    process.kill(pid, expect === PID1_OF.systemd ? 'SIGKILL' : 'SIGTERM');
   } catch {
     return;
   }
@@ -588,6 +600,7 @@ export async function stopLab(dir: string): Promise<void> {
   if (st) {
     await Promise.all(st.hosts.map((h) => killRecorded(h.pid, PID1_OF[st.flavor ?? 'debian'])));
     await Promise.all(st.hosts.map((h) => killRecorded(h.unsharePid, 'unshare')));
+    if (st.flavor === 'systemd') await Promise.all(st.hosts.map((h) => cleanupSystemdHost(h.address)));
     const lockOwner = await readFile(path.join(st.slotLock, 'owner'), 'utf8').catch(() => '');
     if (lockOwner === dir) await rm(st.slotLock, { recursive: true, force: true });
   }
