@@ -47,6 +47,8 @@ function resolveCall(def: ModuleDef, inv: TaskInvocation, vars: Record<string, u
       if (!whole || typeof whole !== 'object' || Array.isArray(whole)) throw new TemplateError(`invalid or malformed argument: '${typeof whole === 'string' ? whole : JSON.stringify(whole)}'`);
       args = stripOmit({ ...(whole as Record<string, unknown>), ...rest }) as Record<string, unknown>;
     }
+    // module_defaults under the task's own arguments
+    if (kw.moduleDefaults) args = { ...(stripOmit(kw.moduleDefaults) as Record<string, unknown>), ...args };
     // unsafe text stays marked only where the arguments become variables (set_fact)
     const layer = def.traits?.factsLayer;
     if (!layer || layer === 'none') args = plainText(args) as Record<string, unknown>;

@@ -7,7 +7,7 @@ import { errTaskArgs } from '../errors.js';
 import type { Task } from '../playbook/types.js';
 import { OMIT_TOKEN, UndefinedVariableError, type Templar } from '../template/index.js';
 import type { BecomeSpec } from '../transport/types.js';
-import { child, inherited, inheritedWhen, type Scope } from './scope.js';
+import { chain, child, inherited, inheritedWhen, type Scope } from './scope.js';
 
 export interface TaskKeywords {
   /** The task's `when` with its blocks' and roles', all of which must hold (not yet evaluated). */
@@ -24,6 +24,8 @@ export interface TaskKeywords {
   become?: BecomeSpec;
   timeoutMs?: number;
   environment?: Record<string, string>;
+  /** module_defaults for this task's module, merged play → roles → blocks → task (the task's own arguments win). */
+  moduleDefaults?: Record<string, unknown>;
 }
 
 type Key = Parameters<typeof inherited>[1];
@@ -62,7 +64,34 @@ export function resolveTaskKeywords(templar: Templar, task: Task, scope: Scope, 
     become: becomeSpec(value, vars, becomePassword),
     timeoutMs: timeout === undefined || timeout === null ? undefined : Number(timeout) * 1000,
     environment: environmentOf(templar, inherited(taskScope, 'environment'), vars),
+    moduleDefaults: moduleDefaultsFor(templar, taskScope, task.action, vars),
   };
+}
+
+const shortName = (n: string) => n.replace(/^ansible\.(builtin|legacy)\./, '');
+
+/**
+ * Ansible's get_action_args_with_defaults: every module_defaults entry from the play down
+ * to the task, each a dict (or list of dicts) of module name → arguments; the entries for
+ * this task's module are merged in that order, inner over outer. A module may be named
+ * short or with ansible.builtin. / ansible.legacy.
+ */
+function moduleDefaultsFor(templar: Templar, scope: Scope, action: string, vars: Record<string, unknown>): Record<string, unknown> | undefined {
+  const want = shortName(action);
+  let out: Record<string, unknown> | undefined;
+  for (const s of chain(scope)) {
+    const raw = (s.keywords as { module_defaults?: unknown }).module_defaults;
+    if (raw === undefined || raw === null) continue;
+    for (const entry of Array.isArray(raw) ? raw : [raw]) {
+      if (!entry || typeof entry !== 'object' || Array.isArray(entry)) continue;
+      for (const [name, args] of Object.entries(entry as Record<string, unknown>)) {
+        if (shortName(name) !== want) continue;
+        const rendered = templar.render(args, vars);
+        if (rendered && typeof rendered === 'object' && !Array.isArray(rendered)) out = { ...(out ?? {}), ...(rendered as Record<string, unknown>) };
+      }
+    }
+  }
+  return out;
 }
 
 /**
