@@ -67,7 +67,10 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
     if (!def) return finish(failOutcome(unresolved!, kw.ignoreErrors));
     const result = await runWithRetries(def, inv, inv.vars, env, kw);
     const status = statusOf(result);
-    return finish({ status, result, ignored: isIgnored(status), items: [], delegatedTo, checkSkipped: !!result._check_skipped });
+    // the marker is rackplay's own: reports read it from the outcome, registered results never see it
+    const checkSkipped = !!result._check_skipped;
+    delete result._check_skipped;
+    return finish({ status, result, ignored: isIgnored(status), items: [], delegatedTo, checkSkipped });
   }
 
   // Loops: `when` is evaluated per item, with the loop variable set.

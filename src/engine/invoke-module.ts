@@ -204,7 +204,10 @@ async function runModule(def: ModuleDef, inv: TaskInvocation, vars: Record<strin
     connecting?.catch(() => undefined); // awaited below, where its failure is reported
     if (def.run) {
       await connecting;
-      if (check && def.checkMode === 'skip') return { changed: false, skipped: true, msg: 'skipped, running in check mode', _check_skipped: true };
+      if (check && def.checkMode === 'skip') {
+        const msg = def.checkSkipMessage ? def.checkSkipMessage(task.action) : `remote module (${task.action}) does not support check mode`;
+        return { changed: false, skipped: true, ...(msg === undefined ? {} : { msg }), _check_skipped: true };
+      }
       return await def.run(args, ctx);
     }
     if (!def.plan) throw new Error(`module ${def.name} has neither plan nor run`);

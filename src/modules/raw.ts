@@ -34,6 +34,7 @@ export const rawModule = defineModule<RawArgs>({
   summary: 'Send a command line to the host shell as it is',
   freeForm: '_raw_params',
   checkMode: 'skip',
+  checkSkipMessage: () => undefined,
   traits: { noAsync: true },
   schema,
   run: runRaw,

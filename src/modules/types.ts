@@ -232,6 +232,12 @@ export interface ModuleInfo<Args> {
    * handles ctx.check itself), 'skip' (cannot predict: reported as skipped in check mode).
    */
   checkMode: 'plan' | 'run' | 'skip';
+  /**
+   * With checkMode 'skip', the skipped result's msg, from the module name as the task wrote
+   * it; Ansible's "remote module (NAME) does not support check mode" when absent, and no
+   * msg at all when this returns undefined (raw's action plugin gives none).
+   */
+  checkSkipMessage?: (writtenAs: string) => string | undefined;
   /** Runs on the controller only (debug, set_fact, assert...): no connection needed. */
   controllerOnly?: boolean;
   /** What the engine must know about it (see ModuleTraits). */

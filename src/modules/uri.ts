@@ -220,5 +220,7 @@ export const uriModule = defineModule<UriArgs>({
   schema,
   argAliases: { user: 'url_username', password: 'url_password', thirsty: 'force' },
   checkMode: 'skip',
+  // uri has an action plugin of its own, which names the module it would run
+  checkSkipMessage: () => 'remote module (ansible.legacy.uri) does not support check mode',
   run: runUri,
 });

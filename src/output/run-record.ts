@@ -3,7 +3,7 @@
 import type { FileDiff } from '../modules/types.js';
 import type { HostStats, HostStatus, RunEvent, TaskRef } from './events.js';
 
-export const CHECK_SKIPPED_MESSAGES = ['Command would have run if not in check mode', 'skipped, running in check mode'];
+export const CHECK_SKIPPED_MESSAGES = ['Command would have run if not in check mode'];
 
 export interface RecordedItem {
   label: string;
