@@ -1,0 +1,5 @@
+// assemble, validate_argument_spec, set_stats, pip and expect, for the registry.
+import { assembleModule } from './assemble.js';
+import type { ModuleDef } from './types.js';
+
+export const miscModules: ModuleDef[] = [assembleModule];
