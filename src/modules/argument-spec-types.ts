@@ -8,8 +8,53 @@ import { pyJsonDumps, pyRepr } from '../output/py-format.js';
 
 export class TypeConversionError extends Error {}
 
+/** Text read from YAML and never templated: Ansible's AnsibleUnicode. */
+export class YamlText extends String {}
+/** Lists and mappings read from YAML and never templated: AnsibleSequence, AnsibleMapping. */
+const yamlCollections = new WeakSet<object>();
+
+/**
+ * `rendered` with the parts that templating left as they were in `raw` marked as YAML's,
+ * so that messages name Ansible's YAML classes where Ansible would.
+ */
+export function markYamlOrigin(raw: unknown, rendered: unknown): unknown {
+  if (typeof rendered === 'string') return raw === rendered ? new YamlText(rendered) : rendered;
+  if (Array.isArray(rendered)) {
+    const same = Array.isArray(raw) && raw.length === rendered.length;
+    const out = rendered.map((v, i) => markYamlOrigin(same ? raw[i] : undefined, v));
+    if (same) yamlCollections.add(out);
+    return out;
+  }
+  if (isDict(rendered) && !(rendered instanceof String)) {
+    const same = isDict(raw) && Object.keys(raw).length === Object.keys(rendered).length;
+    const out = Object.fromEntries(Object.entries(rendered).map(([k, v]) => [k, markYamlOrigin(same ? raw[k] : undefined, v)]));
+    if (same) yamlCollections.add(out);
+    return out;
+  }
+  return rendered;
+}
+
+/** A copy whose lists and mappings keep their YAML marks. */
+export function copyMarked(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    const out = v.map(copyMarked);
+    if (yamlCollections.has(v)) yamlCollections.add(out);
+    return out;
+  }
+  if (isDict(v)) {
+    const out = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyMarked(x)]));
+    if (yamlCollections.has(v)) yamlCollections.add(out);
+    return out;
+  }
+  return v;
+}
+
 /** Python's type() of a value as it prints: `<class 'str'>`. */
 export function pyClass(v: unknown): string {
+  if (v instanceof YamlText) return "<class 'ansible.parsing.yaml.objects.AnsibleUnicode'>";
+  if (typeof v === 'object' && v !== null && yamlCollections.has(v)) {
+    return `<class 'ansible.parsing.yaml.objects.${Array.isArray(v) ? 'AnsibleSequence' : 'AnsibleMapping'}'>`;
+  }
   return `<class '${pyTypeName(v)}'>`;
 }
 

@@ -4,7 +4,7 @@
 // options, in Ansible's order and with its messages. Pure: parameters in, errors and the
 // validated parameters out.
 import { pyEq } from '../template/python.js';
-import { isDict, pyClass, pyText, TYPE_CHECKERS, TypeConversionError } from './argument-spec-types.js';
+import { copyMarked, isDict, pyClass, pyText, TYPE_CHECKERS, TypeConversionError } from './argument-spec-types.js';
 
 type Dict = Record<string, unknown>;
 
@@ -199,7 +199,7 @@ function validateValues(spec: ArgumentSpec, params: Dict, ctx: string[], errors:
     // a YAML boolean that became 'True'/'False' text matches the one boolean word among the choices
     for (const [word, set] of [['False', BOOL_FALSE], ['True', BOOL_TRUE]] as const) {
       const overlap = choices.filter((c) => typeof c === 'string' && set.includes(c));
-      if (v === word && overlap.length === 1) params[param] = overlap[0];
+      if ((typeof v === 'string' || v instanceof String) && String(v) === word && overlap.length === 1) params[param] = overlap[0];
     }
     if (!inList(choices, params[param])) errors.push(inside(`value of ${param} must be one of: ${shown}, got: ${pyText(params[param])}`, ctx));
   }
@@ -214,7 +214,7 @@ function subOptionStrings(spec: ArgumentSpec, params: Dict, errors: string[]): v
     if (o.type !== 'dict' && !(o.type === 'list' && o.elements === 'dict')) continue;
     for (const item of Array.isArray(sub) ? sub : [sub]) {
       let d = item;
-      if (typeof d === 'string') {
+      if (typeof d === 'string' || d instanceof String) {
         try {
           d = TYPE_CHECKERS.dict(d);
         } catch (e) {
@@ -282,7 +282,7 @@ function validateLevel(spec: ArgumentSpec, params: Dict, constraints: OptionSpec
  * constraints (mutually_exclusive...) as ArgumentSpecValidator takes them.
  */
 export function validateArgumentSpec(spec: ArgumentSpec, parameters: Dict, constraints: OptionSpec = {}): ValidationOutcome {
-  const params: Dict = structuredClone(parameters);
+  const params = copyMarked(parameters) as Dict;
   const errors: string[] = [];
   const unsupported: Unsupported = { names: new Set() };
   validateLevel(spec, params, constraints, [], errors, unsupported);

@@ -11,7 +11,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { pyRepr } from '../output/py-format.js';
 import { validateArgumentSpec, type ArgumentSpec } from './argument-spec.js';
-import { isDict, pyClass } from './argument-spec-types.js';
+import { isDict, markYamlOrigin, pyClass } from './argument-spec-types.js';
 import { ModuleFailure, defineModule, type RunContext } from './types.js';
 
 const schema = {
@@ -33,7 +33,8 @@ function argsFromVars(spec: ArgumentSpec, ctx: RunContext): Record<string, unkno
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(spec)) {
     if (!(name in ctx.vars)) continue;
-    out[name] = IDENTIFIER.test(name) ? ctx.controller.evaluate(name) : ctx.vars[name];
+    const raw = ctx.vars[name];
+    out[name] = markYamlOrigin(raw, IDENTIFIER.test(name) ? ctx.controller.evaluate(name) : raw);
   }
   return out;
 }
@@ -49,10 +50,11 @@ export const validateArgumentSpecModule = defineModule<ValidateArgumentSpecArgs>
     const context = args.validate_args_context ?? {};
     if (args.argument_spec === undefined) throw new ModuleFailure(`"argument_spec" arg is required in args: ${pyRepr(args)}`);
     const spec = args.argument_spec;
-    const provided = args.provided_arguments ?? {};
+    const rawProvided = ctx.controller.untemplatedArgs?.provided_arguments;
+    const provided = markYamlOrigin(rawProvided, args.provided_arguments ?? {});
     if (!isDict(spec)) throw new ModuleFailure(`Incorrect type for argument_spec, expected dict and got ${pyClass(spec)}`);
     if (!isDict(provided)) throw new ModuleFailure(`Incorrect type for provided_arguments, expected dict and got ${pyClass(provided)}`);
-    const outcome = validateArgumentSpec(spec as ArgumentSpec, { ...argsFromVars(spec as ArgumentSpec, ctx), ...provided });
+    const outcome = validateArgumentSpec(spec as ArgumentSpec, { ...argsFromVars(spec as ArgumentSpec, ctx), ...(provided as Record<string, unknown>) });
     if (outcome.errors.length) {
       throw new ModuleFailure(`Validation of arguments failed:\n${outcome.errors.join('\n')}`, {
         validate_args_context: context,
