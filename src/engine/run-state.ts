@@ -1,6 +1,7 @@
 // What one run shares across plays, strategies and tasks: options, per-host state and
 // stats, open connections, the vars builder, caches, and Ctrl-C handling. Everything
 // else in the engine is a function of this state and the play at hand.
+import type { CustomStats } from '../modules/set-stats.js';
 import { openFactCache, type FactCache, type FactCacheSettings } from './fact-cache.js';
 import type { Inventory } from '../inventory/index.js';
 import type { ModuleRegistry } from '../modules/registry.js';
@@ -56,6 +57,8 @@ export type BatchEnd = 'continue' | 'end-play' | 'break';
 
 export class RunState {
   readonly stats = new Map<string, HostStats>();
+  /** set_stats totals by host, `_run` for the whole run. */
+  readonly customStats: CustomStats = {};
   readonly hosts = new Map<string, HostState>();
   readonly openTransports = new Map<string, Transport>();
   /**
