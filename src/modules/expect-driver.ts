@@ -128,12 +128,14 @@ export function expectScript(d: DriverSpec): string {
     lines.push(`rp_pick${i}() { ${pick}; }`);
   });
   lines.push(
-    'rp_off=0; rp_last=$(date +%s); rp_bad=',
+    // milliseconds where date knows %N, else whole seconds
+    `rp_now() { rp_t=$(date +%s%N); case $rp_t in *N) echo $(( $(date +%s) * 1000 )) ;; *) echo $((rp_t / 1000000)) ;; esac; }`,
+    'rp_off=0; rp_last=$(rp_now); rp_bad=',
     'while :; do',
     '  rp_best=; rp_i=',
     ...tests,
     '  if [ -n "$rp_best" ]; then',
-    '    rp_s=; rp_from=$rp_off; rp_off=$((rp_off + rp_end)); rp_last=$(date +%s)',
+    '    rp_s=; rp_from=$rp_off; rp_off=$((rp_off + rp_end)); rp_last=$(rp_now)',
     '    "rp_pick$rp_i"',
     `    if [ -n "$rp_bad" ]; then kill -KILL "$rp_pid" 2>/dev/null; wait "$rp_pid" 2>/dev/null; echo; echo "${m} noresp $rp_bad $rp_from $rp_off"; echo '${m} out'; cat "$rp_d/out"; exit 0; fi`,
     `    printf '%s\\n' "$rp_s" >&3`,
@@ -141,7 +143,7 @@ export function expectScript(d: DriverSpec): string {
     '  fi',
     '  kill -0 "$rp_pid" 2>/dev/null || break',
     d.timeout > 0
-      ? `  if [ $(( $(date +%s) - rp_last )) -ge ${d.timeout} ]; then kill -KILL "$rp_pid" 2>/dev/null; wait "$rp_pid" 2>/dev/null; echo; echo '${m} timeout'; echo '${m} out'; cat "$rp_d/out"; exit 0; fi`
+      ? `  if [ $(( $(rp_now) - rp_last )) -ge ${d.timeout * 1000} ]; then kill -KILL "$rp_pid" 2>/dev/null; wait "$rp_pid" 2>/dev/null; echo; echo '${m} timeout'; echo '${m} out'; cat "$rp_d/out"; exit 0; fi`
       : '',
     '  sleep 0.1',
     'done',

@@ -12,7 +12,7 @@
 //       timeout: 30
 import type { FromSchema } from 'json-schema-to-ts';
 import { shlexSplit } from '../shlex.js';
-import { newNonce, pythonDelta, pythonTimestamp } from './command-runner.js';
+import { newNonce, pythonDelta, pythonTimestamp, splitLines } from './command-runner.js';
 import { expectScript, pythonToEre, readDriver } from './expect-driver.js';
 import { ModuleFailure, defineModule, type ModuleResult } from './types.js';
 
@@ -62,14 +62,16 @@ export const expectModule = defineModule<ExpectArgs>({
     if (!outcome) throw new ModuleFailure((r.stderr || r.stdout).trim() || `expect driver failed (rc=${r.rc})`, { rc: r.rc });
     if (outcome.kind === 'skip') {
       const stdout = outcome.which === 'creates' ? `skipped, since ${args.creates} exists` : `skipped, since ${args.removes} does not exist`;
-      return { cmd: args.command, stdout, changed: false, rc: 0 };
+      return { cmd: args.command, stdout, stdout_lines: [stdout], changed: false, rc: 0 };
     }
     if (outcome.kind === 'noresp') {
       const said = Buffer.from(outcome.out, 'utf8').subarray(outcome.span[0], outcome.span[1]).toString('utf8');
       throw new ModuleFailure(`No remaining responses for '${events[outcome.event].pattern}', output was '${said}'`);
     }
     const micros = (end.getTime() - start.getTime()) * 1000;
-    const result = { cmd: args.command, stdout: outcome.out.replace(/[\r\n]+$/, ''), start: pythonTimestamp(start), end: pythonTimestamp(end), delta: pythonDelta(micros), changed: true };
+    const stdout = outcome.out.replace(/[\r\n]+$/, '');
+    // Ansible's action adds stdout_lines to every module result that has stdout
+    const result = { cmd: args.command, stdout, stdout_lines: splitLines(stdout), start: pythonTimestamp(start), end: pythonTimestamp(end), delta: pythonDelta(micros), changed: true };
     // ended by the timeout, the command has no exit status: rc None
     if (outcome.kind === 'timeout') throw new ModuleFailure('command exceeded timeout', { ...result, rc: null });
     if (outcome.rc !== 0) throw new ModuleFailure('non-zero return code', { ...result, rc: outcome.rc });

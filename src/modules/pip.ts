@@ -15,6 +15,7 @@ import { parseSections, section } from '../facts/system-probe.js';
 import { shlexSplit } from '../shlex.js';
 import { quote } from '../transport/quote.js';
 import { isPresent, isVcsUrl, parseFreeze, parseRequirement, recoverPackageNames, type Requirement } from './pip-requirement.js';
+import { splitLines } from './command-runner.js';
 import { ModuleFailure, defineModule, type ModuleResult, type RunContext } from './types.js';
 
 const STATE_ARGS = { present: ['install'], absent: ['uninstall', '-y'], latest: ['install', '-U'], forcereinstall: ['install', '-U', '--force-reinstall'] } as const;
@@ -238,10 +239,19 @@ async function runPip(args: PipArgs, ctx: RunContext): Promise<ModuleResult> {
   return { changed: changed || venvCreated, ...result, stdout: out, stderr: err };
 }
 
+/** Ansible's action adds stdout_lines and stderr_lines to every module result with stdout and stderr. */
+function withLines(r: ModuleResult): ModuleResult {
+  if (typeof r.stdout === 'string') r.stdout_lines = splitLines(r.stdout);
+  if (typeof r.stderr === 'string') r.stderr_lines = splitLines(r.stderr);
+  return r;
+}
+
 export const pipModule = defineModule<PipArgs>({
   name: 'pip',
   summary: 'Manages Python library dependencies',
   checkMode: 'run',
   schema,
-  run: runPip,
+  async run(args, ctx) {
+    return withLines(await runPip(args, ctx));
+  },
 });
