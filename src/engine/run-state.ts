@@ -1,10 +1,10 @@
 // What one run shares across plays, strategies and tasks: options, per-host state and
 // stats, open connections, the vars builder, caches, and Ctrl-C handling. Everything
 // else in the engine is a function of this state and the play at hand.
-import type { CustomStats } from '../modules/set-stats.js';
 import { openFactCache, type FactCache, type FactCacheSettings } from './fact-cache.js';
 import type { Inventory } from '../inventory/index.js';
 import type { ModuleRegistry } from '../modules/registry.js';
+import type { CustomStats } from '../modules/set-stats.js';
 import { emptyStats, type EventSink, type HostStats } from '../output/events.js';
 import type { LoadOptions } from '../playbook/index.js';
 import type { Playbook, RoleInstance, TaskNode } from '../playbook/types.js';
