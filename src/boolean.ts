@@ -11,7 +11,7 @@ export function ansibleBool(value: unknown): boolean {
 
 const FALSE_STRINGS = new Set(['n', 'no', 'off', '0', 'false', 'f']);
 // Python prints its BOOLEANS set in hash order; any fixed order says the same.
-const VALID_LIST = "0, 't', 1, 'off', 'y', 'no', '0', 'on', 'n', 'yes', 'true', '1', 'f', 'false'";
+export const VALID_BOOLEANS = "0, 't', 1, 'off', 'y', 'no', '0', 'on', 'n', 'yes', 'true', '1', 'f', 'false'";
 
 /**
  * boolean(value, strict=True), as a keyword declared bool (diff, ignore_errors, become...)
@@ -23,6 +23,6 @@ export function strictKeywordBool(field: string, value: unknown): boolean {
   if (typeof norm === 'string' ? TRUE_STRINGS.has(norm) : norm === 1) return true;
   if (typeof norm === 'string' ? FALSE_STRINGS.has(norm) : norm === 0) return false;
   const shown = typeof value === 'string' ? value : JSON.stringify(value);
-  const why = `The value '${shown}' is not a valid boolean.  Valid booleans include: ${VALID_LIST}`;
+  const why = `The value '${shown}' is not a valid boolean.  Valid booleans include: ${VALID_BOOLEANS}`;
   throw new Error(`the field '${field}' has an invalid value (${shown}), and could not be converted to an bool.The error was: ${why}. ${why}`);
 }

@@ -23,6 +23,7 @@ export interface Config {
   displayOkHosts: boolean;
   displayFailedStderr: boolean;
   showTaskPathOnFailure: boolean;
+  showCustomStats: boolean;
   forceHandlers: boolean;
   /** ERROR_ON_MISSING_HANDLER: false makes an unknown notify a warning. */
   errorOnMissingHandler: boolean;
@@ -65,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     displayOkHosts: bool(get('ANSIBLE_DISPLAY_OK_HOSTS', 'display_ok_hosts'), true),
     displayFailedStderr: bool(get('ANSIBLE_DISPLAY_FAILED_STDERR', 'display_failed_stderr'), false),
     showTaskPathOnFailure: bool(get('ANSIBLE_SHOW_TASK_PATH_ON_FAILURE', 'show_task_path_on_failure'), false),
+    showCustomStats: bool(get('ANSIBLE_SHOW_CUSTOM_STATS', 'show_custom_stats'), false),
     forceHandlers: bool(get('ANSIBLE_FORCE_HANDLERS', 'force_handlers'), false),
     errorOnMissingHandler: bool(get('ANSIBLE_ERROR_ON_MISSING_HANDLER', 'error_on_missing_handler'), true),
     stdoutCallback: get('ANSIBLE_STDOUT_CALLBACK', 'stdout_callback') ?? 'default',

@@ -175,6 +175,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       displayOkHosts: config.displayOkHosts,
       displayFailedStderr: config.displayFailedStderr,
       showTaskPathOnFailure: config.showTaskPathOnFailure,
+      showCustomStats: config.showCustomStats,
       masker,
     };
     const output = createRunOutput({

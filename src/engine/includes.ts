@@ -2,6 +2,7 @@
 // (or role entry point) for all hosts so they go through the included tasks in step.
 import path from 'node:path';
 import type { TaskRef } from '../output/events.js';
+import { ansibleBool } from '../boolean.js';
 import { loadRole, loadTaskFile } from '../playbook/index.js';
 import type { DynamicInclude, RoleInstance } from '../playbook/types.js';
 import { errorMessage } from './task-common.js';
@@ -110,8 +111,9 @@ async function includeOne(rs: RunState, host: string, item: IncludeItem, pv: Pla
 function includedRole(rs: RunState, inc: DynamicInclude, args: Record<string, unknown>): Promise<RoleInstance> {
   const name = String(args.name ?? args.role ?? '');
   const from = { tasksFrom: args.tasks_from, varsFrom: args.vars_from, defaultsFrom: args.defaults_from, handlersFrom: args.handlers_from } as Record<string, string | undefined>;
-  const key = `role\0${inc.baseDir}\0${name}\0${JSON.stringify(from)}`;
-  const loaded = rs.roleCache.get(key) ?? loadRole(name, { ...rs.o.loadOptions, baseDir: inc.baseDir, ...from, pos: inc.pos });
+  const validate = args.rolespec_validate === undefined ? {} : { rolespecValidate: ansibleBool(args.rolespec_validate) };
+  const key = `role\0${inc.baseDir}\0${name}\0${JSON.stringify({ ...from, ...validate })}`;
+  const loaded = rs.roleCache.get(key) ?? loadRole(name, { ...rs.o.loadOptions, baseDir: inc.baseDir, ...from, ...validate, pos: inc.pos });
   rs.roleCache.set(key, loaded);
   return loaded;
 }

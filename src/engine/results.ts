@@ -1,5 +1,6 @@
 // Bookkeeping after a task ran on a host: facts into the layer its module declares,
 // inventory changes, register, notify, the events the reporters see, and the stats.
+import { recordCustomStats } from '../modules/set-stats.js';
 import type { ModuleResult } from '../modules/types.js';
 import type { TaskRef } from '../output/events.js';
 import type { Task } from '../playbook/types.js';
@@ -28,6 +29,7 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
     else Object.assign(s.facts, facts);
   });
   if (o.status !== 'failed' && o.status !== 'unreachable') applyInventoryChanges(rs, host, o, !task.changed_when);
+  if (o.status === 'ok' || o.status === 'changed') eachResult((res) => recordCustomStats(rs.customStats, host, res.ansible_stats));
   if (task.register) {
     // Ansible keeps ansible_facts in a registered result (set_fact's and setup's alike),
     // and registers the real result even when no_log hides it from the output. Registered

@@ -5,6 +5,7 @@ import { lazyVars } from '../template/index.js';
 import { openFactCache, type FactCache, type FactCacheSettings } from './fact-cache.js';
 import type { Inventory } from '../inventory/index.js';
 import type { ModuleRegistry } from '../modules/registry.js';
+import type { CustomStats } from '../modules/set-stats.js';
 import { emptyStats, type EventSink, type HostStats } from '../output/events.js';
 import type { LoadOptions } from '../playbook/index.js';
 import type { Playbook, RoleInstance, TaskNode } from '../playbook/types.js';
@@ -59,6 +60,8 @@ export type BatchEnd = 'continue' | 'end-play' | 'break';
 
 export class RunState {
   readonly stats = new Map<string, HostStats>();
+  /** set_stats totals by host, `_run` for the whole run. */
+  readonly customStats: CustomStats = {};
   readonly hosts = new Map<string, HostState>();
   readonly openTransports = new Map<string, Transport>();
   /**

@@ -33,6 +33,6 @@ export async function runPlaybooks(opts: RunOptions): Promise<RunSummary> {
     rs.saveFacts();
     await rs.closeAll();
   }
-  opts.sink({ kind: 'recap', stats: Object.fromEntries(rs.stats), durationMs: Date.now() - started });
+  opts.sink({ kind: 'recap', stats: Object.fromEntries(rs.stats), durationMs: Date.now() - started, customStats: rs.customStats });
   return { stats: Object.fromEntries(rs.stats), exitCode: rs.exitCode(), transports: rs.openTransports };
 }

@@ -8,6 +8,7 @@ import { fileModules } from './file-modules.js';
 import { groupByModule } from './group-by.js';
 import { includeVarsModule } from './include-vars.js';
 import { metaModule } from './meta.js';
+import { miscModules } from './misc-modules.js';
 import { ModuleRegistry } from './registry.js';
 import { setFactModule } from './set-fact.js';
 import { systemModules } from './system-modules.js';
@@ -15,7 +16,7 @@ import type { AnyModuleDef } from './types.js';
 
 export const controllerModules: AnyModuleDef[] = [debugModule, setFactModule, assertModule, failModule, metaModule, includeVarsModule, addHostModule, groupByModule];
 
-export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules];
+export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules, ...miscModules];
 
 export function defaultRegistry(): ModuleRegistry {
   return new ModuleRegistry(builtinModules);

@@ -55,7 +55,6 @@ const schema = {
 
 export const setupModule = defineModule<SetupArgs>({
   name: 'setup',
-  aliases: ['gather_facts'],
   traits: { gathersFacts: true },
   summary: 'Gather facts about the host',
   checkMode: 'run',

@@ -8,7 +8,7 @@ import { COLOR, paint, type ColorCode } from './colors.js';
 import { SecretMasker } from './secret-masker.js';
 import { cleanResult, dumpResult, isDebugAction, runIsVerbose } from './result-format.js';
 import { formatDiff } from './diff-format.js';
-import { formatRecapLine } from './recap.js';
+import { customStatsLines, formatRecapLine } from './recap.js';
 import { pyStr } from './py-format.js';
 import { textWidth, wrapText } from './text.js';
 
@@ -93,6 +93,11 @@ class DefaultReporter implements Reporter {
           this.display(formatRecapLine(this.masker.mask(host), event.stats[host]!, this.opts.color));
         }
         this.display('');
+        const custom = this.opts.showCustomStats ? customStatsLines(event.customStats) : undefined;
+        if (custom) {
+          this.banner('CUSTOM STATS: ');
+          for (const line of custom) this.display(line);
+        }
         return;
       }
       case 'error':

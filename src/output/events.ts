@@ -79,7 +79,8 @@ export type RunEvent =
       collectionName?: string;
     }
   | { kind: 'play-end'; name: string }
-  | { kind: 'recap'; stats: Record<string, HostStats>; durationMs: number }
+  /** customStats: set_stats totals by host, `_run` for the run's own. */
+  | { kind: 'recap'; stats: Record<string, HostStats>; durationMs: number; customStats?: Record<string, Record<string, unknown>> }
   | { kind: 'error'; message: string };
 
 export type EventSink = (event: RunEvent) => void;

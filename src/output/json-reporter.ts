@@ -24,6 +24,7 @@ function stamp(d: Date): string {
 class JsonReporter implements Reporter {
   private readonly plays: JsonPlay[] = [];
   private stats: Record<string, Record<string, number>> = {};
+  private custom: Record<string, Record<string, unknown>> = {};
   private readonly masker: SecretMasker;
   private readonly now: () => Date;
   private written = false;
@@ -92,6 +93,7 @@ class JsonReporter implements Reporter {
         return;
       }
       case 'recap': {
+        if (this.opts.showCustomStats) this.custom = event.customStats ?? {};
         this.stats = {};
         for (const host of Object.keys(event.stats).sort()) {
           const s = event.stats[host]!;
@@ -125,8 +127,8 @@ class JsonReporter implements Reporter {
     if (this.written) return;
     this.written = true;
     const doc = {
-      custom_stats: {},
-      global_custom_stats: {},
+      custom_stats: Object.fromEntries(Object.entries(this.custom).filter(([h]) => h !== '_run')),
+      global_custom_stats: this.custom._run ?? {},
       plays: this.plays,
       stats: this.stats,
     };

@@ -22,6 +22,8 @@ export interface ReporterOptions {
   displayFailedStderr?: boolean;
   /** ansible.cfg show_task_path_on_failure (default false): "task path:" before a failure below -vv. */
   showTaskPathOnFailure?: boolean;
+  /** ansible.cfg show_custom_stats (default false): set_stats totals after the recap. */
+  showCustomStats?: boolean;
   /** Every line printed passes through it. */
   masker?: SecretMasker;
   /** Clock for timestamps in the json reporter (tests). */

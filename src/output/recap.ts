@@ -3,6 +3,7 @@
 // colored only when non-zero).
 import { emptyStats, type HostStats, type RunEvent } from './events.js';
 import { COLOR, paint, type ColorCode } from './colors.js';
+import { pyJsonDumps } from './py-format.js';
 
 const HOST_WIDTH = 26;
 
@@ -68,4 +69,21 @@ export function hostStatsFromEvents(events: Iterable<RunEvent>): Record<string, 
     }
   }
   return stats;
+}
+
+/**
+ * The lines under CUSTOM STATS (set_stats with show_custom_stats): each host's totals, then
+ * the run's, as one-line JSON the way the default callback flattens its indented dump.
+ * Undefined when there are none.
+ */
+export function customStatsLines(custom: Record<string, Record<string, unknown>> | undefined): string[] | undefined {
+  if (!custom || !Object.keys(custom).length) return undefined;
+  const dump = (v: unknown) => pyJsonDumps(v, { indent: 1, sortKeys: true }).replace(/\n/g, '');
+  const lines = Object.keys(custom)
+    .filter((h) => h !== '_run')
+    .sort()
+    .map((h) => `\t${h}: ${dump(custom[h])}`);
+  if (custom._run) lines.push('', `\tRUN: ${dump(custom._run)}`);
+  lines.push('');
+  return lines;
 }

@@ -19,6 +19,7 @@ import {
   formatPos,
   errTaskFileNotFound,
 } from '../errors.js';
+import { ansibleBool } from '../boolean.js';
 import { suggest } from './suggest.js';
 import {
   BLOCK_KEYWORDS,
@@ -173,6 +174,7 @@ export abstract class IncludeParser extends RoleLoader {
         handlersFrom: optStr(args.handlers_from),
         varsFrom: optStr(args.vars_from),
         defaultsFrom: optStr(args.defaults_from),
+        validate: args.rolespec_validate === undefined ? undefined : ansibleBool(args.rolespec_validate),
       },
       { playDir: sc.playDir, searchFirst: sc.role ? [path.dirname(sc.role.path)] : [], roleChain: sc.roleChain, staticVars: sc.staticVars, dynamicParent: sc.dynamicParent },
     );

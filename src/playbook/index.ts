@@ -42,6 +42,7 @@ export function loadRole(
       handlersFrom: opts.handlersFrom,
       varsFrom: opts.varsFrom,
       defaultsFrom: opts.defaultsFrom,
+      validate: opts.rolespecValidate,
     },
     { playDir: baseDir, searchFirst: [], roleChain: [], dynamicParent: true },
   );

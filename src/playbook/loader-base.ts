@@ -50,6 +50,8 @@ export interface RoleLoadOptions {
   handlersFrom?: string;
   varsFrom?: string;
   defaultsFrom?: string;
+  /** include_role's rolespec_validate. */
+  rolespecValidate?: boolean;
   pos?: SourcePos;
 }
 

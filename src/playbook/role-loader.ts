@@ -23,6 +23,7 @@ import type { Block, CommonKeywords, RoleInstance, Task, TaskNode } from './type
 import { type DocPath, type YamlFile } from './yaml-file.js';
 import { LoaderBase, type ParseScope, type Dict, isDict, typeWord, findWithExts, rel } from './loader-base.js';
 import { parseCommonFrom, checkVarNames } from './keyword-values.js';
+import { roleValidationTask } from './role-arg-specs.js';
 
 export abstract class RoleLoader extends LoaderBase {
   parseRoleEntry(entry: unknown, y: YamlFile, p: DocPath, vars: Dict = {}): RoleSpec {
@@ -50,7 +51,7 @@ export abstract class RoleLoader extends LoaderBase {
       } else params[k] = v;
     }
     const keywords = parseCommonFrom(kwDs, entry, y, p, 'Role');
-    return { name, pos, params, keywords };
+    return { name, pos, params, keywords, roleParams: params };
   }
 
   async loadRoleFrom(spec: RoleSpec, env: { playDir: string; searchFirst: string[]; roleChain: string[]; staticVars?: Dict; dynamicParent?: boolean }): Promise<RoleInstance> {
@@ -119,6 +120,11 @@ export abstract class RoleLoader extends LoaderBase {
       const y = await this.file(tasksFile, spec.pos);
       role.tasks = await this.parseTaskList(y.data, [], sc(tasksFile, y, false));
     }
+    if (spec.validate !== false) {
+      const entry = { dir, name: role.name, entry: spec.tasksFrom ?? 'main', params: spec.roleParams ?? {} };
+      const check = await roleValidationTask(entry, (f) => this.file(f, spec.pos));
+      if (check) role.tasks.unshift(...(await this.parseTaskList([check.ds], check.path, sc(check.y.file, check.y, false))));
+    }
     const handlersFile = this.roleFile(dir, 'handlers', spec.handlersFrom, spec.pos, 'handlers_from');
     if (handlersFile) {
       const y = await this.file(handlersFile, spec.pos);
@@ -174,6 +180,8 @@ export abstract class RoleLoader extends LoaderBase {
       if (existsSync(p) && statSync(p).isDirectory()) return p;
       searched.push(p);
     } else {
+      const fq = collectionRole(name, playDir);
+      if (fq) return fq;
       const dirs = [...searchFirst, path.join(playDir, 'roles'), ...this.opts.rolesPath.map((r) => path.resolve(playDir, r)), playDir];
       for (const d of [...new Set(dirs)]) {
         const p = path.join(d, name);
@@ -199,6 +207,22 @@ export abstract class RoleLoader extends LoaderBase {
   }
 }
 
+/**
+ * A role named namespace.collection.role, from a collection next to the playbook or on
+ * ANSIBLE_COLLECTIONS_PATH (default ~/.ansible/collections:/usr/share/ansible/collections).
+ */
+function collectionRole(name: string, playDir: string): string | undefined {
+  const m = /^(\w+)\.(\w+)\.(\w+)$/.exec(name);
+  if (!m) return undefined;
+  const env = process.env.ANSIBLE_COLLECTIONS_PATH ?? process.env.ANSIBLE_COLLECTIONS_PATHS;
+  const roots = [path.join(playDir, 'collections'), ...(env ?? `${process.env.HOME ?? '~'}/.ansible/collections:/usr/share/ansible/collections`).split(':').filter(Boolean)];
+  for (const root of roots) {
+    const p = path.join(path.resolve(playDir, root), 'ansible_collections', m[1], m[2], 'roles', m[3]);
+    if (existsSync(p) && statSync(p).isDirectory()) return p;
+  }
+  return undefined;
+}
+
 function looksLikeRole(dir: string): boolean {
   return ['tasks', 'handlers', 'meta', 'defaults', 'vars', 'files', 'templates', 'library'].some((s) => existsSync(path.join(dir, s)));
 }
@@ -212,6 +236,10 @@ export interface RoleSpec {
   handlersFrom?: string;
   varsFrom?: string;
   defaultsFrom?: string;
+  /** The role's own parameters (a roles: or dependencies: entry's words), for its argument spec check. */
+  roleParams?: Dict;
+  /** rolespec_validate: false leaves the argument spec check out. */
+  validate?: boolean;
 }
 
 /** An imported role as a block: its dependencies first, then its own tasks. */

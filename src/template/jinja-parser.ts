@@ -127,6 +127,19 @@ export class AnsibleParser extends BaseParser {
     return args;
   }
 
+  // Jinja2 joins adjacent string literals, as Python does: '''a''' is '' 'a' '' → 'a'.
+  parsePrimary(noPostfix?: boolean): AnyNode {
+    const tok = this.peekToken();
+    if (tok && tok.type === lexer.TOKEN_STRING) {
+      this.nextToken();
+      let value = tok.value as string;
+      while (this.peekToken()?.type === lexer.TOKEN_STRING) value += this.nextToken().value;
+      const node = new nodes.Literal(tok.lineno, tok.colno, value);
+      return noPostfix ? node : this.parsePostfix(node);
+    }
+    return super.parsePrimary(noPostfix);
+  }
+
   // `()` is Jinja2's empty tuple, a value (nunjucks would emit an empty JS group).
   parseAggregate(): AnyNode {
     const node = super.parseAggregate();
