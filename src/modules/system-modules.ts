@@ -1,5 +1,6 @@
 // The system modules (packages, services, SELinux, LVM, firewall, Xen, archives,
 // downloads, reboots), for the registry.
+import { aptModule } from './apt.js';
 import { getentModule } from './getent.js';
 import { getUrlModule } from './get-url.js';
 import { groupModule } from './group.js';
@@ -33,4 +34,5 @@ export const systemModules: ModuleDef[] = [
   userModule,
   groupModule,
   getentModule,
+  aptModule,
 ];

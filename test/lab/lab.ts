@@ -14,13 +14,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { APT_HOST_SCRIPT, populateApt } from './flavors/apt.js';
 import { populateSl44, SL44_HOST_SCRIPT, type Sl44HostOverride } from './flavors/sl44.js';
 
 export type { Sl44HostOverride } from './flavors/sl44.js';
 
 const run = promisify(execFile);
 
-export type LabFlavor = 'debian' | 'sl44';
+export type LabFlavor = 'debian' | 'sl44' | 'apt';
 
 export interface LabHost {
   name: string;
@@ -114,10 +115,15 @@ export const flavors: Record<LabFlavor, FlavorPopulator> = {
     await populateDebian(root, host, ctx);
     await populateSl44(root, host, ctx.override);
   },
+  // Debian with a writable /usr and its own dpkg/apt state (flavors/apt.ts)
+  apt: async (root, host, ctx) => {
+    await populateDebian(root, host, ctx);
+    await populateApt(root);
+  },
 };
 
 /** What runs as PID 1 of each host: sshd itself, or the sl44 lab init that can "reboot". */
-const PID1_OF: Record<LabFlavor, string> = { debian: 'sshd', sl44: 'rackplay-sim/init' };
+const PID1_OF: Record<LabFlavor, string> = { debian: 'sshd', sl44: 'rackplay-sim/init', apt: 'sshd' };
 
 function hostAddress(slot: number, index: number): string {
   return `127.${slot}.${1 + Math.floor(index / 254)}.${1 + (index % 254)}`;
@@ -390,7 +396,7 @@ async function startHost(dir: string, host: Omit<LabHost, 'pid' | 'unsharePid'>,
   const mounts = Object.entries(tmpfs).map(([p, kib]) => `${p}:${kib}`);
   const bootLog = path.join(dir, 'hosts', host.name + '.boot.log');
   const fd = openSync(bootLog, 'w');
-  const child = spawn('unshare', ['--mount', '--uts', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', flavor === 'sl44' ? SL44_HOST_SCRIPT : HOST_SCRIPT, 'lab-host', host.root, host.name, ...(flavor === 'sl44' ? [] : mounts)], {
+  const child = spawn('unshare', ['--mount', '--uts', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', flavor === 'sl44' ? SL44_HOST_SCRIPT : flavor === 'apt' ? APT_HOST_SCRIPT : HOST_SCRIPT, 'lab-host', host.root, host.name, ...(flavor === 'sl44' ? [] : mounts)], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
