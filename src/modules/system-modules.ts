@@ -1,12 +1,15 @@
 // The system modules (packages, services, SELinux, LVM, firewall, Xen, archives,
 // downloads, reboots), for the registry.
 import { aptModule } from './apt.js';
+import { debconfModule } from './debconf.js';
+import { dpkgSelectionsModule } from './dpkg-selections.js';
 import { getentModule } from './getent.js';
 import { getUrlModule } from './get-url.js';
 import { groupModule } from './group.js';
 import { iptablesModule } from './iptables.js';
 import { lvgModule } from './lvg.js';
 import { lvolModule } from './lvol.js';
+import { packageFactsModule } from './package-facts.js';
 import { packageModule, yumModule } from './package.js';
 import { rebootModule } from './reboot.js';
 import { selinuxModule } from './selinux.js';
@@ -35,4 +38,7 @@ export const systemModules: ModuleDef[] = [
   groupModule,
   getentModule,
   aptModule,
+  dpkgSelectionsModule,
+  debconfModule,
+  packageFactsModule,
 ];
