@@ -1,6 +1,8 @@
 // The system modules (packages, services, SELinux, LVM, firewall, Xen, archives,
 // downloads, reboots), for the registry.
 import { aptModule } from './apt.js';
+import { aptKeyModule } from './apt-key.js';
+import { aptRepositoryModule } from './apt-repository.js';
 import { debconfModule } from './debconf.js';
 import { dpkgSelectionsModule } from './dpkg-selections.js';
 import { getentModule } from './getent.js';
@@ -38,6 +40,8 @@ export const systemModules: ModuleDef[] = [
   groupModule,
   getentModule,
   aptModule,
+  aptKeyModule,
+  aptRepositoryModule,
   dpkgSelectionsModule,
   debconfModule,
   packageFactsModule,
