@@ -2,7 +2,10 @@
 # compat-isolate.sh COMMAND...: runs one compat target in a private mount namespace where
 # /etc, /home, /var/mail and the login records are throwaway copies, so the users, groups
 # and files ansible-core's targets create (setup_test_user, user, group) never reach this
-# machine. Used by scripts/compat.mjs when it runs as root and `unshare` is there.
+# machine. The package manager's files (/usr, dpkg's and apt's state and caches, debconf's
+# answers, the logs) are overlays whose upper layers are thrown away too, so the packages
+# the apt, dpkg_selections and debconf targets install or change never reach this machine.
+# Used by scripts/compat.mjs when it runs as root and `unshare` is there.
 set -e
 base=$(mktemp -d /tmp/rackplay-compat-ns.XXXXXX)
 trap 'rm -rf "$base"' EXIT
@@ -15,6 +18,12 @@ unshare --mount --propagation private sh -c '
   set -e
   b=$1; shift
   mount --bind "$b/etc" /etc
+  for d in /usr /var/lib/dpkg /var/lib/apt /var/cache/apt /var/cache/debconf /var/log; do
+    [ -d "$d" ] || continue
+    o="$b/overlay$(echo "$d" | tr / _)"
+    mkdir -p "$o/upper" "$o/work"
+    mount -t overlay overlay -o "lowerdir=$d,upperdir=$o/upper,workdir=$o/work" "$d"
+  done
   mount -t tmpfs tmpfs /home
   mkdir -p /var/mail && mount -t tmpfs tmpfs /var/mail
   for f in lastlog faillog; do [ -f "/var/log/$f" ] && mount --bind "$b/log/$f" "/var/log/$f"; done
