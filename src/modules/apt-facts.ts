@@ -13,7 +13,7 @@ export const APT_LISTS_PATH = '/var/lib/apt/lists';
 export const APT_STAMP_PATH = '/var/lib/apt/periodic/update-success-stamp';
 
 /** The environment Ansible's apt module runs apt-get with (its best parsable locale). */
-export const APT_ENV = 'DEBIAN_FRONTEND=noninteractive DEBIAN_PRIORITY=critical LANG=C.UTF-8 LC_ALL=C.UTF-8 LC_MESSAGES=C.UTF-8 LC_CTYPE=C.UTF-8';
+export const APT_ENV = 'DEBIAN_FRONTEND=noninteractive DEBIAN_PRIORITY=critical LANG=C.utf8 LC_ALL=C.utf8 LC_MESSAGES=C.utf8 LC_CTYPE=C.utf8';
 
 /** What the probe must ask about, from the arguments. */
 export interface AptQuery {

@@ -29,7 +29,8 @@ const schema = {
 
 type Args = FromSchema<typeof schema>;
 
-const LANG = 'LANG=C.UTF-8 LC_ALL=C.UTF-8 LC_MESSAGES=C.UTF-8';
+const LANG = 'LANG=C.utf8 LC_ALL=C.utf8 LC_MESSAGES=C.utf8';
+const FORCED_ENV = { LANG: 'C.utf8', LC_ALL: 'C.utf8', LC_MESSAGES: 'C.utf8' };
 const ERROR_NO_ERROR = 'apt-key did not return an error, but %s (check that the id is correct and *not* a subkey)';
 
 /** Ansible's parse_output_for_keys: key ids of the pub/sub lines (long listing or colons). */
@@ -116,8 +117,13 @@ async function runAptKey(args: Args, ctx: RunContext): Promise<ModuleResult> {
     let res;
     if (args.file) res = await sh(`apt-key ${kr}add ${quote(args.file)}`);
     else if (args.keyserver) {
+      const cmd = `/usr/bin/apt-key ${args.keyring ? `--keyring ${args.keyring} ` : ''}adv --no-tty --keyserver ${args.keyserver} --recv ${id}`;
       for (let i = 0; i < 5; i++) if ((res = await sh(`apt-key ${kr}adv --no-tty --keyserver ${quote(args.keyserver)} --recv ${quote(id)}`)).rc === 0) break;
-      if (res && res.rc !== 0) throw new ModuleFailure(res.rc === 2 && res.stdout.includes('not found on keyserver') ? `Key ${id} not found on keyserver ${args.keyserver}` : `Error fetching key ${id} from keyserver: ${args.keyserver}`, { rc: res.rc, stdout: res.stdout, stderr: res.stderr });
+      if (res && res.rc !== 0) {
+        if (res.rc === 2 && res.stdout.includes('not found on keyserver')) throw new ModuleFailure(`Key ${id} not found on keyserver ${args.keyserver}`, { cmd, forced_environment: FORCED_ENV });
+        throw new ModuleFailure(`Error fetching key ${id} from keyserver: ${args.keyserver}`, { cmd, forced_environment: FORCED_ENV, rc: res.rc, stdout: res.stdout, stderr: res.stderr });
+      }
+      res = undefined;
     } else if (data !== undefined) res = await sh(`apt-key ${kr}add -`, data);
     else if (args.url) res = await sh(`${fetchCmd(args.url)} | apt-key ${kr}add -`);
     else throw new ModuleFailure('No key to add ... how did i get here?!?!', { ...r });

@@ -15,7 +15,7 @@
 //       cache_valid_time: 3600
 import type { FromSchema } from 'json-schema-to-ts';
 import { SBIN_PATH, listArg } from '../facts/system-probe.js';
-import { quoteArgv } from '../transport/quote.js';
+import { quote, quoteArgv } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import { APT_ENV, aptProbe, parseAptProbe, type AptFacts, type AptQuery } from './apt-facts.js';
 import {
@@ -246,7 +246,19 @@ async function updateCache(r: Runner): Promise<number> {
   throw new ModuleFailure(`Failed to update apt cache: ${err || 'unknown reason'}`);
 }
 
-async function runApt(args: AptArgs, ctx: RunContext): Promise<ModuleResult> {
+/** Ansible's fetch_file for a `deb` URL: downloaded on the host (curl or wget) into a temporary directory. */
+async function fetchDebs(args: AptArgs, ctx: RunContext): Promise<AptArgs> {
+  if (!args.deb?.includes('://')) return args;
+  const url = args.deb;
+  const name = url.split('?')[0].split('/').pop() || 'package.deb';
+  const script = `d=$(mktemp -d) && f="$d"/${quote(name)} && { if command -v curl >/dev/null 2>&1; then curl -fsSL -o "$f" ${quote(url)}; else wget -q -O "$f" ${quote(url)}; fi; } && printf '%s\\n' "$f"`;
+  const res = await ctx.exec(script);
+  if (res.rc !== 0) throw new ModuleFailure(`Failure downloading ${url}, ${res.stderr.trim() || `rc=${res.rc}`}`);
+  return { ...args, deb: res.stdout.trim() };
+}
+
+async function runApt(given: AptArgs, ctx: RunContext): Promise<ModuleResult> {
+  const args = await fetchDebs(given, ctx);
   const o = options(args);
   const { specs, all } = specsOf(args);
   const upgradeMode = args.upgrade && args.upgrade !== 'no' ? args.upgrade : undefined;
@@ -273,7 +285,6 @@ async function runApt(args: AptArgs, ctx: RunContext): Promise<ModuleResult> {
   if (upgradeMode) return upgrade(r, upgradeMode);
   if (args.deb) {
     if (o.state !== 'present') throw new ModuleFailure('deb only supports state=present');
-    if (args.deb.includes('://')) throw new ModuleFailure('apt: rackplay does not download `deb` URLs; fetch the file with get_url first');
     return installDebs(r);
   }
   if (o.state === 'latest' && all) {
@@ -315,6 +326,7 @@ export const aptModule = defineModule<AptArgs>({
   },
   checkMode: 'run',
   guard: (args) => {
+    if (args.deb?.includes('://')) return undefined;
     try {
       return aptProbe(aptQuery(normalise(args)));
     } catch {
