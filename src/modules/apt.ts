@@ -80,7 +80,7 @@ function withLines(r: ModuleResult): ModuleResult {
   return r;
 }
 
-function options(a: AptArgs): AptOptions {
+export function options(a: AptArgs): AptOptions {
   return {
     state: a.state ?? 'present',
     purge: !!a.purge,

@@ -45,6 +45,7 @@ const PHASES: { name: string; tasks: string }[] = [
   {
     name: 'remove',
     tasks: `
+    - package: {name: rp-app, state: absent, use: apt}
     - apt: {name: [rp-app, rp-hello], state: absent, purge: true}
       register: a
     - apt: {autoremove: true}
@@ -130,7 +131,7 @@ describe.skipIf(!isRoot || !canBuild)(`apt, apt_repository, dpkg_selections and 
     expect(await sh(ours, 'cat /usr/share/rp-hello/version')).toBe('2.0-1\n');
   });
 
-  it('purges the packages, autoremoves the dependency and drops the source', async () => {
+  it('removes with package (use: apt), purges, autoremoves the dependency and drops the source', async () => {
     await cycle(PHASES[2]);
     expect(await sh(ours, "dpkg-query -W -f='${Package} ${Status}\\n' 'rp-*' 2>/dev/null | grep -v not-installed")).toBe('');
     expect((await hostShell(ours, 'test -e /etc/apt/sources.list.d/rackplay-test.list')).rc).not.toBe(0);
