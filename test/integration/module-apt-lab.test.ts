@@ -3,10 +3,10 @@
 // packages), against a local apt repository the test builds (dpkg-deb, dpkg-scanpackages).
 // Three phases, each run check → apply → apply → check: install (two versions of a package,
 // a dependency pair, a second source, a hold, a debconf answer), upgrade, remove (purge,
-// autoremove). After each phase the host's own dpkg database is read back. With Debian's
+// autoremove), then a key added from a file and removed by id. After each phase the host's own dpkg database is read back. With Debian's
 // ansible-playbook each run also goes through it against a second lab host and must print
 // the same task lines, recap and debug messages.
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -18,6 +18,18 @@ vi.setConfig({ testTimeout: 300_000, hookTimeout: 180_000 });
 
 const isRoot = process.getuid?.() === 0;
 const canBuild = await haveRepoTools();
+const haveGpg = await runCommand('gpg', ['--version'], {}).then((r) => r.code === 0, () => false);
+
+/** A throwaway signing key (no passphrase) in a GNUPGHOME of the test's; its long key id. */
+async function makeKey(work: string): Promise<string> {
+  const env = { GNUPGHOME: path.join(work, 'gnupg') };
+  mkdirSync(env.GNUPGHOME, { mode: 0o700 });
+  await runCommand('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'rackplay test <test@rackplay.invalid>', 'ed25519', 'sign', 'never'], { env });
+  const list = await runCommand('gpg', ['--with-colons', '--list-keys'], { env });
+  const exported = await runCommand('gpg', ['--armor', '--export'], { env });
+  writeFileSync(path.join(work, 'rp-key.asc'), exported.stdout);
+  return list.stdout.split('\n').find((l) => l.startsWith('pub:'))!.split(':')[4];
+}
 
 const PHASES: { name: string; tasks: string }[] = [
   {
@@ -55,10 +67,28 @@ const PHASES: { name: string; tasks: string }[] = [
   },
 ];
 
+const KEY_PHASES = (id: string): { name: string; tasks: string }[] => [
+  {
+    name: 'key-add',
+    tasks: `
+    - apt_key: {file: /tmp/rp-key.asc}
+      register: k
+    - debug: msg="key {{ k.changed }} {{ k.fp }} {{ k.short_id }}"`,
+  },
+  {
+    name: 'key-remove',
+    tasks: `
+    - apt_key: {id: "${id}", state: absent}
+      register: k
+    - debug: msg="key {{ k.changed }} {{ k.key_id }}"`,
+  },
+];
+
 const DB = "dpkg-query -W -f='${Package} ${Status} ${Version}\\n' 'rp-*' 2>/dev/null; dpkg --get-selections 'rp-*'; cat /etc/apt/sources.list.d/*.list";
 
-describe.skipIf(!isRoot || !canBuild)(`apt, apt_repository, dpkg_selections and debconf on apt lab hosts (needs root and dpkg-dev; ${haveAnsiblePlaybook ? 'compared with' : 'without'} ansible-playbook)`, () => {
+describe.skipIf(!isRoot || !canBuild)(`apt, package, apt_repository, apt_key, dpkg_selections and debconf on apt lab hosts (needs root and dpkg-dev; ${haveAnsiblePlaybook ? 'compared with' : 'without'} ansible-playbook)`, () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-apt-lab-'));
+  let keyId = '';
   let lab: Lab;
   let ours: LabHost;
   let theirs: LabHost;
@@ -67,11 +97,13 @@ describe.skipIf(!isRoot || !canBuild)(`apt, apt_repository, dpkg_selections and 
   beforeAll(async () => {
     const repo = path.join(work, 'repo');
     await buildRepo(work, repo);
+    if (haveGpg) keyId = await makeKey(work);
     lab = await startLab({ count: 2, dir: path.join(work, 'lab'), flavor: 'apt' });
     [ours, theirs] = lab.hosts;
     for (const [file, h] of [['ours.json', ours], ['theirs.json', theirs]] as const) {
       cpSync(repo, path.join(h.root, 'srv/repo'), { recursive: true });
       cpSync(repo, path.join(h.root, 'srv/repo2'), { recursive: true });
+      if (keyId) cpSync(path.join(work, 'rp-key.asc'), path.join(h.root, 'tmp/rp-key.asc'));
       writeFileSync(path.join(h.root, 'etc/apt/sources.list.d/local.list'), 'deb [trusted=yes] file:/srv/repo ./\n');
       // both hosts start with the same lists, so check mode sees the same candidates
       expect((await hostShell(h, 'apt-get update -q')).rc).toBe(0);
@@ -92,10 +124,10 @@ describe.skipIf(!isRoot || !canBuild)(`apt, apt_repository, dpkg_selections and 
     return { mine, ref };
   }
 
-  async function cycle(phase: (typeof PHASES)[number]): Promise<void> {
+  async function cycle(phase: (typeof PHASES)[number], db = DB): Promise<void> {
     const pb = `${phase.name}.yml`;
     writeFileSync(path.join(work, pb), `- hosts: all\n  gather_facts: false\n  tasks:${phase.tasks}\n`);
-    const before = await sh(ours, DB);
+    const before = await sh(ours, db);
     const expected: [boolean, (changed: number) => boolean][] = [
       [true, (c) => c > 0],
       [false, (c) => c > 0],
@@ -108,10 +140,10 @@ describe.skipIf(!isRoot || !canBuild)(`apt, apt_repository, dpkg_selections and 
       const recap = parseRecap(mine.stdout).lab;
       expect(recap.failed).toBe(0);
       expect(ok(recap.changed), `${phase.name} run ${i + 1}: changed=${recap.changed}\n${mine.stdout}`).toBe(true);
-      if (i === 0) expect(await sh(ours, DB)).toBe(before);
+      if (i === 0) expect(await sh(ours, db)).toBe(before);
       if (ref) expectSameRun({ ours: mine, theirs: ref });
     }
-    if (haveAnsiblePlaybook) expect(await sh(ours, DB)).toBe(await sh(theirs, DB));
+    if (haveAnsiblePlaybook) expect(await sh(ours, db)).toBe(await sh(theirs, db));
   }
 
   it('installs a pinned version with its dependency, adds a source, holds, answers debconf; then nothing to do', async () => {
@@ -135,5 +167,13 @@ describe.skipIf(!isRoot || !canBuild)(`apt, apt_repository, dpkg_selections and 
     await cycle(PHASES[2]);
     expect(await sh(ours, "dpkg-query -W -f='${Package} ${Status}\\n' 'rp-*' 2>/dev/null | grep -v not-installed")).toBe('');
     expect((await hostShell(ours, 'test -e /etc/apt/sources.list.d/rackplay-test.list')).rc).not.toBe(0);
+  });
+
+  it.skipIf(!haveGpg)('adds a key to apt\'s keyring from a file, then removes it by id (needs gpg on this machine)', async () => {
+    const keys = `if apt-key adv --list-public-keys --keyid-format=long 2>/dev/null | grep -q ${keyId}; then echo present; else echo absent; fi`;
+    await cycle(KEY_PHASES(keyId)[0], keys);
+    expect(await sh(ours, keys)).toBe('present\n');
+    await cycle(KEY_PHASES(keyId)[1], keys);
+    expect(await sh(ours, keys)).toBe('absent\n');
   });
 });
