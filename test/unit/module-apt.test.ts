@@ -4,7 +4,7 @@
 // against this machine's own dpkg when it has one.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseAptProbe, parsePolicy, type AptQuery } from '../../src/modules/apt-facts.js';
+import { aptProbe, parseAptProbe, parsePolicy, type AptQuery } from '../../src/modules/apt-facts.js';
 import { parseKeyId, parseKeys } from '../../src/modules/apt-key.js';
 import { DEFAULT_DPKG_OPTIONS, installCommand, parseDiff, planInstall, planRemove, removeCommand, splitSpec, upgradeCommand, type AptOptions } from '../../src/modules/apt-plan.js';
 import { addSource, dumpSources, loadSources, removeSource, suggestFilename } from '../../src/modules/apt-repository-sources.js';
@@ -146,6 +146,36 @@ describe('apt plan', () => {
     expect(parseDiff('Reading package lists...\nReading state information...\nThe following NEW packages will be installed:\n  a\n0 upgraded, 1 newly installed, 0 to remove and 0 not upgraded.\nInst a\n')).toEqual({
       prepared: 'The following NEW packages will be installed:\n  a\n0 upgraded, 1 newly installed, 0 to remove and 0 not upgraded.',
     });
+  });
+});
+
+const haveApt = haveDpkg && (() => {
+  try {
+    execFileSync('sh', ['-c', 'command -v apt-cache && command -v dpkg-query']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('apt probe on this machine (read-only: dpkg-query, apt-cache, apt-mark)', () => {
+  it.skipIf(!haveApt)('reads dpkg itself as installed and plans nothing for it; an unknown name fails (needs dpkg and apt)', () => {
+    const q: AptQuery = { names: ['dpkg', 'rackplay-no-such-package'], patterns: ['dpkg-dev*'], debs: [], install: true };
+    let stdout = '';
+    try {
+      stdout = execFileSync('sh', ['-c', aptProbe(q)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    } catch (e) {
+      stdout = (e as { stdout: string }).stdout;
+    }
+    const facts = parseAptProbe({ rc: 0, stdout, stderr: '', stdoutBytes: Buffer.from(stdout) }, q);
+    const version = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'dpkg'], { encoding: 'utf8' });
+    expect(facts.dpkg.dpkg).toEqual({ status: 'install ok installed', version });
+    expect(facts.have['apt-get']).toBe(true);
+    expect(facts.now).toBeGreaterThan(0);
+    expect(planInstall(['dpkg'], OPTS, facts).packages).toEqual([]);
+    expect(() => planInstall(['rackplay-no-such-package'], OPTS, facts)).toThrow("No package matching 'rackplay-no-such-package' is available");
+    expect(facts.matches['dpkg-dev*']).toContain('dpkg-dev');
+    expect(facts.matches['dpkg-dev*'].every((n) => n.startsWith('dpkg-dev'))).toBe(true);
   });
 });
 
