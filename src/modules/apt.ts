@@ -273,7 +273,9 @@ async function runApt(given: AptArgs, ctx: RunContext): Promise<ModuleResult> {
   let cacheUpdated = false;
   let cacheTime = r.facts.cacheMtime;
   if (args.update_cache || args.cache_valid_time) {
-    if (!(r.facts.cacheMtime + (args.cache_valid_time ?? 0) >= r.facts.now)) {
+    // Ansible compares float times (mtime + valid >= now means fresh); with whole seconds an
+    // equal pair is almost surely a list older than now, so it counts as stale
+    if (r.facts.cacheMtime + (args.cache_valid_time ?? 0) <= r.facts.now) {
       if (!ctx.check) {
         const after = await updateCache(r);
         cacheUpdated = after !== cacheTime;
