@@ -260,7 +260,12 @@ export interface DebPlan {
 export function planDebs(debs: DebInfo[], o: AptOptions, facts: AptFacts): DebPlan {
   const plan: DebPlan = { deps: [], files: [] };
   for (const deb of debs) {
-    if (deb.error !== undefined) throw new ModuleFailure(`Unable to install package: ${deb.error}`);
+    if (deb.error !== undefined) {
+      // python-apt's words for a missing file; otherwise dpkg-deb's own first complaint
+      const missing = /No such file or directory/.test(deb.error);
+      const why = missing ? `E:Could not open file ${deb.file} - open (2: No such file or directory)` : (deb.error.split('\n')[0].replace(/^[A-Za-z-]+: /, '') ?? deb.error);
+      throw new ModuleFailure(`Unable to install package: ${why}`);
+    }
     const installed = facts.dpkg[deb.fields.Package];
     if (installed && / installed$/.test(installed.status)) {
       const c = compareDebVersions(deb.fields.Version, installed.version);

@@ -267,7 +267,9 @@ async function runApt(given: AptArgs, ctx: RunContext): Promise<ModuleResult> {
     const res = await ctx.exec(`${SBIN_PATH} && ${APT_ENV} apt-get clean`);
     if (res.rc !== 0) throw new ModuleFailure('apt-get clean failed', { stdout: res.stdout, rc: res.rc });
     if (res.stderr) throw new ModuleFailure(`apt-get clean failed: ${res.stderr}`, { stdout: res.stdout, rc: res.rc });
-    if (nothingElse) return { changed: true, msg: res.stdout, stdout: res.stdout, stderr: res.stderr };
+    // Ansible's early exit here tests `not p['upgrade']`, but upgrade defaults to 'no' (a
+    // true string): a clean-only task goes on to an empty install, changed=false
+    if (nothingElse && args.upgrade === undefined) return { changed: true, msg: res.stdout, stdout: res.stdout, stderr: res.stderr };
   }
   const r: Runner = { ctx, args, o, facts: await probe({ ctx, args }, true) };
   let cacheUpdated = false;
