@@ -1,13 +1,22 @@
 // ansible.builtin.package and ansible.builtin.yum: two front ends, one implementation
 // (package-manager.ts). package picks the manager from `use`, the ansible_pkg_mgr fact or
 // what the host has (yum, apt-get over rpm as on SL4 with apt-rpm, apt-get over dpkg);
-// yum always speaks yum.
+// yum always speaks yum. When the manager is known to be Debian's apt before probing
+// (`use: apt` or the fact), package plans as the apt module does (apt-plan.ts: versions,
+// virtual names, wildcards, its apt-get command lines and cache fields), as Ansible's
+// package action hands the task to apt.
 //
 //   - ansible.builtin.yum:
 //       name: httpd,mod_ssl
 //       state: latest
 //       enablerepo: sl-security
 import type { FromSchema } from 'json-schema-to-ts';
+import { SBIN_PATH } from '../facts/system-probe.js';
+import { quoteArgv } from '../transport/quote.js';
+import type { ExecResult } from '../transport/types.js';
+import { APT_ENV, aptProbe, parseAptProbe, type AptFacts } from './apt-facts.js';
+import { installCommand, planInstall, planRemove, removeCommand } from './apt-plan.js';
+import { aptQuery, options, type AptArgs } from './apt.js';
 import {
   NAME_LIST,
   PACKAGE_STATES,
@@ -21,7 +30,7 @@ import {
   type PackageRequest,
   type YumArgs,
 } from './package-manager.js';
-import { defineModule } from './types.js';
+import { ModuleFailure, defineModule, type Plan, type Step } from './types.js';
 
 const packageSchema = {
   type: 'object',
@@ -36,16 +45,43 @@ const packageSchema = {
 
 type PackageModuleArgs = FromSchema<typeof packageSchema>;
 
-export const packageModule = defineModule<PackageModuleArgs, PackageRequest, PackageFacts>({
+type Request = { apt: AptArgs } | { generic: PackageRequest };
+type Facts = { apt: AptFacts } | { generic: PackageFacts };
+
+/** The apt module's plan for package's names and state (installed/removed read as present/absent). */
+function planAsApt(args: AptArgs, facts: AptFacts): Plan {
+  const o = options(args);
+  const specs = args.package ?? [];
+  const run = (argv: string[]): Step => ({ kind: 'exec', cmd: `${SBIN_PATH} && ${APT_ENV} ${quoteArgv(argv)}` });
+  if (o.state === 'absent') {
+    const packages = planRemove(specs, o, facts);
+    return { steps: packages.length ? [run(removeCommand(packages, o, facts, false).argv)] : [] };
+  }
+  const cache = { cache_updated: false, cache_update_time: facts.cacheMtime };
+  const plan = planInstall(specs, o, facts);
+  if (plan.failure) throw new ModuleFailure(plan.failure, cache);
+  const steps: Step[] = [];
+  if (plan.packages.length) steps.push(run(installCommand(plan.packages, o, facts, false).argv));
+  if (plan.markManual.length) steps.push(run(['apt-mark', 'manual', ...plan.markManual]));
+  return { steps, result: cache };
+}
+
+export const packageModule = defineModule<PackageModuleArgs, Request, Facts>({
   name: 'package',
   summary: 'Install or remove packages with the host\'s package manager (yum, apt-rpm, apt)',
   schema: packageSchema,
   argAliases: { pkg: 'name' },
   checkMode: 'plan',
-  prepare: ({ use, ...args }, ctx) => packageRequest(args, chooseMgr(use === 'dnf' ? 'yum' : use, ctx.vars.ansible_pkg_mgr)),
-  probe: packageProbe,
-  parse: parsePackageProbe,
-  plan: planPackage,
+  prepare: ({ use, ...args }, ctx): Request => {
+    const mgr = chooseMgr(use === 'dnf' ? 'yum' : use, ctx.vars.ansible_pkg_mgr);
+    const state = args.state === 'installed' ? 'present' : args.state === 'removed' ? 'absent' : args.state;
+    // the rest of apt's arguments take their defaults (options() reads them so)
+    if (mgr === 'apt') return { apt: { package: packageRequest(args, mgr).args.name, state } as AptArgs };
+    return { generic: packageRequest(args, mgr) };
+  },
+  probe: (req) => ('apt' in req ? aptProbe(aptQuery(req.apt)) : packageProbe(req.generic)),
+  parse: (out: ExecResult, req) => ('apt' in req ? { apt: parseAptProbe(out, aptQuery(req.apt)) } : { generic: parsePackageProbe(out, req.generic) }),
+  plan: (req, facts, ctx) => ('apt' in req && 'apt' in facts ? planAsApt(req.apt, facts.apt) : planPackage((req as { generic: PackageRequest }).generic, (facts as { generic: PackageFacts }).generic, ctx)),
 });
 
 export const yumModule = defineModule<YumArgs, PackageRequest, PackageFacts>({

@@ -4,6 +4,11 @@ import { alternativesModule } from './alternatives.js';
 import { authorizedKeyModule } from './authorized-key.js';
 import { cronModule } from './cron.js';
 import { knownHostsModule } from './known-hosts.js';
+import { aptModule } from './apt.js';
+import { aptKeyModule } from './apt-key.js';
+import { aptRepositoryModule } from './apt-repository.js';
+import { debconfModule } from './debconf.js';
+import { dpkgSelectionsModule } from './dpkg-selections.js';
 import { getentModule } from './getent.js';
 import { getUrlModule } from './get-url.js';
 import { gitModule } from './git.js';
@@ -14,6 +19,7 @@ import { iptablesModule } from './iptables.js';
 import { lvgModule } from './lvg.js';
 import { lvolModule } from './lvol.js';
 import { mountModule } from './mount.js';
+import { packageFactsModule } from './package-facts.js';
 import { packageModule, yumModule } from './package.js';
 import { rebootModule } from './reboot.js';
 import { selinuxModule } from './selinux.js';
@@ -61,4 +67,10 @@ export const systemModules: ModuleDef[] = [
   mountModule,
   gitModule,
   uriModule,
+  aptModule,
+  aptKeyModule,
+  aptRepositoryModule,
+  dpkgSelectionsModule,
+  debconfModule,
+  packageFactsModule,
 ];

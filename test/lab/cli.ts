@@ -1,9 +1,9 @@
-// `npm run lab -- up N [--flavor debian|sl44|systemd] [--dir D] [--hosts-json F]`, `down [--dir D]`, `status [--dir D]`.
+// `npm run lab -- up N [--flavor debian|sl44|systemd|apt] [--dir D] [--hosts-json F]`, `down [--dir D]`, `status [--dir D]`.
 import { readFileSync } from 'node:fs';
 import { labStatus, startLab, stopLab, type LabFlavor, type Sl44HostOverride } from './lab.js';
 
 function usage(): never {
-  process.stderr.write('usage: lab up N [--flavor debian|sl44|systemd] [--dir D] [--prefix NAME] [--base-port P] [--hosts-json FILE]\n       lab down [--dir D]\n       lab status [--dir D]\n');
+  process.stderr.write('usage: lab up N [--flavor debian|sl44|systemd|apt] [--dir D] [--prefix NAME] [--base-port P] [--hosts-json FILE]\n       lab down [--dir D]\n       lab status [--dir D]\n');
   process.exit(5);
 }
 
@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
       const count = Number(positional[0] ?? '3');
       if (!Number.isInteger(count) || count < 1) usage();
       const flavor = (flags.flavor ?? 'debian') as LabFlavor;
-      if (flavor !== 'debian' && flavor !== 'sl44' && flavor !== 'systemd') usage();
+      if (flavor !== 'debian' && flavor !== 'sl44' && flavor !== 'systemd' && flavor !== 'apt') usage();
       // sl44 hosts' simulated hardware by host name, e.g. {"node03": {"withoutCpuFlags": ["vmx"]}, "node04": {"arch": "i686"}}.
       let hostOverrides: Record<string, Sl44HostOverride> | undefined;
       if (flags['hosts-json']) {

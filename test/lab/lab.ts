@@ -14,6 +14,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { APT_HOST_SCRIPT, populateApt } from './flavors/apt.js';
 import { populateSl44, SL44_HOST_SCRIPT, type Sl44HostOverride } from './flavors/sl44.js';
 import { cleanupSystemdHost, hostCgroup, populateSystemd, SYSTEMD_HOST_SCRIPT, systemdLauncher } from './flavors/systemd.js';
 
@@ -21,7 +22,7 @@ export type { Sl44HostOverride } from './flavors/sl44.js';
 
 const run = promisify(execFile);
 
-export type LabFlavor = 'debian' | 'sl44' | 'systemd';
+export type LabFlavor = 'debian' | 'sl44' | 'systemd' | 'apt';
 
 export interface LabHost {
   name: string;
@@ -120,10 +121,15 @@ export const flavors: Record<LabFlavor, FlavorPopulator> = {
     await populateDebian(root, host, ctx);
     await populateSystemd(root);
   },
+  // Debian with a writable /usr and its own dpkg/apt state (flavors/apt.ts)
+  apt: async (root, host, ctx) => {
+    await populateDebian(root, host, ctx);
+    await populateApt(root);
+  },
 };
 
 /** What runs as PID 1 of each host: sshd itself, or the sl44 lab init that can "reboot". */
-const PID1_OF: Record<LabFlavor, string> = { debian: 'sshd', sl44: 'rackplay-sim/init', systemd: 'systemd' };
+const PID1_OF: Record<LabFlavor, string> = { debian: 'sshd', sl44: 'rackplay-sim/init', systemd: 'systemd', apt: 'sshd' };
 
 function hostAddress(slot: number, index: number): string {
   return `127.${slot}.${1 + Math.floor(index / 254)}.${1 + (index % 254)}`;
@@ -399,7 +405,7 @@ async function startHost(dir: string, host: Omit<LabHost, 'pid' | 'unsharePid'>,
   const argv =
     flavor === 'systemd'
       ? ['/bin/sh', '-c', systemdLauncher(hostCgroup(host.address)), SYSTEMD_HOST_SCRIPT, 'lab-host', host.root, host.name]
-      : ['unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', flavor === 'sl44' ? SL44_HOST_SCRIPT : HOST_SCRIPT, 'lab-host', host.root, host.name, ...(flavor === 'sl44' ? [] : mounts)];
+      : ['unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', flavor === 'sl44' ? SL44_HOST_SCRIPT : flavor === 'apt' ? APT_HOST_SCRIPT : HOST_SCRIPT, 'lab-host', host.root, host.name, ...(flavor === 'sl44' ? [] : mounts)];
   const child = spawn(argv[0], argv.slice(1), {
     detached: true,
     stdio: ['ignore', fd, fd],
