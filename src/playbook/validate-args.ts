@@ -238,7 +238,8 @@ export function validateArgsAt(
   const givenAsNull: Record<string, null> = {};
   for (const [k, v] of Object.entries(data)) {
     const t = props[k]?.type;
-    if (v === null && !required.has(k) && t !== 'null' && !(Array.isArray(t) && t.includes('null'))) {
+    // (only declared options: set_fact's and include_vars' free keys keep their None)
+    if (v === null && k in props && !required.has(k) && t !== 'null' && !(Array.isArray(t) && t.includes('null'))) {
       delete data[k];
       givenAsNull[k] = null;
     }
