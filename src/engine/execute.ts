@@ -9,6 +9,7 @@ import { invokeModule } from './invoke-module.js';
 import { expandLoop, globFiles, loopItemVars, resolveLoopNames } from './loops.js';
 import { allTrue, conditionFailure, errorMessage, statusOf, type ExecEnv, type TaskInvocation, type TaskOutcome, type TaskStatus } from './task-common.js';
 import { resolveIgnoreErrors, resolveTaskKeywords, type TaskKeywords } from './task-keywords.js';
+import { child, inheritedWhen } from './scope.js';
 import { overlay, searchPath } from './vars.js';
 
 const CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
@@ -32,10 +33,15 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
   // The loader resolved every other action against the same registry.
   const def = unresolved === undefined ? env.registry.get(task.action)! : undefined;
   let kw: TaskKeywords;
+  // A keyword that does not render (become_user from a registered result a skipped task
+  // never set) fails the task only if `when` lets it run, as Ansible's TaskExecutor keeps
+  // the play context's error until after the conditional.
+  let keywordError: string | undefined;
   try {
     kw = resolveTaskKeywords(templar, task, inv.scope, inv.vars, env.becomePassword);
   } catch (e) {
-    return failOutcome(errorMessage(e), resolveIgnoreErrors(templar, task, inv.scope, inv.vars));
+    keywordError = errorMessage(e);
+    kw = { when: inheritedWhen(child(inv.scope, task)), ignoreErrors: resolveIgnoreErrors(templar, task, inv.scope, inv.vars), ignoreUnreachable: false, noLog: false, runOnce: false, anyErrorsFatal: false };
   }
   // Ansible's ignore_unreachable: the result stays unreachable, but the host goes on.
   const isIgnored = (status: TaskStatus) => (status === 'failed' && kw.ignoreErrors) || (status === 'unreachable' && kw.ignoreUnreachable);
@@ -64,6 +70,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
     if (!check.ok) {
       return finish({ status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: check.falseCond }, ignored: false, items: [], delegatedTo });
     }
+    if (keywordError !== undefined) return failOutcome(keywordError, kw.ignoreErrors);
     if (!def) return finish(failOutcome(unresolved!, kw.ignoreErrors));
     const result = await runWithRetries(def, inv, inv.vars, env, kw);
     const status = statusOf(result);
