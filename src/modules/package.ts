@@ -36,10 +36,12 @@ const packageSchema = {
   type: 'object',
   properties: {
     name: NAME_LIST,
-    state: { type: 'string', enum: PACKAGE_STATES },
+    // documented as required, but Ansible's action plugin hands the task to the package
+    // manager's own module, whose state defaults to present: `package: name=x` installs
+    state: { type: 'string', enum: PACKAGE_STATES, default: 'present' },
     use: { type: 'string', enum: ['auto', 'yum', 'apt_rpm', 'apt', 'dnf'], default: 'auto' },
   },
-  required: ['name', 'state'],
+  required: ['name'],
   additionalProperties: false,
 } as const;
 
