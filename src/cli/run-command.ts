@@ -222,6 +222,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       verbosity: opts.verbose,
       startAtTask: opts.startAtTask,
       forceHandlers: !!opts.forceHandlers || config.forceHandlers,
+      errorOnMissingHandler: config.errorOnMissingHandler,
       gathering: config.gathering,
       factCache: factCacheSettings(),
       flushCache: !!opts.flushCache,

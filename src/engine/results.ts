@@ -2,6 +2,7 @@
 // inventory changes, register, notify, the events the reporters see, and the stats.
 import type { ModuleResult } from '../modules/types.js';
 import type { TaskRef } from '../output/events.js';
+import { UserError } from '../errors.js';
 import type { Task } from '../playbook/types.js';
 // Ansible marks the failed task unsafe: its arguments as written are data, never rendered again.
 import { opaque } from '../template/index.js';
@@ -37,7 +38,12 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
     s.setFacts[task.register] = opaque(reg);
   }
   if (o.status === 'changed' || (o.status === 'ok' && r.changed)) {
-    for (const n of task.notify.length ? task.notify : inheritedNotify(scope)) for (const name of renderNotify(rs, n, vars)) s.notified.add(name);
+    for (const n of task.notify.length ? task.notify : inheritedNotify(scope)) {
+      for (const name of renderNotify(rs, n, vars)) {
+        if (rs.answersNotify && !rs.answersNotify(name, host)) missingHandler(rs, name);
+        s.notified.add(name);
+      }
+    }
   }
   const sink = rs.o.sink;
   // A task-level `diff:` decides whether its diff is shown, over the run's --diff.
@@ -190,6 +196,15 @@ function applyInventoryChanges(rs: RunState, host: string, o: TaskOutcome, repor
     o.result.changed = o.items.some((it) => it.result.changed);
   } else mark(o.result, apply(o.result));
   if (o.status === 'ok' || o.status === 'changed') o.status = statusOf(o.result);
+}
+
+/** As Ansible when a changed task notifies a name no handler answers: the run ends, or (ERROR_ON_MISSING_HANDLER=false) a warning. */
+function missingHandler(rs: RunState, name: string): void {
+  if (rs.o.errorOnMissingHandler === false) {
+    rs.o.sink({ kind: 'warning', message: `The requested handler '${name}' was not found in any of the known handlers` });
+    return;
+  }
+  throw new UserError(`The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`, { kind: 'error' });
 }
 
 /**
