@@ -41,6 +41,8 @@ export class Inventory {
   /** vars written next to the host in the inventory source, or by add_host */
   private readonly inlineHostVars = new Map<string, Record<string, unknown>>();
   private readonly varsCache: VarsCache = new Map();
+  /** add_host and group_by as they ran, which refreshFrom applies again as Ansible does after refresh_inventory. */
+  private readonly dynamic: ({ host: string; groups: string[]; vars: Record<string, unknown> } | { host: string; group: string; parents: readonly string[] })[] = [];
 
   constructor() {
     this.ensureGroup('all');
@@ -300,7 +302,8 @@ export class Inventory {
    * add_host. Returns whether the inventory changed (a new host, a new group, or the host
    * in a group it was not in), which is what Ansible reports as the task's `changed`.
    */
-  addHost(name: string, groups: string[], vars: Record<string, unknown>): boolean {
+  addHost(name: string, groups: string[], vars: Record<string, unknown>, replay = false): boolean {
+    if (!replay) this.dynamic.push({ host: name, groups, vars });
     let changed = !this.hosts.has(name);
     this.ensureHost(name);
     this.addHostToGroup(name, 'all');
@@ -317,7 +320,8 @@ export class Inventory {
    * group_by: the host joins `group`, which becomes a child of each of `parents`. Returns
    * whether that changed anything, as Ansible's add_dynamic_group reports it.
    */
-  addToGroup(host: string, group: string, parents: readonly string[] = ['all']): boolean {
+  addToGroup(host: string, group: string, parents: readonly string[] = ['all'], replay = false): boolean {
+    if (!replay) this.dynamic.push({ host, group, parents });
     if (!this.hosts.has(host)) {
       throw errUnknownHost(host, group, {
         hint: 'add the host to the inventory first (add_host)',
@@ -332,5 +336,26 @@ export class Inventory {
     }
     this.reconcile();
     return changed;
+  }
+
+  /**
+   * meta refresh_inventory: take the hosts, groups and vars of `fresh` (the sources read
+   * again), keep the playbook's vars directories, and apply this run's add_host and group_by
+   * again, as Ansible's refresh_inventory does; a group_by whose host is gone is dropped.
+   */
+  refreshFrom(fresh: Inventory): void {
+    this.hosts = fresh.hosts;
+    this.groups = fresh.groups;
+    this.warnings = fresh.warnings;
+    this.inventoryVarsDirs.splice(0, this.inventoryVarsDirs.length, ...fresh.inventoryVarsDirs);
+    this.inlineHostVars.clear();
+    for (const [h, v] of fresh.inlineHostVars) this.inlineHostVars.set(h, v);
+    this.varsCache.clear();
+    this.groupsDictCache = undefined;
+    for (const d of this.dynamic) {
+      if ('groups' in d) this.addHost(d.host, d.groups, d.vars, true);
+      else if (this.hosts.has(d.host)) this.addToGroup(d.host, d.group, d.parents, true);
+    }
+    this.reconcile();
   }
 }
