@@ -35,6 +35,8 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
     // results are unsafe: text in them (a failed template's message) is not rendered again.
     const reg: ModuleResult = { ...(real?.result ?? r) };
     delete reg._ansible_facts_cacheable;
+    // Ansible registers a result without its invocation (its loop items keep theirs).
+    delete reg.invocation;
     s.setFacts[task.register] = opaque(reg);
   }
   if (o.status === 'changed' || (o.status === 'ok' && r.changed)) {
@@ -51,8 +53,10 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
   for (const it of o.items) {
     sink({ kind: 'host-result', task: ref, host, status: it.status, result: it.result, item: it.item, itemLabel: it.label, delegatedTo: o.delegatedTo, ...diff });
   }
-  // A loop's items were shown one by one; its aggregate is marked so reporters do not show it again.
-  sink({ kind: 'host-result', task: ref, host, status: o.status, result: r, ignored: o.ignored, delegatedTo: o.delegatedTo, checkSkipped: o.checkSkipped, durationMs, ...diff, ...(o.items.length ? { loop: true } : {}) });
+  // A loop's items were shown one by one; its aggregate is marked so reporters do not show it
+  // again, unless it holds no results (no_log censored them, or the loop broke off): Ansible's
+  // callback then shows it as a task's result.
+  sink({ kind: 'host-result', task: ref, host, status: o.status, result: r, ignored: o.ignored, delegatedTo: o.delegatedTo, checkSkipped: o.checkSkipped, durationMs, ...diff, ...(o.items.length && 'results' in r ? { loop: true } : {}) });
   switch (o.status) {
     case 'unreachable':
       if (o.ignored) {

@@ -34,7 +34,7 @@ export const rawModule = defineModule<RawArgs>({
   summary: 'Send a command line to the host shell as it is',
   freeForm: '_raw_params',
   checkMode: 'skip',
-  traits: { noAsync: true },
+  traits: { noAsync: true, runsNoModule: true },
   schema,
   run: runRaw,
 });
