@@ -41,6 +41,12 @@ export class Inventory {
   /** vars written next to the host in the inventory source, or by add_host */
   private readonly inlineHostVars = new Map<string, Record<string, unknown>>();
   private readonly varsCache: VarsCache = new Map();
+  /**
+   * A mapping variable set again (the same host or group in two sources): each value in
+   * order, so hash_behaviour=merge can merge them as Ansible's set_variable does.
+   */
+  private stacked = new Map<Record<string, unknown>, Map<string, Record<string, unknown>[]>>();
+  private hashMerge?: (low: Record<string, unknown>, high: Record<string, unknown>) => Record<string, unknown>;
   /** add_host and group_by as they ran, which refreshFrom applies again as Ansible does after refresh_inventory. */
   private readonly dynamic: ({ host: string; groups: string[]; vars: Record<string, unknown> } | { host: string; group: string; parents: readonly string[] })[] = [];
 
@@ -119,12 +125,33 @@ export class Inventory {
       g.priority = n;
       return;
     }
+    this.stack(g.vars, key, value);
     g.vars[key] = value;
+  }
+
+  private stack(vars: Record<string, unknown>, key: string, value: unknown): void {
+    const prev = vars[key];
+    if (!isMapping(prev) || !isMapping(value)) return;
+    let keys = this.stacked.get(vars);
+    if (!keys) this.stacked.set(vars, (keys = new Map()));
+    const list = keys.get(key) ?? [prev];
+    list.push(value);
+    keys.set(key, list);
+  }
+
+  /** hash_behaviour=merge: a mapping set more than once is the merge of its values (and vars sources merge too). */
+  useHashMerge(merge: (low: Record<string, unknown>, high: Record<string, unknown>) => Record<string, unknown>): void {
+    this.hashMerge = merge;
+    this.combineVars = merge;
+    for (const [vars, keys] of this.stacked) for (const [key, list] of keys) vars[key] = list.reduce((low, high) => merge(low, high));
+    for (const name of this.hosts.keys()) this.refreshHostVars(name);
   }
 
   setHostVar(host: string, key: string, value: unknown): void {
     this.ensureHost(host);
-    this.inlineHostVars.get(host)![key] = value;
+    const vars = this.inlineHostVars.get(host)!;
+    this.stack(vars, key, value);
+    vars[key] = value;
   }
 
   /**
@@ -352,10 +379,16 @@ export class Inventory {
     for (const [h, v] of fresh.inlineHostVars) this.inlineHostVars.set(h, v);
     this.varsCache.clear();
     this.groupsDictCache = undefined;
+    this.stacked = fresh.stacked;
+    if (this.hashMerge) this.useHashMerge(this.hashMerge);
     for (const d of this.dynamic) {
       if ('groups' in d) this.addHost(d.host, d.groups, d.vars, true);
       else if (this.hosts.has(d.host)) this.addToGroup(d.host, d.group, d.parents, true);
     }
     this.reconcile();
   }
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
