@@ -27,6 +27,8 @@ export interface Config {
   forceHandlers: boolean;
   /** ERROR_ON_MISSING_HANDLER: false makes an unknown notify a warning. */
   errorOnMissingHandler: boolean;
+  /** ANSIBLE_NO_LOG / [defaults] no_log: no_log for every task that does not set it. */
+  noLog: boolean;
   stdoutCallback: string;
   becomeAskPass: boolean;
   /** `[rackplay] strict`: what Ansible checks only when a task runs is a load error. */
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     showCustomStats: bool(get('ANSIBLE_SHOW_CUSTOM_STATS', 'show_custom_stats'), false),
     forceHandlers: bool(get('ANSIBLE_FORCE_HANDLERS', 'force_handlers'), false),
     errorOnMissingHandler: bool(get('ANSIBLE_ERROR_ON_MISSING_HANDLER', 'error_on_missing_handler'), true),
+    noLog: bool(get('ANSIBLE_NO_LOG', 'no_log'), false),
     stdoutCallback: get('ANSIBLE_STDOUT_CALLBACK', 'stdout_callback') ?? 'default',
     becomeAskPass: bool(get('ANSIBLE_BECOME_ASK_PASS', 'become_ask_pass', pe), false),
     strict: bool(get('RACKPLAY_STRICT', 'strict', rp), false),

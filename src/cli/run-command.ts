@@ -113,6 +113,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
     if (opts.become) cliKeywords.become = true;
     if (opts.becomeUser) cliKeywords.become_user = opts.becomeUser;
     if (opts.becomeMethod) cliKeywords.become_method = opts.becomeMethod;
+    if (config.noLog) cliKeywords.no_log = true;
 
     const playbookPaths = playbookArgs.map((p) => path.resolve(p));
     const playbookDir = opts.playbookDir ?? path.dirname(playbookPaths[0]);
@@ -223,6 +224,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       verbosity: opts.verbose,
       startAtTask: opts.startAtTask,
       forceHandlers: !!opts.forceHandlers || config.forceHandlers,
+      errorOnMissingHandler: config.errorOnMissingHandler,
       gathering: config.gathering,
       factCache: factCacheSettings(),
       flushCache: !!opts.flushCache,

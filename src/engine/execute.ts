@@ -7,7 +7,7 @@ import { plainText, UndefinedVariableError, type Templar } from '../template/ind
 import { UnreachableError } from '../transport/types.js';
 import { invokeModule } from './invoke-module.js';
 import { expandLoop, globFiles, loopItemVars, resolveLoopNames } from './loops.js';
-import { allTrue, conditionFailure, errorMessage, statusOf, type ExecEnv, type TaskInvocation, type TaskOutcome, type TaskStatus } from './task-common.js';
+import { allTrue, argsUndefined, conditionFailure, errorMessage, statusOf, type ExecEnv, type TaskInvocation, type TaskOutcome, type TaskStatus } from './task-common.js';
 import { resolveIgnoreErrors, resolveTaskKeywords, type TaskKeywords } from './task-keywords.js';
 import { child, inheritedWhen } from './scope.js';
 import { overlay, searchPath } from './vars.js';
@@ -68,7 +68,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
       return finish(failOutcome(conditionFailure(conds.find(() => true), e), kw.ignoreErrors));
     }
     if (!check.ok) {
-      return finish({ status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: check.falseCond }, ignored: false, items: [], delegatedTo });
+      return finish({ status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, ignored: false, items: [], delegatedTo });
     }
     if (keywordError !== undefined) return failOutcome(keywordError, kw.ignoreErrors);
     if (!def) return finish(failOutcome(unresolved!, kw.ignoreErrors));
@@ -96,7 +96,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
       } catch {
         return finish(failOutcome(errorMessage(e), kw.ignoreErrors));
       }
-      if (!check.ok) return finish({ status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: check.falseCond }, ignored: false, items: [], delegatedTo });
+      if (!check.ok) return finish({ status: 'skipped', result: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, ignored: false, items: [], delegatedTo });
     }
     return finish(failOutcome(errorMessage(e), kw.ignoreErrors));
   }
@@ -116,13 +116,17 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
       const check = allTrue(templar, conds, vars, warn);
       // Keywords may use the loop variable: each item renders them again, as Ansible does.
       r = !check.ok
-        ? { changed: false, skipped: true, skip_reason: 'Conditional result was False', false_condition: check.falseCond }
+        ? { changed: false, skipped: true, skip_reason: 'Conditional result was False' }
         : !def
           ? { failed: true, msg: unresolved }
           : await runWithRetries(def, inv, vars, env, resolveTaskKeywords(templar, task, inv.scope, vars, env.becomePassword));
     } catch (e) {
       if (e instanceof UnreachableError) throw e;
       r = { failed: true, msg: errorMessage(e) };
+    }
+    if (argsUndefined.has(r)) {
+      // Ansible's loop stops there: the items shown so far stay shown, the task fails with the error alone.
+      return finish({ status: 'failed', result: r, ignored: kw.ignoreErrors, items: itemOutcomes, delegatedTo });
     }
     // Each item's result carries what the task saw of the loop, as Ansible's does.
     // (as plain text: a registered result is never templated again anyway)
@@ -170,7 +174,7 @@ async function runWithRetries(def: ModuleDef, inv: TaskInvocation, vars: Record<
   let result: ModuleResult = {};
   for (let attempt = 1; attempt <= retries; attempt++) {
     result = await invokeModule(def, inv, vars, env, kw);
-    if (result.unreachable) return result;
+    if (result.unreachable || argsUndefined.has(result)) return result;
     // Ansible's task executor fills in both flags, so a registered result always has them.
     if (!('failed' in result)) result = { ...result, failed: false };
     if (!('changed' in result)) result = { ...result, changed: false };

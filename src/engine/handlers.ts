@@ -2,17 +2,21 @@
 // notification a handler answers (its name or a `listen` topic, optionally prefixed with
 // its role), and a flush that runs the notified ones on the given hosts.
 import { ansibleBool } from '../boolean.js';
-import type { Play, RoleInstance, Task } from '../playbook/types.js';
-import { playHandlers, playRoles } from '../playbook/walk.js';
+import { flattenHandlers } from '../playbook/index.js';
+import type { DynamicInclude, Handler, Play, RoleInstance, Task, TaskNode } from '../playbook/types.js';
+import { handlerListen, playHandlers, playRoles } from '../playbook/walk.js';
+import type { Outcome } from './host-iterator.js';
+import { runInclude } from './includes.js';
 import type { RunState } from './run-state.js';
-import { child, type Scope } from './scope.js';
+import { UserError } from '../errors.js';
+import { child, inheritedWhen, type Scope } from './scope.js';
 import { stopsHost } from './results.js';
 import { taskRef, type TaskOutcome } from './task-common.js';
 import { runTaskOnHosts } from './task-hosts.js';
 import type { PlayVarsContext } from './vars.js';
 
 export interface HandlerEntry {
-  task: Task;
+  task: Handler;
   scope: Scope;
   /** A templated name once rendered; null when it could not be (the handler answers only its listen topics). */
   name?: string | null;
@@ -35,8 +39,7 @@ function nameMatches(h: HandlerEntry, notified: string): boolean {
   const name = h.name === undefined ? h.task.name : h.name;
   if (name === null || name === undefined) return false;
   if (name === notified) return true;
-  const role = h.scope.role?.name ?? h.task.role?.name;
-  return !!role && `${role} : ${name}` === notified;
+  return roleNames(h).some((role) => `${role} : ${name}` === notified);
 }
 
 /**
@@ -53,7 +56,7 @@ function renderNames(rs: RunState, handlers: HandlerEntry[], host: string | unde
       h.name = String(rs.o.templar.render(raw, rs.vars.forTask(host, pv, child(h.scope, h.task))));
     } catch (e) {
       h.name = null;
-      if (!h.task.listen.length) {
+      if (!handlerListen(h.task).length) {
         const why = e instanceof Error ? e.message : String(e);
         rs.o.sink({ kind: 'warning', message: `Handler '${raw}' is unusable because it has no listen topics and the name could not be templated (host-specific variables are not supported in handler names). The error: ${why}` });
       }
@@ -62,10 +65,14 @@ function renderNames(rs: RunState, handlers: HandlerEntry[], host: string | unde
 }
 
 function listens(h: HandlerEntry, notified: string): boolean {
-  const t = h.task;
-  if (t.listen.includes(notified)) return true;
-  const role = h.scope.role?.name ?? t.role?.name;
-  return !!role && t.listen.some((l) => `${role} : ${l}` === notified);
+  const topics = handlerListen(h.task);
+  if (topics.includes(notified)) return true;
+  return roleNames(h).some((role) => topics.some((l) => `${role} : ${l}` === notified));
+}
+
+/** A role handler answers with its role's name as prefix; one a role imported, with either role's. */
+function roleNames(h: HandlerEntry): string[] {
+  return [...new Set([h.scope.role?.name, h.task.role?.name].filter((r): r is string => !!r))];
 }
 
 /**
@@ -85,6 +92,12 @@ export function notifiedHandlers(handlers: HandlerEntry[], notified: string): nu
   if (byName !== undefined) out.add(byName);
   handlers.forEach((h, i) => listens(h, notified) && out.add(i));
   return [...out].sort((x, y) => x - y);
+}
+
+/** Whether any handler answers a notification (its name rendered as at a flush). */
+export function answersNotify(rs: RunState, handlers: HandlerEntry[], name: string, host: string, pv: PlayVarsContext): boolean {
+  renderNames(rs, handlers, host, pv);
+  return notifiedHandlers(handlers, name).length > 0;
 }
 
 /** The play's force_handlers keyword, else --force-handlers / ANSIBLE_FORCE_HANDLERS. */
@@ -137,21 +150,78 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
       ran = true;
       for (const host of targets) pending.get(host)!.delete(i);
       const h = handlers[i];
-      if (isMetaNoop(rs, h.task)) {
-        // A `meta: noop` handler shows its banner and has no result, as in Ansible.
-        rs.o.sink({ kind: 'handler-start', task: taskRef(h.task, h.scope, true) });
-        for (const _ of targets) rs.o.sink({ kind: 'meta-message', message: 'noop' });
-        continue;
-      }
-      const task = typeof h.name === 'string' ? { ...h.task, name: h.name } : h.task;
-      const outcomes = await runTaskOnHosts(rs, task, targets.map((host) => ({ host, scope: h.scope })), pv, { handler: true });
-      for (const [host, o] of outcomes) if (!failedBefore.has(host) && !failures.has(host) && stopsHost(o)) failures.set(host, o);
+      const name = typeof h.name === 'string' ? h.name : undefined;
+      await runHandler(rs, h.task, name, targets.map((host) => ({ host, scope: h.scope })), pv, (host, o) => {
+        if (!failedBefore.has(host) && !failures.has(host) && stopsHost(o)) failures.set(host, o);
+      }, eligible);
     }
     if (!ran) break;
   }
   return failures;
 }
 
-function isMetaNoop(rs: RunState, task: Task): boolean {
-  return !!rs.o.registry.get(task.action)?.traits?.engineAction && String(task.args._raw_params ?? task.args.free_form ?? '') === 'noop';
+type HandlerTarget = { host: string; scope: Scope };
+
+/**
+ * One handler on its hosts. An include_tasks handler includes its file for them, then runs
+ * every task of it as a handler (notified or not), as Ansible 2.14 does; a host that fails
+ * along the way runs no more of them unless handlers are forced.
+ */
+async function runHandler(
+  rs: RunState,
+  task: Handler,
+  name: string | undefined,
+  targets: HandlerTarget[],
+  pv: PlayVarsContext,
+  record: (host: string, o: TaskOutcome) => void,
+  eligible: (host: string) => boolean,
+): Promise<void> {
+  if (task.kind === 'include') {
+    for (const group of await includeHandler(rs, task, name, targets, pv, record)) {
+      for (const inner of flattenHandlers(group.nodes)) {
+        if (rs.interrupted) return;
+        const on = group.targets.filter((t) => eligible(t.host));
+        if (on.length) await runHandler(rs, inner, undefined, on, pv, record, eligible);
+      }
+    }
+    return;
+  }
+  const meta = metaAction(rs, task);
+  if (meta === 'noop') {
+    // A `meta: noop` handler shows its banner and has no result, as in Ansible.
+    rs.o.sink({ kind: 'handler-start', task: taskRef(task, targets[0].scope, true) });
+    for (const _ of targets) rs.o.sink({ kind: 'meta-message', message: 'noop' });
+    return;
+  }
+  if (meta === 'flush_handlers') {
+    // Ansible refuses it when it runs (its `when` holding), ending the run.
+    rs.o.sink({ kind: 'handler-start', task: taskRef(task, targets[0].scope, true) });
+    const holds = ({ host, scope }: HandlerTarget) => inheritedWhen(child(scope, task)).every((c) => rs.o.templar.evaluateCondition(c, rs.vars.forTask(host, pv, child(scope, task))));
+    if (targets.some(holds)) throw new UserError('flush_handlers cannot be used as a handler', { kind: 'error' });
+    return;
+  }
+  const outcomes = await runTaskOnHosts(rs, name === undefined ? task : { ...task, name }, targets, pv, { handler: true });
+  for (const [host, o] of outcomes) record(host, o);
+}
+
+/** The files an include handler brought in, each with the hosts (and their scopes) that included it, in order. */
+async function includeHandler(rs: RunState, inc: DynamicInclude, name: string | undefined, targets: HandlerTarget[], pv: PlayVarsContext, record: (host: string, o: TaskOutcome) => void) {
+  const outcomes = await runInclude(rs, targets.map(({ host, scope }) => ({ host, item: { kind: 'include' as const, include: inc, scope, at: [] } })), pv, name);
+  for (const [host, o] of outcomes) if (o.failed) record(host, { status: 'failed', result: { failed: true }, ignored: false, items: [] });
+  // Hosts that included the same file (the same item of a looped include) run it together.
+  const groups: { nodes: TaskNode[]; item: number; targets: HandlerTarget[] }[] = [];
+  for (const { host } of targets) {
+    const o: Outcome | undefined = outcomes.get(host);
+    const pieces = o?.includedEach ?? (o?.included ? [o.included] : []);
+    pieces.forEach((piece, item) => {
+      let g = groups.find((x) => x.nodes === piece.nodes && x.item === item);
+      if (!g) groups.push((g = { nodes: piece.nodes, item, targets: [] }));
+      g.targets.push({ host, scope: piece.scope });
+    });
+  }
+  return groups;
+}
+
+function metaAction(rs: RunState, task: Task): string | undefined {
+  return rs.o.registry.get(task.action)?.traits?.engineAction ? String(task.args._raw_params ?? task.args.free_form ?? '') : undefined;
 }

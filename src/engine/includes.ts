@@ -1,6 +1,7 @@
 // include_tasks and include_role: evaluated per host when reached, loaded once per file
 // (or role entry point) for all hosts so they go through the included tasks in step.
 import path from 'node:path';
+import { LoadError } from '../errors.js';
 import type { TaskRef } from '../output/events.js';
 import { ansibleBool } from '../boolean.js';
 import { loadRole, loadTaskFile } from '../playbook/index.js';
@@ -14,19 +15,20 @@ import { overlay, type PlayVarsContext } from './vars.js';
 
 export type IncludeItem = Extract<WorkItem, { kind: 'include' }>;
 
-export async function runInclude(rs: RunState, items: { host: string; item: IncludeItem }[], pv: PlayVarsContext): Promise<Map<string, Outcome>> {
+export async function runInclude(rs: RunState, items: { host: string; item: IncludeItem }[], pv: PlayVarsContext, name?: string): Promise<Map<string, Outcome>> {
   const out = new Map<string, Outcome>();
   const first = items[0].item.include;
   const written = first.actionAsWritten ?? first.action;
   const ref: TaskRef = {
     // Ansible names an unnamed include_role after its role: `include_role : web`
-    name: first.action === 'include_role' ? first.name ?? `${written} : ${String(first.args.name)}` : first.role ? `${first.role.name} : ${first.name ?? written}` : first.name ?? written,
+    name: first.action === 'include_role' ? first.name ?? `${written} : ${String(first.args.name)}` : first.role ? `${first.role.name} : ${name ?? first.name ?? written}` : name ?? first.name ?? written,
     action: first.action,
     uid: first.uid,
     path: `${first.pos.file}:${first.pos.line}`,
     role: first.role?.name,
+    ...(first.handler ? { handler: true } : {}),
   };
-  rs.o.sink({ kind: 'task-start', task: ref });
+  rs.o.sink({ kind: first.handler ? 'handler-start' : 'task-start', task: ref });
   const byFile = new Map<string, string[]>();
   // A looped include's line names its item (or loop_control.label), as Ansible's callback does.
   const itemLabels = new Map<string, unknown>();
@@ -63,6 +65,7 @@ export async function runInclude(rs: RunState, items: { host: string; item: Incl
       // (include_role is not a result of its own).
       if (inc.action === 'include_tasks') st.ok += pieces.length;
     } catch (e) {
+      if (e instanceof LoadError && FATAL_IN_INCLUDE.has(e.code)) throw e;
       rs.state(host).failed = true;
       if (!isRescuable(scope)) rs.countFailure(host);
       rs.o.sink({ kind: 'host-result', task: ref, host, status: 'failed', result: { failed: true, msg: errorMessage(e) } });
@@ -74,6 +77,12 @@ export async function runInclude(rs: RunState, items: { host: string; item: Incl
   }
   return out;
 }
+
+/**
+ * What Ansible raises as a parser error while loading an included file ends the run (its
+ * strategy re-raises AnsibleParserError); a file it cannot find or read fails the hosts.
+ */
+const FATAL_IN_INCLUDE = new Set<string>(['YAML_SYNTAX', 'YAML_MULTI_DOCUMENT', 'BAD_BLOCK', 'BAD_TASK', 'INVALID_KEYWORD', 'CONFLICTING_ACTIONS', 'NO_ACTION', 'BAD_ACTION', 'UNKNOWN_MODULE', 'NOT_SUPPORTED']);
 
 type Included = NonNullable<Outcome['included']> & { file?: string };
 
@@ -101,8 +110,8 @@ async function includeOne(rs: RunState, host: string, item: IncludeItem, pv: Pla
   }
   const file = String(args.file ?? args._raw_params ?? '');
   const full = path.isAbsolute(file) ? file : path.resolve(inc.baseDir, file);
-  const key = `${full}\0${inc.role?.path ?? ''}`;
-  const nodes = rs.includeCache.get(key) ?? loadTaskFile(full, { ...rs.o.loadOptions, role: inc.role, pos: inc.pos });
+  const key = `${full}\0${inc.role?.path ?? ''}${inc.handler ? '\0handlers' : ''}`;
+  const nodes = rs.includeCache.get(key) ?? loadTaskFile(full, { ...rs.o.loadOptions, role: inc.role, pos: inc.pos, handlers: !!inc.handler });
   rs.includeCache.set(key, nodes);
   return { nodes: await nodes, scope: child(scope, applyKeywords, { includeParams }), file: full };
 }

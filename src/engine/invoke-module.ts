@@ -12,7 +12,7 @@ import { AsyncJob, asyncSettings, finishPendingJob } from './async-run.js';
 import { makeControllerContext } from './controller.js';
 import type { ProbeRequest } from './probe-batch.js';
 import { currentRole } from './scope.js';
-import { allTrue, errorMessage, undefinedVariableFailure, type ExecEnv, type TaskInvocation } from './task-common.js';
+import { allTrue, argsUndefined, errorMessage, undefinedVariableFailure, type ExecEnv, type TaskInvocation } from './task-common.js';
 import type { TaskKeywords } from './task-keywords.js';
 
 function stripOmit(value: unknown): unknown {
@@ -62,7 +62,9 @@ function resolveCall(def: ModuleDef, inv: TaskInvocation, vars: Record<string, u
   } catch (e) {
     // an argument constraint (mutually_exclusive...) the task's rendered arguments break
     if (e instanceof ModuleFailure) return { failure: e.result() };
-    return { failure: undefinedVariableFailure(e) ?? { failed: true, msg: errorMessage(e) } };
+    const undefinedVar = undefinedVariableFailure(e);
+    if (undefinedVar) argsUndefined.add(undefinedVar);
+    return { failure: undefinedVar ?? { failed: true, msg: errorMessage(e) } };
   }
   if (kw.become?.password) env.addSecret(kw.become.password);
   return { call: { args, check: kw.checkMode ?? env.check, diff: kw.diff ?? env.diff, become: kw.become, timeoutMs: kw.timeoutMs, envVars: kw.environment } };
@@ -208,7 +210,7 @@ async function runModule(def: ModuleDef, inv: TaskInvocation, vars: Record<strin
         const msg = def.checkSkipMessage ? def.checkSkipMessage(task.action) : `remote module (${task.action}) does not support check mode`;
         return { changed: false, skipped: true, ...(msg === undefined ? {} : { msg }), _check_skipped: true };
       }
-      return await def.run(args, ctx);
+      return withInvocation(def, args, await def.run(args, ctx));
     }
     if (!def.plan) throw new Error(`module ${def.name} has neither plan nor run`);
     const prepared = def.prepare ? await def.prepare(args, ctx) : args;
@@ -228,11 +230,11 @@ async function runModule(def: ModuleDef, inv: TaskInvocation, vars: Record<strin
     if (!check && plan.steps.length) {
       env.noteApplied?.(target);
       const failure = await applyPlan(plan, asyncJob ? asyncJob.transport(transport!) : transport!, { become, env: envVars, timeoutMs });
-      if (failure) return { ...result, changed: false, failed: true, ...failure };
+      if (failure) return withInvocation(def, args, { ...result, changed: false, failed: true, ...failure });
     }
-    return result;
+    return withInvocation(def, args, result);
   } catch (e) {
-    if (e instanceof ModuleFailure) return e.result();
+    if (e instanceof ModuleFailure) return withInvocation(def, args, e.result());
     if (e instanceof UnreachableError) return { unreachable: true, changed: false, msg: e.message };
     if (e instanceof TaskTimeoutError) {
       // TaskExecutor's words for the task `timeout:` keyword
@@ -245,3 +247,21 @@ async function runModule(def: ModuleDef, inv: TaskInvocation, vars: Record<strin
   }
 }
 
+const NO_LOG_VALUE = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER';
+
+/**
+ * What AnsibleModule adds to every result it returns: `invocation.module_args`, the module's
+ * parameters after its argument spec (defaults filled in, null for the unset ones), a no_log
+ * parameter's value masked. Action plugins that run no module have none; a library module
+ * returns its own.
+ */
+function withInvocation(def: ModuleDef, args: Record<string, unknown>, result: ModuleResult): ModuleResult {
+  const t = def.traits;
+  if (def.controllerOnly || def.libraryFile || t?.engineAction || t?.validArgs || t?.runsNoModule || 'invocation' in result) return result;
+  const moduleArgs: Record<string, unknown> = {};
+  const props = (def.schema.properties ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(props).sort()) moduleArgs[k] = k in args ? args[k] : null;
+  for (const k of Object.keys(args)) if (!(k in moduleArgs)) moduleArgs[k] = args[k];
+  for (const k of t?.noLogArgs ?? []) if (moduleArgs[k] !== null && moduleArgs[k] !== undefined) moduleArgs[k] = NO_LOG_VALUE;
+  return { ...result, invocation: { module_args: moduleArgs } };
+}

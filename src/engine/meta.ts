@@ -1,6 +1,7 @@
 // meta actions, carried out by the engine. The table is typed by MetaAction, the list the
 // meta module's schema accepts (src/modules/meta.ts), so the two cannot drift: an action
 // the schema allows and the engine lacks does not compile.
+import { loadInventory } from '../inventory/index.js';
 import type { MetaAction } from '../modules/meta.js';
 import type { Task } from '../playbook/types.js';
 import { runHandlers, type HandlerEntry } from './handlers.js';
@@ -92,8 +93,14 @@ const META: Record<MetaAction, (c: MetaContext) => Promise<MetaEffect> | MetaEff
     for (const { host } of c.applies) await c.rs.dropConnection(host);
     return {};
   },
-  // Inventories here are static files read once: there is nothing to refresh.
-  refresh_inventory: () => ({}),
+  refresh_inventory: async (c) => {
+    const warn = (message: string) => c.rs.o.sink({ kind: 'warning', message });
+    const inv = c.rs.o.inventory;
+    inv.refreshFrom(await loadInventory(c.rs.o.inventorySources, { warnUnparsed: warn }));
+    // As Ansible's refreshed hosts cache: a host the sources no longer have leaves the play.
+    for (const host of c.pv.batch) if (!inv.getHost(host)) c.rs.state(host).ended = true;
+    return {};
+  },
   noop: () => ({}),
 };
 

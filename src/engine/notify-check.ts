@@ -3,17 +3,17 @@
 // task's position and the closest handler name.
 import { UserError, formatPos } from '../errors.js';
 import type { Play, Playbook, Task, TaskNode } from '../playbook/types.js';
-import { playHandlers, playRoles } from '../playbook/walk.js';
+import { handlerListen, playHandlers, playRoles } from '../playbook/walk.js';
 import { suggest } from '../playbook/suggest.js';
 
 function handlerNames(play: Play): Set<string> {
   const names = new Set<string>();
   for (const { task, role } of playHandlers(play)) {
-    const roleName = role?.name ?? task.role?.name;
-    for (const n of [task.name, ...task.listen]) {
+    const roleNames = new Set([role?.name, task.role?.name].filter((r): r is string => !!r));
+    for (const n of [task.name, ...handlerListen(task)]) {
       if (!n) continue;
       names.add(n);
-      if (roleName) names.add(`${roleName} : ${n}`);
+      for (const r of roleNames) names.add(`${r} : ${n}`);
     }
   }
   return names;
@@ -36,13 +36,16 @@ export function checkNotifies(playbooks: Playbook[], warn?: (problem: UserError)
     for (const play of pb.plays) {
       const names = handlerNames(play);
       // A templated handler name is only known at run time: any notify may be meant for it.
+      // A play with an include_tasks handler is left to the run too: Ansible runs it until a
+      // changed task notifies a name only the included file has (which it then refuses).
       if ([...names].some((n) => /{{|{%/.test(n))) continue;
+      if (playHandlers(play).some(({ task }) => task.kind === 'include')) continue;
       const tasks = [
         ...staticTasks(play.pre_tasks),
         ...playRoles(play).flatMap(({ role }) => [...staticTasks(role.tasks)]),
         ...staticTasks(play.tasks),
         ...staticTasks(play.post_tasks),
-        ...play.handlers,
+        ...play.handlers.filter((h): h is Task => h.kind === 'task'),
       ];
       for (const t of tasks) {
         for (const n of t.notify) {

@@ -10,7 +10,7 @@ import { selectPlayHosts } from '../inventory/index.js';
 import { parseYamlText } from '../playbook/yaml-file.js';
 import { BLOCK_KEYWORDS, PLAY_KEYWORDS, TASK_KEYWORDS } from '../playbook/keywords.js';
 import type { Play, Task } from '../playbook/types.js';
-import { collectHandlers, forceHandlers, runHandlers } from './handlers.js';
+import { answersNotify, collectHandlers, forceHandlers, runHandlers } from './handlers.js';
 import { PlayWalk } from './play-walk.js';
 import type { BatchEnd, RunState } from './run-state.js';
 import type { Scope } from './scope.js';
@@ -80,6 +80,7 @@ async function runSerialBatch(rs: RunState, play: Play, playScope: Scope, pv: Pl
   await loadVarsFiles(rs, play, pv);
   await gatherFacts(rs, play, playScope, pv, strategy);
   const handlers = collectHandlers(play, playScope);
+  rs.answersNotify = (name, host) => answersNotify(rs, handlers, name, host, pv);
   const walk = new PlayWalk(rs, play, playScope, pv.batch);
   const ended = await strategy.run({ rs, play, pv, walk, handlers });
   // --force-handlers: failed hosts still run what they were notified of.

@@ -3,6 +3,7 @@
 import { recordCustomStats } from '../modules/set-stats.js';
 import type { ModuleResult } from '../modules/types.js';
 import type { TaskRef } from '../output/events.js';
+import { UserError } from '../errors.js';
 import type { Task } from '../playbook/types.js';
 // Ansible marks the failed task unsafe: its arguments as written are data, never rendered again.
 import { opaque } from '../template/index.js';
@@ -36,10 +37,17 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
     // results are unsafe: text in them (a failed template's message) is not rendered again.
     const reg: ModuleResult = { ...(real?.result ?? r) };
     delete reg._ansible_facts_cacheable;
+    // Ansible registers a result without its invocation (its loop items keep theirs).
+    delete reg.invocation;
     s.setFacts[task.register] = opaque(reg);
   }
   if (o.status === 'changed' || (o.status === 'ok' && r.changed)) {
-    for (const n of task.notify.length ? task.notify : inheritedNotify(scope)) for (const name of renderNotify(rs, n, vars)) s.notified.add(name);
+    for (const n of task.notify.length ? task.notify : inheritedNotify(scope)) {
+      for (const name of renderNotify(rs, n, vars)) {
+        if (rs.answersNotify && !rs.answersNotify(name, host)) missingHandler(rs, name);
+        s.notified.add(name);
+      }
+    }
   }
   const sink = rs.o.sink;
   // A task-level `diff:` decides whether its diff is shown, over the run's --diff.
@@ -47,8 +55,10 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
   for (const it of o.items) {
     sink({ kind: 'host-result', task: ref, host, status: it.status, result: it.result, item: it.item, itemLabel: it.label, delegatedTo: o.delegatedTo, ...diff });
   }
-  // A loop's items were shown one by one; its aggregate is marked so reporters do not show it again.
-  sink({ kind: 'host-result', task: ref, host, status: o.status, result: r, ignored: o.ignored, delegatedTo: o.delegatedTo, checkSkipped: o.checkSkipped, durationMs, ...diff, ...(o.items.length ? { loop: true } : {}) });
+  // A loop's items were shown one by one; its aggregate is marked so reporters do not show it
+  // again, unless it holds no results (no_log censored them, or the loop broke off): Ansible's
+  // callback then shows it as a task's result.
+  sink({ kind: 'host-result', task: ref, host, status: o.status, result: r, ignored: o.ignored, delegatedTo: o.delegatedTo, checkSkipped: o.checkSkipped, durationMs, ...diff, ...(o.items.length && 'results' in r ? { loop: true } : {}) });
   switch (o.status) {
     case 'unreachable':
       if (o.ignored) {
@@ -192,6 +202,15 @@ function applyInventoryChanges(rs: RunState, host: string, o: TaskOutcome, repor
     o.result.changed = o.items.some((it) => it.result.changed);
   } else mark(o.result, apply(o.result));
   if (o.status === 'ok' || o.status === 'changed') o.status = statusOf(o.result);
+}
+
+/** As Ansible when a changed task notifies a name no handler answers: the run ends, or (ERROR_ON_MISSING_HANDLER=false) a warning. */
+function missingHandler(rs: RunState, name: string): void {
+  if (rs.o.errorOnMissingHandler === false) {
+    rs.o.sink({ kind: 'warning', message: `The requested handler '${name}' was not found in any of the known handlers` });
+    return;
+  }
+  throw new UserError(`The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`, { kind: 'error' });
 }
 
 /**

@@ -33,6 +33,8 @@ export interface RunOptions {
   verbosity: number;
   startAtTask?: string;
   forceHandlers: boolean;
+  /** ANSIBLE_ERROR_ON_MISSING_HANDLER (default true): a notify no handler answers ends the run, else warns. */
+  errorOnMissingHandler?: boolean;
   /** ansible.cfg `gathering`: implicit (default: gather unless gather_facts: false), explicit, smart */
   gathering: 'implicit' | 'explicit' | 'smart';
   becomePassword?: string;
@@ -82,6 +84,8 @@ export class RunState {
   /** Dynamic includes and include_role loads, one per file (or role entry point) for all hosts. */
   readonly includeCache = new Map<string, Promise<TaskNode[]>>();
   readonly roleCache = new Map<string, Promise<RoleInstance>>();
+  /** Whether the current batch's handlers answer a notification (set by play.ts for each batch). */
+  answersNotify?: (name: string, host: string) => boolean;
   /** The end of the last queued lookahead prediction (lookahead.ts). */
   predictionTurn: Promise<void> = Promise.resolve();
   private graceTimer?: NodeJS.Timeout;

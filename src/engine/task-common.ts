@@ -118,6 +118,12 @@ export function allTrue(templar: Templar, conds: unknown[], vars: Record<string,
   return { ok: true };
 }
 
+/**
+ * Failures of a task's arguments that name an undefined variable. Ansible raises these out
+ * of its task executor: failed_when does not apply, and in a loop the task fails as a whole.
+ */
+export const argsUndefined = new WeakSet<ModuleResult>();
+
 /** Ansible's wording for a template that names an undefined variable or attribute. */
 export function undefinedVariableFailure(e: unknown): ModuleResult | undefined {
   if (!(e instanceof UndefinedVariableError)) return undefined;

@@ -49,7 +49,7 @@ export class VarsBuilder {
     const cfg = findConfigFile(process.env, process.cwd());
     this.controller = { ansible_config_file: cfg === undefined ? null : path.resolve(cfg) };
     this.hashMerge = hashMergeConfigured(cfg);
-    if (this.hashMerge) ctx.inventory.combineVars = (low, high) => mergeHash(low, high);
+    if (this.hashMerge) ctx.inventory.useHashMerge((low, high) => mergeHash(low, high));
     const python = controllerPython(process.env.PATH ?? '');
     if (python) this.controller.ansible_playbook_python = python;
     this.privateRoleVars = privateRoleVars(cfg);

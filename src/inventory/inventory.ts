@@ -41,6 +41,14 @@ export class Inventory {
   /** vars written next to the host in the inventory source, or by add_host */
   private readonly inlineHostVars = new Map<string, Record<string, unknown>>();
   private readonly varsCache: VarsCache = new Map();
+  /**
+   * A mapping variable set again (the same host or group in two sources): each value in
+   * order, so hash_behaviour=merge can merge them as Ansible's set_variable does.
+   */
+  private stacked = new Map<Record<string, unknown>, Map<string, Record<string, unknown>[]>>();
+  private hashMerge?: (low: Record<string, unknown>, high: Record<string, unknown>) => Record<string, unknown>;
+  /** add_host and group_by as they ran, which refreshFrom applies again as Ansible does after refresh_inventory. */
+  private readonly dynamic: ({ host: string; groups: string[]; vars: Record<string, unknown> } | { host: string; group: string; parents: readonly string[] })[] = [];
 
   constructor() {
     this.ensureGroup('all');
@@ -117,12 +125,33 @@ export class Inventory {
       g.priority = n;
       return;
     }
+    this.stack(g.vars, key, value);
     g.vars[key] = value;
+  }
+
+  private stack(vars: Record<string, unknown>, key: string, value: unknown): void {
+    const prev = vars[key];
+    if (!isMapping(prev) || !isMapping(value)) return;
+    let keys = this.stacked.get(vars);
+    if (!keys) this.stacked.set(vars, (keys = new Map()));
+    const list = keys.get(key) ?? [prev];
+    list.push(value);
+    keys.set(key, list);
+  }
+
+  /** hash_behaviour=merge: a mapping set more than once is the merge of its values (and vars sources merge too). */
+  useHashMerge(merge: (low: Record<string, unknown>, high: Record<string, unknown>) => Record<string, unknown>): void {
+    this.hashMerge = merge;
+    this.combineVars = merge;
+    for (const [vars, keys] of this.stacked) for (const [key, list] of keys) vars[key] = list.reduce((low, high) => merge(low, high));
+    for (const name of this.hosts.keys()) this.refreshHostVars(name);
   }
 
   setHostVar(host: string, key: string, value: unknown): void {
     this.ensureHost(host);
-    this.inlineHostVars.get(host)![key] = value;
+    const vars = this.inlineHostVars.get(host)!;
+    this.stack(vars, key, value);
+    vars[key] = value;
   }
 
   /**
@@ -300,7 +329,8 @@ export class Inventory {
    * add_host. Returns whether the inventory changed (a new host, a new group, or the host
    * in a group it was not in), which is what Ansible reports as the task's `changed`.
    */
-  addHost(name: string, groups: string[], vars: Record<string, unknown>): boolean {
+  addHost(name: string, groups: string[], vars: Record<string, unknown>, replay = false): boolean {
+    if (!replay) this.dynamic.push({ host: name, groups, vars });
     let changed = !this.hosts.has(name);
     this.ensureHost(name);
     this.addHostToGroup(name, 'all');
@@ -317,7 +347,8 @@ export class Inventory {
    * group_by: the host joins `group`, which becomes a child of each of `parents`. Returns
    * whether that changed anything, as Ansible's add_dynamic_group reports it.
    */
-  addToGroup(host: string, group: string, parents: readonly string[] = ['all']): boolean {
+  addToGroup(host: string, group: string, parents: readonly string[] = ['all'], replay = false): boolean {
+    if (!replay) this.dynamic.push({ host, group, parents });
     if (!this.hosts.has(host)) {
       throw errUnknownHost(host, group, {
         hint: 'add the host to the inventory first (add_host)',
@@ -333,4 +364,31 @@ export class Inventory {
     this.reconcile();
     return changed;
   }
+
+  /**
+   * meta refresh_inventory: take the hosts, groups and vars of `fresh` (the sources read
+   * again), keep the playbook's vars directories, and apply this run's add_host and group_by
+   * again, as Ansible's refresh_inventory does; a group_by whose host is gone is dropped.
+   */
+  refreshFrom(fresh: Inventory): void {
+    this.hosts = fresh.hosts;
+    this.groups = fresh.groups;
+    this.warnings = fresh.warnings;
+    this.inventoryVarsDirs.splice(0, this.inventoryVarsDirs.length, ...fresh.inventoryVarsDirs);
+    this.inlineHostVars.clear();
+    for (const [h, v] of fresh.inlineHostVars) this.inlineHostVars.set(h, v);
+    this.varsCache.clear();
+    this.groupsDictCache = undefined;
+    this.stacked = fresh.stacked;
+    if (this.hashMerge) this.useHashMerge(this.hashMerge);
+    for (const d of this.dynamic) {
+      if ('groups' in d) this.addHost(d.host, d.groups, d.vars, true);
+      else if (this.hosts.has(d.host)) this.addToGroup(d.host, d.group, d.parents, true);
+    }
+    this.reconcile();
+  }
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }

@@ -5,6 +5,7 @@
 
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node, type ScalarTag } from 'yaml';
 import { type SourcePos, errInventoryYamlSyntax, errVarsFileNotMapping } from '../errors.js';
+import { pyyamlScalars } from '../pyyaml-scalars.js';
 import { decryptDocumentValues, decryptYamlFileText } from '../vault/context.js';
 
 /** Placeholder for an encrypted `!vault |` value. */
@@ -42,7 +43,7 @@ export function parseYamlText(text: string, file: string): YamlSource {
     uniqueKeys: false,
     merge: true,
     prettyErrors: false,
-    customTags: (tags) => [...tags, vaultTag, unsafeTag],
+    customTags: (tags) => [...pyyamlScalars(tags), vaultTag, unsafeTag],
   });
   const err = doc.errors[0];
   if (err) {

@@ -44,7 +44,7 @@ export const fetchModule = defineModule<FetchArgs>({
   name: 'fetch',
   summary: 'Fetch files from remote nodes',
   checkMode: 'run',
-  traits: { noAsync: true },
+  traits: { noAsync: true, runsNoModule: true },
   schema,
   async run(args, ctx): Promise<ModuleResult> {
     const probe = await ctx.exec(probeScript([probeFile('s', args.src, { follow: true, checksum: 'sha1' })]));

@@ -18,8 +18,9 @@ import {
 } from '../facts/file-probe.js';
 import type { FromSchema } from 'json-schema-to-ts';
 import { quote } from '../transport/quote.js';
-import { COMMON_FILE_ARGS, dashSafe, dictDiff, dirname, joinPath, planAttrs, resolveMode } from './file-common.js';
-import { ModuleFailure, defineModule, type Plan, type Step } from './types.js';
+import { COMMON_FILE_ARGS, dashSafe, dirname, joinPath, planAttrs, resolveMode } from './file-common.js';
+import type { ExecResult } from '../transport/types.js';
+import { ModuleFailure, defineModule, type Plan, type PlanContext, type Step } from './types.js';
 
 const schema = {
   type: 'object',
@@ -34,6 +35,9 @@ const schema = {
     modification_time_format: { type: 'string', default: '%Y%m%d%H%M.%S' },
     access_time: { type: 'string' },
     access_time_format: { type: 'string', default: '%Y%m%d%H%M.%S' },
+    // Ansible's internal options (its action plugins pass them): accepted as Ansible does.
+    _diff_peek: { type: 'boolean' },
+    _original_basename: { type: 'string' },
     ...COMMON_FILE_ARGS,
   },
   required: ['path'],
@@ -102,23 +106,35 @@ function touchStamp(value: string, format: string): { stamp: string; epoch: numb
   return { stamp: `${value.slice(0, 12)}.${String(s).padStart(2, '0')}`, epoch: Math.floor(new Date(y, mo - 1, d, h, mi, s).getTime() / 1000) };
 }
 
-function timeSteps(args: FileArgs, facts: FileFacts | undefined, isTouch: boolean): Step[] {
+/** The touch steps for modification_time/access_time, and Ansible's mtime/atime diff entries. */
+function timeChange(args: FileArgs, facts: FileFacts | undefined, isTouch: boolean): { steps: Step[]; before: Record<string, unknown>; after: Record<string, unknown> } {
   const steps: Step[] = [];
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
   const p = quote(args.path);
   const def = isTouch ? 'now' : 'preserve';
-  for (const [flag, value, format, current] of [
-    ['-m', args.modification_time ?? def, args.modification_time_format, facts?.mtime],
-    ['-a', args.access_time ?? def, args.access_time_format, facts?.atime],
+  for (const [flag, key, value, format, current] of [
+    ['-m', 'mtime', args.modification_time ?? def, args.modification_time_format, facts?.mtime],
+    ['-a', 'atime', args.access_time ?? def, args.access_time_format, facts?.atime],
   ] as const) {
     if (value === 'preserve') continue;
     if (value === 'now') {
       steps.push({ kind: 'exec', cmd: `touch ${flag} -- ${p}` });
+      before[key] = current;
+      after[key] = Date.now() / 1000;
       continue;
     }
     const t = touchStamp(value, format);
-    if (current !== t.epoch) steps.push({ kind: 'exec', cmd: `touch ${flag} -t ${t.stamp} -- ${p}` });
+    if (current === t.epoch) continue;
+    steps.push({ kind: 'exec', cmd: `touch ${flag} -t ${t.stamp} -- ${p}` });
+    before[key] = current;
+    after[key] = t.epoch;
   }
-  return steps;
+  return { steps, before, after };
+}
+
+function timeSteps(args: FileArgs, facts: FileFacts | undefined, isTouch: boolean): Step[] {
+  return timeChange(args, facts, isTouch).steps;
 }
 
 function fileResult(args: FileArgs, state: string, f: FileFacts | undefined, mode: number | undefined): Record<string, unknown> {
@@ -156,7 +172,45 @@ function makeDirSteps(args: FileArgs): Step[] {
   return [{ kind: 'exec', cmd: parts.join(' && ') }];
 }
 
-function planFile(args: FileArgs, facts: Facts): Plan {
+/**
+ * Ansible's file diff, in every result (shown with --diff): the path, its state before and
+ * after when it changes, and the attributes that change.
+ */
+function stateDiff(path: string, state: string, prev: string, before: Record<string, unknown> = {}, after: Record<string, unknown> = {}) {
+  const states = prev === state ? [{}, {}] : [{ state: prev }, { state }];
+  return { before: { path, ...states[0], ...before }, after: { path, ...states[1], ...after } };
+}
+
+/** What a directory about to be removed holds (its probe's listing), as Ansible lists it with --diff. */
+const dirContents = new WeakMap<Facts, { directories: string[]; files: string[]; peek?: boolean }>();
+const CONTENT_MARK = '@@content\n';
+
+function pathContent(facts: Facts): { directories: string[]; files: string[] } {
+  return dirContents.get(facts) ?? { directories: [], files: [] };
+}
+
+function parseWithContent(out: ExecResult): Facts {
+  const buf = out.stdoutBytes;
+  const at = buf.indexOf(CONTENT_MARK);
+  if (at < 0 || (at > 0 && buf[at - 1] !== 0x0a)) return parseFileProbe(out);
+  const facts = parseFileProbe(buf.subarray(0, at));
+  const listing: { directories: string[]; files: string[]; peek?: boolean } = { directories: [], files: [] };
+  for (const line of buf.subarray(at + CONTENT_MARK.length).toString('utf8').split('\n')) {
+    if (line.startsWith('d ')) listing.directories.push(line.slice(2));
+    else if (line.startsWith('f ')) listing.files.push(line.slice(2));
+    else if (line.startsWith('peek ')) {
+      // the first 8 KiB with and without NUL bytes: a difference means binary
+      const [all, text] = line.slice(5).trim().split(/\s+/);
+      listing.peek = all !== text;
+    }
+  }
+  dirContents.set(facts, listing);
+  return facts;
+}
+
+function planFile(args: FileArgs, facts: Facts, ctx: PlanContext): Plan {
+  // Ansible's diff peek (for its action plugins) only says whether the file looks binary.
+  if (args._diff_peek !== undefined) return { steps: [], result: { path: args.path, changed: false, appears_binary: !!dirContents.get(facts)?.peek } };
   const p = factsFor(facts, 'p');
   const t = factsFor(facts, 't');
   const prev = ansibleState(p);
@@ -169,7 +223,9 @@ function planFile(args: FileArgs, facts: Facts): Plan {
   else if (prev === 'link' && !args.follow) state = 'link';
   else state = 'file';
 
-  if ((state === 'link' || state === 'hard') && !args.src) throw new ModuleFailure(`src is required for state=${state}`);
+  // Without src only an existing link of the kind asked for can be kept (its attributes set).
+  if (state === 'link' && !args.src && prev !== 'link') throw new ModuleFailure('src is required for creating new symlinks');
+  if (state === 'hard' && !args.src && prev !== 'hard') throw new ModuleFailure('src is required for creating new hardlinks');
   if (args.src !== undefined && state !== 'link' && state !== 'hard') {
     throw new ModuleFailure(`src option requires state to be 'link' or 'hard'`);
   }
@@ -182,49 +238,55 @@ function planFile(args: FileArgs, facts: Facts): Plan {
       const cmd = prev === 'directory' ? `rm -rf -- ${q}` : `rm -f -- ${q}`;
       return {
         steps: [{ kind: 'exec', cmd }],
-        diff: dictDiff(args.path, { state: prev }, { state: 'absent' }),
-        result: { path: args.path, state: 'absent' },
+        result: { path: args.path, state: 'absent', diff: stateDiff(args.path, 'absent', prev, ctx.diff && prev === 'directory' ? { path_content: pathContent(facts) } : {}) },
       };
     }
     case 'file': {
-      if (followedState === 'absent') throw new ModuleFailure(`file (${args.path}) is absent, cannot continue`);
       if (followedState !== 'file' && followedState !== 'hard') {
-        throw new ModuleFailure(`file (${args.path}) is ${followedState}, cannot continue`);
+        throw new ModuleFailure(`file (${args.path}) is ${followedState}, cannot continue`, { path: args.path, state: followedState });
       }
       const attrs = planAttrs(args.path, followed, args);
-      const steps = [...attrs.steps, ...timeSteps(args, followed, false)];
+      const times = timeChange(args, followed, false);
+      const steps = [...attrs.steps, ...times.steps];
       return {
         steps,
-        diff: steps.length ? dictDiff(args.path, attrs.before, attrs.after) : undefined,
-        result: fileResult(args, 'file', followed, attrs.mode),
+        result: {
+          ...fileResult(args, 'file', followed, attrs.mode),
+          diff: stateDiff(args.path, 'file', followedState === 'hard' ? 'file' : followedState, { ...attrs.before, ...times.before }, { ...attrs.after, ...times.after }),
+        },
       };
     }
     case 'directory': {
       if (followedState === 'absent') {
         return {
           steps: [...makeDirSteps(args), ...timeSteps(args, undefined, false)],
-          diff: dictDiff(args.path, { state: 'absent' }, { state: 'directory' }),
-          result: fileResult(args, 'directory', undefined, resolveMode(args.mode, 0o755, true) ?? 0o755),
+          result: { ...fileResult(args, 'directory', undefined, resolveMode(args.mode, 0o755, true) ?? 0o755), diff: stateDiff(args.path, 'directory', 'absent') },
         };
       }
       if (followedState !== 'directory') throw new ModuleFailure(`${args.path} already exists as a ${followedState}`);
       const attrs = planAttrs(args.path, followed, args, { isDir: true });
-      const steps = [...attrs.steps, ...(args.recurse ? recurseSteps(args, factsFor(facts, 'r')) : []), ...timeSteps(args, followed, false)];
+      const times = timeChange(args, followed, false);
+      const steps = [...attrs.steps, ...(args.recurse ? recurseSteps(args, factsFor(facts, 'r')) : []), ...times.steps];
       return {
         steps,
-        diff: steps.length ? dictDiff(args.path, attrs.before, attrs.after) : undefined,
-        result: fileResult(args, 'directory', followed, attrs.mode),
+        result: { ...fileResult(args, 'directory', followed, attrs.mode), diff: stateDiff(args.path, 'directory', 'directory', { ...attrs.before, ...times.before }, { ...attrs.after, ...times.after }) },
       };
     }
     case 'link': {
-      const src = args.src!;
+      const src = args.src ?? p.linkTarget ?? '';
       const s = factsFor(facts, 's');
+      // With follow (the default) the attributes are the link target's, as Ansible sets them
+      // through the link; a dangling link gets none, with Ansible's warning.
+      const linkAttrs = (target: FileFacts | undefined, linkFacts: FileFacts | undefined) => {
+        if (!args.follow) return { ...planAttrs(args.path, linkFacts, { owner: args.owner, group: args.group }, { noDeref: true }), warnings: [] };
+        if (target?.exists) return { ...planAttrs(args.path, target, args), warnings: [] };
+        return { steps: [], before: {}, after: {}, warnings: ['Cannot set fs attributes on a non-existent symlink target. follow should be set to False to avoid this.'] };
+      };
       if (prev === 'link' && p.linkTarget === src) {
-        const attrs = planAttrs(args.path, p, { owner: args.owner, group: args.group }, { noDeref: true });
+        const attrs = linkAttrs(t, p);
         return {
           steps: attrs.steps,
-          diff: attrs.steps.length ? dictDiff(args.path, attrs.before, attrs.after) : undefined,
-          result: fileResult(args, 'link', p, undefined),
+          result: { ...fileResult(args, 'link', p, undefined), diff: stateDiff(args.path, 'link', 'link', attrs.before, attrs.after), ...(attrs.warnings.length ? { warnings: attrs.warnings } : {}) },
         };
       }
       if (!args.force && !s.exists) {
@@ -236,18 +298,24 @@ function planFile(args: FileArgs, facts: Facts): Plan {
       else if (!args.force) throw new ModuleFailure(`refusing to convert from ${prev} to symlink for ${args.path}`);
       else if (prev === 'directory') steps.push({ kind: 'exec', cmd: `rmdir -- ${q} && ln -s -- ${quote(src)} ${q}` });
       else steps.push({ kind: 'exec', cmd: `rm -f -- ${q} && ln -s -- ${quote(src)} ${q}` });
-      const attrs = planAttrs(args.path, undefined, { owner: args.owner, group: args.group }, { noDeref: true });
+      const attrs = linkAttrs(s, undefined);
       steps.push(...attrs.steps);
-      const before: Record<string, unknown> = { state: prev };
-      if (prev === 'link') before.src = p.linkTarget;
+      const linkChange = prev === 'link' ? [{ src: p.linkTarget }, { src }] : [{}, {}];
       return {
         steps,
-        diff: dictDiff(args.path, before, { state: 'link', src }),
-        result: fileResult(args, 'link', undefined, undefined),
+        result: {
+          ...fileResult(args, 'link', undefined, undefined),
+          diff: stateDiff(args.path, 'link', prev, { ...linkChange[0], ...attrs.before }, { ...linkChange[1], ...attrs.after }),
+          ...(attrs.warnings.length ? { warnings: attrs.warnings } : {}),
+        },
       };
     }
     case 'hard': {
-      const src = args.src!;
+      if (!args.src) {
+        const attrs = planAttrs(args.path, p, args);
+        return { steps: attrs.steps, result: { ...fileResult(args, 'hard', p, attrs.mode), diff: stateDiff(args.path, 'hard', 'hard', attrs.before, attrs.after) } };
+      }
+      const src = args.src;
       const s = factsFor(facts, 's');
       if (!s.exists) throw new ModuleFailure(`src does not exist: ${src}`);
       const same = p.exists && s.inode === p.inode && s.dev === p.dev;
@@ -262,24 +330,30 @@ function planFile(args: FileArgs, facts: Facts): Plan {
       // Once linked, the path is the source's inode: its attributes are the source's.
       const attrs = planAttrs(args.path, s, args);
       steps.push(...attrs.steps);
+      const linkChange = prev === 'link' ? [{ src: p.linkTarget }, { src }] : [{}, {}];
       return {
         steps,
-        diff: steps.length ? dictDiff(args.path, same ? attrs.before : { state: prev }, same ? attrs.after : { state: 'hard', src }) : undefined,
-        result: fileResult(args, 'hard', s, attrs.mode),
+        result: { ...fileResult(args, 'hard', s, attrs.mode), diff: stateDiff(args.path, 'hard', prev, { ...linkChange[0], ...attrs.before }, { ...linkChange[1], ...attrs.after }) },
       };
     }
     case 'touch': {
       const steps: Step[] = [];
       // A new file gets the times asked for (the default, preserve, leaves touch's now).
-      if (followedState === 'absent') steps.push({ kind: 'exec', cmd: `touch -- ${q}` }, ...timeSteps(args, undefined, false));
-      else steps.push(...timeSteps(args, followed, true));
+      const times = followedState === 'absent' ? timeChange(args, undefined, false) : timeChange(args, followed, true);
+      if (followedState === 'absent') steps.push({ kind: 'exec', cmd: `touch -- ${q}` });
+      steps.push(...times.steps);
       const attrs = planAttrs(args.path, followedState === 'absent' ? undefined : followed, args, { isDir: followedState === 'directory' });
-      steps.push(...attrs.steps);
+      const attrCmds = attrs.steps.map((st) => (st.kind === 'exec' ? st.cmd : '')).filter(Boolean);
+      // A file it created goes again when its attributes cannot be set, as Ansible removes it.
+      if (followedState === 'absent' && attrCmds.length) steps.push({ kind: 'exec', cmd: `{ ${attrCmds.join(' && ')}; } || { rm -f -- ${q}; false; }` });
+      else steps.push(...attrs.steps);
       const resultState = followedState === 'absent' ? 'file' : followedState;
       return {
         steps,
-        diff: steps.length ? dictDiff(args.path, { state: followedState, ...attrs.before }, { state: 'touch', ...attrs.after }) : undefined,
-        result: fileResult(args, resultState === 'hard' ? 'file' : resultState, followedState === 'absent' ? undefined : followed, attrs.mode ?? (followedState === 'absent' ? 0o644 : undefined)),
+        result: {
+          ...fileResult(args, resultState === 'hard' ? 'file' : resultState, followedState === 'absent' ? undefined : followed, attrs.mode ?? (followedState === 'absent' ? 0o644 : undefined)),
+          diff: stateDiff(args.path, 'touch', followedState, { ...attrs.before, ...times.before }, { ...attrs.after, ...times.after }),
+        },
       };
     }
   }
@@ -298,10 +372,16 @@ export const fileModule = defineModule<FileArgs, FileArgs, Facts>({
       lines.push(args.state === 'hard' ? probeFile('s', args.src) : probeFile('s', linkSourcePath(args), { follow: true }));
     }
     if (args.recurse) lines.push(...recurseProbe(args));
+    if (args._diff_peek !== undefined) {
+      const head = `head -c 8192 -- ${quote(args.path)} 2>/dev/null`;
+      lines.push(`printf '${CONTENT_MARK.replace('\n', '\\n')}'; printf 'peek %s %s\\n' "$(${head} | wc -c)" "$(${head} | tr -d '\\000' | wc -c)"`);
+    } else if (args.state === 'absent') {
+      // last: parseWithContent takes everything after the mark as the listing
+      const q = quote(args.path);
+      lines.push(`if [ -d ${q} ] && [ ! -L ${q} ]; then printf '${CONTENT_MARK.replace('\n', '\\n')}'; find ${quote(dashSafe(args.path))} -mindepth 1 \\( -type d -printf 'd %p\\n' -o -printf 'f %p\\n' \\) 2>/dev/null; fi`);
+    }
     return probeScript(lines);
   },
-  parse(out) {
-    return parseFileProbe(out);
-  },
+  parse: parseWithContent,
   plan: planFile,
 });

@@ -215,6 +215,7 @@ export const getUrlModule = defineModule<GetUrlArgs>({
   summary: 'Fetch a file from a URL (or rackplay_mirror_dir on the controller) to the host, verified by checksum',
   schema,
   argAliases: { username: 'url_username', password: 'url_password' },
+  traits: { noLogArgs: ['url_password'] },
   checkMode: 'run',
   run: runGetUrl,
 });

@@ -35,7 +35,7 @@ export const rawModule = defineModule<RawArgs>({
   freeForm: '_raw_params',
   checkMode: 'skip',
   checkSkipMessage: () => undefined,
-  traits: { noAsync: true },
+  traits: { noAsync: true, runsNoModule: true },
   schema,
   run: runRaw,
 });

@@ -113,7 +113,7 @@ export const scriptModule = defineModule<ScriptArgs>({
   summary: 'Copy a local script to the host and run it',
   freeForm: '_raw_params',
   checkMode: 'run',
-  traits: { noAsync: true },
+  traits: { noAsync: true, runsNoModule: true },
   schema,
   run: runScript,
 });

@@ -164,6 +164,13 @@ export interface ModuleTraits {
    * a task with `async:` fails with 'async is not supported for this task.'.
    */
   noAsync?: boolean;
+  /**
+   * An Ansible action plugin that runs no module of its own (raw, script, fetch): its result
+   * has no `invocation` (the engine adds one to every other module's result, as AnsibleModule does).
+   */
+  runsNoModule?: boolean;
+  /** Arguments Ansible's argument spec marks no_log: masked in the result's invocation. */
+  noLogArgs?: readonly string[];
 }
 
 /**

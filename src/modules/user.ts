@@ -102,5 +102,6 @@ export const userModule = defineModule<Args>({
   schema,
   argAliases: { user: 'name', createhome: 'create_home' },
   checkMode: 'run',
+  traits: { noLogArgs: ['password'] },
   run: runUser,
 });

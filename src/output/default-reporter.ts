@@ -253,7 +253,8 @@ class DefaultReporter implements Reporter {
     // debug marks only what it returned itself: a task that failed before it ran (a bad
     // keyword, an undefined variable, an invalid option) is shown on one line.
     const debugRan = ev.status !== 'skipped' && (ev.status !== 'failed' || 'failed_when_result' in ev.result);
-    if (isDebugAction(ev.task.action) && debugRan && !('_ansible_verbose_always' in r)) {
+    // A censored result (no_log) keeps none of it, so it is shown as any other.
+    if (isDebugAction(ev.task.action) && debugRan && !('_ansible_verbose_always' in r) && typeof ev.result.censored !== 'string') {
       r._ansible_verbose_always = true;
     }
     if (ev.item !== undefined || ev.itemLabel !== undefined) {
@@ -314,9 +315,13 @@ class DefaultReporter implements Reporter {
     }
   }
 
-  /** CallbackBase._get_item_label, printed with Python's "%s". */
+  /**
+   * CallbackBase._get_item_label, printed with Python's "%s". A censored item result keeps
+   * neither its item nor its label in 2.14 (TaskResult.clean_copy), so it shows None.
+   */
   private itemLabel(ev: HostResult, r: Record<string, unknown>): string {
-    if (r._ansible_no_log === true || typeof ev.result.censored === 'string') return CENSORED_ITEM;
+    if (typeof ev.result.censored === 'string') return 'None';
+    if (r._ansible_no_log === true) return CENSORED_ITEM;
     const value = '_ansible_item_label' in r ? r._ansible_item_label : (ev.itemLabel ?? ev.item);
     return pyStr(this.masker.maskValue(value));
   }

@@ -56,7 +56,7 @@ export abstract class IncludeParser extends RoleLoader {
     if (sc.handlers && (kind === 'include_role' || kind === 'import_role')) {
       throw errRoleAsHandler(kind, { hint: `at ${formatPos(keyPos)}: notify a handler that the role itself defines, or call the role from a task` });
     }
-    if (sc.handlers && kind !== 'import_tasks') {
+    if (sc.handlers && kind !== 'import_tasks' && kind !== 'include_tasks') {
       throw errNotInHandlers(kind, { pos: keyPos, hint: 'use import_tasks (static) in handlers, or call the role/tasks from a task' });
     }
     const dynamic = kind === 'include_tasks' || kind === 'include_role';
@@ -124,6 +124,7 @@ export abstract class IncludeParser extends RoleLoader {
       if (actionKey !== kind && actionKey !== 'action' && actionKey !== 'local_action') node.actionAsWritten = actionKey;
       if (loop) node.loop = loop;
       if (sc.role) node.role = sc.role;
+      if (sc.handlers) node.handler = { listen: ds.listen === undefined ? [] : normStrList(ds.listen, y, [...p, 'listen'], 'listen') };
       await this.prevalidateInclude(node, sc);
       return node;
     }
@@ -258,8 +259,9 @@ export abstract class IncludeParser extends RoleLoader {
     if (kind === 'include_role') {
       return { baseDir: sc.playDir, searchDirs: [sc.playDir] };
     }
+    // A role's handler includes look in its handlers/ first, as its task includes in tasks/.
     const dirs = sc.role
-      ? [path.join(sc.role.path, 'tasks'), sc.role.path, sc.dir]
+      ? [...(sc.handlers ? [path.join(sc.role.path, 'handlers')] : []), path.join(sc.role.path, 'tasks'), sc.role.path, sc.dir]
       : [sc.dir, ...sc.parentDirs, sc.playDir];
     const searchDirs = [...new Set(dirs)];
     const file = args.file;
@@ -284,7 +286,7 @@ export abstract class IncludeParser extends RoleLoader {
       this.prevalidated.add(full);
       // Ansible reads an included file only when the include runs: what is wrong in it
       // fails the include then, on the hosts that reach it.
-      await this.loadTaskFileInternal(full, { role: sc.role, playDir: sc.playDir, parentDirs: [sc.dir, ...sc.parentDirs], pos: node.pos, roleChain: [], staticVars: sc.staticVars, dynamicParent: true }).catch((e: unknown) => this.deferred(e));
+      await this.loadTaskFileInternal(full, { role: sc.role, playDir: sc.playDir, parentDirs: [sc.dir, ...sc.parentDirs], pos: node.pos, roleChain: [], staticVars: sc.staticVars, dynamicParent: true, handlers: sc.handlers }).catch((e: unknown) => this.deferred(e));
     } else {
       const name = node.args.name;
       if (typeof name !== 'string' || isTemplated(name)) return;
@@ -317,7 +319,7 @@ export abstract class IncludeParser extends RoleLoader {
     }
   }
 
-  async loadTaskFileInternal(file: string, o: { role?: RoleInstance; playDir?: string; parentDirs?: string[]; pos?: SourcePos; roleChain?: string[]; staticVars?: Dict; dynamicParent?: boolean }): Promise<TaskNode[]> {
+  async loadTaskFileInternal(file: string, o: { role?: RoleInstance; playDir?: string; parentDirs?: string[]; pos?: SourcePos; roleChain?: string[]; staticVars?: Dict; dynamicParent?: boolean; handlers?: boolean }): Promise<TaskNode[]> {
     const abs = path.resolve(file);
     const y = await this.file(abs, o.pos);
     const sc: ParseScope = {
@@ -327,7 +329,7 @@ export abstract class IncludeParser extends RoleLoader {
       role: o.role,
       importChain: [abs],
       roleChain: o.roleChain ?? [],
-      handlers: false,
+      handlers: !!o.handlers,
       moduleDefaults: false,
       parentDirs: o.parentDirs ?? [],
       staticVars: o.staticVars,

@@ -9,7 +9,7 @@ export type { LoadOptions } from './loader.js';
 export { validateModuleArgs, isTemplated } from './validate-args.js';
 export { parseKv, splitArgs, joinArgs } from './split-args.js';
 export { resolveDynamicTask } from './dynamic-action.js';
-export { declaredDependencies } from './role-loader.js';
+export { declaredDependencies, flattenHandlers } from './role-loader.js';
 export type * from './types.js';
 
 /** Load a playbook, with import_playbook flattened (positions keep the imported file). */
@@ -21,8 +21,8 @@ export function loadPlaybook(file: string, opts: LoadOptions): Promise<Playbook>
  * Load a task file for include_tasks at run time (the path already rendered). Inside a
  * role, relative imports in the file resolve in the role's tasks/ directory.
  */
-export function loadTaskFile(file: string, opts: LoadOptions & { role?: RoleInstance; pos?: SourcePos; playDir?: string }): Promise<TaskNode[]> {
-  return new Loader(opts).loadTaskFileInternal(file, { role: opts.role, pos: opts.pos, playDir: opts.playDir, dynamicParent: true });
+export function loadTaskFile(file: string, opts: LoadOptions & { role?: RoleInstance; pos?: SourcePos; playDir?: string; handlers?: boolean }): Promise<TaskNode[]> {
+  return new Loader(opts).loadTaskFileInternal(file, { role: opts.role, pos: opts.pos, playDir: opts.playDir, dynamicParent: true, handlers: opts.handlers });
 }
 
 /** Load a role for include_role at run time (roles: and import_role go through loadRoleFrom). */

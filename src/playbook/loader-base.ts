@@ -5,7 +5,7 @@ import path from 'node:path';
 import { type SourcePos, LoadError, UserError, errStaticName, errUnresolvableTemplate, errYamlDuplicateKey } from '../errors.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import { resolveModuleName } from './library-modules.js';
-import type { RoleInstance, Task, TaskNode } from './types.js';
+import type { Handler, RoleInstance, Task, TaskNode } from './types.js';
 import { isTemplated } from './validate-args.js';
 import { readYamlFile, type DocPath, type YamlFile } from './yaml-file.js';
 
@@ -79,7 +79,7 @@ export interface ParseScope {
   /** A module_defaults keyword is in effect, so required arguments may come from it. */
   moduleDefaults: boolean;
   /** Handlers of roles brought in with import_role, made available to the whole play. */
-  importedHandlers?: Task[];
+  importedHandlers?: Handler[];
   /** Directories of the files that included/imported this one (nearest first). */
   parentDirs: string[];
   /** Roles the play has run so far (roles: and import_role), shared by the whole play. */

@@ -19,7 +19,7 @@ import {
 } from '../errors.js';
 import { suggest } from './suggest.js';
 import { ROLE_KEYWORDS } from './keywords.js';
-import type { Block, CommonKeywords, RoleInstance, Task, TaskNode } from './types.js';
+import type { Block, CommonKeywords, Handler, RoleInstance, Task, TaskNode } from './types.js';
 import { type DocPath, type YamlFile } from './yaml-file.js';
 import { LoaderBase, type ParseScope, type Dict, isDict, typeWord, findWithExts, rel } from './loader-base.js';
 import { parseCommonFrom, checkVarNames } from './keyword-values.js';
@@ -102,7 +102,11 @@ export abstract class RoleLoader extends LoaderBase {
     declared.set(role, [...role.dependencies]);
     role.defaults = await this.loadRoleVars(dir, 'defaults', spec.defaultsFrom, spec.pos);
     role.vars = await this.loadRoleVars(dir, 'vars', spec.varsFrom, spec.pos);
+    // Handlers of roles its tasks bring in with import_role are the role's handlers too, as
+    // Ansible adds them to the play's when the import is loaded.
+    const imported: Handler[] = [];
     const sc = (file: string, y: YamlFile, handlers: boolean): ParseScope => ({
+      importedHandlers: imported,
       y,
       dir: path.dirname(file),
       playDir: env.playDir,
@@ -131,6 +135,7 @@ export abstract class RoleLoader extends LoaderBase {
       const nodes = await this.parseTaskList(y.data, [], sc(handlersFile, y, true));
       role.handlers = flattenHandlers(nodes);
     }
+    role.handlers.push(...imported);
     return role;
   }
 
@@ -320,11 +325,11 @@ export function dedupRoles(roles: RoleInstance[]): RoleInstance[] {
   });
 }
 
-/** Handlers are a flat list of tasks; static imports inside them are expanded. */
-export function flattenHandlers(nodes: TaskNode[]): Task[] {
-  const out: Task[] = [];
+/** Handlers are a flat list of tasks and include_tasks; static imports inside them are expanded. */
+export function flattenHandlers(nodes: TaskNode[]): Handler[] {
+  const out: Handler[] = [];
   const walk = (n: TaskNode, inherited: { when: unknown[]; tags: string[] }) => {
-    if (n.kind === 'task') {
+    if (n.kind === 'task' || (n.kind === 'include' && n.handler)) {
       out.push(inherited.when.length || inherited.tags.length ? { ...n, when: [...inherited.when, ...(n.when ?? [])], tags: [...new Set([...inherited.tags, ...n.tags])] } : n);
     } else if (n.kind === 'block') {
       const next = { when: [...inherited.when, ...(n.when ?? [])], tags: [...inherited.tags, ...n.tags] };

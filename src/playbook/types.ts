@@ -110,9 +110,14 @@ export interface DynamicInclude extends CommonKeywords {
   baseDir: string;
   /** Every directory Ansible would try, in order (baseDir is the first that had the file at load time). */
   searchDirs?: string[];
+  /** An include_tasks in a handlers list: its file is read as handlers, and it answers these topics. */
+  handler?: { listen: string[] };
 }
 
 export type TaskNode = Task | Block | DynamicInclude;
+
+/** A handler: a task, or an include_tasks whose tasks all run when it is notified. */
+export type Handler = Task | DynamicInclude;
 
 export interface RoleInstance {
   name: string;
@@ -124,7 +129,7 @@ export interface RoleInstance {
   params: Record<string, unknown>;
   /** The role's own tasks (tasks/main.yml or tasks_from), dependencies excluded. */
   tasks: TaskNode[];
-  handlers: Task[];
+  handlers: Handler[];
   /** Dependencies from meta/main.yml, already loaded, run before this role. */
   dependencies: RoleInstance[];
   /** Keywords from the roles: entry (when, tags, become...) applied to all its tasks. */
@@ -144,7 +149,7 @@ export interface Play extends CommonKeywords {
   roles: RoleInstance[];
   tasks: TaskNode[];
   post_tasks: TaskNode[];
-  handlers: Task[];
+  handlers: Handler[];
   serial?: unknown;
   strategy?: unknown;
   max_fail_percentage?: unknown;

@@ -1,7 +1,7 @@
 // The roles of a play and their handlers, in the order Ansible runs them. One walk for
 // everything that needs it (handler lookup, the notify check, --list-tasks, role
 // variables), so they cannot disagree on order or on which roles count.
-import type { Play, RoleInstance, Task } from './types.js';
+import type { Handler, Play, RoleInstance } from './types.js';
 
 export interface PlayRole {
   role: RoleInstance;
@@ -10,7 +10,7 @@ export interface PlayRole {
 }
 
 export interface PlayHandler {
-  task: Task;
+  task: Handler;
   /**
    * The role whose handlers file the task comes from; undefined for the play's own
    * `handlers:` (whose tasks may still carry task.role, from an import_role there).
@@ -48,4 +48,9 @@ export function playHandlers(play: Pick<Play, 'roles' | 'handlers'>): PlayHandle
   for (const { role } of playRoles(play)) for (const task of role.handlers) out.push({ task, role });
   for (const task of play.handlers) out.push({ task });
   return out;
+}
+
+/** The topics a handler listens to (an include_tasks handler keeps its own). */
+export function handlerListen(h: Handler): string[] {
+  return h.kind === 'task' ? h.listen : (h.handler?.listen ?? []);
 }

@@ -13,7 +13,7 @@ import { mergeHash } from './merge-hash.js';
 import { splitKwargs } from './methods.js';
 import { isDict, pyStr, truthy } from './python.js';
 import { TESTS } from './tests.js';
-import { Undefined, assertFullyDefined } from './undefined.js';
+import { Undefined, assertFullyDefined, markLazyView } from './undefined.js';
 import { convertRendered } from './lookup-template.js';
 import { markUnsafe, unsafeReads, unsafeText } from './unsafe.js';
 
@@ -329,6 +329,7 @@ const opaqueValues = new WeakSet<object>();
  */
 export function opaque<T extends object>(value: T): T {
   opaqueValues.add(value);
+  markLazyView(value);
   return value;
 }
 
@@ -380,5 +381,7 @@ export function lazyVars(layers: Record<string, unknown>[], templar: Templar, me
     getOwnPropertyDescriptor: (_t, key) =>
       typeof key === 'string' && owner(key) ? { get: () => read(key), enumerable: true, configurable: true } : undefined,
   });
-  return view;
+  // Its members render on access: a template whose value is the view (`{{ hostvars[h] }}`)
+  // keeps it lazy, as Ansible's HostVarsVars, instead of rendering every variable at once.
+  return opaque(view);
 }

@@ -59,10 +59,20 @@ export function need<T>(v: T): Exclude<T, Undefined | undefined> {
   return v as Exclude<T, Undefined | undefined>;
 }
 
+/**
+ * Values whose members render on access (a lazy variable view, hostvars): nothing in them
+ * was built by the template, and walking them would render every variable.
+ */
+const lazyViews = new WeakSet<object>();
+
+export function markLazyView(v: object): void {
+  lazyViews.add(v);
+}
+
 /** Finds an Undefined nested in a value built by a template (e.g. `[x, 1]`). */
 export function assertFullyDefined(v: unknown, seen = new Set<unknown>()): void {
   if (v instanceof Undefined) throw v.error();
-  if (v === null || typeof v !== 'object' || seen.has(v)) return;
+  if (v === null || typeof v !== 'object' || seen.has(v) || lazyViews.has(v)) return;
   seen.add(v);
   if (Array.isArray(v)) for (const item of v) assertFullyDefined(item, seen);
   else if (isPlainObject(v)) for (const item of Object.values(v)) assertFullyDefined(item, seen);

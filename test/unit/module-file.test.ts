@@ -41,7 +41,8 @@ describe('file plan: states', () => {
     expect(p.steps).toEqual([
       { kind: 'exec', cmd: "{ [ -d /srv ] || if mkdir -- /srv; then chmod 0750 -- /srv; else [ -d /srv ]; fi; } && { [ -d '/srv/a b' ] || if mkdir -- '/srv/a b'; then chmod 0750 -- '/srv/a b'; else [ -d '/srv/a b' ]; fi; }" },
     ]);
-    expect(p.diff).toMatchObject({ before: expect.stringContaining('"state": "absent"'), after: expect.stringContaining('"state": "directory"') });
+    // Ansible's file diff is a mapping in every result (shown with --diff)
+    expect(p.result?.diff).toEqual({ before: { path: '/srv/a b', state: 'absent' }, after: { path: '/srv/a b', state: 'directory' } });
     expect(plan({ path: '/srv/a b', state: 'directory', mode: '0750' }, { type: 'directory', mode: 0o750 }).steps).toEqual([]);
   });
 
@@ -91,5 +92,30 @@ describe('file plan: states', () => {
     expect(differs.steps).toEqual([{ kind: 'exec', cmd: 'chmod -R u=rwX,g=rX,o= -- /srv/tree' }]);
     const same = plan(args, { type: 'directory', mode: 0o750 }, [rec('r', { type: 'directory', extra: ['rmode d 750', 'rmode f 640'] })]);
     expect(same.steps).toEqual([]);
+  });
+});
+
+describe('file results as Ansible returns them', () => {
+  const parse = (p: RawFile | 'absent', tail = '') =>
+    fileModule.parse!({ rc: 0, stdout: '', stderr: '', stdoutBytes: Buffer.concat([rec('p', p), rec('t', p), Buffer.from(tail)]) }, { ...base, path: '/srv/f' } as FileArgs);
+  const planWith = (a: Partial<FileArgs>, facts: ReturnType<typeof parse>) => planned(() => fileModule.plan!({ ...base, unsafe_writes: false, path: '/srv/f', ...a }, facts, planCtx));
+
+  it('always has a diff: path, state when it changes, the attributes that change', () => {
+    expect(plan({ path: '/srv/f', mode: '0600' }, { content: 'x', mode: 0o644 }).result?.diff).toEqual({ before: { path: '/srv/f', mode: '0644' }, after: { path: '/srv/f', mode: '0600' } });
+    expect(plan({ path: '/srv/f', mode: '0644' }, { content: 'x', mode: 0o644 }).result?.diff).toEqual({ before: { path: '/srv/f' }, after: { path: '/srv/f' } });
+    expect(plan({ path: '/srv/f', state: 'absent' }, { content: 'x' }).result?.diff).toEqual({ before: { path: '/srv/f', state: 'file' }, after: { path: '/srv/f', state: 'absent' } });
+  });
+  it('a missing file fails with its path and state', () => {
+    expect(() => fileModule.plan!({ ...base, unsafe_writes: false, path: '/srv/f', state: 'file' }, probeOut(rec('p', 'absent'), rec('t', 'absent')), planCtx)).toThrow(/file \(\/srv\/f\) is absent, cannot continue/);
+  });
+  it('lists what a directory to remove holds (with --diff), and peeks whether a file is binary', () => {
+    const facts = parse({ type: 'directory' }, '@@content\nd /srv/f/sub\nf /srv/f/sub/x\n');
+    expect(planWith({ state: 'absent' }, facts).result?.diff).toMatchObject({ before: { path_content: { directories: ['/srv/f/sub'], files: ['/srv/f/sub/x'] } } });
+    expect(planWith({ _diff_peek: true }, parse({ content: 'x' }, '@@content\npeek 10 9\n')).result).toEqual({ path: '/srv/f', changed: false, appears_binary: true });
+    expect(planWith({ _diff_peek: true }, parse({ content: 'x' }, '@@content\npeek 10 10\n')).result?.appears_binary).toBe(false);
+  });
+  it('state=link without src keeps an existing link, and refuses to make one', () => {
+    expect(plan({ path: '/srv/f', state: 'link' }, { type: 'link', link: '/srv/t' }).steps).toEqual([]);
+    expect(plan({ path: '/srv/f', state: 'link' }, 'absent').failed).toBe('src is required for creating new symlinks');
   });
 });

@@ -152,3 +152,13 @@ describe('quote filter round-trips through /bin/sh', () => {
     );
   });
 });
+
+describe('a lazy variable view as a template value', () => {
+  test('stays lazy: `{{ view }}` does not render its other variables (hostvars[x] in a var)', () => {
+    const t = new Templar({ searchPaths: () => [] });
+    const host = lazyVars([{ foo: 'test', bad: '{{ nope }}' }], t);
+    const vars = lazyVars([{ hv: host, all_vars: '{{ hv }}', test_var: '{{ all_vars.foo }}' }], t);
+    expect(t.render('{{ test_var }}', vars)).toBe('test');
+    expect(() => t.render('{{ all_vars.bad }}', vars)).toThrow(/'nope' is undefined/);
+  });
+});
