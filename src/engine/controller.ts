@@ -40,6 +40,7 @@ export function makeControllerContext(s: ControllerScope): ControllerContext {
   };
   return {
     findFile,
+    taskDir: s.taskDir,
     render: (t, extra) => s.templar.renderString(t, extra ? overlay(s.vars, extra) : s.vars),
     evaluate: (e, extra) => s.templar.evaluate(e, extra ? overlay(s.vars, extra) : s.vars),
     condition: (cond) => allTrue(s.templar, [cond], s.vars, s.warn).ok,
