@@ -14,7 +14,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, re
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { classify, extractTargets, findSnapshot, loadSelection, targetNames } from './compat-targets.mjs';
+import { classify, extractTargets, findSnapshot, loadSelection, targetAliases, targetNames } from './compat-targets.mjs';
 import { writeCompatDoc } from './compat-doc.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -183,8 +183,10 @@ async function main() {
     console.log(line);
     process.exit(o.ifAvailable ? 0 : 1);
   }
-  const all = classify(selection, targetNames(gitDir, selection.ref));
   const cache = extractTargets(repoRoot, gitDir, selection.ref);
+  const all = classify(selection, targetNames(gitDir, selection.ref), (name) => targetAliases(cache, name));
+  const hiddenSelected = all.filter((t) => !t.selected && selection.selected.includes(t.name)).map((t) => t.name);
+  if (hiddenSelected.length && !o.targets.length) console.log(`compat: not run, hidden targets (ansible-test runs them only from another target): ${hiddenSelected.join(', ')}`);
   const wanted = o.targets.length ? o.targets : all.filter((t) => t.selected).map((t) => t.name);
   const unknown = wanted.filter((t) => !all.some((a) => a.name === t));
   if (unknown.length) throw new Error(`no such target in ${selection.ref}: ${unknown.join(', ')}`);
