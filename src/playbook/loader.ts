@@ -47,7 +47,8 @@ export class Loader extends TaskParser {
     return { path: abs, plays };
   }
 
-  protected async loadPlaybookFile(abs: string, chain: string[], from: SourcePos | undefined): Promise<Play[]> {
+  /** `importVars`: the vars of the import_playbook entries that led here, known while the plays are parsed. */
+  protected async loadPlaybookFile(abs: string, chain: string[], from: SourcePos | undefined, importVars: Dict = {}): Promise<Play[]> {
     const y = await this.file(abs, from);
     const data = y.data;
     if (data === null || data === undefined) {
@@ -69,15 +70,15 @@ export class Loader extends TaskParser {
       }
       const importKey = Object.keys(entry).find((k) => IMPORT_INCLUDE_ACTIONS[k] === 'import_playbook' || IMPORT_INCLUDE_ACTIONS[k] === 'include');
       if (importKey) {
-        plays.push(...(await this.importPlaybook(entry, importKey, y, p, chain.length ? chain : [abs])));
+        plays.push(...(await this.importPlaybook(entry, importKey, y, p, chain.length ? chain : [abs], importVars)));
         continue;
       }
-      plays.push(await this.parsePlay(entry, y, p));
+      plays.push(await this.parsePlay(entry, y, p, importVars));
     }
     return plays;
   }
 
-  protected async importPlaybook(entry: Dict, key: string, y: YamlFile, p: DocPath, chain: string[]): Promise<Play[]> {
+  protected async importPlaybook(entry: Dict, key: string, y: YamlFile, p: DocPath, chain: string[], outerVars: Dict): Promise<Play[]> {
     const pos = y.keyPosOf([...p, key]);
     if (IMPORT_INCLUDE_ACTIONS[key] === 'include') {
       // Ansible 2.14 already refuses a playbook-level include, in these words
@@ -91,7 +92,10 @@ export class Loader extends TaskParser {
         });
       }
     }
-    const target = this.staticName(entry[key], 'import_playbook', y.posOf([...p, key]), 'give the path of a playbook file, relative to this playbook');
+    const vars = normVars(entry.vars, y, [...p, 'vars'], 'PlaybookInclude');
+    // Ansible templates the path and the imported plays' static names with the import's vars
+    const importVars = { ...outerVars, ...vars };
+    const target = this.staticName(entry[key], 'import_playbook', y.posOf([...p, key]), 'give the path of a playbook file, relative to this playbook', importVars);
     const abs = path.resolve(path.dirname(y.file), target);
     if (chain.includes(abs)) {
       throw errCircularPlaybookImport([...chain, abs].map(rel).join(' -> '), { pos, hint: 'a playbook cannot import itself, directly or through other playbooks' });
@@ -99,10 +103,9 @@ export class Loader extends TaskParser {
     if (!existsSync(abs)) {
       throw errPlaybookNotFound(target, abs, { pos: y.posOf([...p, key]), hint: 'import_playbook paths are relative to the importing playbook' });
     }
-    const plays = await this.loadPlaybookFile(abs, [...chain, abs], pos);
+    const plays = await this.loadPlaybookFile(abs, [...chain, abs], pos, importVars);
     const when = normWhen(entry.when, y, [...p, 'when']);
     const tags = normTags(entry.tags, y, [...p, 'tags']);
-    const vars = normVars(entry.vars, y, [...p, 'vars'], 'PlaybookInclude');
     for (const play of plays) {
       // Ansible: the import's vars win over the play's, its `when` guards every task of the play
       play.vars = { ...play.vars, ...vars };
@@ -112,7 +115,7 @@ export class Loader extends TaskParser {
     return plays;
   }
 
-  protected async parsePlay(ds: Dict, y: YamlFile, p: DocPath): Promise<Play> {
+  protected async parsePlay(ds: Dict, y: YamlFile, p: DocPath, importVars: Dict = {}): Promise<Play> {
     const pos = y.posOf(p);
     // A play's `user:` is the old name of remote_user, which Ansible 2.14 still accepts.
     if ('user' in ds) {
@@ -152,7 +155,7 @@ export class Loader extends TaskParser {
       moduleDefaults: ds.module_defaults !== undefined,
       importedHandlers: [],
       parentDirs: [],
-      staticVars: isDict(ds.vars) ? ds.vars : {},
+      staticVars: { ...(isDict(ds.vars) ? ds.vars : {}), ...importVars },
       ranRoles: new Set(),
     };
     const section = async (key: string, handlers = false) => this.parseTaskList(ds[key], [...p, key], { ...sc, handlers });
