@@ -47,7 +47,7 @@ export class Loader extends TaskParser {
     return { path: abs, plays };
   }
 
-  /** `importVars`: the vars of the import_playbook entries that led here, known while the plays are parsed. */
+  /** `importVars`: the vars of the import_playbook entry that loads this file, known while its plays are parsed. */
   protected async loadPlaybookFile(abs: string, chain: string[], from: SourcePos | undefined, importVars: Dict = {}): Promise<Play[]> {
     const y = await this.file(abs, from);
     const data = y.data;
@@ -70,7 +70,7 @@ export class Loader extends TaskParser {
       }
       const importKey = Object.keys(entry).find((k) => IMPORT_INCLUDE_ACTIONS[k] === 'import_playbook' || IMPORT_INCLUDE_ACTIONS[k] === 'include');
       if (importKey) {
-        plays.push(...(await this.importPlaybook(entry, importKey, y, p, chain.length ? chain : [abs], importVars)));
+        plays.push(...(await this.importPlaybook(entry, importKey, y, p, chain.length ? chain : [abs])));
         continue;
       }
       plays.push(await this.parsePlay(entry, y, p, importVars));
@@ -78,7 +78,7 @@ export class Loader extends TaskParser {
     return plays;
   }
 
-  protected async importPlaybook(entry: Dict, key: string, y: YamlFile, p: DocPath, chain: string[], outerVars: Dict): Promise<Play[]> {
+  protected async importPlaybook(entry: Dict, key: string, y: YamlFile, p: DocPath, chain: string[]): Promise<Play[]> {
     const pos = y.keyPosOf([...p, key]);
     if (IMPORT_INCLUDE_ACTIONS[key] === 'include') {
       // Ansible 2.14 already refuses a playbook-level include, in these words
@@ -93,9 +93,9 @@ export class Loader extends TaskParser {
       }
     }
     const vars = normVars(entry.vars, y, [...p, 'vars'], 'PlaybookInclude');
-    // Ansible templates the path and the imported plays' static names with the import's vars
-    const importVars = { ...outerVars, ...vars };
-    const target = this.staticName(entry[key], 'import_playbook', y.posOf([...p, key]), 'give the path of a playbook file, relative to this playbook', importVars);
+    // Ansible templates the path, and the static names of the plays it loads (not those of
+    // plays imported further down), with this import's own vars
+    const target = this.staticName(entry[key], 'import_playbook', y.posOf([...p, key]), 'give the path of a playbook file, relative to this playbook', vars);
     const abs = path.resolve(path.dirname(y.file), target);
     if (chain.includes(abs)) {
       throw errCircularPlaybookImport([...chain, abs].map(rel).join(' -> '), { pos, hint: 'a playbook cannot import itself, directly or through other playbooks' });
@@ -103,7 +103,7 @@ export class Loader extends TaskParser {
     if (!existsSync(abs)) {
       throw errPlaybookNotFound(target, abs, { pos: y.posOf([...p, key]), hint: 'import_playbook paths are relative to the importing playbook' });
     }
-    const plays = await this.loadPlaybookFile(abs, [...chain, abs], pos, importVars);
+    const plays = await this.loadPlaybookFile(abs, [...chain, abs], pos, vars);
     const when = normWhen(entry.when, y, [...p, 'when']);
     const tags = normTags(entry.tags, y, [...p, 'tags']);
     for (const play of plays) {
@@ -155,7 +155,8 @@ export class Loader extends TaskParser {
       moduleDefaults: ds.module_defaults !== undefined,
       importedHandlers: [],
       parentDirs: [],
-      staticVars: { ...(isDict(ds.vars) ? ds.vars : {}), ...importVars },
+      // while loading, as Ansible's Play.load: the play's own vars over the import's
+      staticVars: { ...importVars, ...(isDict(ds.vars) ? ds.vars : {}) },
       ranRoles: new Set(),
     };
     const section = async (key: string, handlers = false) => this.parseTaskList(ds[key], [...p, key], { ...sc, handlers });
