@@ -70,9 +70,20 @@ export interface TaskInvocation {
 
 export function statusOf(r: ModuleResult): TaskStatus {
   if (r.unreachable) return 'unreachable';
-  if (r.failed) return 'failed';
+  if (isFailed(r)) return 'failed';
   if (r.skipped) return 'skipped';
   return r.changed ? 'changed' : 'ok';
+}
+
+/**
+ * Ansible's TaskResult.is_failed: where failed_when was evaluated (on the result, or on any
+ * item of a loop), its verdict decides, even over a `failed` that until's exhausted retries set.
+ */
+function isFailed(r: ModuleResult): boolean {
+  if ('failed_when_result' in r) return !!r.failed_when_result;
+  const items = Array.isArray(r.results) ? (r.results as unknown[]).filter((x): x is Record<string, unknown> => !!x && typeof x === 'object') : [];
+  if (items.some((x) => 'failed_when_result' in x)) return items.some((x) => !!x.failed_when_result);
+  return !!r.failed;
 }
 
 export function taskRef(task: Task, scope: Scope | undefined, handler = false): TaskRef {
