@@ -24,11 +24,7 @@ export const slurpModule = defineModule<SlurpArgs, SlurpArgs, Record<string, Fil
   argAliases: { path: 'src' },
   schema,
   probe(args) {
-    const p = quote(args.src);
-    // what cat says opening a file that is missing or unreadable: its strerror picks Ansible's
-    // message (not the shell's own redirection: dash words ENOTDIR as "No such file")
-    const openError = `if [ ! -e ${p} ] || [ ! -r ${p} ]; then rp_oe=$(cat -- ${p} 2>&1 >/dev/null) || printf 'openerr %s\\n' "$(printf '%s' "$rp_oe" | tr '\\n' ' ')"; fi`;
-    return probeScript([probeFile('s', args.src, { follow: true, contentMax: -1 }), openError]);
+    return probeScript([probeFile('s', args.src, { follow: true, contentMax: -1 }), openErrorProbe(args.src)]);
   },
   parse(out) {
     return parseFileProbe(out);
@@ -43,6 +39,16 @@ export const slurpModule = defineModule<SlurpArgs, SlurpArgs, Record<string, Fil
     return { steps: [], result: { content: f.content.toString('base64'), source: args.src, encoding: 'base64' } };
   },
 });
+
+/**
+ * A probe line, after the file's record: what cat says opening a path that is missing or
+ * unreadable (an `openerr` extra). Its strerror picks Ansible's message; not the shell's own
+ * redirection, as dash words ENOTDIR as "No such file".
+ */
+export function openErrorProbe(src: string): string {
+  const p = quote(src);
+  return `if [ ! -e ${p} ] || [ ! -r ${p} ]; then rp_oe=$(cat -- ${p} 2>&1 >/dev/null) || printf 'openerr %s\\n' "$(printf '%s' "$rp_oe" | tr '\\n' ' ')"; fi`;
+}
 
 /** Errors opening a file for reading other than the three slurp names: errno and strerror, as Python shows an OSError. */
 const OTHER_ERRNOS: [string, number][] = [
