@@ -177,6 +177,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       displayFailedStderr: config.displayFailedStderr,
       showTaskPathOnFailure: config.showTaskPathOnFailure,
       showCustomStats: config.showCustomStats,
+      checkModeMarkers: config.checkModeMarkers,
       masker,
     };
     const output = createRunOutput({

@@ -8,7 +8,7 @@ import type { Task } from '../playbook/types.js';
 import { UndefinedVariableError, type Templar } from '../template/index.js';
 import type { ExecResult, Transport } from '../transport/types.js';
 import type { ProbeRequest } from './probe-batch.js';
-import { currentRole, type Scope } from './scope.js';
+import { child, currentRole, inherited, type Scope } from './scope.js';
 import type { TaskKeywords } from './task-keywords.js';
 
 export interface ExecEnv {
@@ -97,7 +97,15 @@ export function taskRef(task: Task, scope: Scope | undefined, handler = false): 
     handler,
     uid: task.uid,
     tags: task.tags,
+    ...keywordFlag(inherited(child(scope, task), 'check_mode'), 'checkMode'),
   };
+}
+
+/** A keyword's truth as the default callback reads it (a written value, not yet templated), under `key`. */
+export function keywordFlag<K extends string>(v: unknown, key: K): Partial<Record<K, boolean>> {
+  if (v === undefined || v === null) return {};
+  const on = typeof v === 'string' ? !['', 'no', 'false', 'off', 'n', '0'].includes(v.trim().toLowerCase()) : !!v;
+  return { [key]: on } as Partial<Record<K, boolean>>;
 }
 
 export function errorMessage(e: unknown): string {
