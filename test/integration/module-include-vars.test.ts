@@ -15,6 +15,13 @@ describe('include_vars failures', () => {
     expect(r.stderr + r.stdout).toContain('[WARNING]: Invalid request to find a file that matches a "null" value');
   });
 
+  it('in an ad-hoc task, dir is relative to the working directory (the task has no file)', async () => {
+    const r = await runRackplay(['adhoc', 'h1', '-i', 'inv.ini', '-m', 'include_vars', '-a', 'dir=vars/hashes'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('h1 | SUCCESS => {');
+    expect(r.stdout).toContain(`${dir}/vars/hashes/hash2.yml`);
+  });
+
   it.skipIf(!haveAnsiblePlaybook)('matches ansible-playbook (needs ansible-playbook: apt-get install ansible)', async () => {
     expectSameRun(await runBoth(dir));
   });
