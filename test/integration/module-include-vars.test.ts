@@ -19,7 +19,8 @@ describe('include_vars failures', () => {
     const r = await runRackplay(['adhoc', 'h1', '-i', 'inv.ini', '-m', 'include_vars', '-a', 'dir=vars/hashes'], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('h1 | SUCCESS => {');
-    expect(r.stdout).toContain(`${dir}/vars/hashes/hash2.yml`);
+    // relative, as Ansible lists them
+    expect(r.stdout).toContain('"vars/hashes/hash2.yml"');
   });
 
   it.skipIf(!haveAnsiblePlaybook)('matches ansible-playbook (needs ansible-playbook: apt-get install ansible)', async () => {
