@@ -17,11 +17,17 @@ export function findSnapshot(repoRoot) {
 
 const globRe = (p) => new RegExp('^' + p.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*') + '$');
 
-/** Every target of the snapshot: selected, or excluded with the reason of the first rule that names it. */
-export function classify(selection, names) {
+const HIDDEN = 'hidden: ansible-test never runs it on its own, only from the target that includes it (which is what tests it)';
+
+/**
+ * Every target of the snapshot: selected, or excluded with the reason of the first rule
+ * that names it. A target whose aliases say `hidden` is not run even when selected:
+ * ansible-test skips it, and on its own it fails under ansible-playbook too.
+ */
+export function classify(selection, names, aliasesOf = () => '') {
   const rules = selection.excluded.map((e) => ({ reason: e.reason, res: e.targets.map(globRe) }));
   return names.map((name) => {
-    if (selection.selected.includes(name)) return { name, selected: true };
+    if (selection.selected.includes(name)) return /^hidden\s*$/m.test(aliasesOf(name)) ? { name, selected: false, reason: HIDDEN } : { name, selected: true };
     const rule = rules.find((r) => r.res.some((re) => re.test(name)));
     return { name, selected: false, reason: rule ? rule.reason : 'not reviewed yet: add it to test/compat/selection.json' };
   });
@@ -30,6 +36,12 @@ export function classify(selection, names) {
 export function targetNames(gitDir, ref) {
   const out = execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '--name-only', `${ref}:test/integration/targets`], { encoding: 'utf8' });
   return out.trim().split('\n').filter(Boolean);
+}
+
+/** A target's aliases file (ansible-test's tags for it), empty when it has none. */
+export function targetAliases(targetsDir, name) {
+  const file = path.join(targetsDir, name, 'aliases');
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }
 
 /**

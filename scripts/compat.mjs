@@ -14,7 +14,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, re
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { classify, extractTargets, findSnapshot, loadSelection, targetNames } from './compat-targets.mjs';
+import { classify, extractTargets, findSnapshot, loadSelection, targetAliases, targetNames } from './compat-targets.mjs';
 import { writeCompatDoc } from './compat-doc.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -80,7 +80,10 @@ function rolePlay(name, aliases, outputDir) {
 
 function runOne(name, cache, o, shimDir) {
   const work = mkdtempSync(path.join(os.tmpdir(), `compat-${name}-`));
-  const targets = path.join(work, 'targets');
+  // the layout of an ansible-core checkout, as ansible-test runs in it: some targets look for
+  // .../test/integration/targets/NAME in paths they print, and at ../../inventory
+  const base = path.join(work, 'test/integration');
+  const targets = path.join(base, 'targets');
   cpSync(cache, targets, { recursive: true });
   // The setup roles ansible-test would provide, written for rackplay.
   const ours = path.join(repoRoot, 'test/compat/roles');
@@ -88,7 +91,7 @@ function runOne(name, cache, o, shimDir) {
     rmSync(path.join(targets, r), { recursive: true, force: true });
     cpSync(path.join(ours, r), path.join(targets, r), { recursive: true });
   }
-  writeFileSync(path.join(work, 'inventory'), inventoryText());
+  writeFileSync(path.join(base, 'inventory'), inventoryText());
   const outputDir = path.join(work, 'output');
   mkdirSync(outputDir);
   const dir = path.join(targets, name);
@@ -97,7 +100,7 @@ function runOne(name, cache, o, shimDir) {
     ...process.env,
     PATH: `${shimDir}:${process.env.PATH}`,
     OUTPUT_DIR: outputDir,
-    INVENTORY_PATH: path.join(work, 'inventory'),
+    INVENTORY_PATH: path.join(base, 'inventory'),
     // targets driven through a terminal (pexpect) read Ansible's default output, not the live view
     RACKPLAY_PLAIN: '1',
     ANSIBLE_ROLES_PATH: targets,
@@ -118,12 +121,12 @@ function runOne(name, cache, o, shimDir) {
     cwd = dir;
     env.ANSIBLE_PLAYBOOK_DIR = dir;
   } else {
-    const play = path.join(work, `${name}-play.yml`);
+    const play = path.join(base, `${name}-play.yml`);
     writeFileSync(play, rolePlay(name, aliases, outputDir));
     cmd = 'ansible-playbook';
     args = [path.basename(play), '-i', 'inventory'];
-    cwd = work;
-    env.ANSIBLE_PLAYBOOK_DIR = work;
+    cwd = base;
+    env.ANSIBLE_PLAYBOOK_DIR = base;
   }
   // As root, targets that add users and groups would change this machine: each runs with
   // throwaway copies of /etc, /home and /var/mail in a mount namespace of its own.
@@ -183,8 +186,10 @@ async function main() {
     console.log(line);
     process.exit(o.ifAvailable ? 0 : 1);
   }
-  const all = classify(selection, targetNames(gitDir, selection.ref));
   const cache = extractTargets(repoRoot, gitDir, selection.ref);
+  const all = classify(selection, targetNames(gitDir, selection.ref), (name) => targetAliases(cache, name));
+  const hiddenSelected = all.filter((t) => !t.selected && selection.selected.includes(t.name)).map((t) => t.name);
+  if (hiddenSelected.length && !o.targets.length) console.log(`compat: not run, hidden targets (ansible-test runs them only from another target): ${hiddenSelected.join(', ')}`);
   const wanted = o.targets.length ? o.targets : all.filter((t) => t.selected).map((t) => t.name);
   const unknown = wanted.filter((t) => !all.some((a) => a.name === t));
   if (unknown.length) throw new Error(`no such target in ${selection.ref}: ${unknown.join(', ')}`);

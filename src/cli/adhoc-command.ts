@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EXIT, formatUserError, UserError } from '../errors.js';
 import { expandLimit, loadInventory, selectPlayHosts } from '../inventory/index.js';
+import { ADHOC_PLAYBOOK_FILE } from '../playbook/index.js';
 import { loadConfig } from './config.js';
 import { run, type CliInvocation, type CliOptions } from './run-command.js';
 import { USAGE_EXIT, UsageError } from './usage-error.js';
@@ -98,7 +99,7 @@ export async function runAdhocCommand(argv: string[], invocation: CliInvocation)
     // The one-task play is a file of ours, private to this run; it resolves against playDir.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rackplay-adhoc-'));
     try {
-      const file = path.join(dir, '__adhoc_playbook__.yml');
+      const file = path.join(dir, ADHOC_PLAYBOOK_FILE);
       writeFileSync(file, JSON.stringify([play]), { mode: 0o600 });
       const opts: CliOptions = {
         ...(o as unknown as CliOptions),

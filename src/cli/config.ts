@@ -20,6 +20,8 @@ export interface Config {
   remoteUser?: string;
   gathering: 'implicit' | 'explicit' | 'smart';
   displaySkippedHosts: boolean;
+  /** The default callback's check_mode_markers: "DRY RUN" and "[CHECK MODE]" on banners. */
+  checkModeMarkers: boolean;
   displayOkHosts: boolean;
   displayFailedStderr: boolean;
   showTaskPathOnFailure: boolean;
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     displayFailedStderr: bool(get('ANSIBLE_DISPLAY_FAILED_STDERR', 'display_failed_stderr'), false),
     showTaskPathOnFailure: bool(get('ANSIBLE_SHOW_TASK_PATH_ON_FAILURE', 'show_task_path_on_failure'), false),
     showCustomStats: bool(get('ANSIBLE_SHOW_CUSTOM_STATS', 'show_custom_stats'), false),
+    checkModeMarkers: bool(get('ANSIBLE_CHECK_MODE_MARKERS', 'check_mode_markers'), false),
     forceHandlers: bool(get('ANSIBLE_FORCE_HANDLERS', 'force_handlers'), false),
     errorOnMissingHandler: bool(get('ANSIBLE_ERROR_ON_MISSING_HANDLER', 'error_on_missing_handler'), true),
     noLog: bool(get('ANSIBLE_NO_LOG', 'no_log'), false),

@@ -17,7 +17,7 @@ import { createRunOutput } from '../output/run-output.js';
 import { loadPlaybook } from '../playbook/index.js';
 import { playRoles } from '../playbook/walk.js';
 import type { Playbook, RoleInstance, TaskNode } from '../playbook/types.js';
-import { Templar } from '../template/index.js';
+import { Templar, lazyVars } from '../template/index.js';
 import { HandshakeLimiter, openTransport } from '../transport/open.js';
 import type { Transport } from '../transport/types.js';
 import { ansibleBool } from '../boolean.js';
@@ -138,7 +138,8 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
     const deprecate = (message: string) => tell(`[DEPRECATION WARNING]: ${message}`);
     const templar = new Templar({ searchPaths: () => [playbookDir] });
     // import_role names, roles: entries and loop_var templated from the play's vars or extra vars
-    const renderStatic = (template: string, _pos: unknown, vars: Record<string, unknown>) => templar.render(template, { ...vars, ...extraVars });
+    // vars whose values are templates themselves are rendered when used, as Ansible's are
+    const renderStatic = (template: string, _pos: unknown, vars: Record<string, unknown>) => templar.render(template, lazyVars([vars, extraVars], templar));
     const loadOptions = { registry, rolesPath, libraryPath: config.libraryPath, warn, deprecate, renderStatic, strict: !!opts.strict || config.strict, ...(opts.playbookDir ? { playDir: playbookDir } : {}) };
     const playbooks: Playbook[] = [];
     for (const p of playbookPaths) playbooks.push(await loadPlaybook(p, loadOptions));
@@ -177,6 +178,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       displayFailedStderr: config.displayFailedStderr,
       showTaskPathOnFailure: config.showTaskPathOnFailure,
       showCustomStats: config.showCustomStats,
+      checkModeMarkers: config.checkModeMarkers,
       masker,
     };
     const output = createRunOutput({

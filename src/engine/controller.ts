@@ -18,6 +18,8 @@ export interface ControllerScope {
   playbookDir: string;
   /** Directory of the file that defined the task. */
   taskDir: string;
+  /** The task comes from no file of the user's (the ad-hoc command's play). */
+  noDataSource?: boolean;
   untemplatedArgs?: Record<string, unknown>;
   warn?(message: string): void;
 }
@@ -40,6 +42,7 @@ export function makeControllerContext(s: ControllerScope): ControllerContext {
   };
   return {
     findFile,
+    taskDir: s.noDataSource ? undefined : s.taskDir,
     render: (t, extra) => s.templar.renderString(t, extra ? overlay(s.vars, extra) : s.vars),
     evaluate: (e, extra) => s.templar.evaluate(e, extra ? overlay(s.vars, extra) : s.vars),
     condition: (cond) => allTrue(s.templar, [cond], s.vars, s.warn).ok,

@@ -179,6 +179,8 @@ async function runWithRetries(def: ModuleDef, inv: TaskInvocation, vars: Record<
     if (!('failed' in result)) result = { ...result, failed: false };
     if (!('changed' in result)) result = { ...result, changed: false };
     if (result.skipped) return result;
+    // attempts is there early, for changed_when / failed_when to use, as in Ansible
+    if (until.length) result = { ...result, attempts: attempt };
     result = applyResultConditions(task, result, vars, templar, warn);
     if (!until.length) return result;
     const withReg = task.register ? overlay(vars, { [task.register]: result }) : vars;
@@ -188,14 +190,14 @@ async function runWithRetries(def: ModuleDef, inv: TaskInvocation, vars: Record<
     } catch (e) {
       return { ...result, failed: true, msg: conditionFailure(until[0], e) };
     }
-    result.attempts = attempt;
     if (done) return result;
     if (attempt < retries) {
       env.retry(inv.host, retries - attempt);
       await env.sleep(delay * 1000);
     }
   }
-  return { ...result, failed: true, msg: result.msg ?? 'Retries exceeded' };
+  // out of attempts: failed, with attempts one less than were made, as Ansible counts them
+  return { ...result, failed: true, attempts: retries - 1 };
 }
 
 function applyResultConditions(task: Task, result: ModuleResult, vars: Record<string, unknown>, templar: Templar, warn?: (message: string) => void): ModuleResult {

@@ -73,7 +73,7 @@ export async function runInclude(rs: RunState, items: { host: string; item: Incl
     }
   }
   for (const [key, hosts] of byFile) {
-    rs.o.sink({ kind: 'include', host: hosts.join(', '), file: key.split('\0')[0], ...(itemLabels.has(key) ? { item: itemLabels.get(key) } : {}) });
+    rs.o.sink({ kind: 'include', host: hosts.join(', '), file: key.split('\0')[0], task: ref, ...(itemLabels.has(key) ? { item: itemLabels.get(key) } : {}) });
   }
   return out;
 }

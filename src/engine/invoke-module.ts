@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { ModuleFailure, type ModuleDef, type ModuleResult, type RunContext } from '../modules/types.js';
-import { validateModuleArgs } from '../playbook/index.js';
+import { ADHOC_PLAYBOOK_FILE, validateModuleArgs } from '../playbook/index.js';
 import { OMIT_TOKEN, plainText, TemplateError } from '../template/index.js';
 import { TaskTimeoutError, UnreachableError, type BecomeSpec, type ExecResult, type Transport } from '../transport/types.js';
 import { applyPlan } from './apply-plan.js';
@@ -77,6 +77,8 @@ function controllerFor(inv: TaskInvocation, vars: Record<string, unknown>, env: 
     role: currentRole(inv.scope),
     playbookDir: env.playbookDir,
     taskDir: path.dirname(inv.task.pos.file),
+    // as Ansible's ad-hoc task, which has no data source: include_vars' dir is then relative to the working directory
+    noDataSource: path.basename(inv.task.pos.file) === ADHOC_PLAYBOOK_FILE,
     untemplatedArgs: inv.task.args,
     warn: env.warn && ((message) => env.warn!(inv.host, message)),
   });

@@ -19,6 +19,7 @@ import { freeStrategy } from './strategy-free.js';
 import { linearStrategy } from './strategy-linear.js';
 import { runTaskOnHosts } from './task-hosts.js';
 import { promptPlayVars } from './vars-prompt.js';
+import { keywordFlag } from './task-common.js';
 import type { PlayVarsContext } from './vars.js';
 
 const STRATEGIES: Record<string, Strategy> = { linear: linearStrategy, free: freeStrategy, host_pinned: freeStrategy };
@@ -37,7 +38,7 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
 
   const name = play.name !== undefined ? String(rs.renderPlayValue(play.name, play.vars ?? {})) : String(pattern);
   if (hosts.length === 0) {
-    rs.o.sink({ kind: 'play-start', name, hosts, pattern: String(pattern) });
+    rs.o.sink({ kind: 'play-start', name, hosts, pattern: String(pattern), ...keywordFlag(play.check_mode, 'checkMode') });
     rs.o.sink({ kind: 'no-hosts', pattern: String(pattern) });
     return;
   }
@@ -54,7 +55,7 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
   const batches = serialBatches(hosts, rs.renderPlayValue(play.serial), play.pos);
   for (const batch of batches) {
     // Ansible starts the play anew for each serial batch: one PLAY banner per batch.
-    rs.o.sink({ kind: 'play-start', name, hosts: batch, pattern: String(pattern) });
+    rs.o.sink({ kind: 'play-start', name, hosts: batch, pattern: String(pattern), ...keywordFlag(play.check_mode, 'checkMode') });
     const ended = await runSerialBatch(rs, play, playScope, { play, playHosts: inInventoryOrder, playHostsAll: selected, batch });
     rs.o.sink({ kind: 'play-end', name });
     if (ended === 'break') rs.stopped = true;

@@ -8,7 +8,7 @@ import type { Task } from '../playbook/types.js';
 import { UndefinedVariableError, type Templar } from '../template/index.js';
 import type { ExecResult, Transport } from '../transport/types.js';
 import type { ProbeRequest } from './probe-batch.js';
-import { currentRole, type Scope } from './scope.js';
+import { child, currentRole, inherited, type Scope } from './scope.js';
 import type { TaskKeywords } from './task-keywords.js';
 
 export interface ExecEnv {
@@ -70,9 +70,20 @@ export interface TaskInvocation {
 
 export function statusOf(r: ModuleResult): TaskStatus {
   if (r.unreachable) return 'unreachable';
-  if (r.failed) return 'failed';
+  if (isFailed(r)) return 'failed';
   if (r.skipped) return 'skipped';
   return r.changed ? 'changed' : 'ok';
+}
+
+/**
+ * Ansible's TaskResult.is_failed: where failed_when was evaluated (on the result, or on any
+ * item of a loop), its verdict decides, even over a `failed` that until's exhausted retries set.
+ */
+function isFailed(r: ModuleResult): boolean {
+  if ('failed_when_result' in r) return !!r.failed_when_result;
+  const items = Array.isArray(r.results) ? (r.results as unknown[]).filter((x): x is Record<string, unknown> => !!x && typeof x === 'object') : [];
+  if (items.some((x) => 'failed_when_result' in x)) return items.some((x) => !!x.failed_when_result);
+  return !!r.failed;
 }
 
 export function taskRef(task: Task, scope: Scope | undefined, handler = false): TaskRef {
@@ -86,7 +97,15 @@ export function taskRef(task: Task, scope: Scope | undefined, handler = false): 
     handler,
     uid: task.uid,
     tags: task.tags,
+    ...keywordFlag(inherited(child(scope, task), 'check_mode'), 'checkMode'),
   };
+}
+
+/** A keyword's truth as the default callback reads it (a written value, not yet templated), under `key`. */
+export function keywordFlag<K extends string>(v: unknown, key: K): Partial<Record<K, boolean>> {
+  if (v === undefined || v === null) return {};
+  const on = typeof v === 'string' ? !['', 'no', 'false', 'off', 'n', '0'].includes(v.trim().toLowerCase()) : !!v;
+  return { [key]: on } as Partial<Record<K, boolean>>;
 }
 
 export function errorMessage(e: unknown): string {

@@ -7,10 +7,11 @@
 //       dest: collected/
 import type { FromSchema } from 'json-schema-to-ts';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname as localDirname, join as localJoin, resolve as localResolve } from 'node:path';
 import { factsFor, parseFileProbe, probeFile, probeScript } from '../facts/file-probe.js';
 import { basename } from './file-common.js';
+import { openErrorProbe, openFailure } from './slurp.js';
 import { defineModule, ModuleFailure, type ModuleResult } from './types.js';
 
 export type FetchArgs = FromSchema<typeof schema>;
@@ -47,20 +48,40 @@ export const fetchModule = defineModule<FetchArgs>({
   traits: { noAsync: true, runsNoModule: true },
   schema,
   async run(args, ctx): Promise<ModuleResult> {
-    const probe = await ctx.exec(probeScript([probeFile('s', args.src, { follow: true, checksum: 'sha1' })]));
+    // Ansible's fetch action does not predict: it skips itself in check mode, in these words
+    if (ctx.check) return { changed: false, skipped: true, msg: 'check mode not (yet) supported for this module' };
+    const probe = await ctx.exec(probeScript([probeFile('s', args.src, { follow: true, checksum: 'sha1' }), openErrorProbe(args.src)]));
     const f = factsFor(parseFileProbe(probe), 's');
-    const missing = (msg: string): ModuleResult => {
-      if (args.fail_on_missing) throw new ModuleFailure(msg, { file: args.src });
+    const openError = f.extra.openerr?.[0];
+    if (!ctx.become) {
+      // Without become, Ansible's fetch stats the file first: a stat that fails, and a
+      // directory, are worded by the action itself
+      if (!f.exists && openError !== undefined && !openError.includes('No such file')) {
+        const msg = `Failed to get information on remote file (${args.src}): ${openError.split(': ').at(-1)?.trim()}`;
+        if (args.fail_on_missing) throw new ModuleFailure(msg, { changed: false, file: args.src });
+        return { changed: false, file: args.src, msg: `${msg}, ignored` };
+      }
+      if (f.exists && f.type === 'directory') {
+        const msg = 'remote file is a directory, fetch cannot work on directories';
+        if (args.fail_on_missing) throw new ModuleFailure(msg, { changed: false });
+        return { file: args.src, msg: `${msg}, not transferring, ignored` };
+      }
+    }
+    if (openError !== undefined || !f.exists || f.type === 'directory' || !f.checksum) {
+      // what could not be stat'ed or read goes through slurp, whose failure fetch rewords
+      let msg = openError !== undefined ? openFailure(args.src, openError) : !f.exists ? 'file not found' : f.type === 'directory' ? 'source is a directory' : `file is not readable: ${args.src}`;
+      if (msg.includes('not found')) msg = 'the remote file does not exist, not transferring, ignored';
+      else if (msg.startsWith('source is a directory')) msg = 'remote file is a directory, fetch cannot work on directories';
+      if (args.fail_on_missing) throw new ModuleFailure(msg, { changed: false });
       return { changed: false, file: args.src, msg };
-    };
-    if (!f.exists) return missing('the remote file does not exist, not transferring, ignored');
-    if (f.type === 'directory') return missing('remote file is a directory, fetch cannot work on directories');
-    if (!f.readable || !f.checksum) return missing('file is not readable, not transferring, ignored');
+    }
     const dest = fetchDestination(args, ctx.host);
+    if (args.flat && !args.dest.endsWith('/') && existsSync(dest) && statSync(dest).isDirectory()) {
+      throw new ModuleFailure('dest is an existing directory, use a trailing slash if you want to fetch src into that directory');
+    }
     const local = existsSync(dest) ? sha1(readFileSync(dest)) : undefined;
     const base = { file: args.src, dest, checksum: f.checksum, remote_checksum: f.checksum, remote_md5sum: null };
     if (local === f.checksum) return { changed: false, ...base };
-    if (ctx.check) return { changed: true, ...base };
     const data = await ctx.transport.get(args.src, { become: ctx.become });
     const got = sha1(data);
     if (args.validate_checksum && got !== f.checksum) {

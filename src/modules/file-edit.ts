@@ -72,6 +72,8 @@ export function planEditedFile(
   msg: string,
   ctx: PlanContext,
   extra: Record<string, unknown> = {},
+  /** replace's diff headers are the bare path; lineinfile's and blockinfile's add " (content)". */
+  opts: { bareHeader?: boolean } = {},
 ): Plan {
   const steps: Step[] = [];
   const diffs: FileDiff[] = [];
@@ -92,7 +94,8 @@ export function planEditedFile(
     attrs = planAttrs(target, f.exists ? f : undefined, { owner: args.owner, group: args.group });
     if (ctx.diff) {
       const d = contentDiff(args.path, f.exists ? f.content : undefined, after);
-      diffs.push({ ...d, before_header: `${args.path} (content)`, after_header: `${args.path} (content)` });
+      const header = opts.bareHeader ? args.path : `${args.path} (content)`;
+      diffs.push({ ...d, before_header: header, after_header: header });
     }
   } else {
     attrs = planAttrs(target, f, args);

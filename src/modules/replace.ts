@@ -60,7 +60,7 @@ export function planReplace(edit: Edit<ReplaceArgs>, f: FileFacts, ctx: PlanCont
   // Ansible's replace reports rc 0 on success (res_args starts as dict(rc=0)).
   if (count === 0 || replaced === section) return planEditedFile(edit, f, undefined, '', ctx, { rc: 0 });
   const after = contents.slice(0, start) + replaced + contents.slice(end);
-  return planEditedFile(edit, f, codec.encode(after), `${count} replacements made`, ctx, { rc: 0 });
+  return planEditedFile(edit, f, codec.encode(after), `${count} replacements made`, ctx, { rc: 0 }, { bareHeader: true });
 }
 
 export const replaceModule = defineModule<ReplaceArgs, Edit<ReplaceArgs>, FileFacts>({

@@ -50,6 +50,8 @@ export interface ControllerContext {
    * Returns undefined when no candidate exists.
    */
   findFile(kind: 'files' | 'templates' | 'vars' | 'tasks', path: string): string | undefined;
+  /** Directory of the file that defined the task (include_vars' `dir:` outside a role is under it). */
+  taskDir?: string;
   /** Render a Jinja2 template string with the task's variables. */
   render(template: string, extraVars?: Record<string, unknown>): string;
   /** Evaluate a bare Jinja2 expression (as in `when:` or assert's `that:`). */

@@ -44,6 +44,7 @@ class DefaultReporter implements Reporter {
     if (event.kind !== 'include') this.flushIncludes();
     switch (event.kind) {
       case 'playbook-start':
+        if (event.check && this.opts.checkModeMarkers) this.banner('DRY RUN');
         if (this.opts.verbosity > 1) {
           this.banner(`PLAYBOOK: ${basename(event.path)}`);
           // ansible-playbook -vv says how many plays the playbook has (tests count on it).
@@ -53,7 +54,8 @@ class DefaultReporter implements Reporter {
       case 'play-start': {
         const name = (event.name || event.pattern || '').trim();
         this.lastBannerUid = undefined;
-        this.banner(name ? `PLAY [${name}]` : 'PLAY');
+        const marker = this.checkMarker(event.checkMode);
+        this.banner(name ? `PLAY [${name}]${marker}` : `PLAY${marker}`);
         return;
       }
       case 'no-hosts':
@@ -71,6 +73,9 @@ class DefaultReporter implements Reporter {
       case 'include': {
         // Ansible prints one line per included file, listing the hosts that include it.
         // An include in a loop: one line per file and item.
+        // an include's ok result shows its banner even with ok or skipped hosts hidden (the
+        // default callback's v2_runner_on_ok for a TaskInclude)
+        if (event.task) this.ensureBanner(event.task);
         const item = event.item === undefined ? undefined : pyStr(this.masker.maskValue(event.item));
         const same = this.pendingIncludes.find((p) => p.file === event.file && p.item === item);
         if (!same) this.pendingIncludes.push({ file: event.file, hosts: [event.host], item });
@@ -98,6 +103,7 @@ class DefaultReporter implements Reporter {
           this.banner('CUSTOM STATS: ');
           for (const line of custom) this.display(line);
         }
+        if (this.opts.check && this.opts.checkModeMarkers) this.banner('DRY RUN');
         return;
       }
       case 'error':
@@ -133,6 +139,11 @@ class DefaultReporter implements Reporter {
     const out = paint(msg, color, this.opts.color) + '\n';
     if (stderr) this.writeErr(out);
     else this.opts.write(out);
+  }
+
+  /** " [CHECK MODE]" for a play or task in check mode (its keyword, else --check), when markers are on. */
+  private checkMarker(keyword: boolean | undefined): string {
+    return this.opts.checkModeMarkers && (keyword ?? this.opts.check) ? ' [CHECK MODE]' : '';
   }
 
   /** Display.banner: a blank line, then the title padded with at least 3 stars. */
@@ -188,7 +199,7 @@ class DefaultReporter implements Reporter {
 
   private printTaskBanner(task: TaskRef): void {
     const prefix = this.bannerPrefix.get(task.uid) ?? (task.handler ? 'RUNNING HANDLER' : 'TASK');
-    this.banner(`${prefix} [${task.name.trim()}]`);
+    this.banner(`${prefix} [${task.name.trim()}]${this.checkMarker(task.checkMode)}`);
     if (this.opts.verbosity >= 2 && task.path) this.display(`task path: ${task.path}`, COLOR.debug);
     this.lastBannerUid = task.uid;
   }

@@ -26,11 +26,14 @@ export interface TaskRef {
   /** Unique per task instance in the run (used by reporters to group results). */
   uid: string;
   tags?: string[];
+  /** The task's check_mode keyword (inherited from its blocks and play), when one is written. */
+  checkMode?: boolean;
 }
 
 export type RunEvent =
   | { kind: 'playbook-start'; path: string; check: boolean; diff: boolean; plays?: number }
-  | { kind: 'play-start'; name: string; hosts: string[]; pattern: string }
+  /** `checkMode`: the play's check_mode keyword, when written. */
+  | { kind: 'play-start'; name: string; hosts: string[]; pattern: string; checkMode?: boolean }
   | { kind: 'no-hosts'; pattern: string }
   | { kind: 'task-start'; task: TaskRef }
   | { kind: 'handler-start'; task: TaskRef }
@@ -64,8 +67,8 @@ export type RunEvent =
   | { kind: 'retry'; task: TaskRef; host: string; retriesLeft: number }
   /** An `async:` task with `poll:` was polled and not done yet, or ended ok or failed (Ansible's v2_runner_on_async_*). */
   | { kind: 'async'; task: TaskRef; host: string; stage: 'poll' | 'ok' | 'failed'; jid: string; started?: unknown; finished?: unknown }
-  /** A host includes a file; `item` is the loop item (or its label) of an include in a loop. */
-  | { kind: 'include'; host: string; file: string; item?: unknown }
+  /** A host includes a file; `item` is the loop item (or its label) of an include in a loop; `task` the include task. */
+  | { kind: 'include'; host: string; file: string; item?: unknown; task?: TaskRef }
   /** `scope`: repeated warnings are shown once per scope (one task on one host), else once per run. */
   | { kind: 'warning'; message: string; scope?: string }
   /** What a meta task did or why it did nothing (Ansible shows it at -vv as "META: ..."). */

@@ -24,6 +24,8 @@ export interface ReporterOptions {
   showTaskPathOnFailure?: boolean;
   /** ansible.cfg show_custom_stats (default false): set_stats totals after the recap. */
   showCustomStats?: boolean;
+  /** ansible.cfg check_mode_markers (default false): a DRY RUN banner, and " [CHECK MODE]" on the banners of what runs in check mode. */
+  checkModeMarkers?: boolean;
   /** Every line printed passes through it. */
   masker?: SecretMasker;
   /** Clock for timestamps in the json reporter (tests). */

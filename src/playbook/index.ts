@@ -12,6 +12,9 @@ export { resolveDynamicTask } from './dynamic-action.js';
 export { declaredDependencies, flattenHandlers } from './role-loader.js';
 export type * from './types.js';
 
+/** The file name of the ad-hoc command's one-task play: its task has no file of the user's behind it. */
+export const ADHOC_PLAYBOOK_FILE = '__adhoc_playbook__.yml';
+
 /** Load a playbook, with import_playbook flattened (positions keep the imported file). */
 export function loadPlaybook(file: string, opts: LoadOptions): Promise<Playbook> {
   return new Loader(opts).loadPlaybook(file);

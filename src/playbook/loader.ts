@@ -47,7 +47,8 @@ export class Loader extends TaskParser {
     return { path: abs, plays };
   }
 
-  protected async loadPlaybookFile(abs: string, chain: string[], from: SourcePos | undefined): Promise<Play[]> {
+  /** `importVars`: the vars of the import_playbook entry that loads this file, known while its plays are parsed. */
+  protected async loadPlaybookFile(abs: string, chain: string[], from: SourcePos | undefined, importVars: Dict = {}): Promise<Play[]> {
     const y = await this.file(abs, from);
     const data = y.data;
     if (data === null || data === undefined) {
@@ -72,7 +73,7 @@ export class Loader extends TaskParser {
         plays.push(...(await this.importPlaybook(entry, importKey, y, p, chain.length ? chain : [abs])));
         continue;
       }
-      plays.push(await this.parsePlay(entry, y, p));
+      plays.push(await this.parsePlay(entry, y, p, importVars));
     }
     return plays;
   }
@@ -91,7 +92,10 @@ export class Loader extends TaskParser {
         });
       }
     }
-    const target = this.staticName(entry[key], 'import_playbook', y.posOf([...p, key]), 'give the path of a playbook file, relative to this playbook');
+    const vars = normVars(entry.vars, y, [...p, 'vars'], 'PlaybookInclude');
+    // Ansible templates the path, and the static names of the plays it loads (not those of
+    // plays imported further down), with this import's own vars
+    const target = this.staticName(entry[key], 'import_playbook', y.posOf([...p, key]), 'give the path of a playbook file, relative to this playbook', vars);
     const abs = path.resolve(path.dirname(y.file), target);
     if (chain.includes(abs)) {
       throw errCircularPlaybookImport([...chain, abs].map(rel).join(' -> '), { pos, hint: 'a playbook cannot import itself, directly or through other playbooks' });
@@ -99,10 +103,9 @@ export class Loader extends TaskParser {
     if (!existsSync(abs)) {
       throw errPlaybookNotFound(target, abs, { pos: y.posOf([...p, key]), hint: 'import_playbook paths are relative to the importing playbook' });
     }
-    const plays = await this.loadPlaybookFile(abs, [...chain, abs], pos);
+    const plays = await this.loadPlaybookFile(abs, [...chain, abs], pos, vars);
     const when = normWhen(entry.when, y, [...p, 'when']);
     const tags = normTags(entry.tags, y, [...p, 'tags']);
-    const vars = normVars(entry.vars, y, [...p, 'vars'], 'PlaybookInclude');
     for (const play of plays) {
       // Ansible: the import's vars win over the play's, its `when` guards every task of the play
       play.vars = { ...play.vars, ...vars };
@@ -112,7 +115,7 @@ export class Loader extends TaskParser {
     return plays;
   }
 
-  protected async parsePlay(ds: Dict, y: YamlFile, p: DocPath): Promise<Play> {
+  protected async parsePlay(ds: Dict, y: YamlFile, p: DocPath, importVars: Dict = {}): Promise<Play> {
     const pos = y.posOf(p);
     // A play's `user:` is the old name of remote_user, which Ansible 2.14 still accepts.
     if ('user' in ds) {
@@ -152,7 +155,8 @@ export class Loader extends TaskParser {
       moduleDefaults: ds.module_defaults !== undefined,
       importedHandlers: [],
       parentDirs: [],
-      staticVars: isDict(ds.vars) ? ds.vars : {},
+      // while loading, as Ansible's Play.load: the play's own vars over the import's
+      staticVars: { ...importVars, ...(isDict(ds.vars) ? ds.vars : {}) },
       ranRoles: new Set(),
     };
     const section = async (key: string, handlers = false) => this.parseTaskList(ds[key], [...p, key], { ...sc, handlers });

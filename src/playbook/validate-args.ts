@@ -169,11 +169,19 @@ const given = (args: Record<string, unknown>, k: string) => args[k] !== undefine
  * Ansible's action plugins check some arguments themselves before the module's argument
  * spec, in their own words: the task fails with these messages, not the spec's.
  */
-const ACTION_CHECKS: Readonly<Record<string, (args: Record<string, unknown>) => string | undefined>> = {
+const ACTION_CHECKS: Readonly<Record<string, (args: Record<string, unknown>, raw: Record<string, unknown>) => string | undefined>> = {
   copy: (a) =>
     !given(a, 'src') && !given(a, 'content') && a.remote_src !== true ? 'src (or content) is required' : !given(a, 'dest') ? 'dest is required' : undefined,
   template: (a) => (!given(a, 'src') || !given(a, 'dest') ? 'src and dest are required' : undefined),
-  fetch: (a) => (!given(a, 'src') || !given(a, 'dest') ? 'src and dest are required' : undefined),
+  // the arguments as written: a list for src is refused, not turned into its text
+  fetch: (a, raw) =>
+    !given(a, 'src') || !given(a, 'dest')
+      ? 'src and dest are required'
+      : typeof raw.dest !== 'string'
+        ? 'Invalid type supplied for dest option, it must be a string'
+        : typeof raw.src !== 'string'
+          ? 'Invalid type supplied for source option, it must be a string'
+          : undefined,
   debug: (a) => (given(a, 'msg') && given(a, 'var') ? "'msg' and 'var' are incompatible options" : undefined),
 };
 
@@ -207,7 +215,7 @@ export function validateArgsAt(
   }
   const nameOf = (canonical: string) => written.get(canonical) ?? canonical;
   // when the task runs (the load-time warning keeps the spec's words and its did-you-mean)
-  const actionCheck = opts.rendered ? (invalidActionOptions(def, args) ?? ACTION_CHECKS[def.name]?.(out)) : undefined;
+  const actionCheck = opts.rendered ? (invalidActionOptions(def, args) ?? ACTION_CHECKS[def.name]?.(out, args)) : undefined;
   if (actionCheck) throw new UserError(actionCheck, { pos: where.key(undefined), hint: `see the ${def.name} module's documentation for its arguments` });
 
   // Only error messages need it; this runs for every task on every host.

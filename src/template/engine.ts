@@ -10,6 +10,7 @@ import { TemplateError } from './errors.js';
 import { AnsibleCompiler } from './jinja-compiler.js';
 import { AnsibleParser, lexBalanced, type LexOptions } from './jinja-parser.js';
 import { runtime } from './jinja-runtime.js';
+import { asRender } from './unsafe.js';
 import { nj, type AnyFrame, type AnyNode, type Callback } from './nunjucks-internals.js';
 
 // Importers reach these through this module.
@@ -153,6 +154,11 @@ export class AnsibleEnvironment extends BaseEnvironment {
   }
 
   run(tmpl: CompiledTemplate, vars: Record<string, unknown>, parentFrame?: AnyFrame): { output: string; context: RenderContext } {
+    // a top-level render counts its own unsafe reads (lookup terms are templated only without)
+    return parentFrame ? this.runOnce(tmpl, vars, parentFrame) : asRender(() => this.runOnce(tmpl, vars));
+  }
+
+  private runOnce(tmpl: CompiledTemplate, vars: Record<string, unknown>, parentFrame?: AnyFrame): { output: string; context: RenderContext } {
     const context = new RenderContext(vars, tmpl.blocks, this);
     const frame = parentFrame ? parentFrame.push(true) : new Frame();
     frame.topLevel = true;

@@ -15,7 +15,7 @@ import { isDict, pyStr, truthy } from './python.js';
 import { TESTS } from './tests.js';
 import { Undefined, assertFullyDefined, markLazyView } from './undefined.js';
 import { convertRendered } from './lookup-template.js';
-import { markUnsafe, unsafeReads, unsafeText } from './unsafe.js';
+import { markUnsafe, unsafeReadInRender, unsafeReads, unsafeText } from './unsafe.js';
 
 export { TemplateError, UndefinedVariableError } from './errors.js';
 export { truthy } from './python.js';
@@ -93,7 +93,9 @@ export class Templar {
       const vars = (this as { getVariables?: () => Record<string, unknown> })?.getVariables?.() ?? {};
       let ran: unknown[];
       try {
-        ran = templar.lookup(String(pos[0] ?? ''), pos.slice(1), opts, vars);
+        // Ansible templates the terms once more (listify_lookup_plugin_terms); never text read from unsafe values
+        const terms = unsafeReadInRender() ? pos.slice(1) : pos.slice(1).map((t) => templar.render(t, vars));
+        ran = templar.lookup(String(pos[0] ?? ''), terms, opts, vars);
       } catch (e) {
         if (errors === 'ignore' || errors === 'warn') return forceList || wantlist ? [] : null;
         if (e instanceof UndefinedVariableError || e instanceof LookupFailure || !(e instanceof TemplateError)) throw e;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { LookupFailure, TemplateError } from './errors.js';
 import { isDict, pyRepr, pyStr, truthy, typeName, type Dict } from './python.js';
-import { pyRegex } from './regex.js';
+import { RegexSyntaxError, pyRegex } from './regex.js';
 import { sequence } from './lookup-sequence.js';
 import { ansibleBool } from './filters.js';
 import type { Lookup, LookupContext } from './lookup-types.js';
@@ -225,7 +225,13 @@ export const DATA_LOOKUPS: Record<string, Lookup> = {
     const unique = [...new Set(names)];
     return terms.flatMap((t) => {
       if (typeof t !== 'string') throw new TemplateError(`Invalid setting identifier, "${pyStr(t)}" is not a string, it is a <class '${typeName(t)}'>`);
-      const re = pyRegex(t, {});
+      let re: RegExp;
+      try {
+        re = pyRegex(t, {});
+      } catch (e) {
+        if (e instanceof RegexSyntaxError) throw new TemplateError(`Unable to use "${t}" as a search parameter: ${e.reason}`);
+        throw e;
+      }
       return unique.filter((n) => re.test(n));
     });
   },

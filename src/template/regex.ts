@@ -3,11 +3,19 @@
 // `(?P=n)`, `\A` / `\Z`, leading inline flags `(?i)`, and `\1` / `\g<n>` in
 // replacements.
 import { TemplateError } from './errors.js';
+import { pythonRegexErrorText } from './regex-errors.js';
 
 export interface PyRegexOptions {
   ignorecase?: boolean;
   multiline?: boolean;
   dotall?: boolean;
+}
+
+/** A pattern that does not compile; `reason` is Python's `re.error` text where it is known. */
+export class RegexSyntaxError extends TemplateError {
+  constructor(readonly pattern: string, readonly reason: string) {
+    super(`invalid regular expression ${JSON.stringify(pattern)}: ${reason}`);
+  }
 }
 
 const cache = new Map<string, RegExp>();
@@ -72,7 +80,7 @@ export function pyRegex(pattern: string, opts: PyRegexOptions = {}, global = fal
   try {
     re = new RegExp(out, flags);
   } catch (e) {
-    throw new TemplateError(`invalid regular expression ${JSON.stringify(pattern)}: ${(e as Error).message}`);
+    throw new RegexSyntaxError(pattern, pythonRegexErrorText(pattern) ?? (e as Error).message);
   }
   if (cache.size > 500) cache.clear();
   cache.set(key, re);

@@ -53,6 +53,24 @@ export function unsafeReads(): number {
   return seen;
 }
 
+let renderMark = -1;
+
+/** Runs one render: unsafeReadInRender() then tells whether this render has read unsafe text yet. */
+export function asRender<T>(fn: () => T): T {
+  const saved = renderMark;
+  renderMark = seen;
+  try {
+    return fn();
+  } finally {
+    renderMark = saved;
+  }
+}
+
+/** Whether the current render read unsafe text so far (true outside any render: nothing is known). */
+export function unsafeReadInRender(): boolean {
+  return renderMark < 0 || seen !== renderMark;
+}
+
 /** What a template's code gets for a looked-up value: unsafe text as its plain text, counted. */
 export function readUnsafe(v: unknown): unknown {
   if (v instanceof UnsafeText) {

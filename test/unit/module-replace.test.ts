@@ -67,3 +67,11 @@ describe('python regex translation', () => {
     expect(pythonSubn(compilePythonRegex('x*'), '-', 'abxd')).toEqual(['-a-b--d-', 5]);
   });
 });
+
+describe('replace diff', () => {
+  it("names the bare path in both headers (lineinfile and blockinfile add ' (content)')", () => {
+    const p = planned(() => replaceModule.plan!({ args: { ...base, regexp: 'a', replace: 'b' }, stamp }, probeOut(rec('p', { content: 'a\n' })).p, { ...planCtx, diff: true }));
+    const diffs = [p.diff].flat();
+    expect(diffs[0]).toMatchObject({ before_header: '/etc/hosts', after_header: '/etc/hosts', before: 'a\n', after: 'b\n' });
+  });
+});

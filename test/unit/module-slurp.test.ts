@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { slurpModule } from '../../src/modules/slurp.js';
+import { openFailure, slurpModule } from '../../src/modules/slurp.js';
 import { planCtx, planned, probeOut, rec } from './file-module-helpers.js';
 
 describe('slurp', () => {
@@ -19,6 +19,15 @@ describe('slurp', () => {
 
   it('fails like Ansible for missing files and directories', () => {
     expect(planned(() => slurpModule.plan!({ src: '/f' }, probeOut(rec('s', 'absent')), planCtx)).failed).toBe('file not found: /f');
-    expect(planned(() => slurpModule.plan!({ src: '/d' }, probeOut(rec('s', { type: 'directory' })), planCtx)).failed).toBe('source is a directory and must be a file');
+    expect(planned(() => slurpModule.plan!({ src: '/d' }, probeOut(rec('s', { type: 'directory' })), planCtx)).failed).toBe('source is a directory and must be a file: /d');
+  });
+
+  it('words what cat said opening the file as Ansible words the errno', () => {
+    const withError = (msg: string) => planned(() => slurpModule.plan!({ src: '/t/f' }, probeOut(Buffer.concat([rec('s', 'absent'), Buffer.from(`openerr ${msg}\n`)])), planCtx)).failed;
+    expect(withError('cat: /t/f: Permission denied')).toBe('file is not readable: /t/f');
+    expect(withError('cat: /t/f: No such file or directory')).toBe('file not found: /t/f');
+    expect(withError('cat: /t/f: Not a directory')).toBe("unable to slurp file: [Errno 20] Not a directory: '/t/f'");
+    expect(openFailure('/d', 'cat: /d: Is a directory')).toBe('source is a directory and must be a file: /d');
+    expect(openFailure('/x', 'cat: /x: Something new')).toBe('unable to slurp file: cat: /x: Something new');
   });
 });
