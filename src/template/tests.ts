@@ -9,6 +9,7 @@ import { Undefined } from './undefined.js';
 import { comparePep440 } from './version-pep440.js';
 import { strictKeywordBool } from '../boolean.js';
 import { urlsplit } from './urls.js';
+import { isVaultValue, wasInlineVault } from '../vault/context.js';
 
 type Test = (value: unknown, ...args: unknown[]) => unknown;
 
@@ -271,7 +272,9 @@ export const TESTS: Record<string, Test> = {
   url: (v, schemes) => urlTest(v, schemes),
   urn: (v) => uriTest(v, ['urn']),
   escaped: () => false,
-  vault_encrypted: (v) => typeof v === 'string' && v.startsWith('$ANSIBLE_VAULT;'),
+  // a `!vault` value is one whether or not it could be opened (no secret given: it stays
+  // the opaque value), as Ansible's AnsibleVaultEncryptedUnicode keeps its type
+  vault_encrypted: (v) => isVaultValue(v) || (typeof v === 'string' && (v.startsWith('$ANSIBLE_VAULT;') || (v !== '' && wasInlineVault(v)))),
   attr: (v, name) => !(memberLookup(v, name) instanceof Undefined),
 };
 

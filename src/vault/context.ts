@@ -44,11 +44,22 @@ function requireVault(pos: SourcePos): VaultContext {
   });
 }
 
+// The plaintexts of the inline `!vault` values decrypted so far. They become plain strings
+// (everything downstream takes strings), so the `vault_encrypted` test asks here whether a
+// string came from one, as Ansible's AnsibleVaultEncryptedUnicode keeps its type.
+const decryptedInline = new Set<string>();
+
+/** Whether `text` is the plaintext of an inline `!vault` value of this run. */
+export function wasInlineVault(text: string): boolean {
+  return decryptedInline.has(text);
+}
+
 /** Decrypt one inline `!vault` value written at `pos`; the plaintext is registered as a secret. */
 export function decryptInlineValue(vaultText: string, pos: SourcePos): string {
   const ctx = requireVault(pos);
   const plaintext = ctx.vault.decrypt(vaultText, { pos }).plaintext.toString('utf8');
   ctx.onSecret?.(plaintext);
+  decryptedInline.add(plaintext);
   return plaintext;
 }
 

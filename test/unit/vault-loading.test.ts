@@ -7,6 +7,7 @@ import { loadVarsFor } from '../../src/inventory/vars-files.js';
 import { loadVarsText } from '../../src/inventory/yaml-source.js';
 import { SecretMasker } from '../../src/output/secret-masker.js';
 import { parseYamlText } from '../../src/playbook/yaml-file.js';
+import { Templar } from '../../src/template/index.js';
 import { decryptFileContent, installVault } from '../../src/vault/context.js';
 import { encryptVault } from '../../src/vault/crypto.js';
 import { Vault } from '../../src/vault/vault.js';
@@ -40,6 +41,16 @@ describe('inline !vault values', () => {
     expect((y.data as { vars: Record<string, unknown> }[])[0].vars).toEqual({ db_pass: 'tr0ub4dor&3', other: 'plain' });
     expect(masker.mask('password is tr0ub4dor&3!')).toBe('password is ********!');
     expect(masker.mask('plain')).toBe('plain');
+  });
+
+  it('are still vault_encrypted for the test of that name once decrypted, as in Ansible', () => {
+    install();
+    const y = parseYamlText(`- vars:\n    db_pass: ${inline('s3cr3t-for-test')}\n`, 'play.yml');
+    const vars = (y.data as { vars: Record<string, unknown> }[])[0].vars;
+    const templar = new Templar();
+    expect(templar.evaluate('db_pass is vault_encrypted', vars)).toBe(true);
+    expect(templar.evaluate("'s3cr3t' is vault_encrypted", vars)).toBe(false);
+    expect(templar.evaluate('other is vault_encrypted', { other: 'plain' })).toBe(false);
   });
 
   it('are decrypted in inventory / group_vars YAML', () => {
