@@ -12,8 +12,9 @@ export function wrapBecome(command: string, become: BecomeSpec | undefined): str
   if (become.method === 'su') {
     return `su${flags} ${quote(become.user)} -c ${quote(command)}`;
   }
-  // -n without a password so a missing password fails at once instead of hanging.
-  const auth = become.password !== undefined ? `-S -p ${quote(SUDO_PROMPT)}` : '-n';
+  // -n without a password so a missing password fails at once instead of hanging
+  // (-S -n, as Ansible's sudo plugin writes it: with -n sudo never reads a password)
+  const auth = become.password !== undefined ? `-S -p ${quote(SUDO_PROMPT)}` : '-S -n';
   return `sudo -H ${auth}${flags} -u ${quote(become.user)} /bin/sh -c ${quote(command)}`;
 }
 
