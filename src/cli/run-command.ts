@@ -19,6 +19,7 @@ import { playRoles } from '../playbook/walk.js';
 import type { Playbook, RoleInstance, TaskNode } from '../playbook/types.js';
 import { Templar, lazyVars } from '../template/index.js';
 import { HandshakeLimiter, openTransport } from '../transport/open.js';
+import { tracedTransport } from '../transport/trace.js';
 import type { Transport } from '../transport/types.js';
 import { ansibleBool } from '../boolean.js';
 import { loadConfig } from './config.js';
@@ -236,7 +237,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       openTransport: async (host, vars) => {
         const t = await openTransport(host, vars, { hostKeyChecking: config.hostKeyChecking, timeoutS: config.timeout, remoteUser: config.remoteUser, handshakeLimiter });
         if (statsFile) noteFirstExec(t, firstExec);
-        return t;
+        return opts.verbose >= 3 ? tracedTransport(t, (command) => output.handle({ kind: 'exec-trace', host, command })) : t;
       },
       addSecret: (s) => masker.add(s),
       // vars_prompt asks only on a terminal, as Ansible does

@@ -85,6 +85,10 @@ class DefaultReporter implements Reporter {
       case 'warning':
         this.warning(event.message, event.scope);
         return;
+      case 'exec-trace':
+        // the connection plugins' display.vvv("EXEC ...", host=...)
+        if (this.opts.verbosity >= 3) this.display(`<${event.host}> EXEC /bin/sh -c '${this.masker.mask(event.command).replace(/'/g, `'"'"'`)}'`);
+        return;
       case 'meta-message':
         // strategy/__init__.py _execute_meta: display.vv(f"META: {header}").
         if (this.opts.verbosity >= 2) this.display(`META: ${this.masker.mask(event.message)}`);

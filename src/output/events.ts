@@ -73,6 +73,8 @@ export type RunEvent =
   | { kind: 'warning'; message: string; scope?: string }
   /** What a meta task did or why it did nothing (Ansible shows it at -vv as "META: ..."). */
   | { kind: 'meta-message'; message: string }
+  /** A command line sent to a host, as its shell runs it (Ansible's `<host> EXEC ...` at -vvv). */
+  | { kind: 'exec-trace'; host: string; command: string }
   | {
       kind: 'deprecation';
       /** The bare message; reporters add Ansible's "[DEPRECATION WARNING]: ... will be removed ..." framing. */
