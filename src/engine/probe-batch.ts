@@ -27,12 +27,13 @@
 // to one task, and doubles with each later look-ahead that follows no change, so a run that
 // changes many things wastes few predicted probes.
 //
-// Framing: each probe runs in its own subshell; after it the batch prints, on stdout and on
-// stderr, a newline then a marker with a random per-batch nonce, the probe's index and (on
-// stdout) its rc. The newline before a marker is ours, so the bytes before it are exactly
-// the probe's output, binary or not; the nonce is unguessable, so no file a probe reads can
-// forge a marker.
-import { randomBytes } from 'node:crypto';
+// Framing: the host's output never delimits itself. Each probe runs in its own subshell
+// with stdout and stderr going to files in a private directory (mktemp -d, mode 0700),
+// so nothing a probe prints, and nothing another user of the host writes anywhere, reaches
+// the batch's own output. When all have run, the batch prints one line of exit codes, the
+// byte count of every file (one `wc -c`), then the files themselves (one `cat`); the
+// controller cuts the bytes by those counts. The script itself travels on stdin
+// (transport/stdin-script.ts), so no part of it shows in any argv on the host.
 import { FILE_PROBE_FUNCTION, preStatBatch } from '../facts/file-probe.js';
 import type { BecomeSpec, ExecResult, Transport } from '../transport/types.js';
 
@@ -52,28 +53,36 @@ export function probeKey(script: string, become: BecomeSpec | undefined, env: Re
   return `${JSON.stringify([become ?? null, env ?? null])}\n${script}`;
 }
 
-export function newNonce(): string {
-  return `RPB${randomBytes(16).toString('hex')}`;
-}
+const HEADER = 'rackplay-batch';
+
+/** The output files of probe i, named by us: safe to list on one line and to parse back. */
+const files = (count: number) => Array.from({ length: count }, (_, i) => [`o${i}`, `e${i}`]).flat();
 
 /**
- * One script running every probe in its own subshell, each followed by its markers. A
- * leading `prelude` (shell function definitions) that several probes start with is
- * defined once at the top: subshells inherit functions, and the host parses it once.
+ * One script running every probe in its own subshell, its output into files, then the
+ * exit codes, the files' sizes and the files. A leading `prelude` (shell function
+ * definitions) that several probes start with is defined once at the top: subshells
+ * inherit functions, and the host parses it once.
  */
-export function batchScript(scripts: string[], nonce: string, prelude?: string, afterPrelude: string[] = []): string {
+export function batchScript(scripts: string[], prelude?: string, afterPrelude: string[] = []): string {
   const head = prelude ? prelude + '\n' : undefined;
   const hoisted = sharesPrelude(scripts, prelude);
-  const parts = scripts.map((s, i) =>
-    [
-      // </dev/null: a probe that reads stdin must not eat a become password or the next probe's input.
-      `(\n${hoisted && s.startsWith(head!) ? s.slice(head!.length) : s}\n) </dev/null`,
-      `__rp_rc=$?`,
-      `printf '\\n%s %d %d\\n' '${nonce}' ${i} "$__rp_rc"`,
-      `printf '\\n%s %d\\n' '${nonce}' ${i} >&2`,
-    ].join('\n'),
+  const lines: string[] = [];
+  if (hoisted) lines.push(head! + (afterPrelude.length ? `{\n${afterPrelude.join('\n')}\n} >/dev/null 2>&1` : ''));
+  // mktemp -d makes the directory 0700; where mktemp is missing, mkdir under umask 077
+  // refuses a name that exists (a planted file or link), and the batch gives up.
+  lines.push(
+    `__rp_d=$(umask 077; mktemp -d "\${TMPDIR:-/tmp}/rackplay-batch.XXXXXXXXXX" 2>/dev/null) || { __rp_d="\${TMPDIR:-/tmp}/rackplay-batch.$$.$(date +%s)"; (umask 077; mkdir "$__rp_d") || exit 97; }`,
+    `trap 'rm -rf "$__rp_d"' 0`,
   );
-  return (hoisted ? head + afterPrelude.map((l) => l + '\n').join('') : '') + parts.join('\n') + '\n';
+  scripts.forEach((s, i) => {
+    // </dev/null: a probe that reads stdin must not eat a become password or the next probe's input.
+    lines.push(`(\n${hoisted && s.startsWith(head!) ? s.slice(head!.length) : s}\n) </dev/null >"$__rp_d/o${i}" 2>"$__rp_d/e${i}"`, `__rp_r${i}=$?`);
+  });
+  const rcs = scripts.map((_, i) => `$__rp_r${i}`).join(' ');
+  const names = files(scripts.length).join(' ');
+  lines.push(`cd "$__rp_d" || exit 97`, `printf '%s %s\\n' ${HEADER} "${rcs}"`, `wc -c ${names} || exit 97`, `cat ${names}`);
+  return lines.join('\n') + '\n';
 }
 
 function sharesPrelude(scripts: string[], prelude: string | undefined): boolean {
@@ -81,32 +90,41 @@ function sharesPrelude(scripts: string[], prelude: string | undefined): boolean 
 }
 
 /**
- * The per-probe results of a batch, in order; undefined for a probe whose markers are
- * missing (the batch died part way): that task probes on its own.
+ * The per-probe results of a batch, in order. All undefined when the output is not exactly
+ * what the batch prints (it died part way, or the host could not make its directory):
+ * each task then probes on its own.
  */
-export function splitBatchOutput(out: ExecResult, count: number, nonce: string): (ExecResult | undefined)[] {
-  const results: (ExecResult | undefined)[] = [];
-  const stdout = out.stdoutBytes;
-  let outPos = 0;
-  let errPos = 0;
-  for (let i = 0; i < count; i++) {
-    const outMarker = Buffer.from(`\n${nonce} ${i} `);
-    const at = stdout.indexOf(outMarker, outPos);
-    if (at < 0) break;
-    const eol = stdout.indexOf(0x0a, at + outMarker.length);
-    if (eol < 0) break;
-    const rc = Number(stdout.subarray(at + outMarker.length, eol).toString('latin1'));
-    if (!Number.isInteger(rc)) break;
-    const bytes = Buffer.from(stdout.subarray(outPos, at));
-    outPos = eol + 1;
-    const errMarker = `\n${nonce} ${i}\n`;
-    const errAt = out.stderr.indexOf(errMarker, errPos);
-    const stderr = errAt < 0 ? '' : out.stderr.slice(errPos, errAt);
-    if (errAt >= 0) errPos = errAt + errMarker.length;
-    results.push({ rc, stdout: bytes.toString('utf8'), stdoutBytes: bytes, stderr });
+export function splitBatchOutput(out: ExecResult, count: number): (ExecResult | undefined)[] {
+  const none = Array.from({ length: count }, () => undefined);
+  const bytes = out.stdoutBytes;
+  const names = files(count);
+  let pos = 0;
+  const line = (): string | undefined => {
+    const eol = bytes.indexOf(0x0a, pos);
+    if (eol < 0) return undefined;
+    const l = bytes.subarray(pos, eol).toString('latin1');
+    pos = eol + 1;
+    return l;
+  };
+  const head = line()?.split(' ');
+  if (!head || head[0] !== HEADER || head.length !== count + 1) return none;
+  const rcs = head.slice(1).map(Number);
+  if (!rcs.every((n) => Number.isInteger(n) && n >= 0)) return none;
+  // wc -c: one line per file, "<count> <name>", then a total line (two or more files).
+  const sizes: number[] = [];
+  for (const name of [...names, 'total']) {
+    const m = /^\s*(\d+) (\S+)$/.exec(line() ?? '');
+    if (!m || m[2] !== name) return none;
+    sizes.push(Number(m[1]));
   }
-  while (results.length < count) results.push(undefined);
-  return results;
+  const total = sizes.pop()!;
+  if (bytes.length - pos !== total || sizes.reduce((a, b) => a + b, 0) !== total) return none;
+  const take = (n: number) => Buffer.from(bytes.subarray(pos, (pos += n)));
+  return rcs.map((rc, i) => {
+    const stdout = take(sizes[2 * i]);
+    const stderr = take(sizes[2 * i + 1]).toString('utf8');
+    return { rc, stdout: stdout.toString('utf8'), stdoutBytes: stdout, stderr };
+  });
 }
 
 /**
@@ -115,11 +133,10 @@ export function splitBatchOutput(out: ExecResult, count: number, nonce: string):
  */
 export async function runProbeBatch(t: Transport, scripts: string[], opts: { become?: BecomeSpec; env?: Record<string, string> }): Promise<(ExecResult | undefined)[]> {
   const unique = [...new Set(scripts)];
-  const nonce = newNonce();
   // The file probes' stat runs, all in one (file-probe.ts).
   const pre = sharesPrelude(unique, FILE_PROBE_FUNCTION) ? preStatBatch(unique) : undefined;
-  const res = await t.exec(batchScript(pre?.scripts ?? unique, nonce, FILE_PROBE_FUNCTION, pre?.lines), opts);
-  const results = splitBatchOutput(res, unique.length, nonce);
+  const res = await t.exec(batchScript(pre?.scripts ?? unique, FILE_PROBE_FUNCTION, pre?.lines), opts);
+  const results = splitBatchOutput(res, unique.length);
   return scripts.map((s) => {
     const one = results[unique.indexOf(s)];
     return one && { ...one };

@@ -18,14 +18,6 @@ export function wrapBecome(command: string, become: BecomeSpec | undefined): str
   return `sudo -H ${auth}${flags} -u ${quote(become.user)} /bin/sh -c ${quote(command)}`;
 }
 
-/** The stdin to send with a wrapped command: the password line first, then the data. */
-export function becomeStdin(become: BecomeSpec | undefined, data?: string | Buffer): Buffer | undefined {
-  const body = data === undefined ? undefined : Buffer.isBuffer(data) ? data : Buffer.from(data);
-  if (!become || become.method !== 'sudo' || become.password === undefined) return body;
-  const pw = Buffer.from(become.password + '\n');
-  return body ? Buffer.concat([pw, body]) : pw;
-}
-
 /** Remove sudo's prompt from stderr so it does not show up in task output. */
 export function stripSudoPrompt(stderr: string): string {
   return stderr.split(SUDO_PROMPT).join('');

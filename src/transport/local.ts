@@ -2,8 +2,9 @@
 // `localhost`, through the same contract as SSH.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { atomicWriteScript, becomeStdin, stripSudoPrompt, wrapBecome } from './become.js';
+import { atomicWriteScript, stripSudoPrompt } from './become.js';
 import { quote } from './quote.js';
+import { launchScript } from './stdin-script.js';
 import { TaskTimeoutError, type ExecOptions, type ExecResult, type PutOptions, type Transport, type TransportStats } from './types.js';
 
 export function envPrefix(env: Record<string, string> | undefined): string {
@@ -24,8 +25,8 @@ export class LocalTransport implements Transport {
 
   exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     this.stats.execs++;
-    const full = wrapBecome(envPrefix(opts.env) + command, opts.become);
-    const stdin = becomeStdin(opts.become, opts.stdin);
+    // The script goes on stdin, the command line is a constant (stdin-script.ts).
+    const { command: full, stdin } = launchScript(envPrefix(opts.env) + command, opts.become, opts.stdin);
     return new Promise((resolve, reject) => {
       // detached: a timeout kills the whole process group, not only sh.
       const child = spawn('/bin/sh', ['-c', full], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
@@ -71,7 +72,7 @@ export class LocalTransport implements Transport {
       child.stdin.on('error', () => {
         /* the command may exit without reading its stdin */
       });
-      child.stdin.end(stdin ?? Buffer.alloc(0));
+      child.stdin.end(stdin);
     });
   }
 

@@ -2,9 +2,10 @@
 // that group, and the TERM/KILL sweep of an interrupted run. Apart from the connection code.
 import os from 'node:os';
 import type { Client, ClientChannel } from 'ssh2';
-import { becomeStdin, stripSudoPrompt, wrapBecome } from './become.js';
+import { stripSudoPrompt } from './become.js';
 import { envPrefix } from './local.js';
 import { quote } from './quote.js';
+import { launchScript } from './stdin-script.js';
 import { TaskTimeoutError, UnreachableError, type BecomeSpec, type ExecOptions, type ExecResult } from './types.js';
 
 const PGID_MARK = 'rackplay-pgid:';
@@ -30,12 +31,12 @@ export interface ChannelOwner {
 }
 
 export function runChannel(owner: ChannelOwner, client: Client, command: string, opts: ExecOptions): Promise<ExecResult> {
-  const wrapped = wrapBecome(envPrefix(opts.env) + command, opts.become);
+  // The script goes on stdin, the command line is a constant (stdin-script.ts).
+  const { command: wrapped, stdin } = launchScript(envPrefix(opts.env) + command, opts.become, opts.stdin);
   // The login shell may be anything; the contract is /bin/sh.
   // The shell first reports its PID, which is the process group sshd made for the
   // session: what a timeout or an interrupted run kills.
   const remote = `echo ${PGID_MARK}$$ >&2; exec /bin/sh -c ${quote(wrapped)}`;
-  const stdin = becomeStdin(opts.become, opts.stdin);
   return new Promise<ExecResult>((resolve, reject) => {
     let done = false;
     let timer: NodeJS.Timeout | undefined;
@@ -100,7 +101,7 @@ export function runChannel(owner: ChannelOwner, client: Client, command: string,
       ch.stdin.on('error', () => {
         /* the command may exit without reading its stdin */
       });
-      ch.end(stdin ?? Buffer.alloc(0));
+      ch.end(stdin);
       if (opts.timeoutMs) {
         timer = setTimeout(() => {
           finish(new TaskTimeoutError(opts.timeoutMs!));
@@ -131,13 +132,14 @@ function killGroup(client: Client, pgid: number | undefined, become: BecomeSpec 
 /** Runs a short script as `become`'s user, output discarded; `done` once it ends or cannot start. */
 function sendScript(client: Client, body: string, become: BecomeSpec | undefined, done: () => void = () => undefined): void {
   try {
-    client.exec(`/bin/sh -c ${quote(wrapBecome(body, become))}`, (err, ch) => {
+    const run = launchScript(body, become);
+    client.exec(`/bin/sh -c ${quote(run.command)}`, (err, ch) => {
       if (err) return done();
       ch.on('data', () => undefined);
       ch.stderr.on('data', () => undefined);
       ch.on('error', () => undefined);
       ch.on('close', done);
-      ch.end(becomeStdin(become) ?? Buffer.alloc(0));
+      ch.end(run.stdin);
     });
   } catch {
     /* connection gone */

@@ -42,6 +42,18 @@ describe('lab', () => {
     expect(new Set(lab.hosts.map((h) => h.address)).size).toBe(3);
   });
 
+  it('shows no part of a running script, nor its environment, in any argv on the host', async () => {
+    const [a, watcher] = [await open(2), await open(2)];
+    const token = `tok-${process.pid}-${Date.now()}`;
+    const running = a.exec(`# ${token}\n: > /tmp/argv-running; sleep 1; echo "$SECRET_VALUE"`, { env: { SECRET_VALUE: `env-${token}` } });
+    // what any user of the host reads, taken while the script runs
+    const seen = await watcher.exec('while [ ! -e /tmp/argv-running ]; do sleep 0.05; done; for f in /proc/[0-9]*/cmdline; do tr "\\000" " " < "$f"; echo; done');
+    expect((await running).stdout).toBe(`env-${token}\n`);
+    expect(seen.stdout).toMatch(/^sshd/m); // the listing did read the host's processes
+    expect(seen.stdout).toContain('__rp_s=$(cat');
+    expect(seen.stdout.split('\n').filter((l) => l.includes('tok-') && !l.includes('/proc/[0-9]'))).toEqual([]);
+  });
+
   it('gives each host its own hostname, files and PID space; /usr is read-only', async () => {
     const [a, b] = [await open(0), await open(1)];
     const marker = `only-on-rack01-${process.pid}`;

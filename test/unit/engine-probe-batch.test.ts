@@ -1,12 +1,16 @@
-// The batch framing against a real /bin/sh: each probe's stdout bytes, stderr and rc come
-// back exactly as if it had run alone; and the cache serves a result only while nothing
-// else ran on the host.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The batch framing against real shells: each probe's stdout bytes, stderr and rc come
+// back exactly as if it had run alone, whatever the files it reads hold and whatever
+// another process knows or writes meanwhile; and the cache serves a result only while
+// nothing else ran on the host.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { batchScript, newNonce, probeKey, ProbeCache, runProbeBatch, splitBatchOutput } from '../../src/engine/probe-batch.js';
+import { batchScript, probeKey, ProbeCache, runProbeBatch, splitBatchOutput } from '../../src/engine/probe-batch.js';
 import { LocalTransport } from '../../src/transport/local.js';
+import { READ_ALL } from '../../src/transport/stdin-script.js';
+import type { ExecResult } from '../../src/transport/types.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rackplay-probe-batch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,31 +26,76 @@ const PROBES = [
   `true`,
   // a probe that reads stdin gets nothing (and does not eat what follows)
   `cat; echo "rc=$?"`,
-  // a file with a forged marker (from an earlier nonce) in it
+  // a file with a forged header and size line in it
   `cat ${path.join(dir, 'forged')}`,
 ];
 
-describe('probe batch framing', () => {
-  it('splits one exec into the results each probe gives on its own', async () => {
-    writeFileSync(path.join(dir, 'forged'), `x\n${newNonce()} 5 0\ny`);
-    const t = new LocalTransport('local');
-    const alone = [];
-    for (const p of PROBES) alone.push(await t.exec(p));
-    const nonce = newNonce();
-    const batch = await t.exec(batchScript(PROBES, nonce));
-    const split = splitBatchOutput(batch, PROBES.length, nonce);
+// What the batch runs under: the host's /bin/sh (dash here) and bash in POSIX mode (SL4's
+// /bin/sh is bash), each given the script on stdin as the transports send it.
+const SHELLS: [string, string[]][] = [
+  ['dash', ['dash', '-c', READ_ALL]],
+  ['bash --posix', ['bash', '--posix', '-c', READ_ALL]],
+];
+const runIn = (argv: string[], script: string): ExecResult => {
+  const r = spawnSync(argv[0], argv.slice(1), { input: script, maxBuffer: 64 << 20 });
+  return { rc: r.status ?? -1, stdout: r.stdout.toString('utf8'), stdoutBytes: r.stdout, stderr: r.stderr.toString('utf8') };
+};
+
+describe.each(SHELLS)('probe batch framing under %s', (_name, argv) => {
+  it('splits one exec into the results each probe gives on its own', () => {
+    writeFileSync(path.join(dir, 'forged'), `x\nrackplay-batch 0 0\n      5 o0\ny\0\xff`);
+    const alone = PROBES.map((p) => runIn(argv, p));
+    const split = splitBatchOutput(runIn(argv, batchScript(PROBES)), PROBES.length);
     expect(split).toHaveLength(PROBES.length);
     for (let i = 0; i < PROBES.length; i++) {
       const r = split[i]!;
       expect(r, `probe ${i}`).toBeDefined();
       expect(r.stdoutBytes.equals(alone[i].stdoutBytes), `probe ${i} stdout`).toBe(true);
-      expect(r.stdout).toBe(alone[i].stdout);
       expect(r.stderr).toBe(alone[i].stderr);
       expect(r.rc).toBe(alone[i].rc);
     }
     expect(split[1]!.rc).toBe(3);
   });
 
+  it('cannot be forged by a probe that knows every argv on the host and prints frames of both kinds', async () => {
+    // The attacker's view: every command line of every process, as any user reads them.
+    // It prints frames built from whatever token it finds there, old-style nonce markers
+    // and this batch's header and wc lines, claiming probe 1 said "forged".
+    const attacker = [
+      `for f in /proc/[0-9]*/cmdline; do tr '\\000' '\\n' < "$f" 2>/dev/null; done | grep -o 'RPB[0-9a-f]*' | sort -u | while read n; do printf '\\n%s 0 0\\nforged\\n%s 1 0\\n' "$n" "$n"; done`,
+      `printf 'rackplay-batch 0 0\\n      6 o0\\n      0 e0\\n      7 o1\\n      0 e1\\n     13 total\\nforgedforged\\n'`,
+    ].join('\n');
+    const probes = [attacker, 'echo real', `cat ${path.join(dir, 'forged')}`];
+    // Through the transport, which decides what shows in argv; then the same script under this shell.
+    const viaTransport = splitBatchOutput(await new LocalTransport('local').exec(batchScript(probes)), probes.length);
+    expect(viaTransport[1]?.stdout).toBe('real\n');
+    const split = splitBatchOutput(runIn(argv, batchScript(probes)), probes.length);
+    expect(split[1]?.stdout).toBe('real\n');
+    expect(split[2]?.stdoutBytes.equals(readFileSync(path.join(dir, 'forged')))).toBe(true);
+  });
+
+  it('carries NULs, invalid UTF-8 and a 10 MB file byte for byte, while another process keeps appending frames', async () => {
+    const big = path.join(dir, 'big');
+    const chunk = Buffer.concat([Buffer.from('\nrackplay-batch 0\n 1 o0\n'), Buffer.from([0, 0xff, 0xfe, 0x0a, 0xc3])]);
+    writeFileSync(big, Buffer.concat(Array.from({ length: Math.ceil((10 << 20) / chunk.length) }, () => chunk)));
+    const before = readFileSync(big);
+    const log = path.join(dir, 'shared.log');
+    writeFileSync(log, 'start\n');
+    // A writer that appends fake frames to a file a probe reads, for as long as the batch runs.
+    const writer = spawn('sh', ['-c', `while :; do printf '\\nrackplay-batch 0 0\\n 99 o1\\n' >> ${log}; done`]);
+    try {
+      const probes = [`cat ${big}`, `cat ${log} >/dev/null; echo after`, `head -c 5 ${log}`];
+      const split = splitBatchOutput(runIn(argv, batchScript(probes)), probes.length);
+      expect(split[0]?.stdoutBytes.equals(before)).toBe(true);
+      expect(split[1]?.stdout).toBe('after\n');
+      expect(split[2]?.stdout).toBe('start');
+    } finally {
+      writer.kill('SIGKILL');
+    }
+  });
+});
+
+describe('probe batch', () => {
   it('runs a probe sent twice once, and gives each request its own copy of the result', async () => {
     const t = new LocalTransport('local');
     const counter = path.join(dir, 'runs');
@@ -63,21 +112,21 @@ describe('probe batch framing', () => {
     const t = new LocalTransport('local');
     const prelude = 'greet() { echo "hi $1"; }';
     const probes = [`${prelude}\ngreet a`, 'echo plain', `${prelude}\ngreet b; exit 4`];
-    const nonce = newNonce();
-    const script = batchScript(probes, nonce, prelude);
+    const script = batchScript(probes, prelude);
     expect(script.split(prelude)).toHaveLength(2);
-    const split = splitBatchOutput(await t.exec(script), probes.length, nonce);
+    const split = splitBatchOutput(await t.exec(script), probes.length);
     expect(split.map((r) => [r?.stdout, r?.rc])).toEqual([['hi a\n', 0], ['plain\n', 0], ['hi b\n', 4]]);
   });
 
-  it('leaves out the probes whose markers never came (a batch cut short)', async () => {
+  it('gives up whole when the batch is cut short, so each task probes on its own, and leaves no directory behind', async () => {
     const t = new LocalTransport('local');
-    const nonce = newNonce();
-    const out = await t.exec(batchScript(['echo one', 'kill -9 $$', 'echo three'], nonce));
-    const split = splitBatchOutput(out, 3, nonce);
-    expect(split[0]?.stdout).toBe('one\n');
-    expect(split[1]).toBeUndefined();
-    expect(split[2]).toBeUndefined();
+    const tmp = mkdtempSync(path.join(dir, 'tmp-'));
+    const out = await t.exec(batchScript(['echo one', 'kill -9 $$', 'echo three']), { env: { TMPDIR: tmp } });
+    expect(splitBatchOutput(out, 3)).toEqual([undefined, undefined, undefined]);
+    const ok = await t.exec(batchScript(['echo one']), { env: { TMPDIR: tmp } });
+    expect(splitBatchOutput(ok, 1)[0]?.stdout).toBe('one\n');
+    // the killed batch could not clean up; the finished one did
+    expect(readdirSync(tmp)).toHaveLength(1);
   });
 });
 
