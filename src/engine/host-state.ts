@@ -1,6 +1,6 @@
 // What the engine remembers about one host during a run.
 import type { Transport } from '../transport/types.js';
-import { ProbeCache } from './probe-batch.js';
+import { ProbeCache, type WriteCount } from './probe-batch.js';
 
 export interface HostState {
   name: string;
@@ -24,7 +24,7 @@ export interface HostState {
   probeCache: ProbeCache;
 }
 
-export function newHostState(name: string): HostState {
+export function newHostState(name: string, writes: WriteCount): HostState {
   return {
     name,
     facts: {},
@@ -35,7 +35,7 @@ export function newHostState(name: string): HostState {
     ended: false,
     notified: new Set(),
     playVarsFiles: {},
-    probeCache: new ProbeCache(),
+    probeCache: new ProbeCache(writes),
   };
 }
 

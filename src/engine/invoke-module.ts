@@ -168,7 +168,7 @@ async function runModule(def: ModuleDef, inv: TaskInvocation, vars: Record<strin
   const target = delegatedTo ?? host;
   let transport: Transport | undefined;
   const getTransport = async () => (transport ??= await env.transportFor(target));
-  const foreground: RunContext['exec'] = async (command, o = {}) => (await getTransport()).exec(command, { stdin: o.stdin, become: o.noBecome ? undefined : become, env: envVars, timeoutMs: o.timeoutMs ?? timeoutMs });
+  const foreground: RunContext['exec'] = async (command, o = {}) => (await getTransport()).exec(command, { stdin: o.stdin, become: o.noBecome ? undefined : become, env: envVars, timeoutMs: o.timeoutMs ?? timeoutMs, readOnly: o.readOnly });
   asyncJob?.runsWith(foreground);
   const ctx: RunContext = {
     check,
@@ -220,7 +220,7 @@ async function runModule(def: ModuleDef, inv: TaskInvocation, vars: Record<strin
     let out: ExecResult = { rc: 0, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
     if (script) {
       // a probe only reads: it runs in the foreground, also for an async task
-      const alone = () => foreground(script);
+      const alone = () => foreground(script, { readOnly: true });
       const batchable = !task.loop && !task.until?.length && timeoutMs === undefined;
       out = env.runProbe && delegatedTo === undefined ? await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable }, getTransport(), alone) : await alone();
     }

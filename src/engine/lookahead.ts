@@ -54,17 +54,13 @@ export async function runProbe(
   if (!others.length) return alone();
   const t = await transport;
   const requests = [req, ...others];
-  const touches = () => t.stats.execs + t.stats.puts;
-  const before = touches();
+  const mark = rs.writes.n;
   const split = await runProbeBatch(t, requests.map((r) => r.script), { become: req.become, env: req.env });
-  // Something else used this host's connection while the batch ran (a task of another
-  // host delegated here): its effect may or may not show in the results, so keep none.
-  if (touches() === before + 1) {
-    cache.store(
-      t,
-      others.flatMap((r, i) => (split[i + 1] ? [{ uid: r.uid, key: probeKey(r.script, r.become, r.env), result: split[i + 1]! }] : [])),
-    );
-  }
+  cache.store(
+    t,
+    others.flatMap((r, i) => (split[i + 1] ? [{ uid: r.uid, key: probeKey(r.script, r.become, r.env), result: split[i + 1]! }] : [])),
+    mark,
+  );
   return split[0] ?? alone();
 }
 

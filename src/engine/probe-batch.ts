@@ -10,13 +10,15 @@
 //   - A later task uses a cached result only if, at its real run, it renders the very same
 //     probe: a register, set_fact or any other var change that alters its arguments gives
 //     another script, hence a miss and a normal probe.
-//   - And only if nothing touched the host since the batch: the cache remembers the
-//     transport and its count of execs + puts right after the batch. Any exec or put on
-//     that transport since (a task's steps, a command, a handler, a probe that missed, a
-//     task of another host delegated here) invalidates every entry; a reconnect gives a new
-//     transport, which does too. Probes are read-only, so reading is not a change; check
+//   - And only if nothing was written anywhere since the batch: two inventory hosts may be
+//     one machine (aliases, localhost and 127.0.0.1), share a filesystem (NFS homes) or be
+//     written through delegate_to, so validity is run-wide. The run counts every exec and
+//     put on every connection that is not a probe (watchWrites); a saved result stands only
+//     while that count is what it was right after its batch, and only on the same
+//     connection (a reconnect gives a new one). Probes (batches, and a task's probe run on
+//     its own) only read: a no-op run writes nothing, so its batches all stand; check
 //     mode applies nothing, so predictions of later tasks are made against the unchanged
-//     host, as Ansible makes them.
+//     hosts, as Ansible makes them.
 //   - Identical probes in one batch (tasks editing the same file) run once and share the
 //     result: they would have read the same bytes at the same moment. Likewise the file
 //     probes' stat calls run as one program at the top of the batch (preStatBatch).
@@ -135,12 +137,39 @@ export async function runProbeBatch(t: Transport, scripts: string[], opts: { bec
   const unique = [...new Set(scripts)];
   // The file probes' stat runs, all in one (file-probe.ts).
   const pre = sharesPrelude(unique, FILE_PROBE_FUNCTION) ? preStatBatch(unique) : undefined;
-  const res = await t.exec(batchScript(pre?.scripts ?? unique, FILE_PROBE_FUNCTION, pre?.lines), opts);
+  const res = await t.exec(batchScript(pre?.scripts ?? unique, FILE_PROBE_FUNCTION, pre?.lines), { ...opts, readOnly: true });
   const results = splitBatchOutput(res, unique.length);
   return scripts.map((s) => {
     const one = results[unique.indexOf(s)];
     return one && { ...one };
   });
+}
+
+/** The run's count of writes: execs and puts that are not probes, on any connection. */
+export class WriteCount {
+  n = 0;
+}
+
+/** `t`, counting into `count` each exec that is not a probe and each put. */
+export function watchWrites(t: Transport, count: WriteCount): Transport {
+  return {
+    get host() {
+      return t.host;
+    },
+    get stats() {
+      return t.stats;
+    },
+    exec(command, opts) {
+      if (!opts?.readOnly) count.n++;
+      return t.exec(command, opts);
+    },
+    put(path, content, opts) {
+      count.n++;
+      return t.put(path, content, opts);
+    },
+    get: (path, opts) => t.get(path, opts),
+    close: () => t.close(),
+  };
 }
 
 /** One host's speculative probe results. */
@@ -153,10 +182,11 @@ export class ProbeCache {
   /** How many tasks the next batch may cover. */
   window = MAX_BATCH;
 
-  private untouched(t: Transport | undefined): boolean {
-    return !!t && t === this.transport && t.stats.execs + t.stats.puts === this.mark;
-  }
+  constructor(private readonly writes: WriteCount) {}
 
+  private untouched(t: Transport | undefined): boolean {
+    return !!t && t === this.transport && this.writes.n === this.mark;
+  }
   /** A task applied steps on the host. */
   noteApplied(): void {
     this.applied = true;
@@ -176,10 +206,13 @@ export class ProbeCache {
     this.entries.clear();
   }
 
-  store(t: Transport, results: { uid: string; key: string; result: ExecResult }[]): void {
+  /** Saves a batch's results; `mark` is the run's write count when the batch was sent. */
+  store(t: Transport, results: { uid: string; key: string; result: ExecResult }[], mark: number): void {
     this.entries.clear();
+    // Something was written while the batch ran: its effect may or may not show in the results.
+    if (mark !== this.writes.n) return;
     this.transport = t;
-    this.mark = t.stats.execs + t.stats.puts;
+    this.mark = mark;
     for (const r of results) this.entries.set(r.uid, { key: r.key, result: r.result });
   }
 

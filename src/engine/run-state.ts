@@ -13,6 +13,7 @@ import type { Templar } from '../template/index.js';
 import type { Transport } from '../transport/types.js';
 import { EXIT } from '../errors.js';
 import { newHostState, type HostState } from './host-state.js';
+import { watchWrites, WriteCount } from './probe-batch.js';
 import { VarsBuilder, type PlayVarsContext } from './vars.js';
 import type { Scope } from './scope.js';
 
@@ -86,6 +87,8 @@ export class RunState {
   readonly roleCache = new Map<string, Promise<RoleInstance>>();
   /** Whether the current batch's handlers answer a notification (set by play.ts for each batch). */
   answersNotify?: (name: string, host: string) => boolean;
+  /** Execs and puts that are not probes, on every connection: saved probe results stand only while it stays (probe-batch.ts). */
+  readonly writes = new WriteCount();
   /** The end of the last queued lookahead prediction (lookahead.ts). */
   predictionTurn: Promise<void> = Promise.resolve();
   private graceTimer?: NodeJS.Timeout;
@@ -170,7 +173,7 @@ export class RunState {
 
   state(host: string): HostState {
     let s = this.hosts.get(host);
-    if (!s) this.hosts.set(host, (s = newHostState(host)));
+    if (!s) this.hosts.set(host, (s = newHostState(host, this.writes)));
     return s;
   }
 
@@ -215,7 +218,8 @@ export class RunState {
       for (const k of ['ansible_password', 'ansible_ssh_pass', 'ansible_become_password', 'ansible_become_pass']) {
         if (typeof conn[k] === 'string') this.o.addSecret(conn[k] as string);
       }
-      s.transport = this.o.openTransport(host, conn).then((t) => {
+      s.transport = this.o.openTransport(host, conn).then((opened) => {
+        const t = watchWrites(opened, this.writes);
         this.openTransports.set(host, t);
         return t;
       });

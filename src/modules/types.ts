@@ -85,7 +85,7 @@ export interface RunContext extends PlanContext {
   /** Task `environment:` for commands the module runs. */
   env?: Record<string, string>;
   /** Run a shell command with the task's become, env and timeout. */
-  exec(command: string, opts?: { stdin?: string | Buffer; timeoutMs?: number; noBecome?: boolean }): Promise<ExecResult>;
+  exec(command: string, opts?: { stdin?: string | Buffer; timeoutMs?: number; noBecome?: boolean; readOnly?: boolean }): Promise<ExecResult>;
   /** Show that a long task is alive (a line of its output, a percentage). */
   progress(message: string): void;
   /** Ansible's display.warning: shown, not kept in the result (a module's own warnings go in its result). */

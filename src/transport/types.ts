@@ -21,6 +21,8 @@ export interface ExecOptions {
   env?: Record<string, string>;
   /** Called with output as it arrives, for long tasks that show they are alive. */
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  /** A probe: it only reads, so saved probe results stay valid after it (engine/probe-batch.ts). */
+  readOnly?: boolean;
 }
 
 export interface ExecResult {

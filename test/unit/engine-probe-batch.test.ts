@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { batchScript, probeKey, ProbeCache, runProbeBatch, splitBatchOutput } from '../../src/engine/probe-batch.js';
+import { batchScript, probeKey, ProbeCache, runProbeBatch, splitBatchOutput, watchWrites, WriteCount } from '../../src/engine/probe-batch.js';
 import { LocalTransport } from '../../src/transport/local.js';
 import { READ_ALL } from '../../src/transport/stdin-script.js';
 import type { ExecResult } from '../../src/transport/types.js';
@@ -133,44 +133,63 @@ describe('probe batch', () => {
 describe('probe cache', () => {
   const result = { rc: 0, stdout: 'x', stderr: '', stdoutBytes: Buffer.from('x') };
 
-  it('serves a result once, for the same probe only, while the connection was not used', async () => {
-    const t = new LocalTransport('local');
+  it('serves a result once, for the same probe only, while nothing was written', async () => {
+    const writes = new WriteCount();
+    const t = watchWrites(new LocalTransport('local'), writes);
     await t.exec('true');
-    const cache = new ProbeCache();
+    const cache = new ProbeCache(writes);
     const key = probeKey('stat /x', undefined, undefined);
-    cache.store(t, [
-      { uid: 'a', key, result },
-      { uid: 'b', key, result },
-      { uid: 'c', key, result },
-    ]);
+    cache.store(
+      t,
+      [
+        { uid: 'a', key, result },
+        { uid: 'b', key, result },
+        { uid: 'c', key, result },
+      ],
+      writes.n,
+    );
     expect(cache.take('a', probeKey('stat /y', undefined, undefined), t)).toBeUndefined();
     expect(cache.take('b', probeKey('stat /x', { user: 'root', method: 'sudo' }, undefined), t)).toBeUndefined();
     expect(cache.take('c', key, t)).toBe(result);
     expect(cache.take('c', key, t)).toBeUndefined();
   });
 
-  it('drops everything after any exec or put on the host, or on another connection', async () => {
-    const t = new LocalTransport('local');
-    const cache = new ProbeCache();
+  it('drops everything after a write on any connection of the run (hosts may share a machine or a filesystem), but not after a probe', async () => {
+    const writes = new WriteCount();
+    const alpha = watchWrites(new LocalTransport('alpha'), writes);
+    const beta = watchWrites(new LocalTransport('beta'), writes);
+    const cache = new ProbeCache(writes);
     const key = probeKey('p', undefined, undefined);
-    cache.store(t, [{ uid: 'a', key, result }, { uid: 'b', key, result }]);
-    expect(cache.take('a', key, new LocalTransport('local'))).toBeUndefined();
-    // Looking with another connection dropped them all, for this one too.
-    expect(cache.take('b', key, t)).toBeUndefined();
-    cache.store(t, [{ uid: 'a', key, result }, { uid: 'b', key, result }]);
-    await t.put(path.join(dir, 'changed'), Buffer.from('new'));
-    expect(cache.take('a', key, t)).toBeUndefined();
-    cache.store(t, [{ uid: 'a', key, result }]);
-    await t.exec('true');
-    expect(cache.take('a', key, t)).toBeUndefined();
+    const save = () => cache.store(alpha, [{ uid: 'a', key, result }, { uid: 'b', key, result }], writes.n);
+    save();
+    // a probe anywhere, a batch or one on its own, only reads
+    await beta.exec('true', { readOnly: true });
+    await alpha.exec('true', { readOnly: true });
+    expect(cache.take('a', key, alpha)).toBe(result);
+    // another host's task writes: alpha's saved results go
+    await beta.exec('true');
+    expect(cache.take('b', key, alpha)).toBeUndefined();
+    save();
+    await beta.put(path.join(dir, 'changed'), Buffer.from('new'));
+    expect(cache.take('a', key, alpha)).toBeUndefined();
+    save();
+    // another connection to the same host (a reconnect) sees none of them
+    expect(cache.take('a', key, watchWrites(new LocalTransport('alpha'), writes))).toBeUndefined();
+    expect(cache.take('b', key, alpha)).toBeUndefined();
+    // a write while the batch ran: its results are not kept
+    const mark = writes.n;
+    await beta.exec('true');
+    cache.store(alpha, [{ uid: 'a', key, result }], mark);
+    expect(cache.take('a', key, alpha)).toBeUndefined();
   });
 
   it('narrows the lookahead after an invalidation and widens it again', async () => {
-    const t = new LocalTransport('local');
-    const cache = new ProbeCache();
+    const writes = new WriteCount();
+    const t = watchWrites(new LocalTransport('local'), writes);
+    const cache = new ProbeCache(writes);
     const start = cache.window;
     const key = probeKey('p', undefined, undefined);
-    cache.store(t, [{ uid: 'a', key, result }, { uid: 'b', key, result }]);
+    cache.store(t, [{ uid: 'a', key, result }, { uid: 'b', key, result }], writes.n);
     expect(cache.take('a', key, t)).toBe(result);
     await t.exec('true');
     cache.settle(t);
