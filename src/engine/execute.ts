@@ -5,7 +5,8 @@ import { resolveDynamicTask } from '../playbook/index.js';
 import type { LoopSpec, Task } from '../playbook/types.js';
 import { plainText, UndefinedVariableError, type Templar } from '../template/index.js';
 import { UnreachableError } from '../transport/types.js';
-import { invokeModule } from './invoke-module.js';
+import { invokeModule, speculateProbe } from './invoke-module.js';
+import type { ProbeRequest } from './probe-batch.js';
 import { expandLoop, globFiles, loopItemVars, resolveLoopNames } from './loops.js';
 import { allTrue, argsUndefined, conditionFailure, errorMessage, statusOf, type ExecEnv, type TaskInvocation, type TaskOutcome, type TaskStatus } from './task-common.js';
 import { resolveIgnoreErrors, resolveTaskKeywords, type TaskKeywords } from './task-keywords.js';
@@ -103,6 +104,23 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
   const results: ModuleResult[] = [];
   const itemOutcomes: TaskOutcome['items'] = [];
   const itemFacts: Record<string, unknown> = {};
+  // Probe batching: an item's probe may carry the probes of the items after it, predicted
+  // with each item's vars as it would run now. Not when items set facts the next ones see,
+  // nor with a pause between items (the host may change meanwhile).
+  const predictable = !task.loop.pause && (!def?.traits?.factsLayer || def.traits.factsLayer === 'none');
+  const predictRest = async (i: number, max: number) => {
+    const requests: ProbeRequest[] = [];
+    if (!predictable) return { requests, complete: false };
+    for (let j = i + 1; j < items.length; j++) {
+      if (requests.length >= max) return { requests, complete: false };
+      const more = { ...itemFacts, ...loopItemVars(items, j, loop) };
+      const vars = inv.withExtra(more);
+      const spec = await speculateProbe({ ...inv, vars, withExtra: (extra) => inv.withExtra({ ...more, ...extra }) }, env, resolveTaskKeywords(templar, task, inv.scope, vars, env.becomePassword), `${task.uid}#${j}`);
+      if (spec.kind === 'stop') return { requests, complete: false };
+      if (spec.kind === 'probe') requests.push(spec.request);
+    }
+    return { requests, complete: true };
+  };
   for (let i = 0; i < items.length; i++) {
     if (i > 0 && task.loop.pause) await env.sleep(task.loop.pause * 1000);
     const extra = loopItemVars(items, i, loop);
@@ -119,7 +137,7 @@ export async function runTask(invocation: TaskInvocation, env: ExecEnv): Promise
         ? { changed: false, skipped: true, skip_reason: 'Conditional result was False' }
         : !def
           ? { failed: true, msg: unresolved }
-          : await runWithRetries(def, inv, vars, env, resolveTaskKeywords(templar, task, inv.scope, vars, env.becomePassword));
+          : await runWithRetries(def, { ...inv, loopItem: { uid: `${task.uid}#${i}`, predictRest: (max) => predictRest(i, max) } }, vars, env, resolveTaskKeywords(templar, task, inv.scope, vars, env.becomePassword));
     } catch (e) {
       if (e instanceof UnreachableError) throw e;
       r = { failed: true, msg: errorMessage(e) };

@@ -92,13 +92,14 @@ export type Speculation = { kind: 'probe'; request: ProbeRequest } | { kind: 'sk
  * false, or its module needs no probe), so a lookahead may go past it; 'stop': it cannot
  * be predicted (not a simple planned task, or something fails to render).
  */
-export async function speculateProbe(inv: TaskInvocation, env: ExecEnv, kw: TaskKeywords): Promise<Speculation> {
+export async function speculateProbe(inv: TaskInvocation, env: ExecEnv, kw: TaskKeywords, itemUid?: string): Promise<Speculation> {
   const { task } = inv;
   const def = env.registry.get(task.action);
   // A planned module's probe, or an action module's guard (command with creates).
   const probeOf = !def || def.controllerOnly ? undefined : def.run ? def.guard : def.plan && def.probe;
   if (!def || !probeOf) return { kind: 'stop' };
-  if (task.loop || task.until?.length) return { kind: 'stop' };
+  // A loop's items are predicted by the loop itself (execute.ts), each with its item's vars.
+  if ((task.loop && itemUid === undefined) || task.until?.length) return { kind: 'stop' };
   if (kw.delegateTo !== undefined || kw.runOnce) return { kind: 'stop' };
   try {
     if (!allTrue(env.templar, kw.when, inv.vars).ok) return { kind: 'skip' };
@@ -133,7 +134,7 @@ export async function speculateProbe(inv: TaskInvocation, env: ExecEnv, kw: Task
     const script = probeOf(prepared);
     // An action module without a guard will run: it touches the host, so look no further.
     if (!script) return def.run ? { kind: 'stop' } : { kind: 'skip' };
-    return { kind: 'probe', request: { uid: task.uid, script, become, env: envVars } };
+    return { kind: 'probe', request: { uid: itemUid ?? task.uid, script, become, env: envVars } };
   } catch {
     return { kind: 'stop' };
   }
@@ -196,7 +197,7 @@ async function runModule(def: ModuleDef, inv: TaskInvocation, vars: Record<strin
     batchedGuard: async (script) => {
       // an async task's guard runs in its job, on the target's time
       if (!env.runProbe || delegatedTo !== undefined || asyncJob) return undefined;
-      const r = await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable: false }, getTransport(), async () => NOT_BATCHED);
+      const r = await env.runProbe({ host, uid: inv.loopItem?.uid ?? task.uid, script, become, env: envVars, batchable: false }, getTransport(), async () => NOT_BATCHED);
       return r === NOT_BATCHED ? undefined : r;
     },
   };
@@ -221,8 +222,9 @@ async function runModule(def: ModuleDef, inv: TaskInvocation, vars: Record<strin
     if (script) {
       // a probe only reads: it runs in the foreground, also for an async task
       const alone = () => foreground(script, { readOnly: true });
-      const batchable = !task.loop && !task.until?.length && timeoutMs === undefined;
-      out = env.runProbe && delegatedTo === undefined ? await env.runProbe({ host, uid: task.uid, script, become, env: envVars, batchable }, getTransport(), alone) : await alone();
+      const batchable = (!task.loop || !!inv.loopItem) && !task.until?.length && timeoutMs === undefined;
+      const req = { host, uid: inv.loopItem?.uid ?? task.uid, taskUid: task.uid, predictRest: inv.loopItem?.predictRest, script, become, env: envVars, batchable };
+      out = env.runProbe && delegatedTo === undefined ? await env.runProbe(req, getTransport(), alone) : await alone();
     }
     await connecting;
     const facts = def.parse ? def.parse(out, prepared) : undefined;

@@ -7,9 +7,10 @@
 import type { Task } from '../playbook/types.js';
 import type { ExecResult, Transport } from '../transport/types.js';
 import { speculateProbe } from './invoke-module.js';
-import type { ExecEnv } from './task-common.js';
+import type { ExecEnv, TaskProbe } from './task-common.js';
 import { resolveTaskKeywords } from './task-keywords.js';
 import type { WorkItem } from './host-iterator.js';
+import { expandLoop, loopItemVars, resolveLoopNames } from './loops.js';
 import { probeKey, runProbeBatch, type ProbeRequest } from './probe-batch.js';
 import type { RunState } from './run-state.js';
 import { child, inheritedTags } from './scope.js';
@@ -20,7 +21,7 @@ export type TaskItem = Extract<WorkItem, { kind: 'task' }>;
 
 export async function runProbe(
   rs: RunState,
-  req: ProbeRequest & { host: string; batchable: boolean },
+  req: TaskProbe,
   transport: Promise<Transport>,
   alone: () => Promise<ExecResult>,
   item: TaskItem | undefined,
@@ -34,7 +35,7 @@ export async function runProbe(
   const known = rs.openTransports.get(req.host);
   const cached = known && cache.take(req.uid, key, known);
   if (cached) return cached;
-  if (!req.batchable || !item || item.task.uid !== req.uid) return alone();
+  if (!req.batchable || !item || item.task.uid !== (req.taskUid ?? req.uid)) return alone();
   cache.settle(known);
   // One host predicts at a time: interleaved, every host's batch would wait until all
   // hosts had nearly finished predicting; in turn, the first batch leaves after one
@@ -43,10 +44,27 @@ export async function runProbe(
     // Predicting is all microtasks: without a turn of the event loop between hosts, 100
     // hosts' predictions would hold up the handshakes and batches already under way.
     await new Promise((resolve) => setImmediate(resolve));
+    // A loop item: the items after it first, then the tasks after the loop.
+    let rest: ProbeRequest[] = [];
+    if (req.predictRest) {
+      let complete: boolean;
+      try {
+        const p = await req.predictRest(cache.window - 1);
+        // One exec runs under one become and one environment.
+        const shell = probeKey('', req.become, req.env);
+        const differs = p.requests.findIndex((r) => probeKey('', r.become, r.env) !== shell);
+        rest = differs < 0 ? p.requests : p.requests.slice(0, differs);
+        complete = p.complete && differs < 0;
+      } catch {
+        return [];
+      }
+      // The tasks after a loop only when every item after this one was predicted.
+      if (!complete) return rest;
+    }
     try {
-      return await predictProbes(rs, req, item, cache.window - 1, pv, env);
+      return [...rest, ...(await predictProbes(rs, req, item, cache.window - 1 - rest.length, pv, env))];
     } catch {
-      return [];
+      return rest;
     }
   });
   rs.predictionTurn = turn.then(() => undefined);
@@ -90,17 +108,35 @@ async function predictProbes(rs: RunState, first: ProbeRequest & { host: string 
     if (registered.length && mentionsAny(node, registered)) break;
     const varsScope = child(item.scope, { vars: node.vars });
     const vars = rs.vars.forTask(host, pv, varsScope);
-    const kw = resolveTaskKeywords(rs.o.templar, node, item.scope, vars, rs.o.becomePassword);
-    const spec = await speculateProbe({ task: node, scope: item.scope, host, vars, withExtra: (extra) => rs.vars.forTask(host, pv, varsScope, extra) }, env, kw);
-    if (spec.kind === 'stop') break;
+    // A loop: each item as it would run, with its loop variables (uid#index, as execute.ts runs them).
+    const runs: { more: Record<string, unknown>; uid?: string }[] = [{ more: {} }];
+    if (node.loop) {
+      if (!PREDICTABLE_LOOPS.has(node.loop.kind) || node.loop.pause || (traits?.factsLayer && traits.factsLayer !== 'none')) break;
+      const items = await expandLoop(node.loop, rs.o.templar, vars, () => [], node.action);
+      const loop = resolveLoopNames(node.loop, rs.o.templar, vars);
+      runs.splice(0, 1, ...items.map((_, j) => ({ more: loopItemVars(items, j, loop), uid: `${node.uid}#${j}` })));
+    }
+    let stop = false;
+    for (const run of runs) {
+      const v = node.loop ? rs.vars.forTask(host, pv, varsScope, run.more) : vars;
+      const kw = resolveTaskKeywords(rs.o.templar, node, item.scope, v, rs.o.becomePassword);
+      const spec = await speculateProbe({ task: node, scope: item.scope, host, vars: v, withExtra: (extra) => rs.vars.forTask(host, pv, varsScope, { ...run.more, ...extra }) }, env, kw, run.uid);
+      if (spec.kind === 'skip') continue;
+      // One exec runs under one become and one environment.
+      if (spec.kind === 'stop' || probeKey('', spec.request.become, spec.request.env) !== sameShell || out.length >= max) {
+        stop = true;
+        break;
+      }
+      out.push(spec.request);
+    }
+    if (stop) break;
     if (node.register) registered.push(node.register);
-    if (spec.kind === 'skip') continue;
-    // One exec runs under one become and one environment.
-    if (probeKey('', spec.request.become, spec.request.env) !== sameShell) break;
-    out.push(spec.request);
   }
   return out;
 }
+
+/** Loops whose items the lookahead may expand: `loop:` and the with_ forms that only reshape data. */
+const PREDICTABLE_LOOPS = new Set(['loop', 'with_items', 'with_list', 'with_dict', 'with_indexed_items', 'with_sequence', 'with_together', 'with_nested', 'with_cartesian', 'with_flattened', 'with_subelements']);
 
 /** Task texts for the lookahead's name checks: per task, not per host and task. */
 const taskTexts = new WeakMap<Task, string | undefined>();

@@ -33,7 +33,7 @@ export interface ExecEnv {
    * that result still stands for this exact probe, else `alone()`, or, when `batchable`,
    * one exec with the probes of the tasks that follow.
    */
-  runProbe?(req: ProbeRequest & { host: string; batchable: boolean }, transport: Promise<Transport>, alone: () => Promise<ExecResult>): Promise<ExecResult>;
+  runProbe?(req: TaskProbe, transport: Promise<Transport>, alone: () => Promise<ExecResult>): Promise<ExecResult>;
   /** A warning raised while running the task on `host` (Ansible's display.warning in the worker). */
   warn?(host: string, message: string): void;
   /** A planned task applied steps on `host`: changes are happening, batch less for a while. */
@@ -58,6 +58,17 @@ export interface TaskOutcome {
   uncensored?: { result: ModuleResult; items: ModuleResult[] };
 }
 
+/** A task's probe as the engine sees it: for a loop item, its task's uid and how to predict the items after it. */
+export type TaskProbe = ProbeRequest & { host: string; batchable: boolean; taskUid?: string; predictRest?: LoopItem['predictRest'] };
+
+/** One item of a loop, for probe batching. */
+export interface LoopItem {
+  /** The uid of this item's probe. */
+  uid: string;
+  /** The probes of up to `max` items after this one; complete when none was left unpredicted. */
+  predictRest(max: number): Promise<{ requests: ProbeRequest[]; complete: boolean }>;
+}
+
 export interface TaskInvocation {
   task: Task;
   scope: Scope;
@@ -66,6 +77,8 @@ export interface TaskInvocation {
   vars: Record<string, unknown>;
   /** Returns vars with loop variables added on top. */
   withExtra(extra: Record<string, unknown>): Record<string, unknown>;
+  /** One item of a loop: its probe's uid, and the probes of the items after it (probe batching). */
+  loopItem?: LoopItem;
 }
 
 export function statusOf(r: ModuleResult): TaskStatus {

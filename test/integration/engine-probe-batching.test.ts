@@ -97,6 +97,48 @@ describe('probe batching', () => {
     expect((await hostShell(h0, 'test -e /srv/pb/made && echo there')).stdout).toBe('there\n');
   });
 
+  it('a no-op re-run of loops (items of one task, loops after plain tasks, with_ forms, a when per item) costs one exec per host; a changed item is seen by the next', async () => {
+    const dir = workDir(root, 'loops');
+    const inv = writeInventory(dir, lab, lab.hosts);
+    writeFiles(dir, {
+      'site.yml': `
+- hosts: all
+  gather_facts: false
+  vars:
+    names: [a, b, c, d, e, f]
+  tasks:
+    - file: { path: /srv/lp, state: directory }
+    - file: { path: "/srv/lp/{{ item }}", state: directory }
+      loop: "{{ names }}"
+    - copy: { content: "{{ item }}\\n", dest: "/srv/lp/{{ item }}/f.txt" }
+      loop: "{{ names }}"
+    - lineinfile: { path: /srv/lp/all.txt, line: "{{ item.key }}={{ item.value }}", create: true }
+      with_dict: { x: 1, y: 2 }
+    - file: { path: "/srv/lp/{{ item }}/only-even", state: touch, modification_time: preserve, access_time: preserve }
+      loop: [0, 1, 2, 3]
+      when: item is even
+    - lineinfile: { path: /srv/lp/all.txt, line: "{{ item }}" }
+      loop: [same, same]
+`,
+    });
+    for (const h of lab.hosts) await hostShell(h, 'mkdir -p /srv/lp/0 /srv/lp/2');
+    const first = await runWithStats(dir, ['site.yml', '-i', inv]);
+    expect(first.run.code, first.run.stdout + first.run.stderr).toBe(0);
+    // the second "same" item sees the line the first one added
+    expect(first.run.stdout).toMatch(/TASK \[lineinfile\][\s\S]*changed: \[pb\d+\] => \(item=same\)\nok: \[pb\d+\] => \(item=same\)/);
+    const again = await runWithStats(dir, ['site.yml', '-i', inv]);
+    for (const h of lab.hosts) expect(again.run.recap[h.name]).toMatchObject({ changed: 0, failed: 0 });
+    expect(again.stats.execs).toBe(3);
+    const check = await runWithStats(dir, ['site.yml', '-i', inv, '--check']);
+    for (const h of lab.hosts) expect(check.run.recap[h.name]).toMatchObject({ changed: 0, failed: 0 });
+    expect(check.stats.execs).toBe(3);
+    // drift in one item: that item changes, the others stay ok
+    await hostShell(lab.hosts[0], 'echo drift > /srv/lp/c/f.txt');
+    const fix = await runWithStats(dir, ['site.yml', '-i', inv]);
+    expect(fix.run.recap[lab.hosts[0].name]).toMatchObject({ changed: 1, failed: 0 });
+    expect((await hostShell(lab.hosts[0], 'cat /srv/lp/c/f.txt')).stdout).toBe('c\n');
+  });
+
   it('a task that changes a file invalidates the probes taken for the tasks after it', async () => {
     const dir = workDir(root, 'stale');
     const inv = writeInventory(dir, lab, lab.hosts);
