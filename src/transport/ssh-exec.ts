@@ -60,10 +60,12 @@ export function runChannel(owner: ChannelOwner, client: Client, command: string,
       let pgid: number | undefined;
       let pending: string | undefined = ''; // stderr held until the PID line is seen
       let exit: { code: number | null; signal?: string } | undefined;
-      ch.on('data', (b: Buffer) => {
-        out.push(b);
-        opts.onOutput?.(b.toString('utf8'), 'stdout');
-      });
+      if (opts.pipe) ch.pipe(opts.pipe.stdout, { end: false });
+      else
+        ch.on('data', (b: Buffer) => {
+          out.push(b);
+          opts.onOutput?.(b.toString('utf8'), 'stdout');
+        });
       ch.stderr.on('data', (b: Buffer) => {
         if (pending !== undefined) {
           pending += b.toString('latin1');
@@ -100,7 +102,10 @@ export function runChannel(owner: ChannelOwner, client: Client, command: string,
       ch.stdin.on('error', () => {
         /* the command may exit without reading its stdin */
       });
-      ch.end(stdin ?? Buffer.alloc(0));
+      if (opts.pipe) {
+        if (stdin) ch.write(stdin);
+        opts.pipe.stdin.pipe(ch);
+      } else ch.end(stdin ?? Buffer.alloc(0));
       if (opts.timeoutMs) {
         timer = setTimeout(() => {
           finish(new TaskTimeoutError(opts.timeoutMs!));
