@@ -114,12 +114,3 @@ export function readRsyncOutput(stdout: string, marker: string, linkDest: boolea
   const msg = lines.join('\n');
   return { changed, msg, lines: lines.filter((l) => l !== '') };
 }
-
-/** What the item codes of one itemized line mean (rsync's %i), for readers and tests. */
-export function itemKind(item: string): { update: string; type: string; name: string } {
-  const sp = item.indexOf(' ');
-  const code = sp < 0 ? item : item.slice(0, sp);
-  const update = { '<': 'sent', '>': 'received', c: 'created', h: 'hardlink', '.': 'attributes', '*': 'message' }[code[0]] ?? 'unknown';
-  const type = { f: 'file', d: 'directory', L: 'symlink', D: 'device', S: 'special' }[code[1]] ?? 'unknown';
-  return { update, type, name: sp < 0 ? '' : item.slice(sp + 1) };
-}

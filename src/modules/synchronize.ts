@@ -103,7 +103,9 @@ function localPath(p: string, ctx: RunContext): string {
 
 function runLocal(argv: string[], env: Record<string, string>): Promise<{ rc: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // the relay is a node process of its own: none of this one's NODE_OPTIONS (an inspector, a loader)
+    const { NODE_OPTIONS: _ignored, ...inherited } = process.env;
+    const child = spawn(argv[0], argv.slice(1), { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
