@@ -54,12 +54,15 @@ xc() {
 mods() { xc status --quiet --ignore-externals "$DEST"; if printf '%s\n' "$OUT" | grep -q '^[^?X]'; then MODS=1; else MODS=0; fi; }
 `;
 
-// Ansible's main(), branch by branch; each ends the script.
+// Ansible's main(), branch by branch; each ends the script. dest is a `path` argument:
+// a leading ~ is the user's home, as Ansible expands it on the host.
 const MAIN = String.raw`
+case $DEST in '~'|'~/'*) DEST=$HOME${"$"}{DEST#'~'};; esac
 if [ "$EXPLICIT" = 1 ]; then [ -x "$SVN" ] || fail "[Errno 2] No such file or directory: b'$SVN'"
 else
   _p=$PATH:/sbin:/usr/sbin:/usr/local/sbin
-  SVN=$(PATH=$_p command -v "$SVN" 2>/dev/null) || fail "Failed to find required executable \"svn\" in paths: $_p"
+  _s=$(PATH=$_p command -v "$SVN" 2>/dev/null) || fail "Failed to find required executable \"$SVN\" in paths: $_p"
+  SVN=$_s
 fi
 if [ -n "$PW" ]; then
   _v=$("$SVN" --version --quiet </dev/null 2>/dev/null)

@@ -3,7 +3,7 @@
 // script's marked output into Ansible's result. The script itself runs once here with
 // this machine's svn against a file:// repository (the lab test runs it on hosts).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,17 @@ describe.skipIf(!haveSvn)('subversion: the script with this machine\'s svn (skip
     expect(run({ force: true }).changed).toBe(true);
     expect(run({ checkout: false, update: false, dest: '' })).toEqual({ changed: false, after: 'Revision: 2' });
     expect(failureOf(() => run({ dest: dir })).message).toBe(`ERROR: ${dir} folder already exists, but its not a subversion repository.`);
+  });
+
+  it('takes ~ in dest as the home directory', () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'rackplay-svn-home-'));
+    try {
+      const r = svnResult(execFileSync('sh', ['-s'], { input: svnScript(params({ dest: '~/wc' })), encoding: 'utf8', env: { ...process.env, HOME: home } }), M, 'here');
+      expect(r).toMatchObject({ changed: true, before: null });
+      expect(existsSync(path.join(home, 'wc/a.txt'))).toBe(true);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('names svn when the host has none', () => {
