@@ -20,7 +20,7 @@ import type { BecomeSpec, Transport } from './types.js';
 /** The environment variable that tells the relay where to connect. */
 export const RELAY_SOCKET_ENV = 'RACKPLAY_RSH_SOCKET';
 
-/** Writes one frame; the callback fires when the socket took it (back-pressure). */
+/** One frame: type, payload length, payload. */
 export function frame(type: string, payload: Buffer | string): Buffer {
   const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
   const head = Buffer.alloc(5);
