@@ -159,6 +159,9 @@ export function watchWrites(t: Transport, count: WriteCount): Transport {
     get stats() {
       return t.stats;
     },
+    get streams() {
+      return t.streams;
+    },
     exec(command, opts) {
       if (!opts?.readOnly) count.n++;
       return t.exec(command, opts);

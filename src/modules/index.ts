@@ -11,12 +11,15 @@ import { metaModule } from './meta.js';
 import { miscModules } from './misc-modules.js';
 import { ModuleRegistry } from './registry.js';
 import { setFactModule } from './set-fact.js';
+// issue 14: rsync and Subversion
+import { subversionModule } from './subversion.js';
+import { synchronizeModule } from './synchronize.js';
 import { systemModules } from './system-modules.js';
 import type { AnyModuleDef } from './types.js';
 
 export const controllerModules: AnyModuleDef[] = [debugModule, setFactModule, assertModule, failModule, metaModule, includeVarsModule, addHostModule, groupByModule];
 
-export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules, ...miscModules];
+export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules, ...miscModules, synchronizeModule, subversionModule];
 
 export function defaultRegistry(): ModuleRegistry {
   return new ModuleRegistry(builtinModules);

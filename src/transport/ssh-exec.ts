@@ -32,7 +32,8 @@ export interface ChannelOwner {
 
 export function runChannel(owner: ChannelOwner, client: Client, command: string, opts: ExecOptions): Promise<ExecResult> {
   // The script goes on stdin, the command line is a constant (stdin-script.ts).
-  const { command: wrapped, stdin } = launchScript(envPrefix(opts.env) + command, opts.become, opts.stdin);
+  // With a pipe, the data is the stream that follows: the script is counted.
+  const { command: wrapped, stdin } = launchScript(envPrefix(opts.env) + command, opts.become, opts.pipe ? Buffer.alloc(0) : opts.stdin);
   // The login shell may be anything; the contract is /bin/sh.
   // The shell first reports its PID, which is the process group sshd made for the
   // session: what a timeout or an interrupted run kills.
@@ -61,10 +62,12 @@ export function runChannel(owner: ChannelOwner, client: Client, command: string,
       let pgid: number | undefined;
       let pending: string | undefined = ''; // stderr held until the PID line is seen
       let exit: { code: number | null; signal?: string } | undefined;
-      ch.on('data', (b: Buffer) => {
-        out.push(b);
-        opts.onOutput?.(b.toString('utf8'), 'stdout');
-      });
+      if (opts.pipe) ch.pipe(opts.pipe.stdout, { end: false });
+      else
+        ch.on('data', (b: Buffer) => {
+          out.push(b);
+          opts.onOutput?.(b.toString('utf8'), 'stdout');
+        });
       ch.stderr.on('data', (b: Buffer) => {
         if (pending !== undefined) {
           pending += b.toString('latin1');
@@ -101,7 +104,11 @@ export function runChannel(owner: ChannelOwner, client: Client, command: string,
       ch.stdin.on('error', () => {
         /* the command may exit without reading its stdin */
       });
-      ch.end(stdin);
+      if (opts.pipe) {
+        // the script and its byte count first (stdin-script.ts), then the stream
+        ch.write(stdin);
+        opts.pipe.stdin.pipe(ch);
+      } else ch.end(stdin);
       if (opts.timeoutMs) {
         timer = setTimeout(() => {
           finish(new TaskTimeoutError(opts.timeoutMs!));

@@ -26,6 +26,7 @@ export interface SshTransportOptions {
 
 export class SshTransport implements Transport {
   readonly stats: TransportStats = { execs: 0, puts: 0, gets: 0, connects: 0 };
+  readonly streams = true;
   private client?: Client;
   private readonly hopClients: Client[] = [];
   private connecting?: Promise<Client>;

@@ -13,6 +13,9 @@ export function tracedTransport(t: Transport, trace: (command: string) => void):
     get stats() {
       return t.stats;
     },
+    get streams() {
+      return t.streams;
+    },
     exec(command, opts) {
       trace(wrapBecome('<command>', opts?.become));
       return t.exec(command, opts);

@@ -23,6 +23,12 @@ export interface ExecOptions {
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
   /** A probe: it only reads, so saved probe results stay valid after it (engine/probe-batch.ts). */
   readOnly?: boolean;
+  /**
+   * A long-lived byte pipe instead of one buffer each way (synchronize's rsync protocol):
+   * stdin streams from `stdin` after any become password, stdout goes to `stdout` and is
+   * not collected. Only transports whose `streams` is true honour it.
+   */
+  pipe?: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream };
 }
 
 export interface ExecResult {
@@ -49,6 +55,8 @@ export interface TransportStats {
 export interface Transport {
   /** Inventory name of the host this transport talks to. */
   readonly host: string;
+  /** Honours ExecOptions.pipe (SSH). */
+  readonly streams?: boolean;
   /** Run `command` with /bin/sh -c on the host. Never rejects for a non-zero rc. */
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
   /**
