@@ -9,11 +9,11 @@ import type { ExecResult, Transport } from '../transport/types.js';
 import { speculateProbe } from './invoke-module.js';
 import type { ExecEnv, TaskProbe } from './task-common.js';
 import { resolveTaskKeywords } from './task-keywords.js';
-import type { WorkItem } from './host-iterator.js';
+import { blockScopes, type Upcoming, type WorkItem } from './host-iterator.js';
 import { expandLoop, loopItemVars, resolveLoopNames } from './loops.js';
 import { probeKey, runProbeBatch, type ProbeRequest } from './probe-batch.js';
 import type { RunState } from './run-state.js';
-import { child, inheritedTags } from './scope.js';
+import { child, inheritedTags, type Scope } from './scope.js';
 import { tagSelected } from './tags.js';
 import type { PlayVarsContext } from './vars.js';
 
@@ -85,18 +85,18 @@ export async function runProbe(
 /** The probes of up to `max` simple planned tasks after `item`, predicted from current vars. */
 async function predictProbes(rs: RunState, first: ProbeRequest & { host: string }, item: TaskItem, max: number, pv: PlayVarsContext, env: ExecEnv): Promise<ProbeRequest[]> {
   const out: ProbeRequest[] = [];
-  const list = item.list;
-  if (!list || item.index === undefined || max < 1) return out;
+  if (max < 1) return out;
+  const up: Upcoming | undefined = item.upcoming ?? (item.list && item.index !== undefined ? { nodes: item.list, from: item.index + 1, scope: item.scope } : undefined);
   const host = first.host;
   const registered: string[] = item.task.register ? [item.task.register] : [];
   const sameShell = probeKey('', first.become, first.env);
-  for (let i = item.index + 1; i < list.length && out.length < max; i++) {
-    const node = list[i];
-    if (node.kind !== 'task') break;
+  for (const next of followingTasks(up)) {
+    if (next === 'stop' || out.length >= max) break;
+    const { node, scope } = next;
     const traits = rs.o.registry.get(node.action)?.traits;
     if (traits?.engineAction) break;
     // walkNodes skips a task the tag selection leaves out; so may the lookahead.
-    if (!tagSelected(inheritedTags(child(item.scope, node)), rs.o.tags, rs.o.skipTags)) continue;
+    if (!tagSelected(inheritedTags(child(scope, node)), rs.o.tags, rs.o.skipTags)) continue;
     // A lookup runs on the controller when rendered (a pipe lookup runs a command): never
     // for a prediction.
     if (mentionsLookup(node)) break;
@@ -106,7 +106,7 @@ async function predictProbes(rs: RunState, first: ProbeRequest & { host: string 
       continue;
     }
     if (registered.length && mentionsAny(node, registered)) break;
-    const varsScope = child(item.scope, { vars: node.vars });
+    const varsScope = child(scope, { vars: node.vars });
     const vars = rs.vars.forTask(host, pv, varsScope);
     // A loop: each item as it would run, with its loop variables (uid#index, as execute.ts runs them).
     const runs: { more: Record<string, unknown>; uid?: string }[] = [{ more: {} }];
@@ -119,8 +119,8 @@ async function predictProbes(rs: RunState, first: ProbeRequest & { host: string 
     let stop = false;
     for (const run of runs) {
       const v = node.loop ? rs.vars.forTask(host, pv, varsScope, run.more) : vars;
-      const kw = resolveTaskKeywords(rs.o.templar, node, item.scope, v, rs.o.becomePassword);
-      const spec = await speculateProbe({ task: node, scope: item.scope, host, vars: v, withExtra: (extra) => rs.vars.forTask(host, pv, varsScope, { ...run.more, ...extra }) }, env, kw, run.uid);
+      const kw = resolveTaskKeywords(rs.o.templar, node, scope, v, rs.o.becomePassword);
+      const spec = await speculateProbe({ task: node, scope, host, vars: v, withExtra: (extra) => rs.vars.forTask(host, pv, varsScope, { ...run.more, ...extra }) }, env, kw, run.uid);
       if (spec.kind === 'skip') continue;
       // One exec runs under one become and one environment.
       if (spec.kind === 'stop' || probeKey('', spec.request.become, spec.request.env) !== sameShell || out.length >= max) {
@@ -137,6 +137,30 @@ async function predictProbes(rs: RunState, first: ProbeRequest & { host: string 
 
 /** Loops whose items the lookahead may expand: `loop:` and the with_ forms that only reshape data. */
 const PREDICTABLE_LOOPS = new Set(['loop', 'with_items', 'with_list', 'with_dict', 'with_indexed_items', 'with_sequence', 'with_together', 'with_nested', 'with_cartesian', 'with_flattened', 'with_subelements']);
+
+/**
+ * The tasks after a task in the static tree, each with its scope: the rest of its list,
+ * into blocks (body, then always: a rescue runs only after a failure), then what follows
+ * the list. 'stop' at an include: what it brings is known only when it runs.
+ */
+function* followingTasks(up: Upcoming | undefined): Generator<{ node: Task; scope: Scope } | 'stop', void> {
+  for (let u = up; u; u = u.then) {
+    for (let i = u.from; i < u.nodes.length; i++) {
+      const node = u.nodes[i];
+      if (node.kind === 'task') yield { node, scope: u.scope };
+      else if (node.kind === 'block') {
+        const { inner, plain } = blockScopes(node, u.scope);
+        for (const t of followingTasks({ nodes: node.block, from: 0, scope: inner, then: { nodes: node.always, from: 0, scope: plain } })) {
+          yield t;
+          if (t === 'stop') return;
+        }
+      } else {
+        yield 'stop';
+        return;
+      }
+    }
+  }
+}
 
 /** Task texts for the lookahead's name checks: per task, not per host and task. */
 const taskTexts = new WeakMap<Task, string | undefined>();
