@@ -201,7 +201,8 @@ export function planArchive(a: ArchiveArgs, f: ArchiveFacts, ctx: PlanContext): 
     const all = members(targets, f.walk, root);
     const list = kept(all, a.exclusion_patterns ?? [], format);
     need(f, format === 'zip' ? ['zip', 'unzip'] : format === 'tar' ? ['tar'] : ['tar', COMPRESSOR[format]], ctx.host);
-    // Ansible's zip looks a directory up without its final slash: never counted as archived\n    archived = list.filter((m) => format !== 'zip' || m.entry.type !== 'd').map((m) => m.path);
+    // Ansible's zip looks a directory up without its final slash: never counted as archived
+    archived = list.filter((m) => format !== 'zip' || m.entry.type !== 'd').map((m) => m.path);
     destState = missing.length ? 'incomplete' : 'archive';
     const wanted = list.map(format === 'zip' ? zipLine : tarLine);
     const have = f.listing === undefined ? undefined : format === 'zip' ? normalizeZipListing(f.listing) : normalizeTarListing(f.listing);
