@@ -79,8 +79,8 @@ function parseDump(buf: Buffer): Record<string, string> | undefined {
 
 export function modprobeProbe(a: ModprobeArgs): string {
   const name = quote(a.name);
-  const params = shlexSplit(a.params ?? '').map(quote).join(' ');
-  const dry = a.state === 'absent' ? `modprobe -r ${name} -n` : `modprobe -n ${name} ${params}`;
+  const params = shlexSplit(a.params ?? '').map(quote);
+  const dry = a.state === 'absent' ? `modprobe -r ${name} -n` : ['modprobe -n', name, ...params].join(' ');
   const lines = [
     'LC_ALL=C; export LC_ALL',
     SBIN_PATH,
@@ -148,12 +148,12 @@ export function planModprobe(a: ModprobeArgs, f: ModprobeFacts, ctx: PlanContext
   const result = { name: a.name, params, state: a.state };
   const steps: Step[] = [];
   const loaded = isLoaded(a, f, ctx.host);
-  const words = shlexSplit(params).map(quote).join(' ');
+  const words = shlexSplit(params).map(quote);
   const run = (cmd: string) => {
     if (f.dry && f.dry.rc !== 0) throw new ModuleFailure(f.dry.stderr, { rc: f.dry.rc, stdout: f.dry.stdout, stderr: f.dry.stderr, ...result });
     steps.push({ kind: 'exec', cmd: `${SBIN_PATH}; ${cmd} >/dev/null`, stderrIsMessage: true });
   };
-  if (a.state === 'present' && !loaded) run(`modprobe ${quote(a.name)} ${words}`);
+  if (a.state === 'present' && !loaded) run(['modprobe', quote(a.name), ...words].join(' '));
   else if (a.state === 'absent' && loaded) run(`modprobe -r ${quote(a.name)}`);
 
   if (a.persistent !== 'disabled') {
