@@ -239,8 +239,9 @@ export function planArchive(a: ArchiveArgs, f: ArchiveFacts, ctx: PlanContext): 
     missing,
     expanded_paths: f.expanded,
     expanded_exclude_paths: f.excluded,
-    state: willExist ? 'file' : 'absent',
   };
+  // AnsibleModule's add_path_info: the destination's state and attributes, only when it exists
+  if (willExist) result.state = 'file';
   const st = f.destStat;
   if (st && (!changed || ctx.check)) Object.assign(result, { mode: formatMode(st.mode), uid: st.uid, gid: st.gid, owner: st.owner, group: st.group, size: st.size });
   return { steps, changed, result };
