@@ -250,17 +250,19 @@ export function planArchive(a: ArchiveArgs, f: ArchiveFacts, ctx: PlanContext): 
 /**
  * Probe, plan, then (unless in check mode) write and stat the archive: Ansible returns the
  * written archive's size, mode and owner, which only a look after writing can tell, so
- * this module runs its own round trips instead of leaving the plan to the engine.
+ * this module applies its plan itself. Its probe is its guard: it still goes out in a
+ * batch with the probes of the tasks around it.
  */
 async function runArchive(a: ArchiveArgs, ctx: RunContext): Promise<ModuleResult> {
-  const plan = planArchive(a, parseArchive(await ctx.exec(archiveProbe(a))), ctx);
+  const script = archiveProbe(a);
+  const plan = planArchive(a, parseArchive((await ctx.batchedGuard?.(script)) ?? (await ctx.exec(script))), ctx);
   const result: ModuleResult = { ...plan.result };
   if (ctx.check || plan.steps.length === 0) return result;
   const dest = String(result.dest);
   const cmds = plan.steps.map((s) => (s.kind === 'exec' ? s.cmd : ''));
   const stdin = plan.steps.find((s) => s.kind === 'exec' && s.stdin !== undefined);
-  const script = `${SBIN_PATH}\n${cmds.map((c) => `( ${c} ) || exit $?`).join('\n')}\nLC_ALL=C stat -c '%a %u %g %U %G %s' -- ${quote(dest)}`;
-  const r = await ctx.exec(script, { stdin: stdin?.kind === 'exec' ? stdin.stdin : undefined });
+  const apply = `${SBIN_PATH}\n${cmds.map((c) => `( ${c} ) || exit $?`).join('\n')}\nLC_ALL=C stat -c '%a %u %g %U %G %s' -- ${quote(dest)}`;
+  const r = await ctx.exec(apply, { stdin: stdin?.kind === 'exec' ? stdin.stdin : undefined });
   if (r.rc !== 0) {
     const format = a.format === 'zip' || a.format === 'tar' ? a.format : `tar.${a.format ?? 'gz'}`;
     throw new ModuleFailure(`Error when writing ${format} archive at ${dest}: ${r.stderr.trim()}`, { rc: r.rc, stderr: r.stderr });
@@ -276,5 +278,6 @@ export const archiveModule = defineModule<ArchiveArgs>({
   summary: 'Creates a compressed archive of one or more files or trees',
   checkMode: 'run',
   schema,
+  guard: archiveProbe,
   run: runArchive,
 });
