@@ -15,6 +15,9 @@ export interface WalkEntry {
   gid: number;
   size: number;
   mtime: number;
+  /** device:inode and link count, for hard links. */
+  inode?: string;
+  nlink?: number;
   path: string;
   link: string;
   /** CRC-32 (hex) of a regular file's content, zip format only. */
@@ -116,6 +119,23 @@ export function tarLine(m: Member): string {
   const size = e.type === 'f' ? e.size : 0;
   const name = e.type === 'd' ? m.name + '/' : m.name;
   return `${permString(e.type, e.mode)} ${e.uid}/${e.gid} ${size} ${utcStamp(e.mtime)} ${name}${e.type === 'l' ? ' -> ' + e.link : ''}`;
+}
+
+/**
+ * The members as tar lists them: a regular file met again by another name (a hard link)
+ * is stored as a link to the first name, as both GNU tar and Python's tarfile store it.
+ */
+export function tarLines(list: Member[]): string[] {
+  const first = new Map<string, string>();
+  return list.map((m) => {
+    const e = m.entry;
+    if (e.type === 'f' && (e.nlink ?? 1) > 1 && e.inode !== undefined) {
+      const seen = first.get(e.inode);
+      if (seen !== undefined) return `h${permString(e.type, e.mode).slice(1)} ${e.uid}/${e.gid} 0 ${utcStamp(e.mtime)} ${m.name} link to ${seen}`;
+      first.set(e.inode, m.name);
+    }
+    return tarLine(m);
+  });
 }
 
 /** A zip member as name and CRC-32, as Ansible compares them. */

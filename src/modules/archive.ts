@@ -17,7 +17,7 @@ import { formatMode } from '../facts/file-probe.js';
 import { quote } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
 import { COMMON_FILE_ARGS, planAttrs } from './file-common.js';
-import { commonPath, isArchiveName, kept, members, normalizeTarListing, normalizeZipListing, sameSet, tarLine, zipLine, type WalkEntry } from './archive-plan.js';
+import { commonPath, isArchiveName, kept, members, normalizeTarListing, normalizeZipListing, sameSet, tarLines, zipLine, type WalkEntry } from './archive-plan.js';
 import { ModuleFailure, defineModule, type ModuleResult, type Plan, type PlanContext, type RunContext, type Step } from './types.js';
 
 const list = { type: 'array', items: { type: 'string' } } as const;
@@ -83,7 +83,7 @@ export function destFor(a: ArchiveArgs, firstPath: string | undefined): string |
 export function archiveProbe(a: ArchiveArgs): string {
   const paths = a.path ?? [];
   // the single-source destination is only known once the paths are expanded
-  const walkFmt = `'W %y %m %U %G %s %T@ %p\\0%l\\0'`;
+  const walkFmt = `'W %y %m %U %G %s %T@ %D:%i %n %p\\0%l\\0'`;
   const crc = a.format === 'zip' ? ` -exec sh -c 'for f; do [ -f "$f" ] && { printf "C %s\\0" "$f"; gzip -1 -c < "$f" | tail -c 8 | od -An -tx1 -N4 | tr -d " \\n"; printf "\\0"; }; done; exit 0' rp {} +` : '';
   const dest = a.dest !== undefined ? quote(a.dest) : '"$rp_first.' + a.format + '"';
   const comp = COMPRESSOR[a.format ?? 'gz'];
@@ -133,9 +133,9 @@ export function parseArchive(out: ExecResult): ArchiveFacts {
       // the gzip trailer holds the CRC-32 little-endian
       crcs.set(rec.slice(2), (walkPart[++i].match(/../g) ?? []).reverse().join(''));
     } else if (rec.startsWith('W ') && top !== undefined) {
-      const m = /^W (\S) (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\s\S]*)$/.exec(rec);
+      const m = /^W (\S) (\d+) (\d+) (\d+) (\d+) ([\d.]+) (\d+:\d+) (\d+) ([\s\S]*)$/.exec(rec);
       const link = walkPart[++i] ?? '';
-      if (m) facts.walk.get(top)!.push({ type: m[1], mode: parseInt(m[2], 8), uid: +m[3], gid: +m[4], size: +m[5], mtime: Number(m[6]), path: m[7], link });
+      if (m) facts.walk.get(top)!.push({ type: m[1], mode: parseInt(m[2], 8), uid: +m[3], gid: +m[4], size: +m[5], mtime: Number(m[6]), inode: m[7], nlink: +m[8], path: m[9], link });
     }
   }
   for (const entries of facts.walk.values()) for (const e of entries) e.crc = crcs.get(e.path);
@@ -204,7 +204,7 @@ export function planArchive(a: ArchiveArgs, f: ArchiveFacts, ctx: PlanContext): 
     // Ansible's zip looks a directory up without its final slash: never counted as archived
     archived = list.filter((m) => format !== 'zip' || m.entry.type !== 'd').map((m) => m.path);
     destState = missing.length ? 'incomplete' : 'archive';
-    const wanted = list.map(format === 'zip' ? zipLine : tarLine);
+    const wanted = format === 'zip' ? list.map(zipLine) : tarLines(list);
     const have = f.listing === undefined ? undefined : format === 'zip' ? normalizeZipListing(f.listing) : normalizeTarListing(f.listing);
     changed = have === undefined ? true : !sameSet(wanted, have);
     if (changed) {

@@ -2,7 +2,7 @@
 // scratch directory: each case archives, then runs again with nothing to do, and a
 // changed source makes it write again. The pure pieces (common root, listings) by table.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -115,6 +115,14 @@ describe.skipIf(missing.length > 0)(`archive on this machine${missing.length ? `
     expect(r.archived).toEqual([p('src/a.txt')]);
     expect(existsSync(p('src/a.txt'))).toBe(false);
     expect(existsSync(p('src/c.txt'))).toBe(true);
+  });
+
+  it('packs hard links as links, and sees nothing to do the second time', async () => {
+    linkSync(p('src/a.txt'), p('src/sub/a-again.txt'));
+    const a = { path: [p('src')], dest: p('links.tar'), format: 'tar' as const };
+    expect((await run(a)).changed).toBe(true);
+    expect(spawnSync('sh', ['-c', `tar -tvf ${p('links.tar')} | grep -c '^h'`], { encoding: 'utf8' }).stdout).toBe('1\n');
+    expect((await run(a)).changed).toBe(false);
   });
 
   it('fails as the module does', async () => {
