@@ -1,7 +1,7 @@
 // community.general.modprobe over real SSH on apt-flavor lab hosts. Loading a kernel
 // module would change this machine's own kernel (which has no loadable modules anyway:
 // no /proc/modules), so the host gets a SIMULATION of modprobe and lsmod
-// (test/lab/sim/sbin/modprobe-tools, in its /usr/local/sbin) whose "loaded" list is a
+// (test/lab/sim/single-test/modprobe-tools, in its /usr/local/sbin) whose "loaded" list is a
 // test-owned file, and an empty modules.builtin; the persistent files under
 // /etc/modules-load.d and /etc/modprobe.d are real. ansible-playbook cannot run the same
 // task here (its module reads /proc/modules itself), so this is rackplay alone:
@@ -15,7 +15,7 @@ import { startLabCycle, type LabCycle } from '../helpers/lab-cycle.js';
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 180_000 });
 const isRoot = process.getuid?.() === 0;
 const machineHasModprobe = ['/usr/sbin/modprobe', '/sbin/modprobe'].some((p) => existsSync(p));
-const STANDIN = readFileSync(path.resolve('test/lab/sim/sbin/modprobe-tools'), 'utf8');
+const STANDIN = readFileSync(path.resolve('test/lab/sim/single-test/modprobe-tools'), 'utf8');
 
 describe.skipIf(!isRoot)('modprobe on lab hosts, with a SIMULATION of modprobe/lsmod (needs root for the lab; not comparable with ansible-playbook)', () => {
   let c: LabCycle;

@@ -1,5 +1,5 @@
 // seboolean against a SIMULATION of SELinux's command-line tools (this kernel has no
-// SELinux): test/lab/sim/sbin/seboolean-tools plays selinuxenabled, getsebool, setsebool
+// SELinux): test/lab/sim/single-test/seboolean-tools plays selinuxenabled, getsebool, setsebool
 // and `semanage boolean -l` over state files. The module's real probe runs under sh with
 // the stand-ins first on PATH, the plan's steps run the same way, and the finished state
 // plans nothing. This machine's own selinuxenabled (when installed) answers the
@@ -13,7 +13,7 @@ import { parseSeboolean, planSeboolean, sebooleanProbe, type SebooleanArgs } fro
 import { ModuleFailure, type Plan } from '../../src/modules/types.js';
 import { have, out, sec } from './system-test-helpers.js';
 
-const STANDIN = path.resolve('test/lab/sim/sbin/seboolean-tools');
+const STANDIN = path.resolve('test/lab/sim/single-test/seboolean-tools');
 let sim: string;
 let bin: string;
 
