@@ -1,5 +1,6 @@
 // Every module rackplay ships, and the registry the CLI uses.
 import { addHostModule } from './add-host.js';
+import { archiveModule } from './archive.js';
 import { assertModule } from './assert.js';
 import { debugModule } from './debug.js';
 import { execModules } from './exec-modules.js';
@@ -7,9 +8,12 @@ import { failModule } from './fail.js';
 import { fileModules } from './file-modules.js';
 import { groupByModule } from './group-by.js';
 import { includeVarsModule } from './include-vars.js';
+import { localeGenModule } from './locale-gen.js';
 import { metaModule } from './meta.js';
 import { miscModules } from './misc-modules.js';
+import { modprobeModule } from './modprobe.js';
 import { ModuleRegistry } from './registry.js';
+import { sebooleanModule } from './seboolean.js';
 import { setFactModule } from './set-fact.js';
 // issue 14: rsync and Subversion
 import { subversionModule } from './subversion.js';
@@ -19,7 +23,10 @@ import type { AnyModuleDef } from './types.js';
 
 export const controllerModules: AnyModuleDef[] = [debugModule, setFactModule, assertModule, failModule, metaModule, includeVarsModule, addHostModule, groupByModule];
 
-export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules, ...miscModules, synchronizeModule, subversionModule];
+// issue 14: archive, locale_gen, modprobe, seboolean
+export const issue14Modules: AnyModuleDef[] = [archiveModule, localeGenModule, modprobeModule, sebooleanModule];
+
+export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules, ...miscModules, ...issue14Modules, synchronizeModule, subversionModule];
 
 export function defaultRegistry(): ModuleRegistry {
   return new ModuleRegistry(builtinModules);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { expectSameRun, haveAnsiblePlaybook, parseRecap, runCommand, runRackplay, type CliRun } from './cli.js';
-import { hostShell, labHostVars, startLab, type Lab, type LabHost } from '../lab/lab.js';
+import { hostShell, labHostVars, startLab, type Lab, type LabFlavor, type LabHost } from '../lab/lab.js';
 
 export interface LabCycle {
   lab: Lab;
@@ -24,9 +24,9 @@ export interface LabCycle {
   stop(): Promise<void>;
 }
 
-export async function startLabCycle(prefix: string): Promise<LabCycle> {
+export async function startLabCycle(prefix: string, opts: { flavor?: LabFlavor } = {}): Promise<LabCycle> {
   const work = mkdtempSync(path.join(os.tmpdir(), `rackplay-${prefix}-`));
-  const lab = await startLab({ count: 2, dir: path.join(work, 'lab') });
+  const lab = await startLab({ count: 2, dir: path.join(work, 'lab'), flavor: opts.flavor });
   const [ours, theirs] = lab.hosts;
   // the same host name in both inventories, so the two tools' output compares line by line
   for (const [file, h] of [['ours.json', ours], ['theirs.json', theirs]] as const) {
