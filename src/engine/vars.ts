@@ -179,10 +179,12 @@ const PLAY_ONLY = [
  * run to run; sorted here so a run is reproducible.
  */
 function roleNames(play: Play): Record<string, unknown> {
-  const direct = play.roles.map((r) => r.name);
+  // import_role's roles are play roles too, each import once more (Ansible appends them)
+  const roles = [...play.roles, ...(play.importedRoles ?? [])];
+  const direct = roles.map((r) => r.name);
   const deps = new Set<string>();
   const visit = (r: Play['roles'][number]) => r.dependencies.forEach((d) => (visit(d), deps.add(d.name)));
-  play.roles.forEach(visit);
+  roles.forEach(visit);
   return {
     ansible_role_names: [...new Set([...deps, ...direct])].sort(),
     ansible_dependent_role_names: [...deps].sort(),
