@@ -7,6 +7,7 @@ import { ansibleBool } from '../boolean.js';
 import { loadRole, loadTaskFile } from '../playbook/index.js';
 import type { DynamicInclude, RoleInstance } from '../playbook/types.js';
 import { errorMessage } from './task-common.js';
+import { renderedName } from './task-hosts.js';
 import type { Outcome, WorkItem } from './host-iterator.js';
 import type { RunState } from './run-state.js';
 import { expandLoop, loopItemVars, resolveLoopNames } from './loops.js';
@@ -28,6 +29,10 @@ export async function runInclude(rs: RunState, items: { host: string; item: Incl
     role: first.role?.name,
     ...(first.handler ? { handler: true } : {}),
   };
+  if (name === undefined && first.name !== undefined && rs.o.templar.isTemplated(first.name)) {
+    const { host, item } = items[0];
+    ref.name = renderedName(rs, ref.name, first.name, () => rs.vars.forTask(host, pv, child(item.scope, first)));
+  }
   rs.o.sink({ kind: first.handler ? 'handler-start' : 'task-start', task: ref });
   const byFile = new Map<string, string[]>();
   // A looped include's line names its item (or loop_control.label), as Ansible's callback does.
