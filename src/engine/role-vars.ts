@@ -41,12 +41,12 @@ export interface RoleLayers {
   params: Layer[];
 }
 
-/** The task's role layers; `privateRoleVars` hides the other play roles' vars (ANSIBLE_PRIVATE_ROLE_VARS). */
-export function roleLayers(play: Play, scope: Scope | undefined, privateRoleVars: boolean): RoleLayers {
+/** The task's role layers (`publicRoles`: those public include_roles added); `privateRoleVars` hides the other play roles' vars (ANSIBLE_PRIVATE_ROLE_VARS). */
+export function roleLayers(play: Play, scope: Scope | undefined, privateRoleVars: boolean, publicRoles: RoleInstance[] = []): RoleLayers {
   const chainRoles = rolesInScope(scope);
   const role = chainRoles.at(-1);
   const depChain = chainRoles.slice(0, -1);
-  const playRoles = [...play.roles, ...(play.importedRoles ?? [])];
+  const playRoles = [...play.roles, ...(play.importedRoles ?? []), ...publicRoles];
   const defaults: Layer[] = playRoles.flatMap((r) => defaultLayers(r));
   const vars: Layer[] = privateRoleVars ? [] : playRoles.flatMap((r) => varLayers(r));
   const params: Layer[] = [];

@@ -1,7 +1,8 @@
 // import_role is a play role, as Ansible's loader makes it: the imported role's defaults and
 // vars, and the import's own vars (as the role's vars), are visible to every task of the
 // play, before and after the import (the last import wins); inside the role the import's
-// vars are block vars, below set_fact; role_names lists each import. Also: a templated
+// vars are block vars, below set_fact; role_names lists each import. include_role with
+// public: true does the same from when it runs to the end of the batch. Also: a templated
 // include name in the banner is rendered with the first host's vars. Compared with
 // ansible-playbook 2.14 where it is installed, plus plain assertions that hold without it.
 import { describe, expect, it } from 'vitest';
@@ -35,6 +36,20 @@ const PLAY_WIDE = `- hosts: all
     - debug: msg="next play {{ x }} {{ rdef | default('-') }}"
 `;
 
+// serial: 1 shows that a public include lasts for its batch only (each batch runs a copy of the play)
+const PUBLIC = `- hosts: all
+  gather_facts: false
+  serial: 1
+  tasks:
+    - debug: msg="{{ inventory_hostname }} before {{ rdef | default('-') }} {{ x | default('-') }}"
+    - include_role: {name: r, public: true}
+      vars: {x: pub}
+      when: inventory_hostname == 'a'
+    - include_role: {name: r, public: false}
+      vars: {x: private}
+    - debug: msg="{{ inventory_hostname }} after {{ rdef | default('-') }} {{ x | default('-') }} {{ role_names }}"
+`;
+
 const BANNERS = `- hosts: all
   gather_facts: false
   vars: {v: 42}
@@ -63,6 +78,14 @@ describe('import_role as a play role', () => {
     );
   });
 
+  it('include_role with public: true adds the role, its vars and defaults, to the rest of the batch', async () => {
+    const dir = project({ 'pb.yml': PUBLIC, ...ROLES });
+    const r = await runRackplay(['-i', 'inv.ini', 'pb.yml'], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const msgs = debugMsgs(r.stdout).filter((m) => / (before|after) /.test(m));
+    expect(msgs).toEqual(['a after r-default pub [\'r\']', 'a before - -', 'b after - - []', 'b before - -']);
+  });
+
   it('renders a templated include_role / include_tasks name in its banner', async () => {
     const dir = project({ 'pb.yml': BANNERS, ...ROLES });
     const r = await runRackplay(['-i', 'inv.ini', 'pb.yml'], { cwd: dir });
@@ -74,7 +97,7 @@ describe('import_role as a play role', () => {
   });
 
   it.skipIf(!haveAnsiblePlaybook)('the same as ansible-playbook (skipped without it)', async () => {
-    for (const pb of [PLAY_WIDE, BANNERS]) expectSameRun(await runBoth(project({ 'pb.yml': pb, ...ROLES })));
+    for (const pb of [PLAY_WIDE, PUBLIC, BANNERS]) expectSameRun(await runBoth(project({ 'pb.yml': pb, ...ROLES })));
     const { ours, theirs } = await runBoth(project({ 'pb.yml': BANNERS, ...ROLES }));
     const banners = (out: string) => out.split('\n').filter((l) => l.startsWith('TASK ['));
     expect(banners(ours.stdout)).toEqual(banners(theirs.stdout));
