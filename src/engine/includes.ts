@@ -7,6 +7,7 @@ import { ansibleBool } from '../boolean.js';
 import { loadRole, loadTaskFile } from '../playbook/index.js';
 import type { DynamicInclude, RoleInstance } from '../playbook/types.js';
 import { errorMessage } from './task-common.js';
+import { renderedName } from './task-hosts.js';
 import type { Outcome, WorkItem } from './host-iterator.js';
 import type { RunState } from './run-state.js';
 import { expandLoop, loopItemVars, resolveLoopNames } from './loops.js';
@@ -28,6 +29,10 @@ export async function runInclude(rs: RunState, items: { host: string; item: Incl
     role: first.role?.name,
     ...(first.handler ? { handler: true } : {}),
   };
+  if (name === undefined && first.name !== undefined && rs.o.templar.isTemplated(first.name)) {
+    const { host, item } = items[0];
+    ref.name = renderedName(rs, ref.name, first.name, () => rs.vars.forTask(host, pv, child(item.scope, first)));
+  }
   rs.o.sink({ kind: first.handler ? 'handler-start' : 'task-start', task: ref });
   const byFile = new Map<string, string[]>();
   // A looped include's line names its item (or loop_control.label), as Ansible's callback does.
@@ -105,6 +110,7 @@ async function includeOne(rs: RunState, host: string, item: IncludeItem, pv: Pla
   const includeParams = { ...extra, ...paramVars };
   if (inc.action === 'include_role') {
     const role = await includedRole(rs, inc, args);
+    if (args.public !== undefined && ansibleBool(args.public)) makePublic(pv, role, incVars);
     const parentRole = currentRole(scope);
     return { nodes: [], role: { ...role, params: { ...extra, ...incVars } }, scope: child(scope, applyKeywords, { includeParams, ...(parentRole ? { parentRole } : {}) }) };
   }
@@ -114,6 +120,16 @@ async function includeOne(rs: RunState, host: string, item: IncludeItem, pv: Pla
   const nodes = rs.includeCache.get(key) ?? loadTaskFile(full, { ...rs.o.loadOptions, role: inc.role, pos: inc.pos, handlers: !!inc.handler });
   rs.includeCache.set(key, nodes);
   return { nodes: await nodes, scope: child(scope, applyKeywords, { includeParams }), file: full };
+}
+
+/**
+ * include_role with `public: true`: Ansible appends the role, the include's vars as its vars,
+ * to the play's roles once per distinct include, so later tasks see its defaults and vars.
+ */
+function makePublic(pv: PlayVarsContext, role: RoleInstance, incVars: Record<string, unknown>): void {
+  if (!pv.publicRoles) return;
+  const same = pv.publicRoles.find((r) => r.path === role.path && r.tasks === role.tasks && JSON.stringify(r.keywords.vars) === JSON.stringify(incVars));
+  if (!same) pv.publicRoles.push({ ...role, keywords: { ...role.keywords, vars: { ...incVars } } });
 }
 
 /** One load per role and entry point, shared by all hosts; each host gets its own params. */

@@ -56,7 +56,7 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
   for (const batch of batches) {
     // Ansible starts the play anew for each serial batch: one PLAY banner per batch.
     rs.o.sink({ kind: 'play-start', name, hosts: batch, pattern: String(pattern), ...keywordFlag(play.check_mode, 'checkMode') });
-    const ended = await runSerialBatch(rs, play, playScope, { play, playHosts: inInventoryOrder, playHostsAll: selected, batch });
+    const ended = await runSerialBatch(rs, play, playScope, { play, playHosts: inInventoryOrder, playHostsAll: selected, batch, publicRoles: [] });
     rs.o.sink({ kind: 'play-end', name });
     if (ended === 'break') rs.stopped = true;
     // Ansible ends the playbook when every host of a batch failed or was unreachable.

@@ -1,5 +1,5 @@
 // The role layers of a task's variables, as Ansible's VariableManager and Role build them:
-// defaults of every role in the play, then (after inventory, facts and play vars) the vars
+// defaults of every role in the play (roles: and import_role), then (after inventory, facts and play vars) the vars
 // of every play role unless private_role_vars, then the task's own role with its
 // dependency chain (the roles it is a dependency of, or was included by), then role params
 // and include params above set_fact.
@@ -41,13 +41,14 @@ export interface RoleLayers {
   params: Layer[];
 }
 
-/** The task's role layers; `privateRoleVars` hides the other play roles' vars (ANSIBLE_PRIVATE_ROLE_VARS). */
-export function roleLayers(play: Play, scope: Scope | undefined, privateRoleVars: boolean): RoleLayers {
+/** The task's role layers (`publicRoles`: those public include_roles added); `privateRoleVars` hides the other play roles' vars (ANSIBLE_PRIVATE_ROLE_VARS). */
+export function roleLayers(play: Play, scope: Scope | undefined, privateRoleVars: boolean, publicRoles: RoleInstance[] = []): RoleLayers {
   const chainRoles = rolesInScope(scope);
   const role = chainRoles.at(-1);
   const depChain = chainRoles.slice(0, -1);
-  const defaults: Layer[] = play.roles.flatMap((r) => defaultLayers(r));
-  const vars: Layer[] = privateRoleVars ? [] : play.roles.flatMap((r) => varLayers(r));
+  const playRoles = [...play.roles, ...(play.importedRoles ?? []), ...publicRoles];
+  const defaults: Layer[] = playRoles.flatMap((r) => defaultLayers(r));
+  const vars: Layer[] = privateRoleVars ? [] : playRoles.flatMap((r) => varLayers(r));
   const params: Layer[] = [];
   if (role) {
     defaults.push(...defaultLayers(role, depChain));

@@ -135,7 +135,7 @@ export function throttleOf(task: Task, scope: Scope, render: (v: unknown) => unk
  * The banner shows the task name rendered with the first host's variables, as Ansible's
  * strategy does; a name that cannot be rendered (an undefined variable) stays as written.
  */
-function renderedName(rs: RunState, shown: string, name: string, vars: () => Record<string, unknown>): string {
+export function renderedName(rs: RunState, shown: string, name: string, vars: () => Record<string, unknown>): string {
   try {
     const rendered = rs.o.templar.render(name, vars());
     if (typeof rendered !== 'string' || !shown.endsWith(name)) return shown;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { findConfigFile, parseIni } from '../ansible-cfg.js';
 import { ansibleBool } from '../boolean.js';
 import type { Inventory } from '../inventory/index.js';
-import type { Play } from '../playbook/types.js';
+import type { Play, RoleInstance } from '../playbook/types.js';
 import { lazyVars, mergeHash, OMIT_TOKEN, opaque, type Templar } from '../template/index.js';
 import { factsDict, type HostState } from './host-state.js';
 import { inheritedVars, rolesInScope, type Scope } from './scope.js';
@@ -33,6 +33,11 @@ export interface PlayVarsContext {
   /** The play's hosts before those that failed in earlier plays were left out (Ansible's ansible_play_hosts_all). */
   playHostsAll?: string[];
   batch: string[];
+  /**
+   * Roles an include_role with `public: true` has brought in so far: Ansible adds them to the
+   * play's roles then, for the rest of the serial batch (each batch runs a copy of the play).
+   */
+  publicRoles?: RoleInstance[];
 }
 
 export const RACKPLAY_VERSION = '0.1.0';
@@ -62,7 +67,7 @@ export class VarsBuilder {
 
   private build(host: string, pv: PlayVarsContext, scope: Scope | undefined, extra: Record<string, unknown>, withHostvars: boolean): Record<string, unknown> {
     const state = this.ctx.hosts.get(host);
-    const roles = roleLayers(pv.play, scope, this.privateRoleVars);
+    const roles = roleLayers(pv.play, scope, this.privateRoleVars, pv.publicRoles);
     // A task also sees its connection's address as ansible_host when nothing sets it
     // (Ansible's PlayContext.update_vars); hostvars (no scope) does not.
     const layers: Record<string, unknown>[] = scope ? [{ ansible_host: host }, ...roles.defaults] : [...roles.defaults];
@@ -123,7 +128,7 @@ export class VarsBuilder {
     const batch = pv.batch.filter((h) => !this.removed(h));
     const m: Record<string, unknown> = {
       ...this.controller,
-      ...roleNames(pv.play),
+      ...roleNames(pv.play, pv.publicRoles),
       inventory_hostname: host,
       inventory_hostname_short: short,
       group_names: inv.groupNames(host),
@@ -178,11 +183,13 @@ const PLAY_ONLY = [
  * Ansible's role name lists. It builds the first two from sets, so their order varies from
  * run to run; sorted here so a run is reproducible.
  */
-function roleNames(play: Play): Record<string, unknown> {
-  const direct = play.roles.map((r) => r.name);
+function roleNames(play: Play, publicRoles: RoleInstance[] = []): Record<string, unknown> {
+  // import_role's (and public include_role's) roles are play roles too, each once more (Ansible appends them)
+  const roles = [...play.roles, ...(play.importedRoles ?? []), ...publicRoles];
+  const direct = roles.map((r) => r.name);
   const deps = new Set<string>();
   const visit = (r: Play['roles'][number]) => r.dependencies.forEach((d) => (visit(d), deps.add(d.name)));
-  play.roles.forEach(visit);
+  roles.forEach(visit);
   return {
     ansible_role_names: [...new Set([...deps, ...direct])].sort(),
     ansible_dependent_role_names: [...deps].sort(),

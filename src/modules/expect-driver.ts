@@ -3,6 +3,7 @@
 // (util-linux `script`), watches its output and answers each prompt, as pexpect.run does:
 // the earliest match in the output not yet answered wins, a list of responses is used in
 // turn, and `timeout` seconds without a match end the command.
+import { translatePyPattern } from '../template/regex.js';
 import { quote } from '../transport/quote.js';
 import { ModuleFailure } from './types.js';
 
@@ -23,46 +24,29 @@ export function pythonToEre(pattern: string): EreSpec {
     ignoreCase = true;
     p = p.slice(flags[0].length);
   }
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (c === '\\') {
-      const n = p[i + 1];
-      i++;
+  const out = translatePyPattern(p, {
+    escape(n, inClass) {
       if (n === undefined) throw unsupported(pattern, 'a trailing backslash');
-      if (!inClass && n in CLASSES) out += CLASSES[n];
-      else if (inClass && 'dsw'.includes(n)) out += CLASSES[n].slice(1, -1);
-      else if (n === 'n') out += '\n';
-      else if (n === 't') out += '\t';
-      else if (n === 'r') out += '\r';
-      else if (/[A-Za-z0-9]/.test(n)) throw unsupported(pattern, `\\${n}`);
-      else out += inClass ? n : `\\${n}`;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      out += c;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      out += c;
-      if (p[i + 1] === '^') out += p[++i];
-      if (p[i + 1] === ']') out += p[++i];
-      continue;
-    }
-    if (c === '(' && p[i + 1] === '?') {
-      if (p[i + 2] === ':') {
-        out += '(';
-        i += 2;
-        continue;
+      if (!inClass && n in CLASSES) return CLASSES[n];
+      if (inClass && 'dsw'.includes(n)) return CLASSES[n].slice(1, -1);
+      if (n === 'n') return '\n';
+      if (n === 't') return '\t';
+      if (n === 'r') return '\r';
+      if (/[A-Za-z0-9]/.test(n)) throw unsupported(pattern, `\\${n}`);
+      return inClass ? n : `\\${n}`;
+    },
+    // a bracket expression takes a leading `]` as a member, as Python does
+    leadingBracket: ']',
+    construct(s, i) {
+      const c = s[i];
+      if (c === '(' && s[i + 1] === '?') {
+        if (s[i + 2] === ':') return { text: '(', length: 3 };
+        throw unsupported(pattern, 'a (?...) group');
       }
-      throw unsupported(pattern, 'a (?...) group');
-    }
-    if ((c === '*' || c === '+' || c === '?' || c === '}') && p[i + 1] === '?') throw unsupported(pattern, 'a non-greedy repeat');
-    out += c;
-  }
+      if ((c === '*' || c === '+' || c === '?' || c === '}') && s[i + 1] === '?') throw unsupported(pattern, 'a non-greedy repeat');
+      return undefined;
+    },
+  });
   return { ere: out, ignoreCase };
 }
 

@@ -169,16 +169,18 @@ export abstract class IncludeParser extends RoleLoader {
       {
         name,
         pos: keyPos,
-        params: { ...common.vars },
-        keywords: { tags: [], vars: {} },
+        // Ansible gives the import's vars to the role as its vars (ri.vars), not as params
+        params: {},
+        keywords: { tags: [], vars: { ...common.vars } },
         tasksFrom: optStr(args.tasks_from),
         handlersFrom: optStr(args.handlers_from),
         varsFrom: optStr(args.vars_from),
         defaultsFrom: optStr(args.defaults_from),
         validate: args.rolespec_validate === undefined ? undefined : ansibleBool(args.rolespec_validate),
       },
-      { playDir: sc.playDir, searchFirst: sc.role ? [path.dirname(sc.role.path)] : [], roleChain: sc.roleChain, staticVars: sc.staticVars, dynamicParent: sc.dynamicParent },
+      { playDir: sc.playDir, searchFirst: sc.role ? [path.dirname(sc.role.path)] : [], roleChain: sc.roleChain, staticVars: sc.staticVars, dynamicParent: sc.dynamicParent, importedRoles: sc.importedRoles },
     );
+    sc.importedRoles?.push(role);
     if (args.allow_duplicates !== undefined) role.allowDuplicates = args.allow_duplicates === true || args.allow_duplicates === 'yes' || args.allow_duplicates === 'true';
     if (sc.ranRoles) skipRanDependencies(role, sc.ranRoles);
     const collect = (r: RoleInstance) => {

@@ -82,6 +82,8 @@ export interface ParseScope {
   importedHandlers?: Handler[];
   /** Directories of the files that included/imported this one (nearest first). */
   parentDirs: string[];
+  /** The play's import_role roles as they load (Play.importedRoles), shared by the whole play. */
+  importedRoles?: RoleInstance[];
   /** Roles the play has run so far (roles: and import_role), shared by the whole play. */
   ranRoles?: Set<string>;
   /** The play's vars, for names resolved before the run (import_role, loop_var). */

@@ -154,6 +154,7 @@ export class Loader extends TaskParser {
       handlers: false,
       moduleDefaults: ds.module_defaults !== undefined,
       importedHandlers: [],
+      importedRoles: [],
       parentDirs: [],
       // while loading, as Ansible's Play.load: the play's own vars over the import's
       staticVars: { ...importVars, ...(isDict(ds.vars) ? ds.vars : {}) },
@@ -173,6 +174,7 @@ export class Loader extends TaskParser {
       vars_files: ds.vars_files === undefined || ds.vars_files === null ? [] : Array.isArray(ds.vars_files) ? ds.vars_files : [ds.vars_files],
       pre_tasks,
       roles,
+      importedRoles: sc.importedRoles,
       tasks,
       post_tasks,
       handlers,
@@ -222,7 +224,7 @@ export class Loader extends TaskParser {
     const out: RoleInstance[] = [];
     for (let i = 0; i < value.length; i++) {
       const spec = this.parseRoleEntry(value[i], y, [...p, i], sc.staticVars);
-      out.push(await this.loadRoleFrom(spec, { playDir: sc.playDir, searchFirst: [], roleChain: [], staticVars: sc.staticVars }));
+      out.push(await this.loadRoleFrom(spec, { playDir: sc.playDir, searchFirst: [], roleChain: [], staticVars: sc.staticVars, importedRoles: sc.importedRoles }));
     }
     const kept = dedupRoles(out);
     if (sc.ranRoles) noteRolesRun(kept, sc.ranRoles);

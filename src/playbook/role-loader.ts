@@ -54,7 +54,7 @@ export abstract class RoleLoader extends LoaderBase {
     return { name, pos, params, keywords, roleParams: params };
   }
 
-  async loadRoleFrom(spec: RoleSpec, env: { playDir: string; searchFirst: string[]; roleChain: string[]; staticVars?: Dict; dynamicParent?: boolean }): Promise<RoleInstance> {
+  async loadRoleFrom(spec: RoleSpec, env: { playDir: string; searchFirst: string[]; roleChain: string[]; staticVars?: Dict; dynamicParent?: boolean; importedRoles?: RoleInstance[] }): Promise<RoleInstance> {
     const dir = this.findRoleDir(spec.name, spec.pos, env.playDir, env.searchFirst);
     // A role may import another entry point of itself (import_role: {name: self, tasks_from: x}):
     // only the same entry point reached again is a loop.
@@ -94,7 +94,7 @@ export abstract class RoleLoader extends LoaderBase {
           if (!Array.isArray(deps)) throw errRoleDependencies(typeWord(deps), { pos: my.posOf(['dependencies']), hint: 'e.g. `dependencies: [common, { role: db, port: 5432 }]`' });
           for (let i = 0; i < deps.length; i++) {
             const depSpec = this.parseRoleEntry(deps[i], my, ['dependencies', i], env.staticVars);
-            role.dependencies.push(await this.loadRoleFrom(depSpec, { playDir: env.playDir, searchFirst: [path.dirname(dir)], roleChain, staticVars: env.staticVars, dynamicParent: env.dynamicParent }));
+            role.dependencies.push(await this.loadRoleFrom(depSpec, { playDir: env.playDir, searchFirst: [path.dirname(dir)], roleChain, staticVars: env.staticVars, dynamicParent: env.dynamicParent, importedRoles: env.importedRoles }));
           }
         }
       }
@@ -118,6 +118,7 @@ export abstract class RoleLoader extends LoaderBase {
       parentDirs: [],
       staticVars: env.staticVars,
       dynamicParent: env.dynamicParent,
+      importedRoles: env.importedRoles,
     });
     const tasksFile = this.roleFile(dir, 'tasks', spec.tasksFrom, spec.pos, 'tasks_from');
     if (tasksFile) {

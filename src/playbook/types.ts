@@ -147,6 +147,12 @@ export interface Play extends CommonKeywords {
   vars_files: unknown[];
   pre_tasks: TaskNode[];
   roles: RoleInstance[];
+  /**
+   * Roles brought in with import_role anywhere in the play, in load order. Ansible adds them
+   * to the play's roles as it loads them, so their defaults and vars (and the import's vars)
+   * are every task's, and their names are in role_names; they run where they were imported.
+   */
+  importedRoles?: RoleInstance[];
   tasks: TaskNode[];
   post_tasks: TaskNode[];
   handlers: Handler[];

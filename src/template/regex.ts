@@ -39,15 +39,48 @@ export function pyRegex(pattern: string, opts: PyRegexOptions = {}, global = fal
     hit.lastIndex = 0;
     return hit;
   }
+  const out = translatePyPattern(src, {
+    escape: (n, inClass) => (!inClass && n === 'A' ? '(?<![\\s\\S])' : !inClass && n === 'Z' ? '(?![\\s\\S])' : '\\' + (n ?? '')),
+    // Python takes a `]` first in a class as a member; JS would read an empty class
+    leadingBracket: '\\]',
+    construct(s, i) {
+      if (s.startsWith('(?P<', i)) return { text: '(?<', length: 4 };
+      const backref = /^\(\?P=(\w+)\)/.exec(s.slice(i));
+      return backref ? { text: `\\k<${backref[1]}>`, length: backref[0].length } : undefined;
+    },
+  });
+  let re: RegExp;
+  try {
+    re = new RegExp(out, flags);
+  } catch (e) {
+    throw new RegexSyntaxError(pattern, pythonRegexErrorText(pattern) ?? (e as Error).message);
+  }
+  if (cache.size > 500) cache.clear();
+  cache.set(key, re);
+  return re;
+}
+
+/** How a Python pattern's pieces are written in another regex dialect. */
+export interface PyPatternDialect {
+  /** The text for a backslash and the character `n` after it (undefined: the pattern ends in a backslash). */
+  escape(n: string | undefined, inClass: boolean): string;
+  /** A `]` right after a class's `[` or `[^`, which Python takes as a member. */
+  leadingBracket: string;
+  /** Outside a class, a construct at `i` the dialect rewrites (its text and the length it replaces); undefined keeps the character. */
+  construct?(src: string, i: number): { text: string; length: number } | undefined;
+}
+
+/**
+ * Walks a Python pattern once, knowing which characters are escaped and which lie inside a
+ * bracket class (where `(`, `?` and friends are plain members), and writes it in a dialect.
+ */
+export function translatePyPattern(src: string, dialect: PyPatternDialect): string {
   let out = '';
   let inClass = false;
   for (let i = 0; i < src.length; i++) {
     const c = src[i];
     if (c === '\\') {
-      const n = src[i + 1];
-      if (!inClass && n === 'A') out += '(?<![\\s\\S])';
-      else if (!inClass && n === 'Z') out += '(?![\\s\\S])';
-      else out += c + (n ?? '');
+      out += dialect.escape(src[i + 1], inClass);
       i++;
       continue;
     }
@@ -60,31 +93,21 @@ export function pyRegex(pattern: string, opts: PyRegexOptions = {}, global = fal
       inClass = true;
       out += c;
       if (src[i + 1] === '^') out += src[++i];
-      if (src[i + 1] === ']') out += '\\' + src[++i];
+      if (src[i + 1] === ']') {
+        out += dialect.leadingBracket;
+        i++;
+      }
       continue;
     }
-    if (src.startsWith('(?P<', i)) {
-      out += '(?<';
-      i += 3;
-      continue;
-    }
-    const backref = /^\(\?P=(\w+)\)/.exec(src.slice(i));
-    if (backref) {
-      out += `\\k<${backref[1]}>`;
-      i += backref[0].length - 1;
+    const hit = dialect.construct?.(src, i);
+    if (hit) {
+      out += hit.text;
+      i += hit.length - 1;
       continue;
     }
     out += c;
   }
-  let re: RegExp;
-  try {
-    re = new RegExp(out, flags);
-  } catch (e) {
-    throw new RegexSyntaxError(pattern, pythonRegexErrorText(pattern) ?? (e as Error).message);
-  }
-  if (cache.size > 500) cache.clear();
-  cache.set(key, re);
-  return re;
+  return out;
 }
 
 function stripVerbose(src: string): string {

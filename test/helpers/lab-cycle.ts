@@ -10,6 +10,17 @@ import { expect } from 'vitest';
 import { expectSameRun, haveAnsiblePlaybook, parseRecap, runCommand, runRackplay, type CliRun } from './cli.js';
 import { hostShell, labHostVars, startLab, type Lab, type LabFlavor, type LabHost } from '../lab/lab.js';
 
+export interface LabCycleOptions {
+  /** The lab hosts' flavor (test/lab/lab.ts); debian unless said. */
+  flavor?: LabFlavor;
+  /** How long one run of either tool may take. */
+  timeoutMs?: number;
+  /** Runs once the hosts are up, before any playbook (to put files on both hosts, say). */
+  setup?: (c: LabCycle) => Promise<void>;
+  /** With ansible-playbook, after each cycle `state` must read the same on both hosts. */
+  sameState?: boolean;
+}
+
 export interface LabCycle {
   lab: Lab;
   /** The host rackplay runs against. */
@@ -24,7 +35,7 @@ export interface LabCycle {
   stop(): Promise<void>;
 }
 
-export async function startLabCycle(prefix: string, opts: { flavor?: LabFlavor } = {}): Promise<LabCycle> {
+export async function startLabCycle(prefix: string, opts: LabCycleOptions = {}): Promise<LabCycle> {
   const work = mkdtempSync(path.join(os.tmpdir(), `rackplay-${prefix}-`));
   const lab = await startLab({ count: 2, dir: path.join(work, 'lab'), flavor: opts.flavor });
   const [ours, theirs] = lab.hosts;
@@ -34,13 +45,14 @@ export async function startLabCycle(prefix: string, opts: { flavor?: LabFlavor }
   }
   const sh = async (h: LabHost, cmd: string) => (await hostShell(h, cmd)).stdout;
   const env = { ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_NOCOLOR: '1', ANSIBLE_CONFIG: '' };
+  const timeoutMs = opts.timeoutMs ?? 120_000;
   const run = async (pb: string, check: boolean) => {
     const flags = check ? ['--check'] : [];
-    const mine = await runRackplay(['-i', 'ours.json', pb, ...flags], { cwd: work, env, timeoutMs: 120_000 });
-    const ref = haveAnsiblePlaybook ? await runCommand('ansible-playbook', ['-i', 'theirs.json', pb, ...flags], { cwd: work, env, timeoutMs: 120_000 }) : undefined;
+    const mine = await runRackplay(['-i', 'ours.json', pb, ...flags], { cwd: work, env, timeoutMs });
+    const ref = haveAnsiblePlaybook ? await runCommand('ansible-playbook', ['-i', 'theirs.json', pb, ...flags], { cwd: work, env, timeoutMs }) : undefined;
     return { mine, ref };
   };
-  return {
+  const c: LabCycle = {
     lab,
     ours,
     theirs,
@@ -67,6 +79,7 @@ export async function startLabCycle(prefix: string, opts: { flavor?: LabFlavor }
         if (ref) expectSameRun({ ours: mine, theirs: ref });
         runs.push(mine);
       }
+      if (opts.sameState && haveAnsiblePlaybook) expect(await sh(ours, state), 'the two tools left the hosts differently').toBe(await sh(theirs, state));
       return runs;
     },
     async stop() {
@@ -74,4 +87,13 @@ export async function startLabCycle(prefix: string, opts: { flavor?: LabFlavor }
       rmSync(work, { recursive: true, force: true });
     },
   };
+  if (opts.setup) {
+    try {
+      await opts.setup(c);
+    } catch (e) {
+      await c.stop();
+      throw e;
+    }
+  }
+  return c;
 }

@@ -1,26 +1,10 @@
 // Handler loading, META lines and the recap's host list, each compared with ansible-playbook
 // 2.14 where it is installed, plus plain assertions that hold without it.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectSameRun, haveAnsiblePlaybook, parseRecap, runBoth, runCommand, runRackplay } from '../helpers/cli.js';
+import { projectMaker } from '../helpers/project-dir.js';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-const INV = '[all]\na ansible_connection=local ansible_python_interpreter=/usr/bin/python3\nb ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n';
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rp-handlers-meta-'));
-  dirs.push(dir);
-  writeFileSync(path.join(dir, 'inv.ini'), INV);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
+const project = projectMaker('rp-handlers-meta');
 
 const metaLines = (out: string) => out.split('\n').filter((l) => l.startsWith('META: '));
 

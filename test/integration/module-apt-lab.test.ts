@@ -6,13 +6,13 @@
 // autoremove), then a key added from a file and removed by id. After each phase the host's own dpkg database is read back. With Debian's
 // ansible-playbook each run also goes through it against a second lab host and must print
 // the same task lines, recap and debug messages.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildRepo, haveRepoTools } from '../helpers/apt-repo.js';
-import { expectSameRun, haveAnsiblePlaybook, parseRecap, runCommand, runRackplay, type CliRun } from '../helpers/cli.js';
-import { hostShell, labHostVars, startLab, type Lab, type LabHost } from '../lab/lab.js';
+import { haveAnsiblePlaybook, runCommand } from '../helpers/cli.js';
+import { startLabCycle, type LabCycle } from '../helpers/lab-cycle.js';
+import { hostShell, type LabHost } from '../lab/lab.js';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 180_000 });
 
@@ -87,64 +87,35 @@ const KEY_PHASES = (id: string): { name: string; tasks: string }[] => [
 const DB = "dpkg-query -W -f='${Package} ${Status} ${Version}\\n' 'rp-*' 2>/dev/null; dpkg --get-selections 'rp-*'; cat /etc/apt/sources.list.d/*.list";
 
 describe.skipIf(!isRoot || !canBuild)(`apt, package, apt_repository, apt_key, dpkg_selections and debconf on apt lab hosts (needs root and dpkg-dev; ${haveAnsiblePlaybook ? 'compared with' : 'without'} ansible-playbook)`, () => {
-  const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-apt-lab-'));
   let keyId = '';
-  let lab: Lab;
+  let c: LabCycle;
   let ours: LabHost;
-  let theirs: LabHost;
-  const sh = async (h: LabHost, cmd: string) => (await hostShell(h, cmd)).stdout;
+  const sh = (h: LabHost, cmd: string) => c.sh(h, cmd);
 
   beforeAll(async () => {
-    const repo = path.join(work, 'repo');
-    await buildRepo(work, repo);
-    if (haveGpg) keyId = await makeKey(work);
-    lab = await startLab({ count: 2, dir: path.join(work, 'lab'), flavor: 'apt' });
-    [ours, theirs] = lab.hosts;
-    for (const [file, h] of [['ours.json', ours], ['theirs.json', theirs]] as const) {
-      cpSync(repo, path.join(h.root, 'srv/repo'), { recursive: true });
-      cpSync(repo, path.join(h.root, 'srv/repo2'), { recursive: true });
-      if (keyId) cpSync(path.join(work, 'rp-key.asc'), path.join(h.root, 'tmp/rp-key.asc'));
-      writeFileSync(path.join(h.root, 'etc/apt/sources.list.d/local.list'), 'deb [trusted=yes] file:/srv/repo ./\n');
-      // both hosts start with the same lists, so check mode sees the same candidates
-      expect((await hostShell(h, 'apt-get update -q')).rc).toBe(0);
-      writeFileSync(path.join(work, file), JSON.stringify({ all: { hosts: { lab: labHostVars(lab, h) } } }));
-    }
+    c = await startLabCycle('apt-lab', {
+      flavor: 'apt',
+      timeoutMs: 240_000,
+      sameState: true,
+      async setup({ work, ours, theirs }) {
+        const repo = path.join(work, 'repo');
+        await buildRepo(work, repo);
+        if (haveGpg) keyId = await makeKey(work);
+        for (const h of [ours, theirs]) {
+          cpSync(repo, path.join(h.root, 'srv/repo'), { recursive: true });
+          cpSync(repo, path.join(h.root, 'srv/repo2'), { recursive: true });
+          if (keyId) cpSync(path.join(work, 'rp-key.asc'), path.join(h.root, 'tmp/rp-key.asc'));
+          writeFileSync(path.join(h.root, 'etc/apt/sources.list.d/local.list'), 'deb [trusted=yes] file:/srv/repo ./\n');
+          // both hosts start with the same lists, so check mode sees the same candidates
+          expect((await hostShell(h, 'apt-get update -q')).rc).toBe(0);
+        }
+      },
+    });
+    ours = c.ours;
   });
-  afterAll(async () => {
-    await lab?.stop();
-    rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(async () => c?.stop());
 
-  async function both(pb: string, check: boolean): Promise<{ mine: CliRun; ref?: CliRun }> {
-    const flags = check ? ['--check'] : [];
-    const env = { ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_NOCOLOR: '1', ANSIBLE_CONFIG: '' };
-    const mine = await runRackplay(['-i', 'ours.json', pb, ...flags], { cwd: work, env, timeoutMs: 240_000 });
-    if (!haveAnsiblePlaybook) return { mine };
-    const ref = await runCommand('ansible-playbook', ['-i', 'theirs.json', pb, ...flags], { cwd: work, env, timeoutMs: 240_000 });
-    return { mine, ref };
-  }
-
-  async function cycle(phase: (typeof PHASES)[number], db = DB): Promise<void> {
-    const pb = `${phase.name}.yml`;
-    writeFileSync(path.join(work, pb), `- hosts: all\n  gather_facts: false\n  tasks:${phase.tasks}\n`);
-    const before = await sh(ours, db);
-    const expected: [boolean, (changed: number) => boolean][] = [
-      [true, (c) => c > 0],
-      [false, (c) => c > 0],
-      [false, (c) => c === 0],
-      [true, (c) => c === 0],
-    ];
-    for (const [i, [check, ok]] of expected.entries()) {
-      const { mine, ref } = await both(pb, check);
-      expect(mine.code, mine.stdout + mine.stderr).toBe(0);
-      const recap = parseRecap(mine.stdout).lab;
-      expect(recap.failed).toBe(0);
-      expect(ok(recap.changed), `${phase.name} run ${i + 1}: changed=${recap.changed}\n${mine.stdout}`).toBe(true);
-      if (i === 0) expect(await sh(ours, db)).toBe(before);
-      if (ref) expectSameRun({ ours: mine, theirs: ref });
-    }
-    if (haveAnsiblePlaybook) expect(await sh(ours, db)).toBe(await sh(theirs, db));
-  }
+  const cycle = (phase: (typeof PHASES)[number], db = DB) => c.cycle(phase.name, phase.tasks.replace(/^\n/, ''), db);
 
   it('installs a pinned version with its dependency, adds a source, holds, answers debconf; then nothing to do', async () => {
     await cycle(PHASES[0]);

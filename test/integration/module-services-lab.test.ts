@@ -11,7 +11,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { expectSameRun, haveAnsiblePlaybook, parseRecap, repoRoot, runCommand, runRackplay, type CliRun } from '../helpers/cli.js';
+import { expectSameRun, haveAnsiblePlaybook, parseRecap, repoRoot, runCommand, runRackplay } from '../helpers/cli.js';
+import { startLabCycle, type LabCycle } from '../helpers/lab-cycle.js';
 import { hostShell, labHostVars, startLab, type Lab, type LabHost } from '../lab/lab.js';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
@@ -61,51 +62,17 @@ const PHASES: { name: string; tasks: string }[] = [
 ];
 
 describe.skipIf(!isRoot)(`systemd, service, service_facts, hostname on real systemd lab hosts (needs root; ${haveAnsiblePlaybook ? 'compared with' : 'without'} ansible-playbook)`, () => {
-  const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-services-lab-'));
-  let lab: Lab;
+  let c: LabCycle;
   let ours: LabHost;
-  let theirs: LabHost;
-  const sh = async (h: LabHost, cmd: string) => (await hostShell(h, cmd)).stdout;
+  const sh = (h: LabHost, cmd: string) => c.sh(h, cmd);
 
   beforeAll(async () => {
-    lab = await startLab({ count: 2, flavor: 'systemd', dir: path.join(work, 'lab') });
-    [ours, theirs] = lab.hosts;
-    for (const [file, h] of [['ours.json', ours], ['theirs.json', theirs]] as const) {
-      writeFileSync(path.join(work, file), JSON.stringify({ all: { hosts: { lab: labHostVars(lab, h) } } }));
-    }
+    c = await startLabCycle('services-lab', { flavor: 'systemd' });
+    ours = c.ours;
   });
-  afterAll(async () => {
-    await lab?.stop();
-    rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(async () => c?.stop());
 
-  async function both(pb: string, check: boolean): Promise<{ mine: CliRun; ref?: CliRun }> {
-    const flags = check ? ['--check'] : [];
-    const mine = await runRackplay(['-i', 'ours.json', pb, ...flags], { cwd: work, env, timeoutMs: 120_000 });
-    if (!haveAnsiblePlaybook) return { mine };
-    const ref = await runCommand('ansible-playbook', ['-i', 'theirs.json', pb, ...flags], { cwd: work, env, timeoutMs: 120_000 });
-    return { mine, ref };
-  }
-
-  async function cycle(phase: (typeof PHASES)[number]): Promise<void> {
-    const pb = `${phase.name}.yml`;
-    writeFileSync(path.join(work, pb), `- hosts: all\n  gather_facts: false\n  tasks:${phase.tasks}\n`);
-    const before = await sh(ours, STATE);
-    const expected: [boolean, (changed: number) => boolean][] = [
-      [true, (c) => c > 0],
-      [false, (c) => c > 0],
-      [false, (c) => c === 0],
-      [true, (c) => c === 0],
-    ];
-    for (const [i, [check, ok]] of expected.entries()) {
-      const { mine, ref } = await both(pb, check);
-      expect(mine.code, mine.stdout + mine.stderr).toBe(0);
-      const recap = parseRecap(mine.stdout).lab;
-      expect(ok(recap.changed), `${phase.name} run ${i + 1}: changed=${recap.changed}\n${mine.stdout}`).toBe(true);
-      if (i === 0) expect(await sh(ours, STATE)).toBe(before);
-      if (ref) expectSameRun({ ours: mine, theirs: ref });
-    }
-  }
+  const cycle = (phase: (typeof PHASES)[number]) => c.cycle(phase.name, phase.tasks.replace(/^\n/, ''), STATE);
 
   it('the lab host runs real systemd as PID 1', async () => {
     expect(await sh(ours, 'cat /proc/1/comm')).toBe('systemd\n');
@@ -131,6 +98,7 @@ describe.skipIf(!isRoot)(`systemd, service, service_facts, hostname on real syst
   // On this machine (no systemd) the compat harness's systemd target ends at its first
   // task; here it runs whole, on a host that systemd runs.
   it.skipIf(!existsSync(path.join(TARGETS, 'systemd')))("passes ansible-core's systemd target (skipped without the compat harness's extracted targets)", async () => {
+    const { work, lab, theirs } = c;
     writeFileSync(path.join(work, 'target.yml'), '- hosts: all\n  roles: [systemd]\n');
     const targetEnv = { ...env, ANSIBLE_ROLES_PATH: TARGETS };
     const inv = (h: LabHost) => JSON.stringify({ all: { hosts: { lab: { ...labHostVars(lab, h), ansible_python_interpreter: '/usr/bin/python3' } } } });

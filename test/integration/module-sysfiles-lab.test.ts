@@ -5,12 +5,10 @@
 // Debian's ansible-playbook, each run also goes through it against a second lab host and
 // must print the same task lines, recap and debug messages, and leave the same files.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { expectSameRun, haveAnsiblePlaybook, parseRecap, runCommand, runRackplay, type CliRun } from '../helpers/cli.js';
-import { hostShell, labHostVars, startLab, type Lab, type LabHost } from '../lab/lab.js';
+import { haveAnsiblePlaybook } from '../helpers/cli.js';
+import { startLabCycle, type LabCycle } from '../helpers/lab-cycle.js';
+import { hostShell, type LabHost } from '../lab/lab.js';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 
@@ -65,54 +63,18 @@ const PHASES: { name: string; tasks: string }[] = [
 ];
 
 describe.skipIf(!isRoot)(`known_hosts, authorized_key, sysctl and mount on lab hosts (needs root for the lab; ${haveAnsiblePlaybook ? 'compared with' : 'without'} ansible-playbook)`, () => {
-  const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-sysfiles-lab-'));
-  let lab: Lab;
+  let c: LabCycle;
   let ours: LabHost;
   let theirs: LabHost;
-  const sh = async (h: LabHost, cmd: string) => (await hostShell(h, cmd)).stdout;
+  const sh = (h: LabHost, cmd: string) => c.sh(h, cmd);
 
   beforeAll(async () => {
-    lab = await startLab({ count: 2, dir: path.join(work, 'lab') });
-    [ours, theirs] = lab.hosts;
-    for (const [file, h] of [['ours.json', ours], ['theirs.json', theirs]] as const) {
-      writeFileSync(path.join(work, file), JSON.stringify({ all: { hosts: { lab: labHostVars(lab, h) } } }));
-    }
+    c = await startLabCycle('sysfiles-lab', { sameState: true });
+    ({ ours, theirs } = c);
   });
-  afterAll(async () => {
-    await lab?.stop();
-    rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(async () => c?.stop());
 
-  async function both(pb: string, check: boolean): Promise<{ mine: CliRun; ref?: CliRun }> {
-    const flags = check ? ['--check'] : [];
-    const env = { ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_NOCOLOR: '1', ANSIBLE_CONFIG: '' };
-    const mine = await runRackplay(['-i', 'ours.json', pb, ...flags], { cwd: work, env, timeoutMs: 120_000 });
-    if (!haveAnsiblePlaybook) return { mine };
-    const ref = await runCommand('ansible-playbook', ['-i', 'theirs.json', pb, ...flags], { cwd: work, env, timeoutMs: 120_000 });
-    return { mine, ref };
-  }
-
-  async function cycle(phase: (typeof PHASES)[number]): Promise<void> {
-    const pb = `${phase.name}.yml`;
-    writeFileSync(path.join(work, pb), `- hosts: all\n  gather_facts: false\n  tasks:${phase.tasks}\n`);
-    const before = await sh(ours, FILES);
-    const expected: [boolean, (changed: number) => boolean][] = [
-      [true, (c) => c > 0],
-      [false, (c) => c > 0],
-      [false, (c) => c === 0],
-      [true, (c) => c === 0],
-    ];
-    for (const [i, [check, ok]] of expected.entries()) {
-      const { mine, ref } = await both(pb, check);
-      expect(mine.code, mine.stdout + mine.stderr).toBe(0);
-      const recap = parseRecap(mine.stdout).lab;
-      expect(recap.failed).toBe(0);
-      expect(ok(recap.changed), `${phase.name} run ${i + 1}: changed=${recap.changed}\n${mine.stdout}`).toBe(true);
-      if (i === 0) expect(await sh(ours, FILES)).toBe(before);
-      if (ref) expectSameRun({ ours: mine, theirs: ref });
-    }
-    if (haveAnsiblePlaybook) expect(await sh(ours, FILES)).toBe(await sh(theirs, FILES));
-  }
+  const cycle = (phase: (typeof PHASES)[number]) => c.cycle(phase.name, phase.tasks.replace(/^\n/, ''), FILES);
 
   it('adds a host key, two authorized keys, a sysctl key (set in the kernel) and a mounted tmpfs', async () => {
     await cycle(PHASES[0]);

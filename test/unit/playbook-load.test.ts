@@ -113,10 +113,12 @@ describe('loadPlaybook on a full playbook', () => {
     expect(new Set([...incs.map((i) => i.uid)]).size).toBe(3);
   });
 
-  it('expands import_role into a block of the role tasks, with its vars as role params', () => {
+  it('expands import_role into a block of the role tasks, its vars the role\'s vars (Ansible\'s ri.vars), and lists it as a play role', () => {
     const b = pb.plays[1].tasks.find((n) => n.kind === 'block' && n.role?.name === 'db') as Block;
     expect(b.vars).toEqual({ db_port: 3306 });
-    expect(b.role?.params).toEqual({ db_port: 3306 });
+    expect(b.role?.params).toEqual({});
+    expect(b.role?.keywords.vars).toEqual({ db_port: 3306 });
+    expect(pb.plays[1].importedRoles).toContain(b.role);
     const t = asTask(b.block[0]);
     expect(t.name).toBe('db task');
     expect(t.role?.name).toBe('db');
