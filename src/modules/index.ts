@@ -2,6 +2,8 @@
 import { addHostModule } from './add-host.js';
 import { assertModule } from './assert.js';
 import { debugModule } from './debug.js';
+import { dnfModule } from './dnf.js';
+import { rpmKeyModule } from './rpm-key.js';
 import { execModules } from './exec-modules.js';
 import { failModule } from './fail.js';
 import { fileModules } from './file-modules.js';
@@ -16,7 +18,10 @@ import type { AnyModuleDef } from './types.js';
 
 export const controllerModules: AnyModuleDef[] = [debugModule, setFactModule, assertModule, failModule, metaModule, includeVarsModule, addHostModule, groupByModule];
 
-export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules, ...miscModules];
+// dnf and rpm_key (issue 14)
+const rpmModules: AnyModuleDef[] = [dnfModule, rpmKeyModule];
+
+export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules, ...miscModules, ...rpmModules];
 
 export function defaultRegistry(): ModuleRegistry {
   return new ModuleRegistry(builtinModules);
