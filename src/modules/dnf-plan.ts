@@ -113,6 +113,8 @@ export function planDnf(specs: string[], o: DnfOptions, facts: DnfFacts): DnfPla
   if (o.state === 'absent') {
     for (const spec of specs) {
       const found = facts.installed.filter((p) => specMatches(spec, p));
+      // Ansible hands a wildcard to dnf, whose "no package matched" it reports as a result
+      if (!found.length && spec.includes('*')) plan.results.push(`${spec} is not installed`);
       plan.remove.push(...found.map(nevra).filter((n) => !plan.remove.includes(n)));
       removeAll(found);
     }

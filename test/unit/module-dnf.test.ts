@@ -112,6 +112,10 @@ describe('planDnf', () => {
       expect(planChanges(again), `${row.title}: finished state re-planned`).toBe(false);
     });
   }
+  it('reports a wildcard that matches nothing installed as Ansible does', () => {
+    const plan = planDnf(['rp-x*', 'rp-y'], { ...O, state: 'absent' }, facts([H1]));
+    expect([plan.results, planChanges(plan)]).toEqual([['rp-x* is not installed'], false]);
+  });
   it("fails as Ansible's module does for a package no repository has", () => {
     const plan = planDnf(['rp-hello', 'rp-nope'], O, facts([], REPO));
     expect(plan.failures).toEqual(['No package rp-nope available.']);
