@@ -90,6 +90,23 @@ export function specMatches(spec: string, p: RpmPackage): boolean {
   return forms(p).some((f) => re.test(f));
 }
 
+const RPM_ARCHES = new Set(
+  'aarch64 alpha alphaev5 alphaev56 alphaev6 alphaev67 alphapca56 amd64 armv3l armv4b armv4l armv5tejl armv5tel armv5tl armv6hl armv6l armv7hl armv7hnl armv7l athlon geode i386 i486 i586 i686 ia32e ia64 m68k mips mips64 mips64el mips64r6 mips64r6el mipsel mipsr6 mipsr6el noarch pentium3 pentium4 ppc ppc32dy4 ppc64 ppc64iseries ppc64le ppc64p7 ppc64pseries ppc8260 ppc8560 ppciseries ppcpseries riscv64 s390 s390x sh sh3 sh4 sh4a sparc sparc64 sparc64v sparcv8 sparcv9 sparcv9v x86_64'.split(' '),
+);
+
+/**
+ * Ansible's _packagename_dict test: whether a spec reads as name-[epoch:]version-release
+ * (a digit first). Only such a spec is kept from downgrading a newer installed package
+ * without allow_downgrade; any other (`foo-1.0`) goes to dnf's install, which downgrades.
+ */
+export function isFullNvr(spec: string): boolean {
+  let s = spec.endsWith('.rpm') ? spec.slice(0, -4) : spec;
+  const dot = s.lastIndexOf('.');
+  if (dot > 0 && RPM_ARCHES.has(s.slice(dot + 1))) s = s.slice(0, dot);
+  const m = /^(\S+)-(?:(\d*):)?(.*)-(~?\w+[\w.+]*)/.exec(s);
+  return !!m && /^\d+$/.test(m[3].split('.')[0]);
+}
+
 /** The highest-EVR package of each name among `pkgs`, in first-seen name order. */
 function bestByName(pkgs: RpmPackage[]): RpmPackage[] {
   const best = new Map<string, RpmPackage>();
@@ -149,7 +166,7 @@ export function planDnf(specs: string[], o: DnfOptions, facts: DnfFacts): DnfPla
           verb = o.state === 'latest' ? 'upgrade' : 'install';
           installs.push(nevra(best));
           removeAll([current]);
-        } else if (c < 0 && o.state === 'present' && o.allowDowngrade && !hasGlob(spec)) {
+        } else if (c < 0 && o.state === 'present' && (o.allowDowngrade || !isFullNvr(spec)) && !hasGlob(spec)) {
           verb = 'downgrade';
           installs.push(nevra(best));
           removeAll([current]);

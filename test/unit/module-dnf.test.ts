@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { candidateNames, dnfProbe, nevra, parseDnfProbe, type DnfFacts, type RpmPackage } from '../../src/modules/dnf-facts.js';
-import { planChanges, planDnf, rpmvercmp, specMatches, type DnfOptions } from '../../src/modules/dnf-plan.js';
+import { isFullNvr, planChanges, planDnf, rpmvercmp, specMatches, type DnfOptions } from '../../src/modules/dnf-plan.js';
 import { dnfRequest } from '../../src/modules/dnf.js';
 import { isKeyId, lookupScript, normalizeKeyId } from '../../src/modules/rpm-key.js';
 import { ModuleFailure } from '../../src/modules/types.js';
@@ -50,6 +50,9 @@ describe('specMatches', () => {
     for (const s of ['rp-hello', 'rp-hello.x86_64', 'rp-hello-2.0', 'rp-hello-2.0-1', 'rp-hello-2.0-1.x86_64', 'rp-hello-0:2.0-1', 'rp-he*', 'rp-hello-2.*']) expect([s, specMatches(s, p)]).toEqual([s, true]);
     for (const s of ['rp', 'rp-hello-1.0', 'rp-hello.noarch', 'rp-hello-2.0-2', 'other*']) expect([s, specMatches(s, p)]).toEqual([s, false]);
   });
+  it("reads full NVRs as Ansible's _packagename_dict does", () => {
+    expect(['rp-hello-1.0-1', 'rp-hello-1:1.0-1.x86_64', 'rp-hello-1.0-1.noarch.rpm', 'rp-hello-1.0', 'rp-hello', 'a-b-c'].map(isFullNvr)).toEqual([true, true, true, false, false, false]);
+  });
   it('asks rpm about every name a spec may start with', () => {
     expect(candidateNames('rp-hello-2.0-1.noarch')).toEqual(['rp-hello-2.0-1.noarch', 'rp-hello-2.0-1', 'rp', 'rp-hello', 'rp-hello-2.0']);
   });
@@ -91,7 +94,8 @@ const ROWS: Row[] = [
   { title: 'present with a higher version upgrades', specs: ['rp-hello-2.0-1'], installed: [H1], want: { install: ['rp-hello-2.0-1'], results: ['Installed: rp-hello-2.0-1.noarch', 'Removed: rp-hello-1.0-1.noarch'] }, after: [H2] },
   { title: 'present leaves an older one', specs: ['rp-hello', 'rp-app'], installed: [H1, APP], want: { results: [] }, after: [H1, APP] },
   { title: 'present with a lower version and allow_downgrade', specs: ['rp-hello-1.0'], o: { allowDowngrade: true }, installed: [H2], want: { downgrade: ['rp-hello-1.0'], results: ['Installed: rp-hello-1.0-1.noarch', 'Removed: rp-hello-2.0-1.noarch'] }, after: [H1] },
-  { title: 'present with a lower version, no downgrade', specs: ['rp-hello-1.0'], installed: [H2], want: { results: [] }, after: [H2] },
+  { title: 'present with a lower full NVR, no downgrade', specs: ['rp-hello-1.0-1'], installed: [H2], want: { results: [] }, after: [H2] },
+  { title: "present with a lower name-version: dnf's install downgrades", specs: ['rp-hello-1.0'], installed: [H2], want: { downgrade: ['rp-hello-1.0'], results: ['Installed: rp-hello-1.0-1.noarch', 'Removed: rp-hello-2.0-1.noarch'] }, after: [H1] },
   { title: 'latest upgrades', specs: ['rp-hello', 'rp-app'], o: { state: 'latest' }, installed: [H1], want: { upgrade: ['rp-hello'], install: ['rp-app'], results: ['Installed: rp-hello-2.0-1.noarch', 'Installed: rp-app-1.0-1.noarch', 'Removed: rp-hello-1.0-1.noarch'] }, after: [H2, APP] },
   { title: 'latest with a glob', specs: ['rp-*'], o: { state: 'latest' }, installed: [H1, APP], want: { upgrade: ['rp-*'], results: ['Installed: rp-hello-2.0-1.noarch', 'Removed: rp-hello-1.0-1.noarch'] }, after: [H2, APP] },
   { title: 'update_only skips what is missing', specs: ['rp-hello', 'rp-app'], o: { state: 'latest', updateOnly: true }, installed: [H1], want: { upgrade: ['rp-hello'], results: ['Packages providing rp-app not installed due to update_only specified', 'Installed: rp-hello-2.0-1.noarch', 'Removed: rp-hello-1.0-1.noarch'] }, after: [H2] },
