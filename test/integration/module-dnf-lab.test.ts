@@ -1,7 +1,7 @@
 // dnf and rpm_key over real SSH on apt-flavored lab hosts: each host has its own overlay
 // over /usr and its own rpm database (Debian's rpm keeps it in root's home, which is the
 // host's), so real dnf installs, upgrades and removes rpms there without touching this
-// machine. The test builds small rpms with rpmbuild (one with a dependency and a weak
+// machine (installs, upgrades, a downgrade, removals). The test builds small rpms with rpmbuild (one with a dependency and a weak
 // dependency, one in a second, disabled repository), indexes them with createrepo_c into
 // local file:// repositories that require signatures (the tasks say disable_gpg_check),
 // and makes an armored key with gpg for rpm_key. Each phase runs check → apply → apply
@@ -71,6 +71,10 @@ const PHASES = {
     - dnf: {name: "rp-app,rp-lib", state: latest, disable_gpg_check: true}
       register: b
     - debug: msg="latest {{ a.changed }} {{ a.msg }} {{ a.results }} {{ b.changed }} {{ b.msg }}"`,
+  downgrade: `
+    - dnf: {name: "rp-hello-1.0", disable_gpg_check: true}
+      register: a
+    - debug: msg="downgrade {{ a.changed }} {{ a.results }}"`,
   remove: `
     - dnf: {name: [rp-app, rp-extra], state: removed}
       register: a
@@ -189,9 +193,15 @@ describe.skipIf(!isRoot || !canBuild)(`dnf and rpm_key on apt lab hosts (needs r
     expect(await sh(ours, 'cat /usr/share/rp-hello/version')).toBe('2.0-1\n');
   });
 
+  it("downgrades for a name-version spec (dnf's install does; only a full NVR needs allow_downgrade)", async () => {
+    const runs = await cycle('downgrade', PHASES.downgrade);
+    expect(runs[1].stdout).toContain("downgrade True ['Installed: rp-hello-1.0-1.noarch', 'Removed: rp-hello-2.0-1.noarch']");
+    expect(await sh(ours, 'cat /usr/share/rp-hello/version')).toBe('1.0-1\n');
+  });
+
   it('removes by name without the dependency, autoremoves the dependency, removes by glob', async () => {
     const runs = await cycle('remove', PHASES.remove);
-    expect(runs[1].stdout).toContain("remove ['Removed: rp-app-1.0-1.noarch', 'Removed: rp-extra-1.0-1.noarch'] autoremove True ['Removed: rp-lib-1.0-1.noarch'] glob ['Removed: rp-hello-2.0-1.noarch']");
+    expect(runs[1].stdout).toContain("remove ['Removed: rp-app-1.0-1.noarch', 'Removed: rp-extra-1.0-1.noarch'] autoremove True ['Removed: rp-lib-1.0-1.noarch'] glob ['Removed: rp-hello-1.0-1.noarch']");
     expect(await sh(ours, DB)).toBe('');
   });
 
