@@ -1,8 +1,8 @@
 // dnf and rpm_key over real SSH on apt-flavored lab hosts: each host has its own overlay
 // over /usr and its own rpm database (Debian's rpm keeps it in root's home, which is the
-// host's), so real dnf installs, upgrades and removes rpms there without touching this
-// machine (installs, upgrades, a downgrade, removals). The test builds small rpms with rpmbuild (one with a dependency and a weak
-// dependency, one in a second, disabled repository), indexes them with createrepo_c into
+// host's), so real dnf installs, upgrades, downgrades and removes rpms there without
+// touching this machine. The test builds small rpms with rpmbuild (one with a dependency
+// and a weak one, one in a second, disabled repository), indexes them with createrepo_c into
 // local file:// repositories that require signatures (the tasks say disable_gpg_check),
 // and makes an armored key with gpg for rpm_key. Each phase runs check → apply → apply
 // (changed=0) → check; with Debian's ansible-playbook (whose dnf module runs here with
