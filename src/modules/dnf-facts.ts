@@ -1,7 +1,8 @@
 // What the dnf module asks the host, in one script: which tools it has, whether it runs as
 // root, whether dnf can tell the release version (Ansible's module warns when it cannot),
 // the installed packages each requested spec could name (rpm -q on every dash-prefix of
-// the spec, since `foo-1.0` may be a name or a name and a version), and only when
+// the spec, since `foo-1.0` may be a name or a name and a version; and what provides it,
+// for a capability such as `perl(LWP)`), and only when
 // something is missing or the state is latest, what the repositories offer for the specs
 // (dnf repoquery). A re-run whose packages are all in place thus runs no dnf at all.
 import { SBIN_PATH, haveTools, parseSections, section } from '../facts/system-probe.js';
@@ -42,8 +43,12 @@ export interface DnfFacts {
   releasever: boolean;
   /** Installed packages found for each spec's candidate names. */
   installed: RpmPackage[];
+  /** Installed packages providing each exact spec (rpm -q --whatprovides). */
+  provides: Record<string, RpmPackage[]>;
   /** What the repositories offer (undefined: not asked). */
   available?: RpmPackage[];
+  /** What they offer that provides a spec as a capability. */
+  availableProviders?: RpmPackage[];
   /** What `dnf autoremove` would remove (undefined: not asked). */
   unneeded?: RpmPackage[];
   /** dnf's complaint when asking the repositories failed. */
@@ -79,15 +84,20 @@ export function dnfProbe(q: DnfQuery): string {
     ...globs.map((g) => `rpm -qa --qf ${quote(QF)} ${quote(g)}`),
   ].filter(Boolean);
   // rpm -q exits non-zero when any name is not installed; the section's rc says so
-  lines.push(section('installed', rpmQ.length ? rpmQ.map((c) => `${c} | grep '^pkg'`).join('; ') + '; true' : 'true'));
+  const prov = exact.map((e) => `printf 'spec\\t%s\\n' ${quote(e)}; rpm -q --whatprovides --qf ${quote(QF.replace('pkg', 'prov'))} -- ${quote(e)} | grep '^prov'`);
+  const body = [...rpmQ.map((c) => `${c} | grep '^pkg'`), ...prov];
+  lines.push(section('installed', body.length ? body.join('; ') + '; true' : 'true'));
   const dnf = (args: string[]) => `dnf -q ${quoteArgv([...q.dnfOptions, ...args])}`;
   if (q.refresh) lines.push(section('makecache', dnf(['makecache'])));
   if (q.specs.length && q.wantAvailable !== 'never') {
-    const ask = dnf(['repoquery', q.upgradesOnly ? '--upgrades' : '--available', '--qf', DNF_QF, '--', ...q.specs]);
+    const which = q.upgradesOnly ? '--upgrades' : '--available';
+    // by name and version first, then by capability (`perl(LWP)`), as dnf install looks
+    const byProvide = q.upgradesOnly ? '' : ` && ${dnf(['repoquery', which, `--whatprovides=${q.specs.join(',')}`, '--qf', DNF_QF.replace('avail', 'aprov')])}`;
+    const ask = dnf(['repoquery', which, '--qf', DNF_QF, '--', ...q.specs]) + byProvide;
     if (q.wantAvailable === 'always') lines.push(section('available', ask));
     else {
       // asked only when some exact spec matched no installed package (checked again in TS)
-      const missing = exact.map((s) => `rpm -q ${quote(s)} >/dev/null 2>&1 || m=1`).join('; ');
+      const missing = exact.map((s) => `rpm -q ${quote(s)} >/dev/null 2>&1 || rpm -q --whatprovides ${quote(s)} >/dev/null 2>&1 || m=1`).join('; ');
       lines.push(`m=${globs.length ? 1 : 0}; ${missing || ':'}`);
       lines.push(`if [ "$m" = 1 ]; then ${section('available', ask)}; fi`);
     }
@@ -108,6 +118,17 @@ function parsePackages(text: string | undefined, tag: string): RpmPackage[] {
   return out;
 }
 
+/** The `prov` lines after each `spec` line. */
+function parseProvides(text: string | undefined): Record<string, RpmPackage[]> {
+  const out: Record<string, RpmPackage[]> = {};
+  let spec: string | undefined;
+  for (const line of (text ?? '').split('\n')) {
+    if (line.startsWith('spec\t')) out[(spec = line.slice(5))] = [];
+    else if (spec !== undefined && line.startsWith('prov\t')) out[spec].push(...parsePackages(line, 'prov'));
+  }
+  return out;
+}
+
 export function parseDnfProbe(out: ExecResult): DnfFacts {
   const s = parseSections(out.stdout);
   const uid = /^@@uid (\d+)$/m.exec(out.stdout);
@@ -116,13 +137,17 @@ export function parseDnfProbe(out: ExecResult): DnfFacts {
     uid: uid ? Number(uid[1]) : -1,
     releasever: /^@@releasever yes$/m.test(out.stdout),
     installed: parsePackages(s.text.installed, 'pkg'),
+    provides: parseProvides(s.text.installed),
     confReadable: /^@@conf readable$/m.test(out.stdout),
   };
   for (const key of ['makecache', 'available', 'unneeded'] as const) {
     if (s.text[key] === undefined || !s.rc[key]) continue;
-    facts.repoError = s.text[key].split('\n').filter((l) => l.trim() !== '' && !/^(avail|pkg)\t/.test(l)).join('\n');
+    facts.repoError = s.text[key].split('\n').filter((l) => l.trim() !== '' && !/^(avail|aprov|pkg)\t/.test(l)).join('\n');
   }
-  if (s.text.available !== undefined) facts.available = parsePackages(s.text.available, 'avail');
+  if (s.text.available !== undefined) {
+    facts.available = parsePackages(s.text.available, 'avail');
+    facts.availableProviders = parsePackages(s.text.available, 'aprov');
+  }
   if (s.text.unneeded !== undefined) facts.unneeded = parsePackages(s.text.unneeded, 'pkg');
   return facts;
 }

@@ -125,11 +125,16 @@ export function planDnf(specs: string[], o: DnfOptions, facts: DnfFacts): DnfPla
   const plan: DnfPlan = { install: [], upgrade: [], downgrade: [], remove: [], autoremove: false, results: [], failures: [] };
   const installs: string[] = [];
   const removes: string[] = [];
-  const installedOf = (name: string) => facts.installed.filter((p) => p.name === name);
+  const providers = Object.values(facts.provides ?? {}).flat();
+  const installedOf = (name: string) => [...facts.installed, ...providers].filter((p) => p.name === name);
+  // a package dnf offered for no spec by name came for a capability (`perl(LWP)`): it is
+  // that spec's when the spec names no package itself
+  const claimed = (p: RpmPackage) => specs.some((s) => specMatches(s, p));
   const removeAll = (ps: RpmPackage[]) => ps.forEach((p) => !removes.includes(nevra(p)) && removes.push(nevra(p)));
   if (o.state === 'absent') {
     for (const spec of specs) {
-      const found = facts.installed.filter((p) => specMatches(spec, p));
+      const named = facts.installed.filter((p) => specMatches(spec, p));
+      const found = named.length || hasGlob(spec) ? named : (facts.provides?.[spec] ?? []);
       // Ansible hands a wildcard to dnf, whose "no package matched" it reports as a result
       if (!found.length && spec.includes('*')) plan.results.push(`${spec} is not installed`);
       plan.remove.push(...found.map(nevra).filter((n) => !plan.remove.includes(n)));
@@ -141,9 +146,11 @@ export function planDnf(specs: string[], o: DnfOptions, facts: DnfFacts): DnfPla
     }
   } else {
     for (const spec of specs) {
-      const mine = facts.installed.filter((p) => specMatches(spec, p));
+      const named = facts.installed.filter((p) => specMatches(spec, p));
+      const mine = named.length ? named : (facts.provides?.[spec] ?? []);
       if (o.state === 'present' && mine.length && !o.updateOnly) continue;
-      const offered = (facts.available ?? []).filter((p) => specMatches(spec, p));
+      const byName = (facts.available ?? []).filter((p) => specMatches(spec, p));
+      const offered = byName.length || hasGlob(spec) ? byName : (facts.availableProviders ?? []).filter((p) => !claimed(p) || mine.some((m) => m.name === p.name));
       if (o.updateOnly && !mine.length && !offered.some((p) => installedOf(p.name).length)) {
         plan.results.push(`Packages providing ${spec} not installed due to update_only specified`);
         continue;

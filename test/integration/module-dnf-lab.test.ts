@@ -2,7 +2,7 @@
 // over /usr and its own rpm database (Debian's rpm keeps it in root's home, which is the
 // host's), so real dnf installs, upgrades, downgrades and removes rpms there without
 // touching this machine. The test builds small rpms with rpmbuild (one with a dependency
-// and a weak one, one in a second, disabled repository), indexes them with createrepo_c into
+// and a weak one, one providing a capability, one in a second, disabled repository), indexes them with createrepo_c into
 // local file:// repositories that require signatures (the tasks say disable_gpg_check),
 // and makes an armored key with gpg for rpm_key. Each phase runs check → apply → apply
 // (changed=0) → check; with Debian's ansible-playbook (whose dnf module runs here with
@@ -27,12 +27,13 @@ interface Rpm {
   version: string;
   requires?: string;
   recommends?: string;
+  provides?: string;
 }
 
 /** Builds a noarch rpm holding /usr/share/NAME/version into `out`. */
 async function buildRpm(work: string, rpm: Rpm, out: string): Promise<void> {
   const spec = path.join(work, `${rpm.name}-${rpm.version}.spec`);
-  const deps = [rpm.requires ? `Requires: ${rpm.requires}` : '', rpm.recommends ? `Recommends: ${rpm.recommends}` : ''].filter(Boolean).join('\n');
+  const deps = [rpm.requires ? `Requires: ${rpm.requires}` : '', rpm.recommends ? `Recommends: ${rpm.recommends}` : '', rpm.provides ? `Provides: ${rpm.provides}` : ''].filter(Boolean).join('\n');
   writeFileSync(
     spec,
     `Name: ${rpm.name}\nVersion: ${rpm.version}\nRelease: 1\nSummary: rackplay test\nLicense: MIT\nBuildArch: noarch\n${deps}\n%description\nrackplay test\n` +
@@ -64,7 +65,9 @@ const PHASES = {
       register: a
     - dnf: {name: rp-extra, state: installed, enablerepo: rp-extra, disablerepo: "rp-none*", disable_gpg_check: true}
       register: e
-    - debug: msg="install {{ a.changed }} {{ a.msg }} {{ a.results | select('search', 'rp-hello|rp-app') | sort }} extra {{ e.changed }} {{ e.results }}"`,
+    - dnf: {name: "rp-capability(x)", disable_gpg_check: true}
+      register: c
+    - debug: msg="install {{ a.changed }} {{ a.msg }} {{ a.results | select('search', 'rp-hello|rp-app') | sort }} extra {{ e.changed }} {{ e.results }} capability {{ c.results }}"`,
   upgrade: `
     - dnf: {name: "rp-hello", state: latest, disable_gpg_check: true}
       register: a
@@ -76,7 +79,7 @@ const PHASES = {
       register: a
     - debug: msg="downgrade {{ a.changed }} {{ a.results }}"`,
   remove: `
-    - dnf: {name: [rp-app, rp-extra], state: removed}
+    - dnf: {name: [rp-app, rp-extra, "rp-capability(x)"], state: removed}
       register: a
     - dnf: {autoremove: true}
       register: b
@@ -113,6 +116,7 @@ describe.skipIf(!isRoot || !canBuild)(`dnf and rpm_key on apt lab hosts (needs r
       { name: 'rp-lib', version: '1.0' },
       { name: 'rp-weak', version: '1.0' },
       { name: 'rp-app', version: '1.0', requires: 'rp-lib', recommends: 'rp-weak' },
+      { name: 'rp-cap', version: '1.0', provides: 'rp-capability(x)' },
     ]) await buildRpm(work, r, main);
     await buildRpm(work, { name: 'rp-extra', version: '1.0' }, extra);
     for (const d of [main, extra]) expect((await runCommand('createrepo_c', ['-q', d], {})).code).toBe(0);
@@ -170,20 +174,20 @@ describe.skipIf(!isRoot || !canBuild)(`dnf and rpm_key on apt lab hosts (needs r
     return runs;
   }
 
-  it('installs a pinned version and a package with its dependency (no weak one), and one from a disabled repository; then nothing to do', async () => {
+  it('installs a pinned version and a package with its dependency (no weak one), one from a disabled repository and one by capability; then nothing to do', async () => {
     const runs = await cycle('install', PHASES.install);
-    expect(runs[1].stdout).toContain("install True  ['Installed: rp-app-1.0-1.noarch', 'Installed: rp-hello-1.0-1.noarch'] extra True ['Installed: rp-extra-1.0-1.noarch']");
-    expect(runs[2].stdout).toContain('install False Nothing to do [] extra False []');
-    expect(await sh(ours, DB)).toBe('rp-app-1.0-1\nrp-extra-1.0-1\nrp-hello-1.0-1\nrp-lib-1.0-1\n');
+    expect(runs[1].stdout).toContain("install True  ['Installed: rp-app-1.0-1.noarch', 'Installed: rp-hello-1.0-1.noarch'] extra True ['Installed: rp-extra-1.0-1.noarch'] capability ['Installed: rp-cap-1.0-1.noarch']");
+    expect(runs[2].stdout).toContain('install False Nothing to do [] extra False [] capability []');
+    expect(await sh(ours, DB)).toBe('rp-app-1.0-1\nrp-cap-1.0-1\nrp-extra-1.0-1\nrp-hello-1.0-1\nrp-lib-1.0-1\n');
     expect(await sh(ours, 'cat /usr/share/rp-hello/version')).toBe('1.0-1\n');
     // a no-op re-run costs one exec per dnf task (its probe)...
     const verbose = await runRackplay(['-i', 'ours.json', 'install.yml', '-vvv'], { cwd: work, env, timeoutMs: 120_000 });
-    expect(verbose.stdout.match(/<lab> EXEC /g)).toHaveLength(2);
+    expect(verbose.stdout.match(/<lab> EXEC /g)).toHaveLength(3);
     // ...and after a planned task, whose probe batch their probes join, none of their own
     const tasks = PHASES.install.split('\n    - debug')[0];
     writeFileSync(path.join(work, 'noop.yml'), `- hosts: all\n  gather_facts: false\n  tasks:\n    - file: {path: /srv/rpm, state: directory}${tasks}\n`);
     const batched = await runRackplay(['-i', 'ours.json', 'noop.yml', '-vvv'], { cwd: work, env, timeoutMs: 120_000 });
-    expect(parseRecap(batched.stdout).lab).toMatchObject({ ok: 3, changed: 0, failed: 0 });
+    expect(parseRecap(batched.stdout).lab).toMatchObject({ ok: 4, changed: 0, failed: 0 });
     expect(batched.stdout.match(/<lab> EXEC /g)).toHaveLength(1);
   });
 
@@ -201,7 +205,7 @@ describe.skipIf(!isRoot || !canBuild)(`dnf and rpm_key on apt lab hosts (needs r
 
   it('removes by name without the dependency, autoremoves the dependency, removes by glob', async () => {
     const runs = await cycle('remove', PHASES.remove);
-    expect(runs[1].stdout).toContain("remove ['Removed: rp-app-1.0-1.noarch', 'Removed: rp-extra-1.0-1.noarch'] autoremove True ['Removed: rp-lib-1.0-1.noarch'] glob ['Removed: rp-hello-1.0-1.noarch']");
+    expect(runs[1].stdout).toContain("remove ['Removed: rp-app-1.0-1.noarch', 'Removed: rp-cap-1.0-1.noarch', 'Removed: rp-extra-1.0-1.noarch'] autoremove True ['Removed: rp-lib-1.0-1.noarch'] glob ['Removed: rp-hello-1.0-1.noarch']");
     expect(await sh(ours, DB)).toBe('');
   });
 

@@ -107,7 +107,8 @@ describe('planDnf', () => {
   for (const row of ROWS) {
     it(row.title, () => {
       const o = { ...O, ...row.o };
-      const available = o.state === 'absent' ? undefined : REPO;
+      // what `dnf repoquery -- SPECS` answers: the packages the specs name
+      const available = o.state === 'absent' ? undefined : REPO.filter((p) => row.specs.some((spec) => specMatches(spec, p)));
       const plan = planDnf(row.specs, o, facts(row.installed, available, row.unneeded));
       expect(plan.failures).toEqual([]);
       expect({ install: plan.install, upgrade: plan.upgrade, downgrade: plan.downgrade, remove: plan.remove, results: plan.results }).toEqual({ install: [], upgrade: [], downgrade: [], remove: [], ...row.want });
@@ -121,9 +122,19 @@ describe('planDnf', () => {
     expect([plan.results, planChanges(plan)]).toEqual([['rp-x* is not installed'], false]);
   });
   it("fails as Ansible's module does for a package no repository has", () => {
-    const plan = planDnf(['rp-hello', 'rp-nope'], O, facts([], REPO));
+    const plan = planDnf(['rp-hello', 'rp-nope'], O, facts([], [H1, H2]));
     expect(plan.failures).toEqual(['No package rp-nope available.']);
     expect(planChanges(plan)).toBe(false);
+  });
+  it('installs a capability by what dnf offers for it, and leaves it once a package provides it', () => {
+    const offered = parseDnfProbe({ rc: 0, stdout: probeOut([], []).replace('@@available\n', '@@available\naprov\trp-app\t0\t1.0\t1\tnoarch\tlocal\n'), stderr: '' });
+    expect(offered.availableProviders).toEqual([{ ...APP, repo: 'local' }]);
+    const plan = planDnf(['perl(RP)'], O, offered);
+    expect([plan.install, plan.results]).toEqual([['perl(RP)'], ['Installed: rp-app-1.0-1.noarch']]);
+    const out = probeOut([], undefined).replace('@@installed\n', '@@installed\nspec\tperl(RP)\nprov\trp-app\t0\t1.0\t1\tnoarch\n');
+    const after = parseDnfProbe({ rc: 0, stdout: out, stderr: '' });
+    expect(after.provides).toEqual({ 'perl(RP)': [APP] });
+    expect(planChanges(planDnf(['perl(RP)'], O, after))).toBe(false);
   });
   it('predicts NEVRAs with epochs as dnf prints them', () => {
     expect(nevra({ name: 'a', epoch: '2', version: '1', release: '3', arch: 'x86_64' })).toBe('a-2:1-3.x86_64');
