@@ -2,12 +2,13 @@
 // over /usr and its own rpm database (Debian's rpm keeps it in root's home, which is the
 // host's), so real dnf installs, upgrades, downgrades and removes rpms there without
 // touching this machine. The test builds small rpms with rpmbuild (one with a dependency
-// and a weak one, one providing a capability, one in a second, disabled repository), indexes them with createrepo_c into
-// local file:// repositories that require signatures (the tasks say disable_gpg_check),
-// and makes an armored key with gpg for rpm_key. Each phase runs check → apply → apply
-// (changed=0) → check; with Debian's ansible-playbook (whose dnf module runs here with
-// Debian's python3-dnf) each run also goes through it against a second host and must print
-// the same task lines, recap and debug messages.
+// and a weak one, one providing a capability, one in a second, disabled repository),
+// indexes them with createrepo_c into local file:// repositories that require signatures
+// (the tasks say disable_gpg_check), and makes an armored key with gpg for rpm_key.
+// Each phase runs check → apply → apply (changed=0) → check; with Debian's
+// ansible-playbook (whose dnf module runs here with Debian's python3-dnf) each run also
+// goes through it against a second host and must print the same task lines, recap and
+// debug messages.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
