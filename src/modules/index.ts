@@ -3,6 +3,8 @@ import { addHostModule } from './add-host.js';
 import { archiveModule } from './archive.js';
 import { assertModule } from './assert.js';
 import { debugModule } from './debug.js';
+import { dnfModule } from './dnf.js';
+import { rpmKeyModule } from './rpm-key.js';
 import { execModules } from './exec-modules.js';
 import { failModule } from './fail.js';
 import { fileModules } from './file-modules.js';
@@ -26,7 +28,10 @@ export const controllerModules: AnyModuleDef[] = [debugModule, setFactModule, as
 // issue 14: archive, locale_gen, modprobe, seboolean
 export const issue14Modules: AnyModuleDef[] = [archiveModule, localeGenModule, modprobeModule, sebooleanModule];
 
-export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules, ...miscModules, ...issue14Modules, synchronizeModule, subversionModule];
+// dnf and rpm_key (issue 14)
+const rpmModules: AnyModuleDef[] = [dnfModule, rpmKeyModule];
+
+export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules, ...miscModules, ...issue14Modules, ...rpmModules, synchronizeModule, subversionModule];
 
 export function defaultRegistry(): ModuleRegistry {
   return new ModuleRegistry(builtinModules);
