@@ -309,13 +309,14 @@ export async function populateSl44(root: string, host: { name: string; address: 
 /**
  * Programs of this machine's /usr that SL4.4 does not have, hidden from sl44 hosts by overlay
  * whiteouts, so a module that relies on them fails in the lab as it would on the real host:
- * coreutils newer than 5.2 (sha256sum, base64, timeout, truncate...), systemd and dpkg/apt.
+ * coreutils newer than 5.2 (sha256sum, base64, timeout, truncate...), systemd, dpkg/apt and dnf.
  */
 export const HIDDEN_ON_SL44 = [
   'bin/sha224sum', 'bin/sha256sum', 'bin/sha384sum', 'bin/sha512sum', 'bin/b2sum', 'bin/base64', 'bin/base32', 'bin/basenc',
   'bin/timeout', 'bin/truncate', 'bin/nproc', 'bin/realpath', 'bin/shuf', 'bin/stdbuf', 'bin/numfmt', 'bin/fallocate',
   'bin/systemctl', 'bin/systemd-detect-virt', 'bin/journalctl', 'bin/hostnamectl', 'bin/timedatectl',
   'bin/apt', 'bin/apt-get', 'bin/apt-cache', 'bin/apt-mark', 'bin/dpkg', 'bin/dpkg-query', 'sbin/update-rc.d', 'sbin/invoke-rc.d',
+  'bin/dnf', 'bin/dnf-3', 'bin/createrepo_c',
 ];
 
 /** The namespace setup and PID 1 of an sl44 host: /usr becomes an overlay, the lab init runs. */
