@@ -5,6 +5,7 @@ import { debugModule } from './debug.js';
 import { execModules } from './exec-modules.js';
 import { failModule } from './fail.js';
 import { fileModules } from './file-modules.js';
+import { firewalldModule } from './firewalld.js';
 import { groupByModule } from './group-by.js';
 import { includeVarsModule } from './include-vars.js';
 import { metaModule } from './meta.js';
@@ -13,10 +14,14 @@ import { ModuleRegistry } from './registry.js';
 import { setFactModule } from './set-fact.js';
 import { systemModules } from './system-modules.js';
 import type { AnyModuleDef } from './types.js';
+import { ufwModule } from './ufw.js';
 
 export const controllerModules: AnyModuleDef[] = [debugModule, setFactModule, assertModule, failModule, metaModule, includeVarsModule, addHostModule, groupByModule];
 
-export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules, ...miscModules];
+// Host firewalls (issue 14): ufw and firewalld.
+const firewallModules: AnyModuleDef[] = [ufwModule, firewalldModule];
+
+export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules, ...miscModules, ...firewallModules];
 
 export function defaultRegistry(): ModuleRegistry {
   return new ModuleRegistry(builtinModules);
