@@ -197,5 +197,20 @@ describe.skipIf(!isRoot || !haveUfw)(
       }
       expect(machineRules(), "this machine's own iptables rules").toBe(before);
     });
+
+    it('reloaded and reset always change (check mode runs nothing); reset leaves ufw disabled and without rules', async () => {
+      writeFileSync(path.join(work, 'ufw-reset.yml'), `- hosts: all\n  gather_facts: false\n  tasks:\n    - ufw: {state: reloaded}\n    - ufw: {state: reset}\n      register: r\n    - debug: msg="n={{ r.commands | length }}"\n`);
+      const conf = () => readFileSync(path.join(work, 'ours/ufw/ufw.conf'), 'utf8');
+      for (const flags of [['--check'], []]) {
+        const enabledBefore = conf();
+        const mine = await inNetns('ours', ['-i', 'inv.ini', 'ufw-reset.yml', ...flags]);
+        expect(parseRecap(mine.stdout).lab.changed, mine.stdout).toBe(2);
+        if (flags.length) expect(conf()).toBe(enabledBefore);
+        if (haveAnsiblePlaybook) expectSameRun({ ours: mine, theirs: await inNetns('theirs', ['-i', 'inv.ini', 'ufw-reset.yml', ...flags]) });
+      }
+      expect(conf()).toMatch(/^ENABLED=no$/m);
+      expect(readFileSync(path.join(work, 'ours/ufw/user.rules'), 'utf8')).not.toContain('### tuple');
+      expect(machineRules(), "this machine's own iptables rules").toBe(before);
+    });
   },
 );
