@@ -8,6 +8,7 @@ import { rpmKeyModule } from './rpm-key.js';
 import { execModules } from './exec-modules.js';
 import { failModule } from './fail.js';
 import { fileModules } from './file-modules.js';
+import { firewalldModule } from './firewalld.js';
 import { groupByModule } from './group-by.js';
 import { includeVarsModule } from './include-vars.js';
 import { localeGenModule } from './locale-gen.js';
@@ -22,6 +23,7 @@ import { subversionModule } from './subversion.js';
 import { synchronizeModule } from './synchronize.js';
 import { systemModules } from './system-modules.js';
 import type { AnyModuleDef } from './types.js';
+import { ufwModule } from './ufw.js';
 
 export const controllerModules: AnyModuleDef[] = [debugModule, setFactModule, assertModule, failModule, metaModule, includeVarsModule, addHostModule, groupByModule];
 
@@ -31,7 +33,10 @@ export const issue14Modules: AnyModuleDef[] = [archiveModule, localeGenModule, m
 // dnf and rpm_key (issue 14)
 const rpmModules: AnyModuleDef[] = [dnfModule, rpmKeyModule];
 
-export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules, ...miscModules, ...issue14Modules, ...rpmModules, synchronizeModule, subversionModule];
+// Host firewalls (issue 14): ufw and firewalld.
+const firewallModules: AnyModuleDef[] = [ufwModule, firewalldModule];
+
+export const builtinModules: AnyModuleDef[] = [...fileModules, ...execModules, ...systemModules, ...controllerModules, ...miscModules, ...issue14Modules, ...rpmModules, ...firewallModules, synchronizeModule, subversionModule];
 
 export function defaultRegistry(): ModuleRegistry {
   return new ModuleRegistry(builtinModules);
