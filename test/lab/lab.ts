@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { APT_HOST_SCRIPT, populateApt } from './flavors/apt.js';
 import { populateSl44, SL44_HOST_SCRIPT, type Sl44HostOverride } from './flavors/sl44.js';
 import { cleanupSystemdHost, hostCgroup, populateSystemd, SYSTEMD_HOST_SCRIPT, systemdLauncher } from './flavors/systemd.js';
-import { cleanupRoleHostNet, populateRoleHost, roleHostAddress, roleHostLauncher, setupRoleHostNet } from './flavors/role-host.js';
+import { cleanupRoleHostNet, populateRoleHost, roleHostAddress, roleHostLauncher, roleHostScript, setupRoleHostNet } from './flavors/role-host.js';
 
 export type { Sl44HostOverride } from './flavors/sl44.js';
 
@@ -415,7 +415,7 @@ async function startHost(dir: string, host: Omit<LabHost, 'pid' | 'unsharePid'>,
   if (flavor === 'role-host') await setupRoleHostNet(host.address);
   const argv =
     flavor === 'systemd' || flavor === 'role-host'
-      ? ['/bin/sh', '-c', flavor === 'systemd' ? systemdLauncher(hostCgroup(host.address)) : roleHostLauncher(host.address), SYSTEMD_HOST_SCRIPT, 'lab-host', host.root, host.name]
+      ? ['/bin/sh', '-c', flavor === 'systemd' ? systemdLauncher(hostCgroup(host.address)) : roleHostLauncher(host.address), flavor === 'systemd' ? SYSTEMD_HOST_SCRIPT : roleHostScript(SYSTEMD_HOST_SCRIPT), 'lab-host', host.root, host.name]
       : ['unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', flavor === 'sl44' ? SL44_HOST_SCRIPT : flavor === 'apt' ? APT_HOST_SCRIPT : HOST_SCRIPT, 'lab-host', host.root, host.name, ...(flavor === 'sl44' ? [] : mounts)];
   const child = spawn(argv[0], argv.slice(1), {
     detached: true,

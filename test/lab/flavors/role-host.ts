@@ -60,6 +60,25 @@ export async function cleanupRoleHostNet(address: string): Promise<void> {
   await ip('link', 'del', veth).catch(() => undefined);
 }
 
+const CHROOT_EXEC = 'exec chroot "$R" /usr/bin/env -i container=rackplay-lab /usr/lib/systemd/systemd';
+
+/**
+ * The systemd flavor's host script, with the host's root made the root of its mount
+ * namespace (pivot_root) instead of a chroot: the sandboxing of Debian's service units
+ * (PrivateTmp, ProtectSystem... in apache2, redis-server, memcached) sets up mount
+ * namespaces, which systemd cannot do below a chroot ("Failed to set up mount namespacing").
+ */
+export function roleHostScript(systemdScript: string): string {
+  if (!systemdScript.includes(CHROOT_EXEC)) throw new Error('the systemd host script no longer ends as the role-host flavor expects');
+  return systemdScript
+    .replace('mount --make-rprivate / 2>/dev/null || true\n', 'mount --make-rprivate / 2>/dev/null || true\n# pivot_root needs the new root to be a mount point\nmount --bind "$R" "$R"\n')
+    .replace(
+      CHROOT_EXEC,
+      `cd "$R"; mkdir -p .lab-oldroot; pivot_root . .lab-oldroot
+exec /usr/bin/env -i container=rackplay-lab /bin/sh -c 'cd /; umount -l /.lab-oldroot && rmdir /.lab-oldroot; exec /usr/lib/systemd/systemd'`,
+    );
+}
+
 /** The systemd flavor's launcher, run inside the host's network namespace without CAP_SYS_TIME. */
 export function roleHostLauncher(address: string): string {
   return systemdLauncher(hostCgroup(address), `nsenter --net=/run/netns/${netNames(address).netns} setpriv --bounding-set -sys_time`);
