@@ -15,7 +15,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, link, mkdir, readdir, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, link, mkdir, readdir, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -72,6 +72,9 @@ export function roleHostScript(systemdScript: string): string {
   if (!systemdScript.includes(CHROOT_EXEC)) throw new Error('the systemd host script no longer ends as the role-host flavor expects');
   return systemdScript
     .replace('mount --make-rprivate / 2>/dev/null || true\n', 'mount --make-rprivate / 2>/dev/null || true\n# pivot_root needs the new root to be a mount point\nmount --bind "$R" "$R"\n')
+    // most of /proc/sys is the machine's kernel (vm.*, kernel.*): read-only, as in a
+    // container; a sysctl task whose value differs fails instead of changing the machine
+    .replace(/(mount -t proc [^\n]*\n)/, '$1mount --bind "$R/proc/sys" "$R/proc/sys"\nmount -o remount,bind,ro "$R/proc/sys"\n')
     .replace(
       CHROOT_EXEC,
       `cd "$R"; mkdir -p .lab-oldroot; pivot_root . .lab-oldroot
@@ -119,11 +122,19 @@ async function linkTree(from: string, to: string): Promise<void> {
   }
 }
 
+// Configuration directories of the base system's packages (procps, cron, logrotate, pam...)
+// that the Debian base leaves out: roles write into them (sysctl.d, cron.d...)
+const BASE_ETC = ['sysctl.conf', 'sysctl.d', 'cron.d', 'cron.daily', 'logrotate.d', 'security', 'tmpfiles.d', 'profile.d', 'rsyslog.d'];
+
 /** Adds systemd, apt state, the repository, the ssh unit and the stand-ins over the Debian base. */
 export async function populateRoleHost(root: string, aptRepo: string | undefined): Promise<void> {
   if (!aptRepo || !existsSync(path.join(aptRepo, 'Packages'))) throw new Error(`the role-host flavor needs aptRepo: an indexed local repository (Packages), got ${aptRepo}`);
   await populateSystemd(root);
   await populateApt(root);
+  for (const rel of BASE_ETC) {
+    const dst = path.join(root, 'etc', rel);
+    if (existsSync('/etc/' + rel) && !existsSync(dst)) await cp('/etc/' + rel, dst, { recursive: true, verbatimSymlinks: true });
+  }
   const sys = path.join(root, 'etc/systemd/system');
   await rename(path.join(sys, 'lab-sshd.service'), path.join(sys, 'ssh.service'));
   await rm(path.join(sys, 'lab.target.wants/lab-sshd.service'));
