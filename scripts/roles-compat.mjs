@@ -8,7 +8,7 @@
 //   converge    (--converge, after `npm run build`, as root) the play on a fresh Debian lab
 //               host, then once more: the first run's recap and the re-run's changed count
 //               (scripts/roles-converge.mjs); --converge-ansible does the same with
-//               ansible-playbook on a second fresh host
+//               ansible-playbook on another fresh host (alone: ansible-playbook only)
 // The roles are not part of this repository: they are extracted from git snapshots
 // ($RACKPLAY_ROLES_MIRROR/<owner>+<name>/repo, else the tool library's mirror beside the
 // checkout) at the listed commits into the git-ignored .cache/public-roles/. Without a
@@ -94,7 +94,7 @@ async function main(argv) {
   const results = [];
   const selected = spec.roles.filter((r) => only.length === 0 || only.includes(r.name));
   const debsDir = path.join(cacheDir, 'debs');
-  if (converge) {
+  if (converge || convergeAnsible) {
     if (!haveBuild(repoRoot)) {
       console.log('roles-compat: --converge needs `npm run build` first (the lab is compiled into dist/)');
       return 2;
@@ -111,7 +111,7 @@ async function main(argv) {
       for (const [phase, args] of PHASES) result[phase] = comparePhase(dir, args) ?? 'same';
       const logDir = path.join(cacheDir, 'logs');
       if (converge) result.converge = await convergeRole('rackplay', repoRoot, role, dir, debsDir, logDir);
-      if (converge && convergeAnsible) result.convergeAnsible = await convergeRole('ansible', repoRoot, role, dir, debsDir, logDir);
+      if (convergeAnsible) result.convergeAnsible = await convergeRole('ansible', repoRoot, role, dir, debsDir, logDir);
     }
     results.push(result);
     const cells = result.unavailable ? [result.unavailable] : PHASES.map(([p]) => `${p}: ${result[p]}`);

@@ -15,7 +15,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, cp, link, mkdir, readdir, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, link, mkdir, readdir, readFile, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -73,8 +73,15 @@ export function roleHostScript(systemdScript: string): string {
   return systemdScript
     .replace('mount --make-rprivate / 2>/dev/null || true\n', 'mount --make-rprivate / 2>/dev/null || true\n# pivot_root needs the new root to be a mount point\nmount --bind "$R" "$R"\n')
     // most of /proc/sys is the machine's kernel (vm.*, kernel.*): read-only, as in a
-    // container; a sysctl task whose value differs fails instead of changing the machine
-    .replace(/(mount -t proc [^\n]*\n)/, '$1mount --bind "$R/proc/sys" "$R/proc/sys"\nmount -o remount,bind,ro "$R/proc/sys"\n')
+    // container; a sysctl task whose value differs fails instead of changing the machine.
+    // SIMULATED_SYSCTLS are host-private files bind-mounted over theirs
+    .replace(
+      /(mount -t proc [^\n]*\n)/,
+      `$1mount --bind "$R/proc/sys" "$R/proc/sys"
+mount -o remount,bind,ro "$R/proc/sys"
+for f in "$R${SIM_SYSCTL_DIR}"/*; do [ -f "$f" ] && mount --bind "$f" "$R/proc/sys/$(basename "$f" | tr . /)"; done
+`,
+    )
     .replace(
       CHROOT_EXEC,
       `cd "$R"; mkdir -p .lab-oldroot; pivot_root . .lab-oldroot
@@ -122,6 +129,13 @@ async function linkTree(from: string, to: string): Promise<void> {
   }
 }
 
+// SIMULATION for the rackplay lab: kernel-wide settings that roles tune (geerlingguy.swap
+// sets vm.swappiness) but that would change the machine's kernel: each is a file of the
+// host's, starting with the machine's value, bind-mounted over its /proc/sys entry, so
+// sysctl reads and writes it as usual and the kernel never sees it.
+const SIMULATED_SYSCTLS = ['vm.swappiness', 'vm.vfs_cache_pressure'];
+const SIM_SYSCTL_DIR = '/var/lib/rackplay-sim/sysctl';
+
 // Configuration directories of the base system's packages (procps, cron, logrotate, pam...)
 // that the Debian base leaves out: roles write into them (sysctl.d, cron.d...)
 const BASE_ETC = ['sysctl.conf', 'sysctl.d', 'cron.d', 'cron.daily', 'logrotate.d', 'security', 'tmpfiles.d', 'profile.d', 'rsyslog.d'];
@@ -131,6 +145,11 @@ export async function populateRoleHost(root: string, aptRepo: string | undefined
   if (!aptRepo || !existsSync(path.join(aptRepo, 'Packages'))) throw new Error(`the role-host flavor needs aptRepo: an indexed local repository (Packages), got ${aptRepo}`);
   await populateSystemd(root);
   await populateApt(root);
+  await mkdir(path.join(root, SIM_SYSCTL_DIR.slice(1)), { recursive: true });
+  for (const name of SIMULATED_SYSCTLS) {
+    const now = await readFile('/proc/sys/' + name.replace(/\./g, '/'), 'utf8').catch(() => undefined);
+    if (now !== undefined) await writeFile(path.join(root, SIM_SYSCTL_DIR.slice(1), name), now);
+  }
   for (const rel of BASE_ETC) {
     const dst = path.join(root, 'etc', rel);
     if (existsSync('/etc/' + rel) && !existsSync(dst)) await cp('/etc/' + rel, dst, { recursive: true, verbatimSymlinks: true });
