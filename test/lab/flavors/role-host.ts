@@ -136,9 +136,10 @@ async function linkTree(from: string, to: string): Promise<void> {
 const SIMULATED_SYSCTLS = ['vm.swappiness', 'vm.vfs_cache_pressure'];
 const SIM_SYSCTL_DIR = '/var/lib/rackplay-sim/sysctl';
 
-// Configuration directories of the base system's packages (procps, cron, logrotate, pam...)
-// that the Debian base leaves out: roles write into them (sysctl.d, cron.d...)
-const BASE_ETC = ['sysctl.conf', 'sysctl.d', 'cron.d', 'cron.daily', 'logrotate.d', 'security', 'tmpfiles.d', 'profile.d', 'rsyslog.d'];
+// Configuration of the base system's packages (procps, cron, logrotate, pam...) that the
+// Debian base leaves out: roles write into them (sysctl.d, cron.d...), and maintainer
+// scripts need PAM's services (adduser --gecos runs chfn). What the base wrote stays.
+const BASE_ETC = ['sysctl.conf', 'sysctl.d', 'cron.d', 'cron.daily', 'logrotate.d', 'security', 'tmpfiles.d', 'profile.d', 'rsyslog.d', 'pam.d'];
 
 /** Adds systemd, apt state, the repository, the ssh unit and the stand-ins over the Debian base. */
 export async function populateRoleHost(root: string, aptRepo: string | undefined): Promise<void> {
@@ -152,7 +153,7 @@ export async function populateRoleHost(root: string, aptRepo: string | undefined
   }
   for (const rel of BASE_ETC) {
     const dst = path.join(root, 'etc', rel);
-    if (existsSync('/etc/' + rel) && !existsSync(dst)) await cp('/etc/' + rel, dst, { recursive: true, verbatimSymlinks: true });
+    if (existsSync('/etc/' + rel)) await cp('/etc/' + rel, dst, { recursive: true, verbatimSymlinks: true, force: false, errorOnExist: false });
   }
   const sys = path.join(root, 'etc/systemd/system');
   await rename(path.join(sys, 'lab-sshd.service'), path.join(sys, 'ssh.service'));
