@@ -47,6 +47,11 @@ export function publicRolesSection(repoRoot) {
     return c && c.rc === 0 && c.rerun?.rc === 0 && c.rerun?.recap?.changed === 0;
   }).length;
   out.push('', `${idem} of ${spec.roles.length} roles converge under rackplay and re-run with changed=0.`);
+  const withAbsent = spec.roles.filter((role) => role.absent?.length);
+  if (withAbsent.length) {
+    out.push('', 'Removed on the fresh host before the converge, so that the role installs them (the host\'s dpkg state is a copy of the machine\'s, which has them):', '');
+    for (const role of withAbsent) out.push(`- ${role.name}: ${role.absent.map((p) => `\`${p}\``).join(', ')}`);
+  }
   const withVars = spec.roles.filter((role) => role.labVars);
   if (withVars.length) {
     out.push('', 'Extra vars the converge stage passes (`-e`), only where the lab\'s own access would break:', '');

@@ -16,12 +16,13 @@ const RECAP = /^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+faile
 
 /** Downloads the roles' packages (and what they need that the lab host lacks) and indexes them. */
 export async function prepareDebs(repoRoot, roles, debsDir) {
-  const pkgs = [...new Set(roles.flatMap((r) => r.debs ?? []))].sort();
+  const pkgs = [...new Set(roles.flatMap((r) => [...(r.debs ?? []), ...(r.absent ?? [])]))].sort();
   mkdirSync(path.join(debsDir, 'partial'), { recursive: true });
   if (pkgs.length > 0) {
     // The lab host's dpkg state is a copy of this machine's, so what apt-get would fetch
-    // here is exactly what the host misses. Packages already in debsDir are not fetched again.
-    const r = spawnSync('apt-get', ['install', '--download-only', '-y', '-q', '-o', `Dir::Cache::archives=${debsDir}`, ...pkgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    // here is exactly what the host misses; --reinstall also fetches the named packages this
+    // machine has (a role's `absent` ones). Packages already in debsDir are not fetched again.
+    const r = spawnSync('apt-get', ['install', '--reinstall', '--download-only', '-y', '-q', '-o', `Dir::Cache::archives=${debsDir}`, ...pkgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (r.status !== 0) throw new Error(`apt-get --download-only ${pkgs.join(' ')} failed (${r.status}): ${r.stderr}`);
   }
   const { indexAptRepo } = await import(pathToFileURL(path.join(repoRoot, 'dist/test/lab/flavors/role-host.js')).href);
@@ -77,6 +78,12 @@ export async function convergeRole(tool, repoRoot, role, dir, debsDir, logDir) {
   }
   const lab = await startLab({ count: 1, flavor: 'role-host', dir: path.join(path.dirname(dir), 'lab'), namePrefix: 'debian', aptRepo: debsDir });
   try {
+    // packages this machine has, and so the host's copy of its dpkg state: removed first,
+    // so that the role installs them as on a fresh Debian
+    if (role.absent?.length) {
+      const r = spawnSync('ssh', ['-F', lab.sshConfigPath, lab.hosts[0].name, `DEBIAN_FRONTEND=noninteractive apt-get remove -y -q ${role.absent.join(' ')}`], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (r.status !== 0) throw new Error(`removing ${role.absent.join(' ')} on the fresh host failed: ${r.stderr}`);
+    }
     const base = path.join(logDir, `${role.name}.${tool}`);
     const first = runPlay(tool, repoRoot, dir, lab, varsFile, `${base}.converge.log`);
     const rerun = runPlay(tool, repoRoot, dir, lab, varsFile, `${base}.rerun.log`);
