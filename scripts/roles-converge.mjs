@@ -79,9 +79,10 @@ export async function convergeRole(tool, repoRoot, role, dir, debsDir, logDir) {
   const lab = await startLab({ count: 1, flavor: 'role-host', dir: path.join(path.dirname(dir), 'lab'), namePrefix: 'debian', aptRepo: debsDir });
   try {
     // packages this machine has, and so the host's copy of its dpkg state: removed first,
-    // so that the role installs them as on a fresh Debian
+    // so that the role installs them as on a fresh Debian (apt-get's lock file dates the
+    // lists directory, which cache_valid_time reads: back to the image's date)
     if (role.absent?.length) {
-      const r = spawnSync('ssh', ['-F', lab.sshConfigPath, lab.hosts[0].name, `DEBIAN_FRONTEND=noninteractive apt-get remove -y -q ${role.absent.join(' ')}`], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const r = spawnSync('ssh', ['-F', lab.sshConfigPath, lab.hosts[0].name, `DEBIAN_FRONTEND=noninteractive apt-get remove -y -q ${role.absent.join(' ')} && touch -d 2024-01-01T00:00:00Z /var/lib/apt/lists`], { encoding: 'utf8', maxBuffer: 1 << 26 });
       if (r.status !== 0) throw new Error(`removing ${role.absent.join(' ')} on the fresh host failed: ${r.stderr}`);
     }
     const base = path.join(logDir, `${role.name}.${tool}`);

@@ -141,6 +141,24 @@ const SIM_SYSCTL_DIR = '/var/lib/rackplay-sim/sysctl';
 // scripts need PAM's services (adduser --gecos runs chfn). What the base wrote stays.
 const BASE_ETC = ['sysctl.conf', 'sysctl.d', 'cron.d', 'cron.daily', 'logrotate.d', 'security', 'tmpfiles.d', 'profile.d', 'rsyslog.d', 'pam.d'];
 
+// /var/lib entries the lab does not copy from the machine: its own (apt, dpkg: populateApt;
+// systemd), credentials (sudo) and data (postgresql)
+const OWN_VAR_LIB = new Set(['apt', 'dpkg', 'systemd', 'sudo', 'postgresql', 'private']);
+
+/**
+ * The machine's /var/lib state of its installed packages (ca-certificates-java's, ucf's...):
+ * the host's dpkg database says they are installed, and their maintainer scripts expect it.
+ */
+async function copyPackageState(root: string): Promise<void> {
+  const entries = (await readdir('/var/lib')).filter((e) => !OWN_VAR_LIB.has(e)).map((e) => '/var/lib/' + e);
+  const owned = await run('dpkg-query', ['-S', ...entries]).then(
+    (r) => r.stdout,
+    (e: { stdout?: string }) => e.stdout ?? '',
+  );
+  const paths = new Set(owned.split('\n').map((l) => l.slice(l.indexOf(': ') + 2).trim()));
+  for (const p of entries.filter((e) => paths.has(e))) await cp(p, path.join(root, p.slice(1)), { recursive: true, verbatimSymlinks: true, force: false, errorOnExist: false });
+}
+
 /** Adds systemd, apt state, the repository, the ssh unit and the stand-ins over the Debian base. */
 export async function populateRoleHost(root: string, aptRepo: string | undefined): Promise<void> {
   if (!aptRepo || !existsSync(path.join(aptRepo, 'Packages'))) throw new Error(`the role-host flavor needs aptRepo: an indexed local repository (Packages), got ${aptRepo}`);
@@ -151,6 +169,7 @@ export async function populateRoleHost(root: string, aptRepo: string | undefined
     const now = await readFile('/proc/sys/' + name.replace(/\./g, '/'), 'utf8').catch(() => undefined);
     if (now !== undefined) await writeFile(path.join(root, SIM_SYSCTL_DIR.slice(1), name), now);
   }
+  await copyPackageState(root);
   for (const rel of BASE_ETC) {
     const dst = path.join(root, 'etc', rel);
     if (existsSync('/etc/' + rel)) await cp('/etc/' + rel, dst, { recursive: true, verbatimSymlinks: true, force: false, errorOnExist: false });
