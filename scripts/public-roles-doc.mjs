@@ -34,7 +34,9 @@ export function publicRolesSection(repoRoot) {
   out.push('`--converge` runs the play with rackplay on a fresh Debian lab host (the `role-host` flavor of');
   out.push('docs/lab.md: real systemd, its own dpkg/apt state and network namespace, packages from a local');
   out.push('repository of real Debian .debs), then runs it again: the re-run should change nothing.');
-  out.push('`--converge-ansible` does the same with ansible-playbook on a second fresh host.', '');
+  out.push('`--converge-ansible` does the same with ansible-playbook on a second fresh host. What the');
+  out.push('machine\'s kernel cannot safely host is SIMULATED there, as docs/lab.md lists: swapon/swapoff');
+  out.push('(geerlingguy.swap) and vm.swappiness; the host has no CAP_SYS_TIME (geerlingguy.ntp).', '');
   out.push('| role | commit | --syntax-check | --list-tasks | converge (rackplay) | re-run (rackplay) | ansible-playbook converge, re-run |', '| --- | --- | --- | --- | --- | --- | --- |');
   for (const role of spec.roles) {
     const r = byName.get(role.name) ?? {};
