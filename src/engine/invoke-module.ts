@@ -92,9 +92,10 @@ export type Speculation = { kind: 'probe'; request: ProbeRequest } | { kind: 'sk
  * false, or its module needs no probe), so a lookahead may go past it; 'stop': it cannot
  * be predicted (not a simple planned task, or something fails to render).
  */
-export async function speculateProbe(inv: TaskInvocation, env: ExecEnv, kw: TaskKeywords, itemUid?: string): Promise<Speculation> {
+export async function speculateProbe(written: TaskInvocation, env: ExecEnv, kw: TaskKeywords, itemUid?: string): Promise<Speculation> {
+  const found = env.registry.get(written.task.action);
+  const { def, inv } = found ? handOff(found, written, written.vars, env) : { def: found, inv: written };
   const { task } = inv;
-  const def = env.registry.get(task.action);
   // A planned module's probe, or an action module's guard (command with creates).
   const probeOf = !def || def.controllerOnly ? undefined : def.run ? def.guard : def.plan && def.probe;
   if (!def || !probeOf) return { kind: 'stop' };
@@ -140,11 +141,19 @@ export async function speculateProbe(inv: TaskInvocation, env: ExecEnv, kw: Task
   }
 }
 
+/** The module that runs the task: def, or the one def hands the task to (ModuleInfo.handsTo). */
+function handOff(def: ModuleDef, inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv): { def: ModuleDef; inv: TaskInvocation } {
+  const to = def.handsTo?.(inv.task.args, vars);
+  const target = to && env.registry.get(to.module);
+  return target && target !== def ? { def: target, inv: { ...inv, task: { ...inv.task, action: target.name, args: to.args } } } : { def, inv };
+}
+
 /** What runProbe answers for a guard no batch covered: nothing ran. */
 const NOT_BATCHED: ExecResult = { rc: -1, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
 
 /** One execution of the module (one attempt of one item); every failure becomes a result. */
-export async function invokeModule(def: ModuleDef, inv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv, kw: TaskKeywords): Promise<ModuleResult> {
+export async function invokeModule(written: ModuleDef, writtenInv: TaskInvocation, vars: Record<string, unknown>, env: ExecEnv, kw: TaskKeywords): Promise<ModuleResult> {
+  const { def, inv } = handOff(written, writtenInv, vars, env);
   // `async:`: the module's first command runs in the background (async-run.ts)
   let asyncJob: AsyncJob | undefined;
   try {

@@ -72,7 +72,7 @@ const SECTION_BODIES: Record<Exclude<SectionName, 'local'>, string> = {
     'for f in /sys/fs/selinux/policyvers /selinux/policyvers; do [ -r $f ] && echo "policyvers=`cat $f`" && break; done',
   ].join('; '),
   selinux_config: 'cat /etc/selinux/config 2>/dev/null',
-  pkg: 'for p in /usr/bin/yum /usr/bin/dnf /usr/bin/microdnf /usr/bin/apt-get /bin/rpm /usr/bin/rpm /usr/bin/zypper /sbin/apk /usr/bin/pacman /usr/bin/emerge; do [ -x $p ] && echo $p; done',
+  pkg: 'for p in /usr/bin/yum /usr/bin/dnf /usr/bin/microdnf /usr/bin/apt-get /bin/rpm /usr/bin/rpm /usr/bin/zypper /sbin/apk /usr/bin/pacman /usr/bin/emerge; do [ -x $p ] && echo $p; done; [ -x /usr/bin/rpm ] && /usr/bin/rpm -q --whatprovides /usr/bin/apt-get >/dev/null 2>&1 && echo apt_rpm_owned',
   service_mgr: [
     '[ -d /run/systemd/system ] && echo systemd_run',
     'if [ -r /proc/1/comm ]; then echo "comm=`cat /proc/1/comm`"; else echo "comm=`ps -p 1 -o comm= 2>/dev/null`"; fi',

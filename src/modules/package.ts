@@ -42,8 +42,12 @@ const packageSchema = {
     use: { type: 'string', enum: ['auto', 'yum', 'apt_rpm', 'apt', 'dnf'], default: 'auto' },
   },
   required: ['name'],
-  additionalProperties: false,
+  // Ansible's package action validates nothing itself: the manager's module it hands the
+  // task to does (handsTo); what stays here is package's own arguments
+  additionalProperties: true,
 } as const;
+
+const OWN_ARGS = new Set(['name', 'pkg', 'state', 'use']);
 
 type PackageModuleArgs = FromSchema<typeof packageSchema>;
 
@@ -74,6 +78,18 @@ export const packageModule = defineModule<PackageModuleArgs, Request, Facts>({
   schema: packageSchema,
   argAliases: { pkg: 'name' },
   checkMode: 'plan',
+  // Arguments of the manager's own module (apt's update_cache, cache_valid_time...): the
+  // task is that module's, as in Ansible. Without such arguments package plans the same
+  // thing itself (as apt, below), one probe in the batch.
+  handsTo: (args, vars) => {
+    if (Object.keys(args).every((k) => OWN_ARGS.has(k))) return undefined;
+    const use = typeof args.use === 'string' && args.use !== 'auto' && !args.use.includes('{{') ? args.use : undefined;
+    const facts = vars.ansible_facts as Record<string, unknown> | undefined;
+    const mgr = use ?? vars.ansible_pkg_mgr ?? facts?.pkg_mgr;
+    if (typeof mgr !== 'string' || mgr === 'unknown') return undefined;
+    const { use: _use, ...rest } = args;
+    return { module: mgr, args: rest };
+  },
   prepare: ({ use, ...args }, ctx): Request => {
     const mgr = chooseMgr(use === 'dnf' ? 'yum' : use, ctx.vars.ansible_pkg_mgr);
     const state = args.state === 'installed' ? 'present' : args.state === 'removed' ? 'absent' : args.state;

@@ -249,6 +249,12 @@ export interface ModuleInfo<Args> {
   checkSkipMessage?: (writtenAs: string) => string | undefined;
   /** Runs on the controller only (debug, set_fact, assert...): no connection needed. */
   controllerOnly?: boolean;
+  /**
+   * An action that hands the whole task to another module, as Ansible's package action
+   * hands it to the host's package manager's module (which then validates the arguments):
+   * that module's name and arguments (written, not rendered), or undefined to run this one.
+   */
+  handsTo?: (args: Record<string, unknown>, vars: Record<string, unknown>) => { module: string; args: Record<string, unknown> } | undefined;
   /** What the engine must know about it (see ModuleTraits). */
   traits?: ModuleTraits;
   /** A module of the user's from a library/ directory (library-module.ts): its file. */

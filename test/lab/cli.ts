@@ -1,9 +1,9 @@
-// `npm run lab -- up N [--flavor debian|sl44|systemd|apt] [--dir D] [--hosts-json F]`, `down [--dir D]`, `status [--dir D]`.
+// `npm run lab -- up N [--flavor debian|sl44|systemd|apt|role-host] [--dir D] [--hosts-json F]`, `down [--dir D]`, `status [--dir D]`.
 import { readFileSync } from 'node:fs';
 import { labStatus, startLab, stopLab, type LabFlavor, type Sl44HostOverride } from './lab.js';
 
 function usage(): never {
-  process.stderr.write('usage: lab up N [--flavor debian|sl44|systemd|apt] [--dir D] [--prefix NAME] [--base-port P] [--hosts-json FILE]\n       lab down [--dir D]\n       lab status [--dir D]\n');
+  process.stderr.write('usage: lab up N [--flavor debian|sl44|systemd|apt|role-host] [--dir D] [--prefix NAME] [--base-port P] [--hosts-json FILE] [--apt-repo DIR]\n       lab down [--dir D]\n       lab status [--dir D]\n');
   process.exit(5);
 }
 
@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
       const count = Number(positional[0] ?? '3');
       if (!Number.isInteger(count) || count < 1) usage();
       const flavor = (flags.flavor ?? 'debian') as LabFlavor;
-      if (flavor !== 'debian' && flavor !== 'sl44' && flavor !== 'systemd' && flavor !== 'apt') usage();
+      if (flavor !== 'debian' && flavor !== 'sl44' && flavor !== 'systemd' && flavor !== 'apt' && flavor !== 'role-host') usage();
       // sl44 hosts' simulated hardware by host name, e.g. {"node03": {"withoutCpuFlags": ["vmx"]}, "node04": {"arch": "i686"}}.
       let hostOverrides: Record<string, Sl44HostOverride> | undefined;
       if (flags['hosts-json']) {
@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       const t0 = Date.now();
-      const lab = await startLab({ count, flavor, dir, namePrefix: flags.prefix, basePort: flags['base-port'] ? Number(flags['base-port']) : undefined, hostOverrides });
+      const lab = await startLab({ count, flavor, dir, namePrefix: flags.prefix, basePort: flags['base-port'] ? Number(flags['base-port']) : undefined, hostOverrides, aptRepo: flags['apt-repo'] });
       process.stdout.write(`lab up: ${lab.hosts.length} ${lab.flavor} hosts in ${Date.now() - t0} ms\n`);
       for (const h of lab.hosts) process.stdout.write(`  ${h.name}  ${h.address}:${h.port}  pid ${h.pid}  root ${h.root}\n`);
       process.stdout.write(`inventory:   ${lab.inventoryPath}\nssh_config:  ${lab.sshConfigPath}\nknown_hosts: ${lab.knownHostsPath}\nkey:         ${lab.keyPath}\n`);

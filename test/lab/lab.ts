@@ -17,12 +17,13 @@ import { promisify } from 'node:util';
 import { APT_HOST_SCRIPT, populateApt } from './flavors/apt.js';
 import { populateSl44, SL44_HOST_SCRIPT, type Sl44HostOverride } from './flavors/sl44.js';
 import { cleanupSystemdHost, hostCgroup, populateSystemd, SYSTEMD_HOST_SCRIPT, systemdLauncher } from './flavors/systemd.js';
+import { cleanupRoleHostNet, populateRoleHost, roleHostAddress, roleHostLauncher, roleHostScript, setupRoleHostNet } from './flavors/role-host.js';
 
 export type { Sl44HostOverride } from './flavors/sl44.js';
 
 const run = promisify(execFile);
 
-export type LabFlavor = 'debian' | 'sl44' | 'systemd' | 'apt';
+export type LabFlavor = 'debian' | 'sl44' | 'systemd' | 'apt' | 'role-host';
 
 export interface LabHost {
   name: string;
@@ -81,6 +82,8 @@ export interface StartLabOptions {
   hostSetup?: Record<number, LabHostSetup>;
   /** sl44 only: simulated hardware by host name (e.g. `{ node03: { withoutCpuFlags: ['vmx'] } }`). */
   hostOverrides?: Record<string, Sl44HostOverride>;
+  /** role-host only: an indexed local apt repository (directory with Packages) the hosts install from. */
+  aptRepo?: string;
 }
 
 interface LabState {
@@ -106,6 +109,8 @@ export interface PopulateContext {
   passwordHash: string;
   /** sl44: this host's simulated hardware. */
   override?: Sl44HostOverride;
+  /** role-host: the local apt repository. */
+  aptRepo?: string;
 }
 
 export const flavors: Record<LabFlavor, FlavorPopulator> = {
@@ -126,10 +131,15 @@ export const flavors: Record<LabFlavor, FlavorPopulator> = {
     await populateDebian(root, host, ctx);
     await populateApt(root);
   },
+  // systemd + apt, in a network namespace of its own, installing from a local repository (flavors/role-host.ts)
+  'role-host': async (root, host, ctx) => {
+    await populateDebian(root, host, ctx);
+    await populateRoleHost(root, ctx.aptRepo);
+  },
 };
 
 /** What runs as PID 1 of each host: sshd itself, or the sl44 lab init that can "reboot". */
-const PID1_OF: Record<LabFlavor, string> = { debian: 'sshd', sl44: 'rackplay-sim/init', systemd: 'systemd', apt: 'sshd' };
+const PID1_OF: Record<LabFlavor, string> = { debian: 'sshd', sl44: 'rackplay-sim/init', systemd: 'systemd', apt: 'sshd', 'role-host': 'systemd' };
 
 function hostAddress(slot: number, index: number): string {
   return `127.${slot}.${1 + Math.floor(index / 254)}.${1 + (index % 254)}`;
@@ -402,9 +412,10 @@ async function startHost(dir: string, host: Omit<LabHost, 'pid' | 'unsharePid'>,
   const mounts = Object.entries(tmpfs).map(([p, kib]) => `${p}:${kib}`);
   const bootLog = path.join(dir, 'hosts', host.name + '.boot.log');
   const fd = openSync(bootLog, 'w');
+  if (flavor === 'role-host') await setupRoleHostNet(host.address);
   const argv =
-    flavor === 'systemd'
-      ? ['/bin/sh', '-c', systemdLauncher(hostCgroup(host.address)), SYSTEMD_HOST_SCRIPT, 'lab-host', host.root, host.name]
+    flavor === 'systemd' || flavor === 'role-host'
+      ? ['/bin/sh', '-c', flavor === 'systemd' ? systemdLauncher(hostCgroup(host.address)) : roleHostLauncher(host.address), flavor === 'systemd' ? SYSTEMD_HOST_SCRIPT : roleHostScript(SYSTEMD_HOST_SCRIPT), 'lab-host', host.root, host.name]
       : ['unshare', '--mount', '--uts', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', flavor === 'sl44' ? SL44_HOST_SCRIPT : flavor === 'apt' ? APT_HOST_SCRIPT : HOST_SCRIPT, 'lab-host', host.root, host.name, ...(flavor === 'sl44' ? [] : mounts)];
   const child = spawn(argv[0], argv.slice(1), {
     detached: true,
@@ -428,7 +439,8 @@ async function startHost(dir: string, host: Omit<LabHost, 'pid' | 'unsharePid'>,
     } catch {
       /* gone */
     }
-    if (flavor === 'systemd') await cleanupSystemdHost(host.address);
+    if (flavor === 'systemd' || flavor === 'role-host') await cleanupSystemdHost(host.address);
+    if (flavor === 'role-host') await cleanupRoleHostNet(host.address);
     throw new Error(`lab host ${host.name} did not start: ${(e as Error).message}\n${boot}${log}`.trim());
   }
 }
@@ -456,6 +468,8 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
   const planned = Array.from({ length: opts.count }, (_, i) => {
     const name = prefix + String(i + 1).padStart(width, '0');
     const root = path.join(dir, 'hosts', name);
+    // a role host has a network namespace (and so port 22) of its own
+    if (flavor === 'role-host') return { name, address: roleHostAddress(slot, i), port: 22, root, logPath: path.join(root, 'var/log/sshd.log') };
     return { name, address: hostAddress(slot, i), port: opts.basePort !== undefined ? port0 + i : port0, root, logPath: path.join(root, 'var/log/sshd.log') };
   });
 
@@ -475,7 +489,7 @@ export async function startLab(opts: StartLabOptions): Promise<Lab> {
   await Promise.all(
     planned.map(async (h, i) => {
       const setup = opts.hostSetup?.[i] ?? {};
-      await flavors[flavor](h.root, h, { becomeUser: BECOME_USER, passwordHash, override: opts.hostOverrides?.[h.name] });
+      await flavors[flavor](h.root, h, { becomeUser: BECOME_USER, passwordHash, override: opts.hostOverrides?.[h.name], aptRepo: opts.aptRepo });
       const type = setup.hostKeyType ?? 'ed25519';
       const keyFile = path.join(h.root, `etc/ssh/ssh_host_${type}_key`);
       await run('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', h.name, '-f', keyFile]);
@@ -606,7 +620,8 @@ export async function stopLab(dir: string): Promise<void> {
   if (st) {
     await Promise.all(st.hosts.map((h) => killRecorded(h.pid, PID1_OF[st.flavor ?? 'debian'])));
     await Promise.all(st.hosts.map((h) => killRecorded(h.unsharePid, 'unshare')));
-    if (st.flavor === 'systemd') await Promise.all(st.hosts.map((h) => cleanupSystemdHost(h.address)));
+    if (st.flavor === 'systemd' || st.flavor === 'role-host') await Promise.all(st.hosts.map((h) => cleanupSystemdHost(h.address)));
+    if (st.flavor === 'role-host') await Promise.all(st.hosts.map((h) => cleanupRoleHostNet(h.address)));
     const lockOwner = await readFile(path.join(st.slotLock, 'owner'), 'utf8').catch(() => '');
     if (lockOwner === dir) await rm(st.slotLock, { recursive: true, force: true });
   }

@@ -218,6 +218,8 @@ describe('system', () => {
     ['debian12', fx('debian12', 'pkg'), 'Debian', '12', 'apt'],
     ['EL8 dnf with yum link', '/usr/bin/yum\n/usr/bin/dnf\n/usr/bin/rpm\n', 'RedHat', '8', 'dnf'],
     ['apt-rpm only', '/usr/bin/apt-get\n/bin/rpm\n', 'RedHat', '4', 'apt_rpm'],
+    ['Debian with dnf and rpm installed', '/usr/bin/dnf\n/usr/bin/apt-get\n/usr/bin/rpm\n', 'Debian', '12', 'apt'],
+    ['Debian whose apt-get rpm owns', '/usr/bin/apt-get\n/usr/bin/rpm\napt_rpm_owned\n', 'Debian', '12', 'apt_rpm'],
   ])('pkg_mgr %s', (_n, section, family, major, expected) => {
     expect(pkgMgrFact(section, family, major)).toBe(expected);
   });

@@ -125,6 +125,9 @@ export function selinuxFacts(section: string, config: string): Record<string, un
 export function pkgMgrFact(section: string, osFamily: string, majorVersion: string): string {
   const has = (p: string) => section.split('\n').some((l) => l.trim() === p);
   const rpm = has('/bin/rpm') || has('/usr/bin/rpm');
+  // As Ansible: yum, dnf or rpm installed inside Debian do not make them its package
+  // manager; apt is, unless rpm's database says it owns apt-get (APT-RPM).
+  if (osFamily === 'Debian') return has('apt_rpm_owned') ? 'apt_rpm' : 'apt';
   if (osFamily === 'RedHat' || rpm) {
     const major = Number(majorVersion);
     if (has('/usr/bin/dnf') && (!has('/usr/bin/yum') || (Number.isFinite(major) && major >= 8))) return 'dnf';

@@ -84,11 +84,12 @@ exec chroot "$R" /usr/bin/env -i container=rackplay-lab /usr/lib/systemd/systemd
  * namespaces (cgroup included) and runs the script. The launcher runs builtins only
  * before its exec: the lab takes the first child of this PID for the host's PID 1.
  */
-export function systemdLauncher(cgroup: string): string {
+export function systemdLauncher(cgroup: string, wrapper = ''): string {
   mkdirSync(cgroup, { recursive: true });
+  // wrapper: commands that exec what follows (nsenter, setpriv), so the PID stays the launcher's
   return `set -e
 echo $$ > "${cgroup}/cgroup.procs"
-exec unshare --mount --uts --pid --cgroup --fork --kill-child -- /bin/sh -c "$0" "$@"`;
+exec ${wrapper ? wrapper + ' ' : ''}unshare --mount --uts --pid --cgroup --fork --kill-child -- /bin/sh -c "$0" "$@"`;
 }
 
 /** Removes the host's cgroup subtree once its processes are gone (deepest first). */
