@@ -7,6 +7,8 @@
 //                    [--ansible-max-hosts 10] [--ansible-default-max-hosts 1]
 //                    [--tuned-noop-hosts 50] [--tuned-noop-runs 1]
 //                    [--profile-hosts 50] [--no-floor] [--out bench/results]
+//                    [--playbooks site,loops,sl44-roles] [--sl44-hosts 10,50]
+// (--playbooks: bench/playbooks.mjs; the default takes those that fit 15 minutes.)
 //
 // The default plan has to fit the issue's 15 minutes on a 2-core machine, and Ansible is what
 // costs: 3-4 s per host per run for the tuned one (~3 minutes a run at 50 hosts), where
@@ -29,7 +31,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CONVERGED_BY_RACKPLAY, sideBySide, textTable } from './tables.mjs';
+import { defaultPlaybooks, describePlaybook, PLAYBOOKS, playbookHosts, printPlaybooks, runPlaybooks } from './playbooks.mjs';
+import { invalidReason, parseRecap } from './recap.mjs';
+import { CONVERGED_BY_RACKPLAY, runTable, sideBySide, textTable } from './tables.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => pathToFileURL(path.join(repo, 'dist', p)).href;
@@ -64,6 +68,8 @@ function parseArgs(argv) {
       case '--tuned-noop-runs': o.tunedNoopRuns = int(value(), '--tuned-noop-runs'); break;
       case '--profile-hosts': o.profileHosts = int(value(), '--profile-hosts'); break;
       case '--no-floor': o.floor = false; break;
+      case '--playbooks': o.playbooks = list(value()); break;
+      case '--sl44-hosts': o.sl44Hosts = list(value()).map((v) => int(v, '--sl44-hosts')).filter((n) => n > 0); break;
       case '--out': o.out = path.resolve(value()); break;
       case '--help': case '-h': usage();
       default: usage(`unknown option ${flag}`);
@@ -79,6 +85,8 @@ function parseArgs(argv) {
   o.scenarios = canonical(o.scenarios);
   o.ansibleScenarios = canonical(o.ansibleScenarios);
   if (o.hosts.length === 0) usage('--hosts needs at least one count');
+  for (const p of o.playbooks ?? []) if (!PLAYBOOKS.includes(p)) usage(`unknown playbook '${p}' (known: ${PLAYBOOKS.join(', ')})`);
+  o.hostsOf = playbookHosts(o, given);
   o.hosts = [...new Set(o.hosts)].sort((a, b) => a - b);
   // The tuned no-op needs a count rackplay converges in, where the tuned ansible-playbook is not
   // already measured in full. Given explicitly, a count that cannot have it is a mistake; the
@@ -119,6 +127,11 @@ function usage(problem) {
   --profile-hosts 50           CPU profile of a rackplay no-op at this count; 0: none
   --no-floor                   skip the floor (bare ssh execs) measurement
   --out bench/results          where the JSON and SVG go
+  --playbooks site,loops,sl44-roles
+                               site: bench/playbook; loops: bench/playbook-loops; sl44-roles: the
+                               six roles on sl44 lab hosts (rackplay only); default: site, and
+                               the others that keep the estimate within 15 minutes
+  --sl44-hosts 10,50           sl44-roles host counts (default: --hosts if given, else 10,50)
 The defaults take about 13 minutes on a quiet 2-core machine; the plan and its estimate are
 printed first.
 `);
@@ -253,32 +266,6 @@ function timed(argv, { env, cwd, stdoutFile, timeFile }) {
       resolve({ code, wallMs, cpuMs: Math.round((user + sys) * 1000), peakRssMb: Math.round((rssKb / 1024) * 10) / 10, output: out });
     });
   });
-}
-
-/** host → {ok, changed, unreachable, failed} from a PLAY RECAP. */
-function parseRecap(text) {
-  const at = text.lastIndexOf('PLAY RECAP');
-  const out = {};
-  if (at < 0) return out;
-  for (const line of text.slice(at).split('\n').slice(1)) {
-    const m = /^(\S+)\s+:\s+(.*)$/.exec(line.trim());
-    if (!m) continue;
-    out[m[1]] = Object.fromEntries(m[2].trim().split(/\s+/).map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
-  }
-  return out;
-}
-
-/** Why a run does not count (every host must finish; re-runs must change nothing). */
-function invalidReason(recap, hostNames, scenario) {
-  const missing = hostNames.filter((h) => !recap[h]);
-  if (missing.length) return `no recap for ${missing.length} host(s), e.g. ${missing[0]}`;
-  for (const h of hostNames) {
-    const r = recap[h];
-    if (r.failed || r.unreachable) return `${h}: failed=${r.failed} unreachable=${r.unreachable}`;
-    if (scenario === 'converge' && !(r.changed > 0)) return `${h}: converge changed nothing`;
-    if (scenario !== 'converge' && r.changed !== 0) return `${h}: ${scenario} run changed ${r.changed}`;
-  }
-  return undefined;
 }
 
 function ansibleConfig(file, tuned, controlDir) {
@@ -502,26 +489,26 @@ function svgChart(summary, title) {
   return parts.join('\n') + '\n';
 }
 
-function table(summary) {
-  const head = ['tool', 'hosts', 'scenario', 'valid', 'wall ms', 'min..max', 'cpu ms', 'rss MB', 'execs/th', 'ops/th', '1st exec'];
-  const rows = summary.map((s) => [s.tool, s.hosts, `${s.scenario}${s.state === CONVERGED_BY_RACKPLAY ? ' †' : ''}`, `${s.valid}/${s.runs}`, s.wallMs ?? '-', s.minWallMs === null ? '-' : `${s.minWallMs}..${s.maxWallMs}`, s.cpuMs ?? '-', s.peakRssMb ?? '-', s.execsPerTaskHost ?? '', s.opsPerTaskHost ?? '', s.firstExecMs ?? ''].map(String));
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [head, ...rows].map((r) => r.map((c, i) => (i < 3 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')).join('\n') + '\n';
-}
-
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (!existsSync(path.join(repo, 'dist/src/cli/main.js')) || !existsSync(path.join(repo, 'dist/test/lab/lab.js'))) usage('dist/ is missing: run `npm run build` first');
   if (!existsSync(TIME)) usage(`${TIME} is missing: apt-get install time`);
   if (o.tools.some((t) => t.startsWith('ansible')) && !existsSync('/usr/bin/ansible-playbook')) usage('ansible-playbook is missing: apt-get install ansible-core, or --tools rackplay');
-  const { startLab, stopLab } = await import(dist('test/lab/lab.js'));
-  const steps = buildPlan(o);
-  if (steps.length === 0) usage('nothing to run: no tool runs at any of --hosts');
+  const { startLab, stopLab, labHostVars: labVars } = await import(dist('test/lab/lab.js'));
+  o.playbooks ??= defaultPlaybooks(o, o.hostsOf, describePlan(o, buildPlan(o)).seconds);
+  const site = o.playbooks.includes('site');
+  if (!site) Object.assign(o, { floor: false, profileHosts: 0 });
+  const steps = site ? buildPlan(o) : [];
+  const extras = o.playbooks.filter((p) => p !== 'site').map((p) => describePlaybook(o, o.hostsOf, p));
+  if (steps.length === 0 && !extras.some((e) => e.lines.length)) usage('nothing to run: no tool runs at any of --hosts');
   const plan = describePlan(o, steps);
+  for (const e of extras) plan.lines.push(...e.lines), (plan.seconds += e.seconds);
   process.stderr.write(`plan, in this order (${o.runs} round${o.runs === 1 ? '' : 's'}):\n${plan.lines.join('\n')}\nestimated duration: ~${fmtDuration(plan.seconds)} (per-run costs measured on a quiet 2-core machine)\n`);
 
   const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-bench-'));
   const labDir = path.join(work, 'lab');
+  const labDirs = [labDir];
+  const playbookResults = {};
   const controlDirs = [];
   // One cleanup, awaited by whoever asks: the signal handler and the `finally` below.
   let cleaning;
@@ -535,7 +522,7 @@ async function main() {
       }
     }
     for (const d of controlDirs) await closeControlMasters(d).catch(() => undefined);
-    await stopLab(labDir).catch((e) => process.stderr.write(`bench: stopping the lab: ${e.message}\n`));
+    for (const d of labDirs) await stopLab(d).catch((e) => process.stderr.write(`bench: stopping the lab: ${e.message}\n`));
     rmSync(work, { recursive: true, force: true });
   };
   const onSignal = (sig) => {
@@ -569,6 +556,7 @@ async function main() {
       options: { ...o, out: undefined },
       estimatedDurationS: plan.seconds,
       playbook: { path: path.relative(repo, playbook), tasks: taskCount },
+      playbooks: playbookResults,
       startup: { rackplayVersionMs: versionMs, ansiblePlaybookVersionMs: ansibleVersionMs },
       floor,
       summary,
@@ -583,8 +571,8 @@ async function main() {
   try {
     const maxHosts = Math.max(...o.hosts);
     const t0 = process.hrtime.bigint();
-    const lab = await startLab({ count: maxHosts, dir: labDir, namePrefix: 'bench' });
-    log(`lab: ${lab.hosts.length} hosts up in ${Math.round(ms(t0))} ms (${lab.hosts[0].address}..${lab.hosts.at(-1).address})`);
+    const lab = site || o.playbooks.includes('loops') ? await startLab({ count: maxHosts, dir: labDir, namePrefix: 'bench' }) : undefined;
+    if (lab) log(`lab: ${lab.hosts.length} hosts up in ${Math.round(ms(t0))} ms (${lab.hosts[0].address}..${lab.hosts.at(-1).address})`);
     const cfg = {};
     for (const tool of ['ansible', 'ansible-tuned']) {
       const cp = path.join(work, `cp-${tool}`);
@@ -604,9 +592,9 @@ async function main() {
       ansibleVersionMs = await startupMs(['ansible-playbook', '--version'], 3, work);
       log(`ansible-playbook --version: ${ansibleVersionMs} ms (median of 3)`);
     }
-    const listed = await timed([process.execPath, rackplayBin, '--list-tasks', '-i', lab.inventoryPath, playbook], { env: { ...baseEnv, ANSIBLE_CONFIG: cfg.rackplay }, cwd: work, stdoutFile: path.join(work, 'list.out'), timeFile: path.join(work, 'list.time') });
-    taskCount = listed.output.split('\n').filter((l) => /^\s{6}\S/.test(l)).length;
-    log(`playbook: ${taskCount} tasks`);
+    const listed = site && await timed([process.execPath, rackplayBin, '--list-tasks', '-i', lab.inventoryPath, playbook], { env: { ...baseEnv, ANSIBLE_CONFIG: cfg.rackplay }, cwd: work, stdoutFile: path.join(work, 'list.out'), timeFile: path.join(work, 'list.time') });
+    taskCount = listed && listed.output.split('\n').filter((l) => /^\s{6}\S/.test(l)).length;
+    if (site) log(`playbook: ${taskCount} tasks`);
 
     const profileAt = async (n) => {
       const hosts = lab.hosts.slice(0, n);
@@ -687,6 +675,8 @@ async function main() {
         }
       }
     }
+    const ctx = { lab, labDirs, startLab, labHostVars: labVars, timed, writeInventory, summarize, cfg, baseEnv, work, repo, rackplayBin, log, stopped: () => stoppedBySignal, report: () => report(true) };
+    await runPlaybooks(o, o.hostsOf, ctx, playbookResults);
   } finally {
     await cleanup();
     process.removeListener('SIGINT', onSignal);
@@ -697,8 +687,8 @@ async function main() {
   const result = report(false);
   const summary = result.summary;
   const side = sideBySide(summary, o.runs);
-  process.stdout.write('\n' + textTable(side) + '\n' + side.notes.map((n) => `  ${n}\n`).join(''));
-  process.stdout.write('\n' + table(summary));
+  if (site) process.stdout.write('\n' + textTable(side) + '\n' + side.notes.map((n) => `  ${n}\n`).join('') + '\n' + runTable(summary));
+  process.stdout.write(printPlaybooks(playbookResults, o.runs));
   process.stdout.write('\ntargets:\n' + result.targets.list.map((t) => `  [${t.holds === null ? ' ? ' : t.holds ? 'ok ' : 'NO '}] ${t.target}: ${t.value}`).join('\n') + '\n');
   process.stdout.write(`\nwrote ${path.relative(process.cwd(), jsonFile)} and ${path.relative(process.cwd(), svgFile)}; took ${fmtDuration(result.durationS)} (estimated ~${fmtDuration(plan.seconds)})\n`);
 }

@@ -54,3 +54,11 @@ export function textTable({ head, align, rows }) {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   return [head, ...rows].map((r) => r.map((c, i) => (align[i] === 'r' ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd()).join('\n');
 }
+
+/** Every summary row of a result (one per tool, hosts, scenario), as plain text. */
+export function runTable(summary) {
+  const head = ['tool', 'hosts', 'scenario', 'valid', 'wall ms', 'min..max', 'cpu ms', 'rss MB', 'execs/th', 'ops/th', '1st exec'];
+  const rows = summary.map((s) => [s.tool, s.hosts, `${s.scenario}${s.state === CONVERGED_BY_RACKPLAY ? ' †' : ''}`, `${s.valid}/${s.runs}`, s.wallMs ?? '-', s.minWallMs === null ? '-' : `${s.minWallMs}..${s.maxWallMs}`, s.cpuMs ?? '-', s.peakRssMb ?? '-', s.execsPerTaskHost ?? '', s.opsPerTaskHost ?? '', s.firstExecMs ?? ''].map(String));
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [head, ...rows].map((r) => r.map((c, i) => (i < 3 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')).join('\n') + '\n';
+}

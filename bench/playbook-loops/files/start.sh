@@ -1,0 +1,3 @@
+#!/bin/sh
+# start the shop application
+exec true

@@ -1,0 +1,3 @@
+#!/bin/sh
+# stop the shop application
+exec true
