@@ -31,6 +31,15 @@ for (const [h, f] of Object.entries(r.floor)) {
 }
 out.push('', row(['target', 'measured', 'holds']), row(['---', '---', '---']));
 for (const t of r.targets.list) out.push(row([t.target, t.value, t.holds === null ? 'not measured' : t.holds ? 'yes' : '**no**']));
+// The other playbooks (--playbooks; bench/playbooks.mjs): the same two tables each.
+for (const [name, p] of Object.entries(r.playbooks ?? {})) {
+  out.push('', `Playbook \`${name}\` (\`${p.path}\`, ${p.tasks} tasks, ${p.lab} lab hosts); execs per task-host: ${p.taskHosts}.`, '');
+  const ps = sideBySide(p.summary, r.options.runs);
+  out.push(markdownTable(ps));
+  if (ps.notes.length) out.push('', ...ps.notes.map((n) => `${n}  `));
+  out.push('', row(['rackplay', 'hosts', 'wall (min..max)', 'controller CPU', 'execs', 'puts', 'execs / task-host', 'ops / task-host']), row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+  for (const s of p.summary.filter((s) => s.tool === 'rackplay')) out.push(row([s.scenario, s.hosts, `${sec(s.wallMs)} (${sec(s.minWallMs)}..${sec(s.maxWallMs)})`, sec(s.cpuMs), s.execs, s.puts, s.execsPerTaskHost, s.opsPerTaskHost]));
+}
 if (r.profile) {
   out.push('', `Profile: rackplay no-op at ${r.profile.hosts} hosts, ${sec(r.profile.wallMs)} wall, ${sec(r.profile.cpuMs)} CPU; ${r.profile.totalMs} ms sampled of which ${r.profile.idleMs} ms idle.`, '');
   out.push(row(['self time', 'share', 'function']), row(['---:', '---:', '---']));

@@ -78,7 +78,7 @@ export function defaultPlaybooks(o, hostsOf, siteSeconds) {
     if (total + s <= BUDGET_S) {
       out.push(name);
       total += s;
-    }
+    } else process.stderr.write(`playbook ${name} left out of the default plan: ~${Math.round(s)} s more would pass ${BUDGET_S / 60} minutes (--playbooks selects it)\n`);
   }
   return out;
 }
