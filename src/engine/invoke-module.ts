@@ -97,11 +97,15 @@ export async function speculateProbe(written: TaskInvocation, env: ExecEnv, kw: 
   const { def, inv } = found ? handOff(found, written, written.vars, env) : { def: found, inv: written };
   const { task } = inv;
   // A planned module's probe, or an action module's guard (command with creates).
+  // A task that only sets vars (set_fact, include_vars) probes nothing: a lookahead may go
+  // past it (a later probe it changes renders differently, and is then not used).
+  if (def?.controllerOnly && def.traits?.factsLayer && def.traits.factsLayer !== 'none') return { kind: 'skip' };
   const probeOf = !def || def.controllerOnly ? undefined : def.run ? def.guard : def.plan && def.probe;
   if (!def || !probeOf) return { kind: 'stop' };
   // A loop's items are predicted by the loop itself (execute.ts), each with its item's vars.
   if ((task.loop && itemUid === undefined) || task.until?.length) return { kind: 'stop' };
-  if (kw.delegateTo !== undefined || kw.runOnce) return { kind: 'stop' };
+  // Delegated or run once: it probes elsewhere or at another time; what it writes counts.
+  if (kw.delegateTo !== undefined || kw.runOnce) return { kind: 'skip' };
   try {
     if (!allTrue(env.templar, kw.when, inv.vars).ok) return { kind: 'skip' };
   } catch {
@@ -206,7 +210,9 @@ async function runModule(def: ModuleDef, inv: TaskInvocation, vars: Record<strin
     batchedGuard: async (script) => {
       // an async task's guard runs in its job, on the target's time
       if (!env.runProbe || delegatedTo !== undefined || asyncJob) return undefined;
-      const r = await env.runProbe({ host, uid: inv.loopItem?.uid ?? task.uid, script, become, env: envVars, batchable: false }, getTransport(), async () => NOT_BATCHED);
+      // The guard may start a batch too: the probes after it ride along.
+      const batchable = (!task.loop || !!inv.loopItem) && !task.until?.length && timeoutMs === undefined;
+      const r = await env.runProbe({ host, uid: inv.loopItem?.uid ?? task.uid, taskUid: task.uid, predictRest: inv.loopItem?.predictRest, script, become, env: envVars, batchable }, getTransport(), async () => NOT_BATCHED);
       return r === NOT_BATCHED ? undefined : r;
     },
   };

@@ -105,7 +105,12 @@ async function predictProbes(rs: RunState, first: ProbeRequest & { host: string 
       if (node.register) registered.push(node.register);
       continue;
     }
-    if (registered.length && mentionsAny(node, registered)) break;
+    // A task that uses what an earlier one registers or sets cannot be predicted yet; the
+    // tasks after it may (what it writes when it runs drops the saved probes anyway).
+    if (registered.length && mentionsAny(node, registered)) {
+      if (node.register) registered.push(node.register);
+      continue;
+    }
     const varsScope = child(scope, { vars: node.vars });
     const vars = rs.vars.forTask(host, pv, varsScope);
     // A loop: each item as it would run, with its loop variables (uid#index, as execute.ts runs them).
@@ -131,6 +136,8 @@ async function predictProbes(rs: RunState, first: ProbeRequest & { host: string 
     }
     if (stop) break;
     if (node.register) registered.push(node.register);
+    // set_fact's names, like a register: the tasks that use them are left to run on their own.
+    if (traits?.factsLayer === 'nonpersistent' && node.args && typeof node.args === 'object') registered.push(...Object.keys(node.args).filter((k) => k !== 'cacheable'));
   }
   return out;
 }

@@ -150,7 +150,7 @@ export class WriteCount {
   n = 0;
 }
 
-/** `t`, counting into `count` each exec that is not a probe and each put. */
+/** `t`, counting into `count` each exec that is not a probe, each put and each get. */
 export function watchWrites(t: Transport, count: WriteCount): Transport {
   return {
     get host() {
@@ -170,7 +170,11 @@ export function watchWrites(t: Transport, count: WriteCount): Transport {
       count.n++;
       return t.put(path, content, opts);
     },
-    get: (path, opts) => t.get(path, opts),
+    // A download writes on the controller, which may be one of the hosts (localhost).
+    get(path, opts) {
+      count.n++;
+      return t.get(path, opts);
+    },
     close: () => t.close(),
   };
 }

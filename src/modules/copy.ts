@@ -23,6 +23,7 @@ import {
   type FileFacts,
 } from '../facts/file-probe.js';
 import type { FromSchema } from 'json-schema-to-ts';
+import { pyJsonDumps, pyStr } from '../template/index.js';
 import { quote } from '../transport/quote.js';
 import {
   COMMON_FILE_ARGS,
@@ -127,7 +128,8 @@ export function prepareCopy(args: CopyArgs, ctx: RunContext): CopyPrepared {
   if (args.src !== undefined && args.content !== undefined) throw new ModuleFailure('src and content are mutually exclusive');
   if (args.content !== undefined) {
     const c = args.content;
-    const text = typeof c === 'string' ? c : typeof c === 'object' && c !== null ? JSON.stringify(c) : String(c);
+    // As Ansible's copy action: a dict or list as json.dumps writes it, anything else as Python's str().
+    const text = typeof c === 'string' ? c : typeof c === 'object' && c !== null ? pyJsonDumps(c, { ensureAscii: true }) : pyStr(c);
     out.files = [{ rel: '', content: Buffer.from(text, 'utf8') }];
     return out;
   }

@@ -25,6 +25,7 @@ export { mergeHash } from './merge-hash.js';
 export { isUnsafe, markUnsafe, plainText, UnsafeText, unsafeText } from './unsafe.js';
 export { ALGORITHMS as CRYPT_ALGORITHMS, cryptHash, randomSalt } from './filters-password.js';
 export { pyStr } from './python.js';
+export { pyJsonDumps } from './serialize.js';
 
 /** Every lookup plugin's name: `with_<name>` is a loop over it (for the parser's list of loop keywords). */
 export const LOOKUP_NAMES: readonly string[] = Object.keys(LOOKUPS);

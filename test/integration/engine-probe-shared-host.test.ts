@@ -26,6 +26,25 @@ writeFileSync(
       copy: { dest: ${shared}, content: "alpha\\n" }
 `,
 );
+writeFileSync(
+  path.join(dir, 'past.yml'),
+  `- hosts: alpha
+  gather_facts: false
+  tasks:
+    - stat: { path: ${own} }
+      register: st
+    - name: uses the register
+      copy: { dest: ${dir}/p1, content: "{{ st.stat.exists }}\\n" }
+    - set_fact: { greeting: hi }
+    - name: uses the fact
+      copy: { dest: ${dir}/p2, content: "{{ greeting }}\\n" }
+    - command: { cmd: touch ${dir}/made, creates: ${dir}/made }
+    - copy: { dest: ${dir}/p3, content: "three\\n" }
+    - stat: { path: ${own} }
+      delegate_to: localhost
+    - copy: { dest: ${dir}/p4, content: "four\\n" }
+`,
+);
 writeFileSync(path.join(dir, 'inv.ini'), 'alpha ansible_connection=local\nbeta ansible_connection=local\n');
 writeFileSync(
   path.join(dir, 'pb.yml'),
@@ -67,6 +86,26 @@ describe('saved probes on hosts that share a machine', () => {
     const lines = Object.fromEntries(parseTaskLines(r.stdout).map((t) => [t.banner, t.hosts]));
     expect(lines['TASK [puts its content back]']).toEqual({ alpha: ['changed'] });
     expect(readFileSync(shared, 'utf8')).toBe('alpha\n');
+  });
+
+  it('are predicted past tasks that use a register or a fact, set_fact and delegated tasks; a creates guard starts a batch', async () => {
+    reset();
+    const stats = path.join(dir, 'stats.json');
+    const run = () => runRackplay(['-i', 'inv.ini', 'past.yml'], { cwd: dir, env: { ...env, RACKPLAY_STATS_FILE: stats } });
+    expect((await run()).code).toBe(0);
+    const again = await run();
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/alpha\s*: ok=8 +changed=0/);
+    // one batch (stat, the guard, p3, p4), then the two tasks that use a register or a
+    // fact, and the stat delegated to localhost, each on its own
+    expect(JSON.parse(readFileSync(stats, 'utf8')).execs).toBe(4);
+    // what the register and the fact said, not a prediction made before them
+    writeFileSync(own, 'x');
+    rmSync(own);
+    const changed = await run();
+    expect(changed.stdout).toMatch(/alpha\s*: ok=8 +changed=1/);
+    expect(readFileSync(path.join(dir, 'p1'), 'utf8')).toBe('False'); // Python's str(False), as Ansible writes a bool content
+    expect(readFileSync(path.join(dir, 'p2'), 'utf8')).toBe('hi\n');
   });
 
   it.skipIf(!haveAnsiblePlaybook)('matches ansible-playbook (needs ansible-playbook: apt-get install ansible)', async () => {
