@@ -37,6 +37,7 @@
 // controller cuts the bytes by those counts. The script itself travels on stdin
 // (transport/stdin-script.ts), so no part of it shows in any argv on the host.
 import { FILE_PROBE_FUNCTION, preStatBatch } from '../facts/file-probe.js';
+import { observeTransport } from '../transport/observe.js';
 import type { BecomeSpec, ExecResult, Transport } from '../transport/types.js';
 
 /** The most tasks one batch probes. */
@@ -152,31 +153,14 @@ export class WriteCount {
 
 /** `t`, counting into `count` each exec that is not a probe, each put and each get. */
 export function watchWrites(t: Transport, count: WriteCount): Transport {
-  return {
-    get host() {
-      return t.host;
-    },
-    get stats() {
-      return t.stats;
-    },
-    get streams() {
-      return t.streams;
-    },
-    exec(command, opts) {
+  return observeTransport(t, {
+    exec: (_command, opts) => {
       if (!opts?.readOnly) count.n++;
-      return t.exec(command, opts);
     },
-    put(path, content, opts) {
-      count.n++;
-      return t.put(path, content, opts);
-    },
+    put: () => count.n++,
     // A download writes on the controller, which may be one of the hosts (localhost).
-    get(path, opts) {
-      count.n++;
-      return t.get(path, opts);
-    },
-    close: () => t.close(),
-  };
+    get: () => count.n++,
+  });
 }
 
 /** One host's speculative probe results. */

@@ -3,25 +3,9 @@
 // (sudo and its flags, the user), the command itself as `<command>`. The command is left
 // out because it may hold what a no_log task must not show (a shell task's own words).
 import { wrapBecome } from './become.js';
+import { observeTransport } from './observe.js';
 import type { Transport } from './types.js';
 
 export function tracedTransport(t: Transport, trace: (command: string) => void): Transport {
-  return {
-    get host() {
-      return t.host;
-    },
-    get stats() {
-      return t.stats;
-    },
-    get streams() {
-      return t.streams;
-    },
-    exec(command, opts) {
-      trace(wrapBecome('<command>', opts?.become));
-      return t.exec(command, opts);
-    },
-    put: (path, content, opts) => t.put(path, content, opts),
-    get: (path, opts) => t.get(path, opts),
-    close: () => t.close(),
-  };
+  return observeTransport(t, { exec: (_command, opts) => trace(wrapBecome('<command>', opts?.become)) });
 }
