@@ -107,12 +107,10 @@ export class VarsBuilder {
     return !!s && (s.failed || s.unreachable || s.ended);
   }
 
-  private magic(host: string, pv: PlayVarsContext, scope: Scope | undefined, withHostvars: boolean): Record<string, unknown> {
+  /** hostvars: every host's variables, each built when asked for. */
+  private hostvarsView(pv: PlayVarsContext): Record<string, unknown> {
     const inv = this.ctx.inventory;
-    const roles = rolesInScope(scope);
-    const role = roles.at(-1);
-    const short = host.split('.')[0];
-    const hostvars = opaque(new Proxy(
+    return opaque(new Proxy(
       {},
       {
         // The implicit localhost answers by name, as Ansible's HostVars finds it through
@@ -124,19 +122,21 @@ export class VarsBuilder {
           typeof key === 'string' && inv.hosts.has(key) ? { enumerable: true, configurable: true, value: this.forHost(key, pv) } : undefined,
       },
     ));
+  }
+
+  private magic(host: string, pv: PlayVarsContext, scope: Scope | undefined, withHostvars: boolean): Record<string, unknown> {
+    const inv = this.ctx.inventory;
+    const roles = rolesInScope(scope);
+    const role = roles.at(-1);
+    const short = host.split('.')[0];
     const firstSource = this.ctx.inventorySources[0];
-    const batch = pv.batch.filter((h) => !this.removed(h));
+    // Built for every task on every host (and every loop item the lookahead predicts): the
+    // values that cost a walk over hosts, groups or paths are getters, computed on first use
+    // and kept for this view, so a task that names none of them pays for none.
     const m: Record<string, unknown> = {
       ...this.controller,
-      ...roleNames(pv.play, pv.publicRoles),
       inventory_hostname: host,
       inventory_hostname_short: short,
-      group_names: inv.groupNames(host),
-      groups: inv.groupsDict(),
-      ...(withHostvars ? { hostvars } : {}),
-      play_hosts: batch,
-      ansible_play_hosts: pv.playHosts.filter((h) => !this.removed(h)),
-      ansible_play_batch: batch,
       ansible_play_hosts_all: pv.playHostsAll ?? pv.playHosts,
       ansible_play_name: pv.play.name ?? '',
       playbook_dir: pv.play.baseDir,
@@ -145,16 +145,27 @@ export class VarsBuilder {
       ansible_verbosity: this.ctx.verbosity,
       ansible_run_tags: this.ctx.runTags.length ? this.ctx.runTags : ['all'],
       ansible_skip_tags: this.ctx.skipTags,
-      ansible_version: versionDict(),
-      ansible_inventory_sources: this.ctx.inventorySources.map((src) => path.resolve(src)),
-      ansible_search_path: searchPath(scope, pv.play.baseDir),
       rackplay_version: RACKPLAY_VERSION,
       omit: OMIT_TOKEN,
     };
-    if (firstSource) {
-      m.inventory_file = path.resolve(firstSource);
-      m.inventory_dir = path.dirname(path.resolve(firstSource));
-    }
+    const batch = once(() => pv.batch.filter((h) => !this.removed(h)));
+    const names = once(() => roleNames(pv.play, pv.publicRoles));
+    lazy(m, {
+      ansible_role_names: () => names().ansible_role_names,
+      ansible_dependent_role_names: () => names().ansible_dependent_role_names,
+      ansible_play_role_names: () => names().ansible_play_role_names,
+      role_names: () => names().role_names,
+      group_names: () => inv.groupNames(host),
+      groups: () => inv.groupsDict(),
+      play_hosts: batch,
+      ansible_play_hosts: () => pv.playHosts.filter((h) => !this.removed(h)),
+      ansible_play_batch: batch,
+      ansible_version: versionDict,
+      ansible_inventory_sources: () => this.ctx.inventorySources.map((src) => path.resolve(src)),
+      ansible_search_path: () => searchPath(scope, pv.play.baseDir),
+      ...(withHostvars ? { hostvars: () => this.hostvarsView(pv) } : {}),
+      ...(firstSource ? { inventory_file: () => path.resolve(firstSource), inventory_dir: () => path.dirname(path.resolve(firstSource)) } : {}),
+    });
     if (role) {
       m.role_path = role.path;
       m.role_name = role.name;
@@ -178,6 +189,24 @@ const PLAY_ONLY = [
   'play_hosts',
   'role_names',
 ];
+
+/** A function computing its value once, on first call. */
+function once<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) (value = f()), (done = true);
+    return value;
+  };
+}
+
+/** Adds each getter as an enumerable property of `m` whose value is computed on first read. */
+function lazy(m: Record<string, unknown>, getters: Record<string, () => unknown>): void {
+  for (const [k, f] of Object.entries(getters)) {
+    const get = once(f);
+    Object.defineProperty(m, k, { get, enumerable: true, configurable: true });
+  }
+}
 
 /**
  * Ansible's role name lists. It builds the first two from sets, so their order varies from

@@ -22,14 +22,15 @@ export type SectionName = (typeof SUBSET_SECTIONS)[SubsetName][number];
 
 export const DEFAULT_FACT_PATH = '/etc/ansible/facts.d';
 
-/** Prints executable, version_info, the version string, SSLContext, implementation, a line each. */
+/**
+ * Prints executable, version_info, the version string, SSLContext, implementation, a line
+ * each. Run with -S and without importing ssl: loading site and OpenSSL was two thirds of
+ * the whole facts script's host time. Ansible's has_sslcontext is "ssl has SSLContext and
+ * create_default_context", which every Python from 2.7.9 (2.x) or 3.4 has when its _ssl
+ * extension is there; finding that extension does not load it.
+ */
 const PYTHON_FACTS = [
   'import sys',
-  'try:',
-  ' import ssl',
-  ' s = hasattr(ssl, "SSLContext") and hasattr(ssl, "create_default_context")',
-  'except ImportError:',
-  ' s = False',
   't = None',
   'try:',
   ' t = sys.subversion[0]',
@@ -38,8 +39,20 @@ const PYTHON_FACTS = [
   '  t = sys.implementation.name',
   ' except AttributeError:',
   '  pass',
+  'v = tuple(sys.version_info)[:5]',
+  's = False',
+  'if v >= (3, 4):',
+  ' import importlib.util',
+  ' s = importlib.util.find_spec("_ssl") is not None',
+  'elif v[0] == 2 and v >= (2, 7, 9):',
+  ' import imp',
+  ' try:',
+  '  imp.find_module("_ssl")',
+  '  s = True',
+  ' except ImportError:',
+  '  pass',
   'print(sys.executable)',
-  'print(" ".join(map(str, tuple(sys.version_info)[:5])))',
+  'print(" ".join(map(str, v)))',
   'print(sys.version.split()[0])',
   'print(s)',
   'print(t)',
@@ -87,7 +100,7 @@ const SECTION_BODIES: Record<Exclude<SectionName, 'local'>, string> = {
   // interpreters Ansible would pick first; the code runs on Python 2.3 (SL4) through 3.x.
   python: [
     'for p in /usr/bin/python3 /usr/libexec/platform-python python3 python2.7 python2 /usr/bin/python python; do',
-    `if has $p; then $p -c '${PYTHON_FACTS}' 2>/dev/null && break; fi; done`,
+    `if has $p; then $p -S -c '${PYTHON_FACTS}' 2>/dev/null && break; fi; done`,
   ].join(' '),
   cpuinfo: 'cat /proc/cpuinfo 2>/dev/null',
   nproc: 'getconf _NPROCESSORS_ONLN 2>/dev/null',

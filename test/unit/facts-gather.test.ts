@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { collectFacts, filterFacts, GatherSubsetError, resolveSubsets, sectionsFor } from '../../src/facts/collect.js';
 import { ALL_SECTIONS, buildGatherScript, splitSections } from '../../src/facts/gather.js';
@@ -27,6 +29,28 @@ describe('buildGatherScript', () => {
     expect(script).not.toContain('s cpuinfo;');
     expect(() => buildGatherScript("x'; rm -rf /", ALL_SECTIONS)).toThrow();
   });
+});
+
+describe('the python section', () => {
+  // Ansible's answer, from the interpreter itself: importing ssl is what the section avoids.
+  const ansibleAnswer = (py: string) =>
+    execFileSync(py, ['-c', 'import sys, ssl; print(" ".join(map(str, tuple(sys.version_info)[:5]))); print(hasattr(ssl, "SSLContext") and hasattr(ssl, "create_default_context"))'], { encoding: 'utf8' }).split('\n');
+  const section = (py: string) => {
+    const script = buildGatherScript('N1', ['python']).replace('for p in /usr/bin/python3 ', `for p in ${py} `);
+    return splitSections(execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' }), 'N1').get('python')!.split('\n');
+  };
+  // Debian's python3 always; a Python 2.7 where this machine has one (CI machines do not).
+  const py27 = ['/usr/bin/python2.7', `${process.env.HOME}/.pyenv/versions/2.7.18/bin/python2.7`].find((p) => existsSync(p));
+  const check = (py: string) => {
+    const [version, ssl] = ansibleAnswer(py);
+    const [exe, v, , s, impl] = section(py);
+    expect(exe).toBe(py);
+    expect(v).toBe(version);
+    expect(s).toBe(ssl);
+    expect(impl.toLowerCase()).toBe('cpython');
+  };
+  it("matches what Debian's python3 itself says, without importing ssl", () => check('/usr/bin/python3'));
+  it.skipIf(!py27)('matches what Python 2.7 itself says (skipped: no Python 2.7 on this machine)', () => check(py27!));
 });
 
 describe('resolveSubsets', () => {
