@@ -194,6 +194,11 @@ function mentionsAny(task: Task, names: string[]): boolean {
 
 /** Whether a task's templates call a lookup (lookup, query, q). */
 function mentionsLookup(task: Task): boolean {
-  const text = taskText(task);
-  return text === undefined || /\b(?:lookup|query|q)\s*\(/.test(text);
+  let found = lookups.get(task);
+  if (found === undefined) {
+    const text = taskText(task);
+    lookups.set(task, (found = text === undefined || /\b(?:lookup|query|q)\s*\(/.test(text)));
+  }
+  return found;
 }
+const lookups = new WeakMap<Task, boolean>();

@@ -40,8 +40,12 @@ import { FILE_PROBE_FUNCTION, preStatBatch } from '../facts/file-probe.js';
 import { observeTransport } from '../transport/observe.js';
 import type { BecomeSpec, ExecResult, Transport } from '../transport/types.js';
 
-/** The most tasks one batch probes. */
-export const MAX_BATCH = 64;
+/**
+ * The most probes one batch carries (a loop item counts as one). 256: the 33-task bench
+ * playbook with 20 loops needs 77 on a no-op run, and two batches cost a second round trip
+ * and a second turn of every host's prediction; a batch's script stays under 100 KB.
+ */
+export const MAX_BATCH = 256;
 
 export interface ProbeRequest {
   uid: string;

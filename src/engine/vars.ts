@@ -124,20 +124,37 @@ export class VarsBuilder {
     ));
   }
 
+  /** Each (play batch, scope, host, hostvars or not)'s magic vars: built once, see magic(). */
+  private magicViews = new WeakMap<PlayVarsContext, WeakMap<object, Map<string, Record<string, unknown>>>>();
+
   private magic(host: string, pv: PlayVarsContext, scope: Scope | undefined, withHostvars: boolean): Record<string, unknown> {
+    let byScope = this.magicViews.get(pv);
+    if (!byScope) this.magicViews.set(pv, (byScope = new WeakMap()));
+    const scopeKey = scope ?? pv;
+    let byHost = byScope.get(scopeKey);
+    if (!byHost) byScope.set(scopeKey, (byHost = new Map()));
+    const key = `${withHostvars ? 'h' : '-'}${host}`;
+    let m = byHost.get(key);
+    if (!m) byHost.set(key, (m = this.buildMagic(host, pv, scope, withHostvars)));
+    return m;
+  }
+
+  /**
+   * The magic vars. Built for every task on every host and every loop item the lookahead
+   * predicts, so they are built once per scope and host (magic()) and what changes during
+   * the play (the hosts still in it, groups, public roles) or costs a walk over hosts,
+   * groups or paths is a getter, computed whenever it is read; nothing read is kept.
+   */
+  private buildMagic(host: string, pv: PlayVarsContext, scope: Scope | undefined, withHostvars: boolean): Record<string, unknown> {
     const inv = this.ctx.inventory;
     const roles = rolesInScope(scope);
     const role = roles.at(-1);
     const short = host.split('.')[0];
     const firstSource = this.ctx.inventorySources[0];
-    // Built for every task on every host (and every loop item the lookahead predicts): the
-    // values that cost a walk over hosts, groups or paths are getters, computed on first use
-    // and kept for this view, so a task that names none of them pays for none.
     const m: Record<string, unknown> = {
       ...this.controller,
       inventory_hostname: host,
       inventory_hostname_short: short,
-      ansible_play_hosts_all: pv.playHostsAll ?? pv.playHosts,
       ansible_play_name: pv.play.name ?? '',
       playbook_dir: pv.play.baseDir,
       ansible_check_mode: this.ctx.check,
@@ -148,9 +165,10 @@ export class VarsBuilder {
       rackplay_version: RACKPLAY_VERSION,
       omit: OMIT_TOKEN,
     };
-    const batch = once(() => pv.batch.filter((h) => !this.removed(h)));
-    const names = once(() => roleNames(pv.play, pv.publicRoles));
-    lazy(m, {
+    const batch = () => pv.batch.filter((h) => !this.removed(h));
+    const names = () => roleNames(pv.play, pv.publicRoles);
+    const hostvars = once(() => this.hostvarsView(pv));
+    getters(m, {
       ansible_role_names: () => names().ansible_role_names,
       ansible_dependent_role_names: () => names().ansible_dependent_role_names,
       ansible_play_role_names: () => names().ansible_play_role_names,
@@ -159,11 +177,12 @@ export class VarsBuilder {
       groups: () => inv.groupsDict(),
       play_hosts: batch,
       ansible_play_hosts: () => pv.playHosts.filter((h) => !this.removed(h)),
+      ansible_play_hosts_all: () => pv.playHostsAll ?? pv.playHosts,
       ansible_play_batch: batch,
       ansible_version: versionDict,
       ansible_inventory_sources: () => this.ctx.inventorySources.map((src) => path.resolve(src)),
       ansible_search_path: () => searchPath(scope, pv.play.baseDir),
-      ...(withHostvars ? { hostvars: () => this.hostvarsView(pv) } : {}),
+      ...(withHostvars ? { hostvars } : {}),
       ...(firstSource ? { inventory_file: () => path.resolve(firstSource), inventory_dir: () => path.dirname(path.resolve(firstSource)) } : {}),
     });
     if (role) {
@@ -200,12 +219,9 @@ function once<T>(f: () => T): () => T {
   };
 }
 
-/** Adds each getter as an enumerable property of `m` whose value is computed on first read. */
-function lazy(m: Record<string, unknown>, getters: Record<string, () => unknown>): void {
-  for (const [k, f] of Object.entries(getters)) {
-    const get = once(f);
-    Object.defineProperty(m, k, { get, enumerable: true, configurable: true });
-  }
+/** Adds each getter to `m` as an enumerable property whose value is computed on each read. */
+function getters(m: Record<string, unknown>, gets: Record<string, () => unknown>): void {
+  for (const [k, get] of Object.entries(gets)) Object.defineProperty(m, k, { get, enumerable: true, configurable: true });
 }
 
 /**
