@@ -37,6 +37,7 @@
 // controller cuts the bytes by those counts. The script itself travels on stdin
 // (transport/stdin-script.ts), so no part of it shows in any argv on the host.
 import { FILE_PROBE_FUNCTION, preStatBatch } from '../facts/file-probe.js';
+import { PRE_READ_FILE, preReadBatch, preReadComplete, readPreRead } from '../facts/pre-read.js';
 import { observeTransport } from '../transport/observe.js';
 import type { BecomeSpec, ExecResult, Transport } from '../transport/types.js';
 
@@ -71,7 +72,7 @@ const files = (count: number) => Array.from({ length: count }, (_, i) => [`o${i}
  * definitions) that several probes start with is defined once at the top: subshells
  * inherit functions, and the host parses it once.
  */
-export function batchScript(scripts: string[], prelude?: string, afterPrelude: string[] = []): string {
+export function batchScript(scripts: string[], prelude?: string, afterPrelude: string[] = [], inDir: { lines: string[]; files: string[] } = NOTHING_IN_DIR): string {
   const head = prelude ? prelude + '\n' : undefined;
   const hoisted = sharesPrelude(scripts, prelude);
   const lines: string[] = [];
@@ -82,15 +83,19 @@ export function batchScript(scripts: string[], prelude?: string, afterPrelude: s
     `__rp_d=$(umask 077; mktemp -d "\${TMPDIR:-/tmp}/rackplay-batch.XXXXXXXXXX" 2>/dev/null) || { __rp_d="\${TMPDIR:-/tmp}/rackplay-batch.$$.$(date +%s)"; (umask 077; mkdir "$__rp_d") || exit 97; }`,
     `trap 'rm -rf "$__rp_d"' 0`,
   );
+  // What runs in the batch's directory before the probes (the pre-read), in this shell.
+  if (inDir.lines.length) lines.push(`{\n${inDir.lines.join('\n')}\n} </dev/null >/dev/null 2>&1`);
   scripts.forEach((s, i) => {
     // </dev/null: a probe that reads stdin must not eat a become password or the next probe's input.
     lines.push(`(\n${hoisted && s.startsWith(head!) ? s.slice(head!.length) : s}\n) </dev/null >"$__rp_d/o${i}" 2>"$__rp_d/e${i}"`, `__rp_r${i}=$?`);
   });
   const rcs = scripts.map((_, i) => `$__rp_r${i}`).join(' ');
-  const names = files(scripts.length).join(' ');
+  const names = [...files(scripts.length), ...inDir.files].join(' ');
   lines.push(`cd "$__rp_d" || exit 97`, `printf '%s %s\\n' ${HEADER} "${rcs}"`, `wc -c ${names} || exit 97`, `cat ${names}`);
   return lines.join('\n') + '\n';
 }
+
+const NOTHING_IN_DIR = { lines: [], files: [] };
 
 function sharesPrelude(scripts: string[], prelude: string | undefined): boolean {
   return !!prelude && scripts.filter((s) => s.startsWith(prelude + '\n')).length > 1;
@@ -102,9 +107,14 @@ function sharesPrelude(scripts: string[], prelude: string | undefined): boolean 
  * each task then probes on its own.
  */
 export function splitBatchOutput(out: ExecResult, count: number): (ExecResult | undefined)[] {
-  const none = Array.from({ length: count }, () => undefined);
+  return splitBatch(out, count).results;
+}
+
+/** splitBatchOutput, and the contents of the batch's extra files (`extraNames`, after the probes'). */
+export function splitBatch(out: ExecResult, count: number, extraNames: string[] = []): { results: (ExecResult | undefined)[]; extras?: Buffer[] } {
+  const none = { results: Array.from({ length: count }, () => undefined) };
   const bytes = out.stdoutBytes;
-  const names = files(count);
+  const names = [...files(count), ...extraNames];
   let pos = 0;
   const line = (): string | undefined => {
     const eol = bytes.indexOf(0x0a, pos);
@@ -127,11 +137,12 @@ export function splitBatchOutput(out: ExecResult, count: number): (ExecResult | 
   const total = sizes.pop()!;
   if (bytes.length - pos !== total || sizes.reduce((a, b) => a + b, 0) !== total) return none;
   const take = (n: number) => Buffer.from(bytes.subarray(pos, (pos += n)));
-  return rcs.map((rc, i) => {
+  const results = rcs.map((rc, i) => {
     const stdout = take(sizes[2 * i]);
     const stderr = take(sizes[2 * i + 1]).toString('utf8');
     return { rc, stdout: stdout.toString('utf8'), stdoutBytes: stdout, stderr };
   });
+  return { results, extras: extraNames.map((_, k) => take(sizes[2 * count + k])) };
 }
 
 /**
@@ -140,13 +151,21 @@ export function splitBatchOutput(out: ExecResult, count: number): (ExecResult | 
  */
 export async function runProbeBatch(t: Transport, scripts: string[], opts: { become?: BecomeSpec; env?: Record<string, string> }): Promise<(ExecResult | undefined)[]> {
   const unique = [...new Set(scripts)];
-  // The file probes' stat runs, all in one (file-probe.ts).
+  // The file probes' stat runs, all in one, and the contents they send, in one tar (file-probe.ts, pre-read.ts).
   const pre = sharesPrelude(unique, FILE_PROBE_FUNCTION) ? preStatBatch(unique) : undefined;
-  const res = await t.exec(batchScript(pre?.scripts ?? unique, FILE_PROBE_FUNCTION, pre?.lines), { ...opts, readOnly: true });
-  const results = splitBatchOutput(res, unique.length);
+  const read = pre && preReadBatch(pre.scripts);
+  const inDir = read ? { lines: read.lines, files: [PRE_READ_FILE] } : NOTHING_IN_DIR;
+  const res = await t.exec(batchScript(read?.scripts ?? pre?.scripts ?? unique, FILE_PROBE_FUNCTION, pre?.lines, inDir), { ...opts, readOnly: true });
+  const { results, extras } = splitBatch(res, unique.length, inDir.files);
+  // An empty archive: tar did not run, so no probe printed a `preread` line.
+  const archive = read && extras?.[0].length ? extras[0] : undefined;
+  const members = archive && readPreRead(archive, read!.paths);
   return scripts.map((s) => {
     const one = results[unique.indexOf(s)];
-    return one && { ...one };
+    if (!one || !archive) return one && { ...one };
+    // An archive the controller could not read, or a member missing: that probe runs again alone.
+    if (!members || !preReadComplete(one.stdoutBytes, members)) return /(?:^|\n)preread \d+\n/.test(one.stdoutBytes.toString('latin1')) ? undefined : { ...one };
+    return { ...one, preread: members };
   });
 }
 

@@ -14,6 +14,8 @@
 //   sumof <tool>\n                   instead of sum when the content follows: the parser
 //                                    computes the checksum from the content
 //   content <n>\n<n bytes>\n         the file's bytes, when asked and small enough
+//   preread <k>\n                    instead of content, in a batch: the bytes are member k of
+//                                    the batch's archive (pre-read.ts)
 //   <key> <rest of line>\n           module-specific extras (repeatable)
 // Names and contents are length-delimited, never searched for magic strings, so any byte
 // (newlines, quotes, NUL, invalid UTF-8) survives. LC_ALL=C makes ${#v} count bytes.
@@ -21,6 +23,7 @@ import { createHash } from 'node:crypto';
 import type { ExecResult } from '../transport/types.js';
 import { shlexSplit } from '../shlex.js';
 import { quote } from '../transport/quote.js';
+import type { WithPreRead } from './pre-read.js';
 
 export type FileType = 'file' | 'directory' | 'link' | 'fifo' | 'socket' | 'char' | 'block' | 'unknown';
 
@@ -114,7 +117,11 @@ export const FILE_PROBE_FUNCTION = [
   '    rp_n=${rp_s#* * * }; rp_n=${rp_n%% *}',
   '    if [ "$5" != 0 ] && { [ "$5" -lt 0 ] || [ "$rp_n" -le "$5" ]; }; then',
   "      if [ \"$4\" != - ]; then printf 'sumof %s\\n' \"$4\"; fi",
-  "      printf 'content %d\\n' \"$rp_n\"; cat < \"$2\"; printf '\\n'",
+  // $8 (in a batch): the variable holding this path's index in the batch's pre-read
+  // archive, set when tar read it (pre-read.ts); the controller puts the bytes back.
+  '      rp_q=; if [ -n "${rp_PRE-}" ] && [ -n "${8-}" ]; then eval "rp_q=\\${$8-}"; fi',
+  "      if [ -n \"$rp_q\" ]; then printf 'preread %s\\n' \"$rp_q\"",
+  "      else printf 'content %d\\n' \"$rp_n\"; cat < \"$2\"; printf '\\n'; fi",
   '    elif [ "$4" != - ]; then',
   '      rp_c=$($4 < "$2") && printf \'sum %s\\n\' "${rp_c%% *}"',
   '    fi',
@@ -342,6 +349,15 @@ export function parseFileProbe(out: ExecResult | Buffer): Record<string, FileFac
         sumOf = ALGORITHM_OF_TOOL.get(rest);
         if (!sumOf) throw new ProbeParseError(`unknown checksum tool: ${rest}`);
         break;
+      case 'preread': {
+        // The bytes came in the batch's archive (pre-read.ts).
+        const member = (out as WithPreRead).preread?.[Number(rest)];
+        if (!member) throw new ProbeParseError('probe output names a pre-read file the batch did not deliver; try again');
+        cur.content = Buffer.from(member);
+        if (sumOf) cur.checksum = createHash(sumOf).update(cur.content).digest('hex');
+        sumOf = undefined;
+        break;
+      }
       case 'content':
         cur.content = readBlob(Number(rest));
         if (sumOf) cur.checksum = createHash(sumOf).update(cur.content).digest('hex');
