@@ -204,31 +204,19 @@ const STAT_FORMAT = '%f %u %g %s %X %Y %Z %h %i %d %U %G';
 export function preStatBatch(scripts: string[]): { lines: string[]; scripts: string[] } | undefined {
   const index = new Map<string, string>();
   const paths: Record<'L' | 'P', string[]> = { L: [], P: [] };
-  const rewritten = scripts.map((script) =>
-    script
-      .split('\n')
-      .map((line) => {
-        if (!line.startsWith('rp_f ')) return line;
-        let words: string[];
-        try {
-          words = shlexSplit(line);
-        } catch {
-          return line;
-        }
-        if (words.length !== 7) return line;
-        const [, , p, mode] = words;
-        if ((mode !== 'L' && mode !== 'P') || p === '' || p === '/' || p.endsWith(' /')) return line;
-        const key = `${mode}${p}`;
-        let name = index.get(key);
-        if (!name) {
-          name = `rp_S${mode}${paths[mode].length}`;
-          paths[mode].push(p);
-          index.set(key, name);
-        }
-        return `${line} ${name}`;
-      })
-      .join('\n'),
-  );
+  const rewritten = mapProbeCalls(scripts, (words, line) => {
+    if (words.length !== 7) return line;
+    const [, , p, mode] = words;
+    if ((mode !== 'L' && mode !== 'P') || p === '' || p === '/' || p.endsWith(' /')) return line;
+    const key = `${mode}${p}`;
+    let name = index.get(key);
+    if (!name) {
+      name = `rp_S${mode}${paths[mode].length}`;
+      paths[mode].push(p);
+      index.set(key, name);
+    }
+    return `${line} ${name}`;
+  });
   if (index.size < 2) return undefined;
   const lines: string[] = [];
   for (const mode of ['L', 'P'] as const) {
@@ -240,6 +228,26 @@ export function preStatBatch(scripts: string[]): { lines: string[]; scripts: str
     );
   }
   return { lines, scripts: rewritten };
+}
+
+/**
+ * The scripts with each rp_f call line replaced by what `rewrite` makes of its words (a
+ * line that does not split as shell words is left as it is).
+ */
+export function mapProbeCalls(scripts: string[], rewrite: (words: string[], line: string) => string): string[] {
+  return scripts.map((script) =>
+    script
+      .split('\n')
+      .map((line) => {
+        if (!line.startsWith('rp_f ')) return line;
+        try {
+          return rewrite(shlexSplit(line), line);
+        } catch {
+          return line;
+        }
+      })
+      .join('\n'),
+  );
 }
 
 /** A whole probe script: the prelude, then the given lines. */

@@ -16,7 +16,7 @@
 //     for those options, or fails (a file changed while read), no path is marked and every
 //     probe reads its file with `cat`, as without pre-read.
 import type { ExecResult } from '../transport/types.js';
-import { shlexSplit } from '../shlex.js';
+import { mapProbeCalls } from './file-probe.js';
 import { quote } from '../transport/quote.js';
 
 /** The batch-directory file the archive goes to (next to o0, e0, ...). */
@@ -55,36 +55,24 @@ export function preReadBatch(scripts: string[]): PreRead | undefined {
   const index = new Map<string, string>();
   const paths: string[] = [];
   const checks: string[] = [];
-  const rewritten = scripts.map((script) =>
-    script
-      .split('\n')
-      .map((line) => {
-        if (!line.startsWith('rp_f ')) return line;
-        let words: string[];
-        try {
-          words = shlexSplit(line);
-        } catch {
-          return line;
-        }
-        // rp_f tag path L|P sum max R|- statvar
-        if (words.length !== 8) return line;
-        const [, , p, mode, , max, , statVar] = words;
-        // A path tar would rename (leading ./, .., repeated slashes) or read as an option is left to cat.
-        if (max === '0' || !/^-?\d+$/.test(max) || !/^rp_S[LP]\d+$/.test(statVar) || !plainPath(p)) return line;
-        // A link is read through only in L mode; tar -h would follow every link, so only P paths (not links: the stat says regular).
-        if (mode !== 'P') return line;
-        const key = `${max}\n${p}`;
-        let name = index.get(key);
-        if (!name) {
-          name = `rp_Q${paths.length}`;
-          index.set(key, name);
-          paths.push(p);
-          checks.push(`if rp_pq ${statVar} ${max} ${quote(p)}; then set -- "$@" ${quote(p)}; ${name}=${paths.length - 1}; fi`);
-        }
-        return `${line} ${name}`;
-      })
-      .join('\n'),
-  );
+  const rewritten = mapProbeCalls(scripts, (words, line) => {
+    // rp_f tag path L|P sum max R|- statvar
+    if (words.length !== 8) return line;
+    const [, , p, mode, , max, , statVar] = words;
+    // A path tar would rename (leading ./, .., repeated slashes) or read as an option is left to cat.
+    if (max === '0' || !/^-?\d+$/.test(max) || !/^rp_S[LP]\d+$/.test(statVar) || !plainPath(p)) return line;
+    // A link is read through only in L mode; tar -h would follow every link, so only P paths (not links: the stat says regular).
+    if (mode !== 'P') return line;
+    const key = `${max}\n${p}`;
+    let name = index.get(key);
+    if (!name) {
+      name = `rp_Q${paths.length}`;
+      index.set(key, name);
+      paths.push(p);
+      checks.push(`if rp_pq ${statVar} ${max} ${quote(p)}; then set -- "$@" ${quote(p)}; ${name}=${paths.length - 1}; fi`);
+    }
+    return `${line} ${name}`;
+  });
   if (paths.length < 2) return undefined;
   const lines = [
     QUALIFIES,
