@@ -239,7 +239,8 @@ async function runModule(def: ModuleDef, inv: TaskInvocation, vars: Record<strin
       const alone = () => foreground(script, { readOnly: true });
       const batchable = (!task.loop || !!inv.loopItem) && !task.until?.length && timeoutMs === undefined;
       const req = { host, uid: inv.loopItem?.uid ?? task.uid, taskUid: task.uid, predictRest: inv.loopItem?.predictRest, script, become, env: envVars, batchable };
-      out = env.runProbe && delegatedTo === undefined ? await env.runProbe(req, getTransport(), alone) : await alone();
+      if (delegatedTo === undefined) out = env.runProbe ? await env.runProbe(req, getTransport(), alone) : await alone();
+      else out = env.sharedProbe ? await env.sharedProbe(req, getTransport(), alone) : await alone();
     }
     await connecting;
     const facts = def.parse ? def.parse(out, prepared) : undefined;

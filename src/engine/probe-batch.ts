@@ -186,6 +186,38 @@ export function watchWrites(t: Transport, count: WriteCount): Transport {
   });
 }
 
+/**
+ * The probes of delegated tasks (a `stat` on localhost for every host, say), shared: while
+ * nothing is written anywhere in the run (ProbeCache's rule), the same probe on the same
+ * connection gives the same answer, so the hosts after the first wait for its exec instead
+ * of sending their own. A result is used only if the run's write count is still the one
+ * its exec started under when the waiting host gets it.
+ */
+export class SharedProbes {
+  private mark = -1;
+  private byTransport = new WeakMap<Transport, Map<string, Promise<ExecResult>>>();
+
+  constructor(private readonly writes: WriteCount) {}
+
+  async run(t: Transport, key: string, alone: () => Promise<ExecResult>): Promise<ExecResult> {
+    if (this.mark !== this.writes.n) {
+      this.byTransport = new WeakMap();
+      this.mark = this.writes.n;
+    }
+    let probes = this.byTransport.get(t);
+    if (!probes) this.byTransport.set(t, (probes = new Map()));
+    const first = probes.get(key);
+    if (!first) {
+      const result = alone();
+      probes.set(key, result);
+      return result;
+    }
+    const mark = this.mark;
+    const r = await first.catch(() => undefined);
+    return r && this.writes.n === mark ? { ...r } : alone();
+  }
+}
+
 /** One host's speculative probe results. */
 export class ProbeCache {
   private entries = new Map<string, { key: string; result: ExecResult }>();

@@ -13,7 +13,7 @@ import type { Templar } from '../template/index.js';
 import type { Transport } from '../transport/types.js';
 import { EXIT } from '../errors.js';
 import { newHostState, type HostState } from './host-state.js';
-import { watchWrites, WriteCount } from './probe-batch.js';
+import { SharedProbes, watchWrites, WriteCount } from './probe-batch.js';
 import { VarsBuilder, type PlayVarsContext } from './vars.js';
 import type { Scope } from './scope.js';
 
@@ -89,6 +89,8 @@ export class RunState {
   answersNotify?: (name: string, host: string) => boolean;
   /** Execs and puts that are not probes, on every connection: saved probe results stand only while it stays (probe-batch.ts). */
   readonly writes = new WriteCount();
+  /** Delegated tasks' probes, shared by the hosts that send the same one (probe-batch.ts). */
+  readonly sharedProbes = new SharedProbes(this.writes);
   /** The end of the last queued lookahead prediction (lookahead.ts). */
   predictionTurn: Promise<void> = Promise.resolve();
   private graceTimer?: NodeJS.Timeout;

@@ -34,6 +34,8 @@ export interface ExecEnv {
    * one exec with the probes of the tasks that follow.
    */
   runProbe?(req: TaskProbe, transport: Promise<Transport>, alone: () => Promise<ExecResult>): Promise<ExecResult>;
+  /** Runs a delegated task's probe, or waits for the same probe another host sent there (SharedProbes). */
+  sharedProbe?(req: TaskProbe, transport: Promise<Transport>, alone: () => Promise<ExecResult>): Promise<ExecResult>;
   /** A warning raised while running the task on `host` (Ansible's display.warning in the worker). */
   warn?(host: string, message: string): void;
   /** A planned task applied steps on `host`: changes are happening, batch less for a while. */

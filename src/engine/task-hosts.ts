@@ -9,6 +9,7 @@ import { runTask } from './execute.js';
 import { errorMessage, taskRef, type ExecEnv, type TaskOutcome } from './task-common.js';
 import { resolveTaskKeywords } from './task-keywords.js';
 import { runProbe, type TaskItem } from './lookahead.js';
+import { probeKey } from './probe-batch.js';
 import { notStarted, recordOutcome } from './results.js';
 import type { RunState } from './run-state.js';
 import { child, inherited, type Scope } from './scope.js';
@@ -103,6 +104,7 @@ function execEnv(rs: RunState, pv: PlayVarsContext, task: TaskRef, lookahead: (h
     reconnect: (host, timeoutMs) => rs.reconnect(host, pv, timeoutMs),
     addSecret: rs.o.addSecret,
     runProbe: (req, transport, alone) => runProbe(rs, req, transport, alone, lookahead(req.host), pv, env),
+    sharedProbe: async (req, transport, alone) => rs.sharedProbes.run(await transport, probeKey(req.script, req.become, req.env), alone),
     // Scoped to the task and host: Ansible repeats a warning per task run (its dedup is per worker).
     warn: (host, message) => rs.o.sink({ kind: 'warning', message, scope: `${task.uid}\u0000${host}` }),
     noteApplied: (host) => rs.state(host).probeCache.noteApplied(),

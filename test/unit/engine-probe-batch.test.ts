@@ -7,10 +7,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { batchScript, probeKey, ProbeCache, runProbeBatch, splitBatchOutput, watchWrites, WriteCount } from '../../src/engine/probe-batch.js';
+import { batchScript, probeKey, ProbeCache, runProbeBatch, SharedProbes, splitBatchOutput, watchWrites, WriteCount } from '../../src/engine/probe-batch.js';
 import { LocalTransport } from '../../src/transport/local.js';
 import { READ_ALL } from '../../src/transport/stdin-script.js';
-import type { ExecResult } from '../../src/transport/types.js';
+import type { ExecResult, Transport } from '../../src/transport/types.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rackplay-probe-batch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -205,5 +205,47 @@ describe('probe cache', () => {
     expect(cache.window).toBe(1);
     cache.settle(t);
     expect(cache.window).toBe(2);
+  });
+});
+
+describe('shared delegated probes', () => {
+  // Each host's delegated probe of the same path on the same connection, as real local execs.
+  const probe = (t: Transport, counter: { n: number }) => () => (counter.n++, t.exec(`cat ${path.join(dir, 'shared')}`, { readOnly: true }));
+
+  it('sends one exec for every host asking the same thing while nothing is written, each host its own copy', async () => {
+    writeFileSync(path.join(dir, 'shared'), 'one');
+    const writes = new WriteCount();
+    const local = watchWrites(new LocalTransport('localhost'), writes);
+    const shared = new SharedProbes(writes);
+    const execs = { n: 0 };
+    const results = await Promise.all(Array.from({ length: 5 }, () => shared.run(local, 'k', probe(local, execs))));
+    expect(execs.n).toBe(1);
+    expect(results.map((r) => r.stdout)).toEqual(Array(5).fill('one'));
+    expect(new Set(results).size).toBe(5);
+    // another probe, or the same one on another connection, is its own exec
+    await shared.run(local, 'other', probe(local, execs));
+    await shared.run(watchWrites(new LocalTransport('localhost'), writes), 'k', probe(local, execs));
+    expect(execs.n).toBe(3);
+  });
+
+  it('probes again after a write anywhere, and when a write lands while the first exec runs', async () => {
+    writeFileSync(path.join(dir, 'shared'), 'one');
+    const writes = new WriteCount();
+    const local = watchWrites(new LocalTransport('localhost'), writes);
+    const other = watchWrites(new LocalTransport('other'), writes);
+    const shared = new SharedProbes(writes);
+    const execs = { n: 0 };
+    await shared.run(local, 'k', probe(local, execs));
+    await other.exec(`printf two > ${path.join(dir, 'shared')}`);
+    expect((await shared.run(local, 'k', probe(local, execs))).stdout).toBe('two');
+    expect(execs.n).toBe(2);
+    // a write while the first host's exec is under way: the waiting host does not take its answer
+    await other.exec('true');
+    const first = shared.run(local, 'k', probe(local, execs));
+    const second = shared.run(local, 'k', probe(local, execs));
+    await other.exec(`printf three > ${path.join(dir, 'shared')}`);
+    await first;
+    expect((await second).stdout).toBe('three');
+    expect(execs.n).toBe(4);
   });
 });
