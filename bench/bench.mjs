@@ -246,11 +246,24 @@ const running = new Set();
 /** Set by SIGINT/SIGTERM: no new tool run starts after it. */
 let stoppedBySignal = false;
 
+/**
+ * CPU time the whole machine has spent busy (all cores, /proc/stat, not idle or iowait), in
+ * ms: around a run, the controller's CPU plus the lab hosts' (sshd, shells, the probes,
+ * modules or simulated tools), which share the machine's cores.
+ */
+function machineBusyMs() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  // /proc/stat counts in USER_HZ, 100 per second on Linux.
+  return Math.round(((total - f[3] - f[4]) * 1000) / 100);
+}
+
 /** Runs a command under GNU time; resolves with wall ms, controller CPU ms, peak RSS and output. */
 function timed(argv, { env, cwd, stdoutFile, timeFile }) {
   return new Promise((resolve, reject) => {
     if (stoppedBySignal) return reject(new Error('stopped by a signal'));
     const start = process.hrtime.bigint();
+    const busy0 = machineBusyMs();
     const child = spawn(TIME, ['-f', '%U %S %M', '-o', timeFile, ...argv], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     running.add(child);
     let out = '';
@@ -263,7 +276,8 @@ function timed(argv, { env, cwd, stdoutFile, timeFile }) {
       writeFileSync(stdoutFile, out);
       const last = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1) ?? '';
       const [user, sys, rssKb] = last.split(/\s+/).map(Number);
-      resolve({ code, wallMs, cpuMs: Math.round((user + sys) * 1000), peakRssMb: Math.round((rssKb / 1024) * 10) / 10, output: out });
+      const machineCpuMs = machineBusyMs() - busy0;
+      resolve({ code, wallMs, cpuMs: Math.round((user + sys) * 1000), machineCpuMs, peakRssMb: Math.round((rssKb / 1024) * 10) / 10, output: out });
     });
   });
 }

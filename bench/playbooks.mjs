@@ -164,7 +164,7 @@ async function runOne(ctx, res, { name, tool, scenario, hosts, round, inventory,
   const recap = parseRecap(r.output);
   const reason = r.code !== 0 ? `exit code ${r.code}` : invalidReason(recap, hosts.map((h) => h.name), scenario);
   const sum = (k) => hosts.reduce((a, h) => a + (recap[h.name]?.[k] ?? 0), 0);
-  const run = { tool, hosts: n, scenario, round: round + 1, wallMs: Math.round(r.wallMs), cpuMs: r.cpuMs, peakRssMb: r.peakRssMb, valid: !reason, recap: { ok: sum('ok'), changed: sum('changed'), failed: sum('failed'), skipped: sum('skipped') } };
+  const run = { tool, hosts: n, scenario, round: round + 1, wallMs: Math.round(r.wallMs), cpuMs: r.cpuMs, machineCpuMs: r.machineCpuMs, peakRssMb: r.peakRssMb, valid: !reason, recap: { ok: sum('ok'), changed: sum('changed'), failed: sum('failed'), skipped: sum('skipped') } };
   if (reason) {
     run.invalid = reason;
     ctx.log(`  ! ${id}: ${reason}\n${r.output.split('\n').slice(-15).join('\n')}`);
@@ -180,7 +180,7 @@ async function runOne(ctx, res, { name, tool, scenario, hosts, round, inventory,
   res.runs.push(run);
   res.summary = ctx.summarize(res.runs);
   ctx.report();
-  ctx.log(`  ${name.padEnd(10)} ${tool.padEnd(13)} ${String(n).padStart(3)} hosts  ${scenario.padEnd(8)} round ${round + 1}: ${String(run.wallMs).padStart(7)} ms  cpu ${String(r.cpuMs).padStart(7)} ms  task-hosts ${run.recap.ok + run.recap.failed} (changed ${run.recap.changed}, skipped ${run.recap.skipped})${run.stats ? `  execs ${run.stats.execs} puts ${run.stats.puts} = ${run.execsPerTaskHost} execs/task-host` : ''}`);
+  ctx.log(`  ${name.padEnd(10)} ${tool.padEnd(13)} ${String(n).padStart(3)} hosts  ${scenario.padEnd(8)} round ${round + 1}: ${String(run.wallMs).padStart(7)} ms  cpu ${String(r.cpuMs).padStart(7)} ms (machine ${String(r.machineCpuMs).padStart(7)} ms)  task-hosts ${run.recap.ok + run.recap.failed} (changed ${run.recap.changed}, skipped ${run.recap.skipped})${run.stats ? `  execs ${run.stats.execs} puts ${run.stats.puts} = ${run.execsPerTaskHost} execs/task-host` : ''}`);
 }
 
 /** The terminal tables of the extra playbooks, as for `site`. */
