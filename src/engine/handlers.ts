@@ -5,7 +5,8 @@ import { ansibleBool } from '../boolean.js';
 import { flattenHandlers } from '../playbook/index.js';
 import type { DynamicInclude, Handler, Play, RoleInstance, Task, TaskNode } from '../playbook/types.js';
 import { handlerListen, playHandlers, playRoles } from '../playbook/walk.js';
-import type { Outcome } from './host-iterator.js';
+import type { Outcome, Upcoming } from './host-iterator.js';
+import type { TaskItem } from './lookahead.js';
 import { runInclude } from './includes.js';
 import type { RunState } from './run-state.js';
 import { UserError } from '../errors.js';
@@ -153,7 +154,7 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
       const name = typeof h.name === 'string' ? h.name : undefined;
       await runHandler(rs, h.task, name, targets.map((host) => ({ host, scope: h.scope })), pv, (host, o) => {
         if (!failedBefore.has(host) && !failures.has(host) && stopsHost(o)) failures.set(host, o);
-      }, eligible);
+      }, eligible, handlerLookahead(handlers, i, targets, pending));
     }
     if (!ran) break;
   }
@@ -161,6 +162,24 @@ export async function runHandlers(rs: RunState, handlers: HandlerEntry[], hosts:
 }
 
 type HandlerTarget = { host: string; scope: Scope };
+
+/**
+ * For probe batching: each host's view of handler i with the handlers it has pending after
+ * it, in the order they will run, so their probes go in one exec (lookahead.ts predicts
+ * them; a handler that writes drops them, as for tasks).
+ */
+function handlerLookahead(handlers: HandlerEntry[], i: number, hosts: string[], pending: Map<string, Set<number>>): Map<string, TaskItem> | undefined {
+  const h = handlers[i];
+  if (h.task.kind !== 'task') return undefined;
+  const out = new Map<string, TaskItem>();
+  for (const host of hosts) {
+    let upcoming: Upcoming | undefined;
+    const later = [...(pending.get(host) ?? [])].filter((j) => j > i).sort((a, b) => b - a);
+    for (const j of later) upcoming = { nodes: [handlers[j].task], from: 0, scope: handlers[j].scope, then: upcoming };
+    out.set(host, { kind: 'task', task: h.task, scope: h.scope, at: [], upcoming });
+  }
+  return out;
+}
 
 /**
  * One handler on its hosts. An include_tasks handler includes its file for them, then runs
@@ -175,6 +194,7 @@ async function runHandler(
   pv: PlayVarsContext,
   record: (host: string, o: TaskOutcome) => void,
   eligible: (host: string) => boolean,
+  lookahead?: Map<string, TaskItem>,
 ): Promise<void> {
   if (task.kind === 'include') {
     for (const group of await includeHandler(rs, task, name, targets, pv, record)) {
@@ -200,7 +220,7 @@ async function runHandler(
     if (targets.some(holds)) throw new UserError('flush_handlers cannot be used as a handler', { kind: 'error' });
     return;
   }
-  const outcomes = await runTaskOnHosts(rs, name === undefined ? task : { ...task, name }, targets, pv, { handler: true });
+  const outcomes = await runTaskOnHosts(rs, name === undefined ? task : { ...task, name }, targets, pv, { handler: true, lookahead });
   for (const [host, o] of outcomes) record(host, o);
 }
 

@@ -23,7 +23,6 @@ import { createHash } from 'node:crypto';
 import type { ExecResult } from '../transport/types.js';
 import { shlexSplit } from '../shlex.js';
 import { quote } from '../transport/quote.js';
-import type { WithPreRead } from './pre-read.js';
 
 export type FileType = 'file' | 'directory' | 'link' | 'fifo' | 'socket' | 'char' | 'block' | 'unknown';
 
@@ -57,6 +56,9 @@ export interface FileFacts {
   /** Module-specific extra lines, by key. */
   extra: Record<string, string[]>;
 }
+
+/** A probe's result from a batch, with the pre-read files its `preread K` lines name (pre-read.ts). */
+export type WithPreRead = ExecResult & { preread?: Buffer[] };
 
 export type ChecksumAlgorithm = 'sha1' | 'md5' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 

@@ -15,7 +15,6 @@
 //     --hard-dereference, so one path is one regular member. Where tar is missing, too old
 //     for those options, or fails (a file changed while read), no path is marked and every
 //     probe reads its file with `cat`, as without pre-read.
-import type { ExecResult } from '../transport/types.js';
 import { mapProbeCalls } from './file-probe.js';
 import { quote } from '../transport/quote.js';
 
@@ -158,9 +157,6 @@ function checksumOk(h: Buffer): boolean {
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i];
   return want === sum;
 }
-
-/** A probe's result carrying the pre-read members its `preread N` lines name (1-based). */
-export type WithPreRead = ExecResult & { preread?: Buffer[] };
 
 /**
  * Whether every `preread K` line a probe's output seems to hold names a member read.

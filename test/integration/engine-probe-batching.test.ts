@@ -139,6 +139,39 @@ describe('probe batching', () => {
     expect((await hostShell(lab.hosts[0], 'cat /srv/lp/c/f.txt')).stdout).toBe('c\n');
   });
 
+  it("handlers' probes go in one exec per host, and a handler that writes is seen by the next", async () => {
+    const dir = workDir(root, 'handlers');
+    const inv = writeInventory(dir, lab, lab.hosts);
+    writeFiles(dir, {
+      'site.yml': `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - command: "true"
+      changed_when: true
+      notify: [dir, content, line, mode]
+  handlers:
+    - name: dir
+      file: { path: /srv/hd, state: directory }
+    - name: content
+      copy: { content: "x\\ny\\n", dest: /srv/hd/x.txt }
+    - name: line
+      lineinfile: { path: /srv/hd/x.txt, line: "y" }
+    - name: mode
+      file: { path: /srv/hd/x.txt, mode: "0640" }
+`,
+    });
+    const first = await runWithStats(dir, ['site.yml', '-i', inv]);
+    expect(first.run.code, first.run.stdout + first.run.stderr).toBe(0);
+    // each handler saw what the one before it wrote (lineinfile without create fails on a missing file)
+    for (const h of lab.hosts) expect((await hostShell(h, 'cat /srv/hd/x.txt; stat -c %a /srv/hd/x.txt')).stdout).toBe('x\ny\n640\n');
+    // The task always changes, so the four handlers always run: one exec for the command,
+    // one for the four handlers' probes (four before handlers were batched).
+    const again = await runWithStats(dir, ['site.yml', '-i', inv]);
+    for (const h of lab.hosts) expect(again.run.recap[h.name]).toMatchObject({ ok: 5, changed: 1, failed: 0 });
+    expect(again.stats.execs).toBe(2 * lab.hosts.length);
+  });
+
   it('a task that changes a file invalidates the probes taken for the tasks after it', async () => {
     const dir = workDir(root, 'stale');
     const inv = writeInventory(dir, lab, lab.hosts);

@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseFileProbe, probeFile, probeScript } from '../../src/facts/file-probe.js';
-import { preReadBatch, readPreRead, type WithPreRead } from '../../src/facts/pre-read.js';
+import { parseFileProbe, probeFile, probeScript, type WithPreRead } from '../../src/facts/file-probe.js';
+import { preReadBatch, readPreRead } from '../../src/facts/pre-read.js';
 import { runProbeBatch } from '../../src/engine/probe-batch.js';
 import { READ_ALL } from '../../src/transport/stdin-script.js';
 import type { ExecResult, Transport } from '../../src/transport/types.js';
