@@ -21,6 +21,16 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** A work directory with an inventory of the lab's hosts. */
+function labDir(name: string) {
+  const dir = workDir(root, name);
+  return { dir, inv: writeInventory(dir, lab, lab.hosts) };
+}
+/** The head of a playbook's one play: every lab host, no facts. */
+const PLAY_ON_ALL = `
+- hosts: all
+  gather_facts: false`;
+
 interface ExecStats {
   hosts: number;
   execs: number;
@@ -98,12 +108,9 @@ describe('probe batching', () => {
   });
 
   it('a no-op re-run of loops (items of one task, loops after plain tasks, with_ forms, a when per item) costs one exec per host; a changed item is seen by the next', async () => {
-    const dir = workDir(root, 'loops');
-    const inv = writeInventory(dir, lab, lab.hosts);
+    const { dir, inv } = labDir('loops');
     writeFiles(dir, {
-      'site.yml': `
-- hosts: all
-  gather_facts: false
+      'site.yml': `${PLAY_ON_ALL}
   vars:
     names: [a, b, c, d, e, f]
   tasks:
@@ -140,12 +147,9 @@ describe('probe batching', () => {
   });
 
   it("handlers' probes go in one exec per host, and a handler that writes is seen by the next", async () => {
-    const dir = workDir(root, 'handlers');
-    const inv = writeInventory(dir, lab, lab.hosts);
+    const { dir, inv } = labDir('handlers');
     writeFiles(dir, {
-      'site.yml': `
-- hosts: all
-  gather_facts: false
+      'site.yml': `${PLAY_ON_ALL}
   tasks:
     - command: "true"
       changed_when: true
@@ -173,12 +177,9 @@ describe('probe batching', () => {
   });
 
   it('a task that changes a file invalidates the probes taken for the tasks after it', async () => {
-    const dir = workDir(root, 'stale');
-    const inv = writeInventory(dir, lab, lab.hosts);
+    const { dir, inv } = labDir('stale');
     writeFiles(dir, {
-      'site.yml': `
-- hosts: all
-  gather_facts: false
+      'site.yml': `${PLAY_ON_ALL}
   tasks:
     - name: write A
       copy: { content: "alpha\\nbeta\\n", dest: /srv/stale.txt }
@@ -208,12 +209,9 @@ describe('probe batching', () => {
   });
 
   it('does not predict a task that uses an earlier registered result or a lookup', async () => {
-    const dir = workDir(root, 'register');
-    const inv = writeInventory(dir, lab, lab.hosts);
+    const { dir, inv } = labDir('register');
     writeFiles(dir, {
-      'site.yml': `
-- hosts: all
-  gather_facts: false
+      'site.yml': `${PLAY_ON_ALL}
   tasks:
     - name: look at the marker
       stat: { path: /srv/marker }
