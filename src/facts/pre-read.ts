@@ -12,7 +12,9 @@
 //     batch's pre-read, and the probes that used it run again on their own.
 //   - Only a path whose batch stat (preStatBatch) says regular file, readable, within the
 //     probe's content limit goes to tar; tar runs with --no-recursion and
-//     --hard-dereference, so one path is one regular member. Where tar is missing, too old
+//     --hard-dereference, so one path is one regular member. The probes that follow links
+//     (copy's and template's dest) get `tar -h`, which reads a link's target as `cat` does;
+//     one archive has one follow mode, the one more probes use. Where tar is missing, too old
 //     for those options, or fails (a file changed while read), no path is marked and every
 //     probe reads its file with `cat`, as without pre-read.
 import { mapProbeCalls } from './file-probe.js';
@@ -51,24 +53,36 @@ export interface PreRead {
  * paths would be read: one `cat` costs no more than one `tar`.
  */
 export function preReadBatch(scripts: string[]): PreRead | undefined {
+  // rp_f tag path L|P sum max R|- statvar: a candidate, and its follow mode.
+  const candidate = (words: string[]) => {
+    if (words.length !== 8) return undefined;
+    const [, , p, mode, , max, , statVar] = words;
+    // A path tar would rename (leading ./, .., repeated slashes) or read as an option is left to cat.
+    if (max === '0' || !/^-?\d+$/.test(max) || !/^rp_S[LP]\d+$/.test(statVar) || !plainPath(p)) return undefined;
+    return mode === 'L' || mode === 'P' ? { p, mode, max, statVar } : undefined;
+  };
+  // One archive, one follow mode: tar -h (what rp_f's L mode reads, a link's target) or not
+  // (P mode: the stat showed a regular file, not a link). The mode with more paths wins.
+  const count = { L: 0, P: 0 };
+  mapProbeCalls(scripts, (words, line) => {
+    const c = candidate(words);
+    if (c) count[c.mode as 'L' | 'P']++;
+    return line;
+  });
+  const follow = count.L >= count.P;
   const index = new Map<string, string>();
   const paths: string[] = [];
   const checks: string[] = [];
   const rewritten = mapProbeCalls(scripts, (words, line) => {
-    // rp_f tag path L|P sum max R|- statvar
-    if (words.length !== 8) return line;
-    const [, , p, mode, , max, , statVar] = words;
-    // A path tar would rename (leading ./, .., repeated slashes) or read as an option is left to cat.
-    if (max === '0' || !/^-?\d+$/.test(max) || !/^rp_S[LP]\d+$/.test(statVar) || !plainPath(p)) return line;
-    // A link is read through only in L mode; tar -h would follow every link, so only P paths (not links: the stat says regular).
-    if (mode !== 'P') return line;
-    const key = `${max}\n${p}`;
+    const c = candidate(words);
+    if (!c || (c.mode === 'L') !== follow) return line;
+    const key = `${c.max}\n${c.p}`;
     let name = index.get(key);
     if (!name) {
       name = `rp_Q${paths.length}`;
       index.set(key, name);
-      paths.push(p);
-      checks.push(`if rp_pq ${statVar} ${max} ${quote(p)}; then set -- "$@" ${quote(p)}; ${name}=${paths.length - 1}; fi`);
+      paths.push(c.p);
+      checks.push(`if rp_pq ${c.statVar} ${c.max} ${quote(c.p)}; then set -- "$@" ${quote(c.p)}; ${name}=${paths.length - 1}; fi`);
     }
     return `${line} ${name}`;
   });
@@ -79,7 +93,7 @@ export function preReadBatch(scripts: string[]): PreRead | undefined {
     'set --',
     ...checks,
     // Any failure (no tar, an option it lacks, a file that changed) leaves rp_PRE unset: cat reads.
-    `if [ $# -gt 0 ] && tar -c -b 1 -f "$__rp_d/${PRE_READ_FILE}" --no-recursion --hard-dereference -- "$@" </dev/null >/dev/null 2>&1; then rp_PRE=1; else : >"$__rp_d/${PRE_READ_FILE}"; fi`,
+    `if [ $# -gt 0 ] && tar -c ${follow ? '-h ' : ''}-b 1 -f "$__rp_d/${PRE_READ_FILE}" --no-recursion --hard-dereference -- "$@" </dev/null >/dev/null 2>&1; then rp_PRE=1; else : >"$__rp_d/${PRE_READ_FILE}"; fi`,
   ];
   return { lines, scripts: rewritten, paths };
 }

@@ -51,16 +51,21 @@ setUp();
 
 // One probe per path, as file modules send them: content up to 64 KiB, a checksum.
 const PATHS = [...Object.keys(FILES), path.join(dir, 'link.conf'), path.join(dir, 'missing'), dir];
-const probes = PATHS.map((p, i) => probeScript([probeFile(`f${i}`, p, { checksum: 'sha1', contentMax: 65536 })]));
+// Not following links (lineinfile, stat) and following them (copy's and template's dest: tar -h).
+const probesOf = (follow: boolean) => PATHS.map((p, i) => probeScript([probeFile(`f${i}`, p, { checksum: 'sha1', contentMax: 65536, follow })]));
+const probes = probesOf(false);
 
 describe.each(SHELLS)('pre-read under %s', (_name, argv) => {
-  it('gives every probe the facts it gives alone, the contents coming from one tar', async () => {
+  it.each([[false], [true]])('gives every probe the facts it gives alone, the contents coming from one tar (follow: %s)', async (follow) => {
+    const probes = probesOf(follow);
     const seen: string[] = [];
     const batch = await runProbeBatch(shellTransport(argv, undefined, seen), probes, {});
     // The batch did use the archive: one tar, and no cat for the files it read.
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatch(/ tar -c -b 1 /);
-    expect(batch.filter((r) => r?.stdout.includes('\npreread ')).length).toBeGreaterThanOrEqual(5);
+    expect(seen[0]).toMatch(/ tar -c (-h )?-b 1 /);
+    expect(seen[0].includes(' tar -c -h ')).toBe(follow);
+    // the link's target too, when followed
+    expect(batch.filter((r) => r?.stdout.includes('\npreread ')).length).toBeGreaterThanOrEqual(follow ? 6 : 5);
     for (let i = 0; i < probes.length; i++) {
       const alone = parseFileProbe(runIn(argv, probes[i]));
       expect(batch[i], PATHS[i]).toBeDefined();
