@@ -13,7 +13,7 @@ import { blockScopes, type Upcoming, type WorkItem } from './host-iterator.js';
 import { expandLoop, loopItemVars, resolveLoopNames } from './loops.js';
 import { probeKey, runProbeBatch, type ProbeRequest } from './probe-batch.js';
 import type { RunState } from './run-state.js';
-import { child, inheritedTags, type Scope } from './scope.js';
+import { child, inheritedTags, inheritedWhen, type Scope } from './scope.js';
 import { tagSelected } from './tags.js';
 import type { PlayVarsContext } from './vars.js';
 
@@ -89,6 +89,8 @@ async function predictProbes(rs: RunState, first: ProbeRequest & { host: string 
   const up: Upcoming | undefined = item.upcoming ?? (item.list && item.index !== undefined ? { nodes: item.list, from: item.index + 1, scope: item.scope } : undefined);
   const host = first.host;
   const registered: string[] = item.task.register ? [item.task.register] : [];
+  /** What the set_fact tasks passed so far will set, for predicting the tasks after them. */
+  const predicted: Record<string, unknown> = {};
   const sameShell = probeKey('', first.become, first.env);
   for (const next of followingTasks(up)) {
     if (next === 'stop' || out.length >= max) break;
@@ -109,10 +111,21 @@ async function predictProbes(rs: RunState, first: ProbeRequest & { host: string 
     // tasks after it may (what it writes when it runs drops the saved probes anyway).
     if (registered.length && mentionsAny(node, registered)) {
       if (node.register) registered.push(node.register);
+      // A set_fact that cannot be predicted leaves the names it sets unknown, unless an
+      // earlier one was predicted: it is usually the same fact set again under a condition
+      // (after a reboot, say), and a wrong guess only costs a probe.
+      if (traits?.factsLayer === 'nonpersistent') registered.push(...setFactNames(node).filter((k) => !(k in predicted)));
       continue;
     }
     const varsScope = child(scope, { vars: node.vars });
-    const vars = rs.vars.forTask(host, pv, varsScope);
+    // set_fact from what is known already: its values, as it will set them, for the tasks
+    // after it (a `when: flag` on a fact set from facts). A wrong guess costs nothing but
+    // a probe: a task uses a saved result only for the very probe it renders itself.
+    if (traits?.factsLayer === 'nonpersistent') {
+      if (!predictSetFact(rs, node, scope, rs.vars.forTask(host, pv, varsScope, predicted), predicted)) registered.push(...setFactNames(node));
+      continue;
+    }
+    const vars = rs.vars.forTask(host, pv, varsScope, predicted);
     // A loop: each item as it would run, with its loop variables (uid#index, as execute.ts runs them).
     const runs: { more: Record<string, unknown>; uid?: string }[] = [{ more: {} }];
     if (node.loop) {
@@ -123,9 +136,9 @@ async function predictProbes(rs: RunState, first: ProbeRequest & { host: string 
     }
     let stop = false;
     for (const run of runs) {
-      const v = node.loop ? rs.vars.forTask(host, pv, varsScope, run.more) : vars;
+      const v = node.loop ? rs.vars.forTask(host, pv, varsScope, { ...predicted, ...run.more }) : vars;
       const kw = resolveTaskKeywords(rs.o.templar, node, scope, v, rs.o.becomePassword);
-      const spec = await speculateProbe({ task: node, scope, host, vars: v, withExtra: (extra) => rs.vars.forTask(host, pv, varsScope, { ...run.more, ...extra }) }, env, kw, run.uid);
+      const spec = await speculateProbe({ task: node, scope, host, vars: v, withExtra: (extra) => rs.vars.forTask(host, pv, varsScope, { ...predicted, ...run.more, ...extra }) }, env, kw, run.uid);
       if (spec.kind === 'skip') continue;
       // One exec runs under one become and one environment.
       if (spec.kind === 'stop' || probeKey('', spec.request.become, spec.request.env) !== sameShell || out.length >= max) {
@@ -136,10 +149,31 @@ async function predictProbes(rs: RunState, first: ProbeRequest & { host: string 
     }
     if (stop) break;
     if (node.register) registered.push(node.register);
-    // set_fact's names, like a register: the tasks that use them are left to run on their own.
-    if (traits?.factsLayer === 'nonpersistent' && node.args && typeof node.args === 'object') registered.push(...Object.keys(node.args).filter((k) => k !== 'cacheable'));
   }
   return out;
+}
+
+/** The names a set_fact task sets (none known when its arguments are not a mapping). */
+function setFactNames(task: Task): string[] {
+  return task.args && typeof task.args === 'object' ? Object.keys(task.args).filter((k) => k !== 'cacheable') : [];
+}
+
+/**
+ * Adds what a set_fact task will set to `predicted`, rendered with `vars`; nothing when its
+ * conditions do not hold. False when it cannot be told (a loop, arguments that are not a
+ * mapping, a template that fails): the tasks that use its names are then left alone.
+ */
+function predictSetFact(rs: RunState, task: Task, scope: Scope, vars: Record<string, unknown>, predicted: Record<string, unknown>): boolean {
+  if (task.loop || !task.args || typeof task.args !== 'object') return false;
+  try {
+    if (!inheritedWhen(child(scope, task)).every((c) => rs.o.templar.evaluateCondition(c, vars))) return true;
+    const set: Record<string, unknown> = {};
+    for (const k of setFactNames(task)) set[k] = rs.o.templar.render((task.args as Record<string, unknown>)[k], vars);
+    Object.assign(predicted, set);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Loops whose items the lookahead may expand: `loop:` and the with_ forms that only reshape data. */

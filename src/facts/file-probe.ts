@@ -279,8 +279,10 @@ function emptyFacts(): FileFacts {
 }
 
 /** Parse a probe's stdout into facts by tag. Throws ProbeParseError on malformed output. */
-export function parseFileProbe(out: ExecResult | Buffer): Record<string, FileFacts> {
+export function parseFileProbe(out: ExecResult | Buffer, preread?: Buffer[]): Record<string, FileFacts> {
   const buf = Buffer.isBuffer(out) ? out : out.stdoutBytes;
+  // A part of a batched result (a module that cuts its output) passes the result's pre-read.
+  const members = preread ?? (Buffer.isBuffer(out) ? undefined : (out as WithPreRead).preread);
   const records: Record<string, FileFacts> = {};
   let cur: FileFacts | undefined;
   /** A `sumof` line: the checksum is to be computed from the content that follows. */
@@ -361,7 +363,7 @@ export function parseFileProbe(out: ExecResult | Buffer): Record<string, FileFac
         break;
       case 'preread': {
         // The bytes came in the batch's archive (pre-read.ts).
-        const member = (out as WithPreRead).preread?.[Number(rest)];
+        const member = members?.[Number(rest)];
         if (!member) throw new ProbeParseError('probe output names a pre-read file the batch did not deliver; try again');
         cur.content = Buffer.from(member);
         if (sumOf) cur.checksum = createHash(sumOf).update(cur.content).digest('hex');

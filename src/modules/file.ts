@@ -15,6 +15,7 @@ import {
   probeFile,
   probeScript,
   type FileFacts,
+  type WithPreRead,
 } from '../facts/file-probe.js';
 import type { FromSchema } from 'json-schema-to-ts';
 import { quote } from '../transport/quote.js';
@@ -193,7 +194,7 @@ function parseWithContent(out: ExecResult): Facts {
   const buf = out.stdoutBytes;
   const at = buf.indexOf(CONTENT_MARK);
   if (at < 0 || (at > 0 && buf[at - 1] !== 0x0a)) return parseFileProbe(out);
-  const facts = parseFileProbe(buf.subarray(0, at));
+  const facts = parseFileProbe(buf.subarray(0, at), (out as WithPreRead).preread);
   const listing: { directories: string[]; files: string[]; peek?: boolean } = { directories: [], files: [] };
   for (const line of buf.subarray(at + CONTENT_MARK.length).toString('utf8').split('\n')) {
     if (line.startsWith('d ')) listing.directories.push(line.slice(2));

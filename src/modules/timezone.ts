@@ -10,7 +10,7 @@
 //   - community.general.timezone:
 //       name: Europe/Paris
 import type { FromSchema } from 'json-schema-to-ts';
-import { parseFileProbe, probeFile, probeScript, type FileFacts } from '../facts/file-probe.js';
+import { parseFileProbe, probeFile, probeScript, type FileFacts, type WithPreRead } from '../facts/file-probe.js';
 import { SBIN_PATH, haveTools, parseSections, section } from '../facts/system-probe.js';
 import { quote } from '../transport/quote.js';
 import type { ExecResult } from '../transport/types.js';
@@ -55,7 +55,7 @@ function probe(a: TimezoneArgs): string {
 function parse(out: ExecResult): TimezoneFacts {
   const cut = out.stdout.indexOf('\n@@files\n');
   const head = parseSections(out.stdout.slice(0, cut < 0 ? undefined : cut));
-  const files = parseFileProbe(Buffer.from(cut < 0 ? '' : out.stdout.slice(cut + '\n@@files\n'.length)));
+  const files = parseFileProbe(Buffer.from(cut < 0 ? '' : out.stdout.slice(cut + '\n@@files\n'.length)), (out as WithPreRead).preread);
   return {
     timedatectl: head.rc.timedatectl === 0 ? head.text.timedatectl : undefined,
     dpkgReconfigure: !!head.have['dpkg-reconfigure'],

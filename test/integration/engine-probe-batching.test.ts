@@ -176,6 +176,33 @@ describe('probe batching', () => {
     expect(again.stats.execs).toBe(2 * lab.hosts.length);
   });
 
+  it('predicts set_fact from what is known, so the tasks using its names batch; a wrong guess (an -e override) only costs a probe', async () => {
+    const { dir, inv } = labDir('set-fact');
+    writeFiles(dir, {
+      'site.yml': `${PLAY_ON_ALL}
+  vars: { base: /srv/sf, again: true }
+  tasks:
+    - file: { path: "{{ base }}", state: directory }
+    - set_fact: { target: "{{ base }}/a.txt" }
+    - copy: { content: "a\\n", dest: "{{ target }}" }
+    - set_fact: { target: "{{ base }}/b.txt" }
+      when: again
+    - copy: { content: "b\\n", dest: "{{ target }}" }
+`,
+    });
+    const first = await runWithStats(dir, ['site.yml', '-i', inv]);
+    expect(first.run.code, first.run.stdout + first.run.stderr).toBe(0);
+    for (const h of lab.hosts) expect((await hostShell(h, 'cat /srv/sf/a.txt /srv/sf/b.txt')).stdout).toBe('a\nb\n');
+    const again = await runWithStats(dir, ['site.yml', '-i', inv]);
+    for (const h of lab.hosts) expect(again.run.recap[h.name]).toMatchObject({ changed: 0, failed: 0 });
+    // one batch per host (three per host when set_fact's names stopped the lookahead)
+    expect(again.stats.execs).toBe(lab.hosts.length);
+    // -e outranks set_fact: both copies write e.txt, the second last, whatever was predicted
+    const override = await runWithStats(dir, ['site.yml', '-i', inv, '-e', 'target=/srv/sf/e.txt']);
+    for (const h of lab.hosts) expect(override.run.recap[h.name]).toMatchObject({ changed: 2, failed: 0 });
+    for (const h of lab.hosts) expect((await hostShell(h, 'cat /srv/sf/e.txt')).stdout).toBe('b\n');
+  });
+
   it('a task that changes a file invalidates the probes taken for the tasks after it', async () => {
     const { dir, inv } = labDir('stale');
     writeFiles(dir, {

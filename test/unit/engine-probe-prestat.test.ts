@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProbeBatch } from '../../src/engine/probe-batch.js';
 import { parseFileProbe, preStatBatch, probeFile, probeScript, type FileFacts } from '../../src/facts/file-probe.js';
 import { LocalTransport } from '../../src/transport/local.js';
+import type { ExecResult } from '../../src/transport/types.js';
 
 let root: string;
 let bin: string;
@@ -50,7 +51,7 @@ function scripts(): string[] {
 }
 
 /** Facts without access times, which reading a file may move. */
-function comparable(out: Buffer): Record<string, Omit<FileFacts, 'atime'>> {
+function comparable(out: ExecResult | Buffer): Record<string, Omit<FileFacts, 'atime'>> {
   const facts = parseFileProbe(out);
   return Object.fromEntries(Object.entries(facts).map(([k, f]) => [k, { ...f, atime: undefined }]));
 }
@@ -66,10 +67,10 @@ describe('shared stat run of a probe batch', () => {
     const batched = await runProbeBatch(t, probes, { env });
     for (let i = 0; i < probes.length; i++) {
       expect(batched[i], `probe ${i}`).toBeDefined();
-      expect(comparable(batched[i]!.stdoutBytes), `probe ${i}`).toEqual(comparable(alone[i].stdoutBytes));
+      expect(comparable(batched[i]!), `probe ${i}`).toEqual(comparable(alone[i].stdoutBytes));
     }
-    expect(comparable(batched[2]!.stdoutBytes).q.content?.toString()).toBe('x\n');
-    expect(comparable(batched[1]!.stdoutBytes).m.exists).toBe(false);
+    expect(comparable(batched[2]!).q.content?.toString()).toBe('x\n');
+    expect(comparable(batched[1]!).m.exists).toBe(false);
     // The L and P shared runs, then `/` and the newline path on their own; the path ending
     // in " /" names no directory, which rp_f tells without stat.
     const runs = readFileSync(path.join(bin, 'log'), 'utf8').split('\n').filter(Boolean).length;
