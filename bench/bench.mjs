@@ -33,7 +33,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaultPlaybooks, describePlaybook, PLAYBOOKS, playbookHosts, printPlaybooks, runPlaybooks } from './playbooks.mjs';
 import { invalidReason, parseRecap } from './recap.mjs';
-import { CONVERGED_BY_RACKPLAY, runTable, sideBySide, textTable } from './tables.mjs';
+import { CONVERGED_BY_RACKPLAY, interpolate, runTable, sideBySide, textTable } from './tables.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => pathToFileURL(path.join(repo, 'dist', p)).href;
@@ -190,14 +190,6 @@ const COST_POINTS = {
   'ansible-tuned': { converge: [[1, 8], [10, 38], [50, 194]], noop: [[1, 7], [10, 35], [50, 165]], check: [[1, 7.5], [10, 36], [50, 165]] },
 };
 const FLOOR_POINTS = [[1, 0.5], [10, 1], [50, 6], [100, 12]];
-
-function interpolate(points, n) {
-  if (points.length === 1) return points[0][1] * (n / points[0][0]);
-  const above = points.findIndex(([h]) => h >= n);
-  const i = above === -1 ? points.length - 1 : Math.max(above, 1);
-  const [[h0, s0], [h1, s1]] = [points[i - 1], points[i]];
-  return Math.max(0.1, s0 + ((s1 - s0) * (n - h0)) / (h1 - h0));
-}
 
 /** The plan in a few lines, and its estimated duration in seconds. */
 function describePlan(o, steps) {

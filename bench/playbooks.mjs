@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { invalidReason, parseRecap } from './recap.mjs';
-import { runTable, sideBySide, textTable } from './tables.mjs';
+import { interpolate, runTable, sideBySide, textTable } from './tables.mjs';
 
 export const PLAYBOOKS = ['site', 'loops', 'sl44-roles'];
 const SPECS = {
@@ -38,14 +38,6 @@ const COST = {
 /** The host counts of each selected playbook; sl44-roles takes --sl44-hosts, else --hosts if given, else 10,50. */
 export function playbookHosts(o, given) {
   return { loops: o.hosts, 'sl44-roles': o.sl44Hosts ?? (given.has('--hosts') ? o.hosts : [10, 50]) };
-}
-
-function interpolate(points, n) {
-  if (points.length === 1) return points[0][1] * (n / points[0][0]);
-  const above = points.findIndex(([h]) => h >= n);
-  const i = above === -1 ? points.length - 1 : Math.max(above, 1);
-  const [[h0, s0], [h1, s1]] = [points[i - 1], points[i]];
-  return Math.max(0.1, s0 + ((s1 - s0) * (n - h0)) / (h1 - h0));
 }
 
 /** Which tools run `name` at n hosts: the Ansible ones within the same limits as for `site`. */

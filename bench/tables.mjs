@@ -62,3 +62,12 @@ export function runTable(summary) {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   return [head, ...rows].map((r) => r.map((c, i) => (i < 3 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')).join('\n') + '\n';
 }
+
+/** Seconds at n hosts from [hosts, s] points: linear between them and along the last segment beyond (for the printed estimates). */
+export function interpolate(points, n) {
+  if (points.length === 1) return points[0][1] * (n / points[0][0]);
+  const above = points.findIndex(([h]) => h >= n);
+  const i = above === -1 ? points.length - 1 : Math.max(above, 1);
+  const [[h0, s0], [h1, s1]] = [points[i - 1], points[i]];
+  return Math.max(0.1, s0 + ((s1 - s0) * (n - h0)) / (h1 - h0));
+}

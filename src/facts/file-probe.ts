@@ -232,10 +232,7 @@ export function preStatBatch(scripts: string[]): { lines: string[]; scripts: str
   return { lines, scripts: rewritten };
 }
 
-/**
- * The scripts with each rp_f call line replaced by what `rewrite` makes of its words (a
- * line that does not split as shell words is left as it is).
- */
+/** The scripts, each rp_f call line replaced by what `rewrite` makes of its words (kept if it does not split). */
 export function mapProbeCalls(scripts: string[], rewrite: (words: string[], line: string) => string): string[] {
   return scripts.map((script) =>
     script
