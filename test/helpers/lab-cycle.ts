@@ -19,6 +19,8 @@ export interface LabCycleOptions {
   setup?: (c: LabCycle) => Promise<void>;
   /** With ansible-playbook, after each cycle `state` must read the same on both hosts. */
   sameState?: boolean;
+  /** Lab hosts to start, 2 unless said: the ones after `ours` and `theirs` are the test's own (lab.hosts). */
+  hosts?: number;
 }
 
 export interface LabCycle {
@@ -37,7 +39,7 @@ export interface LabCycle {
 
 export async function startLabCycle(prefix: string, opts: LabCycleOptions = {}): Promise<LabCycle> {
   const work = mkdtempSync(path.join(os.tmpdir(), `rackplay-${prefix}-`));
-  const lab = await startLab({ count: 2, dir: path.join(work, 'lab'), flavor: opts.flavor });
+  const lab = await startLab({ count: opts.hosts ?? 2, dir: path.join(work, 'lab'), flavor: opts.flavor });
   const [ours, theirs] = lab.hosts;
   // the same host name in both inventories, so the two tools' output compares line by line
   for (const [file, h] of [['ours.json', ours], ['theirs.json', theirs]] as const) {

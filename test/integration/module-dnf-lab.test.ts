@@ -9,12 +9,12 @@
 // ansible-playbook (whose dnf module runs here with Debian's python3-dnf) each run also
 // goes through it against a second host and must print the same task lines, recap and
 // debug messages.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, cpSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { expectSameRun, haveAnsiblePlaybook, parseRecap, runCommand, runRackplay, type CliRun } from '../helpers/cli.js';
-import { hostShell, labHostVars, startLab, type Lab, type LabHost } from '../lab/lab.js';
+import { haveAnsiblePlaybook, parseRecap, runCommand, runRackplay, type CliRun } from '../helpers/cli.js';
+import { startLabCycle, type LabCycle } from '../helpers/lab-cycle.js';
+import { hostShell, labHostVars, type LabHost } from '../lab/lab.js';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 180_000 });
 
@@ -100,80 +100,51 @@ const PHASES = {
 const DB = "rpm -qa --qf '%{NAME}-%{VERSION}-%{RELEASE}\\n' | sort";
 
 describe.skipIf(!isRoot || !canBuild)(`dnf and rpm_key on apt lab hosts (needs root, rpmbuild, createrepo_c and dnf; ${haveAnsiblePlaybook ? 'compared with' : 'without'} ansible-playbook)`, () => {
-  const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-dnf-lab-'));
   let fpr = '';
-  let lab: Lab;
+  let c: LabCycle;
+  let work: string;
   let ours: LabHost;
-  let theirs: LabHost;
-  let bare: LabHost;
   const sh = async (h: LabHost, cmd: string) => (await hostShell(h, cmd)).stdout;
+  const env = { ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_NOCOLOR: '1', ANSIBLE_CONFIG: '' };
 
   beforeAll(async () => {
-    const main = path.join(work, 'srv/rpm/main');
-    const extra = path.join(work, 'srv/rpm/extra');
-    for (const r of [
-      { name: 'rp-hello', version: '1.0' },
-      { name: 'rp-hello', version: '2.0' },
-      { name: 'rp-lib', version: '1.0' },
-      { name: 'rp-weak', version: '1.0' },
-      { name: 'rp-app', version: '1.0', requires: 'rp-lib', recommends: 'rp-weak' },
-      { name: 'rp-cap', version: '1.0', provides: 'rp-capability(x)' },
-    ]) await buildRpm(work, r, main);
-    await buildRpm(work, { name: 'rp-extra', version: '1.0' }, extra);
-    for (const d of [main, extra]) expect((await runCommand('createrepo_c', ['-q', d], {})).code).toBe(0);
-    if (haveGpg) fpr = await makeKey(work);
-    lab = await startLab({ count: 3, dir: path.join(work, 'lab'), flavor: 'apt' });
-    [ours, theirs, bare] = lab.hosts;
-    for (const h of lab.hosts) {
-      cpSync(path.join(work, 'srv/rpm'), path.join(h.root, 'srv/rpm'), { recursive: true });
-      mkdirSync(path.join(h.root, 'etc/yum.repos.d'), { recursive: true });
-      writeFileSync(path.join(h.root, 'etc/yum.repos.d/rackplay.repo'), REPOS);
-      if (fpr) cpSync(path.join(work, 'rp-key.asc'), path.join(h.root, 'tmp/rp-key.asc'));
-    }
-    for (const [file, h] of [['ours.json', ours], ['theirs.json', theirs], ['bare.json', bare]] as const) {
-      writeFileSync(path.join(work, file), JSON.stringify({ all: { hosts: { lab: labHostVars(lab, h) } } }));
-    }
-    // the third host's overlay hides dnf: a host without it
-    expect((await hostShell(bare, 'rm /usr/bin/dnf && ! command -v dnf')).rc).toBe(0);
+    // a third host, whose overlay hides dnf: a host without it
+    c = await startLabCycle('dnf-lab', {
+      flavor: 'apt',
+      hosts: 3,
+      timeoutMs: 240_000,
+      sameState: true,
+      setup: async ({ lab, work }) => {
+        const main = path.join(work, 'srv/rpm/main');
+        const extra = path.join(work, 'srv/rpm/extra');
+        for (const r of [
+          { name: 'rp-hello', version: '1.0' },
+          { name: 'rp-hello', version: '2.0' },
+          { name: 'rp-lib', version: '1.0' },
+          { name: 'rp-weak', version: '1.0' },
+          { name: 'rp-app', version: '1.0', requires: 'rp-lib', recommends: 'rp-weak' },
+          { name: 'rp-cap', version: '1.0', provides: 'rp-capability(x)' },
+        ]) await buildRpm(work, r, main);
+        await buildRpm(work, { name: 'rp-extra', version: '1.0' }, extra);
+        for (const d of [main, extra]) expect((await runCommand('createrepo_c', ['-q', d], {})).code).toBe(0);
+        if (haveGpg) fpr = await makeKey(work);
+        for (const h of lab.hosts) {
+          cpSync(path.join(work, 'srv/rpm'), path.join(h.root, 'srv/rpm'), { recursive: true });
+          mkdirSync(path.join(h.root, 'etc/yum.repos.d'), { recursive: true });
+          writeFileSync(path.join(h.root, 'etc/yum.repos.d/rackplay.repo'), REPOS);
+          if (fpr) cpSync(path.join(work, 'rp-key.asc'), path.join(h.root, 'tmp/rp-key.asc'));
+        }
+        writeFileSync(path.join(work, 'bare.json'), JSON.stringify({ all: { hosts: { lab: labHostVars(lab, lab.hosts[2]) } } }));
+        expect((await hostShell(lab.hosts[2], 'rm /usr/bin/dnf && ! command -v dnf')).rc).toBe(0);
+      },
+    });
+    ({ work, ours } = c);
   });
   afterAll(async () => {
-    await lab?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await c?.stop();
   });
 
-  const env = { ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_NOCOLOR: '1', ANSIBLE_CONFIG: '' };
-  async function both(pb: string, check: boolean): Promise<{ mine: CliRun; ref?: CliRun }> {
-    const flags = check ? ['--check'] : [];
-    const mine = await runRackplay(['-i', 'ours.json', pb, ...flags], { cwd: work, env, timeoutMs: 240_000 });
-    if (!haveAnsiblePlaybook) return { mine };
-    const ref = await runCommand('ansible-playbook', ['-i', 'theirs.json', pb, ...flags], { cwd: work, env, timeoutMs: 240_000 });
-    return { mine, ref };
-  }
-
-  async function cycle(name: string, tasks: string, db = DB): Promise<CliRun[]> {
-    const pb = `${name}.yml`;
-    writeFileSync(path.join(work, pb), `- hosts: all\n  gather_facts: false\n  tasks:${tasks}\n`);
-    const before = await sh(ours, db);
-    const runs: CliRun[] = [];
-    const expected: [boolean, (changed: number) => boolean][] = [
-      [true, (c) => c > 0],
-      [false, (c) => c > 0],
-      [false, (c) => c === 0],
-      [true, (c) => c === 0],
-    ];
-    for (const [i, [check, ok]] of expected.entries()) {
-      const { mine, ref } = await both(pb, check);
-      expect(mine.code, mine.stdout + mine.stderr).toBe(0);
-      const recap = parseRecap(mine.stdout).lab;
-      expect(recap.failed).toBe(0);
-      expect(ok(recap.changed), `${name} run ${i + 1}: changed=${recap.changed}\n${mine.stdout}`).toBe(true);
-      if (i === 0) expect(await sh(ours, db), 'check mode changed the host').toBe(before);
-      if (ref) expectSameRun({ ours: mine, theirs: ref });
-      runs.push(mine);
-    }
-    if (haveAnsiblePlaybook) expect(await sh(ours, db)).toBe(await sh(theirs, db));
-    return runs;
-  }
+  const cycle = (name: string, tasks: string, db = DB): Promise<CliRun[]> => c.cycle(name, tasks, db);
 
   it('installs a pinned version and a package with its dependency (no weak one), one from a disabled repository and one by capability; then nothing to do', async () => {
     const runs = await cycle('install', PHASES.install);
