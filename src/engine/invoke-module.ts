@@ -115,6 +115,8 @@ export async function speculateProbe(written: TaskInvocation, env: ExecEnv, kw: 
   if ('failure' in resolved) return { kind: 'stop' };
   const { args, check, diff, become, timeoutMs, envVars } = resolved.call;
   if (timeoutMs !== undefined) return { kind: 'stop' };
+  // An action module that check mode skips runs nothing, not even its guard.
+  if (def.run && check && def.checkMode === 'skip') return { kind: 'skip' };
   const refuse = (): never => {
     throw new Error('no remote access while predicting a probe');
   };

@@ -4,6 +4,7 @@
 // list with the host's current vars, and they ride along with this one in one exec.
 // Predicting never touches the host, and anything that goes wrong with it leaves the
 // probe to run on its own.
+import { randomBytes } from 'node:crypto';
 import type { Task } from '../playbook/types.js';
 import type { ExecResult, Transport } from '../transport/types.js';
 import { speculateProbe } from './invoke-module.js';
@@ -115,6 +116,10 @@ async function predictProbes(rs: RunState, first: ProbeRequest & { host: string 
       // earlier one was predicted: it is usually the same fact set again under a condition
       // (after a reboot, say), and a wrong guess only costs a probe.
       if (traits?.factsLayer === 'nonpersistent') registered.push(...setFactNames(node).filter((k) => !(k in predicted)));
+      else if (out.length < max) {
+        const req = await speculateUnknown(rs, node, scope, host, pv, predicted, env);
+        if (req && probeKey('', req.become, req.env) === sameShell) out.push(req);
+      }
       continue;
     }
     const varsScope = child(scope, { vars: node.vars });
@@ -151,6 +156,39 @@ async function predictProbes(rs: RunState, first: ProbeRequest & { host: string 
     if (node.register) registered.push(node.register);
   }
   return out;
+}
+
+/** Stands for an argument the lookahead cannot render yet; unguessable, so no real argument equals it. */
+const UNKNOWN = `rackplay-unknown-${randomBytes(8).toString('hex')}`;
+
+/**
+ * The probe of a task that uses a name not known yet (a register of an earlier task),
+ * when that name feeds only arguments its probe does not read: lineinfile's `line` from a
+ * slurp register, with a path known now. Each argument that does not render yet stands as
+ * UNKNOWN; a probe that mentions it is dropped. Whatever the guess, the task itself uses a
+ * saved result only for the very probe it renders when it runs.
+ */
+async function speculateUnknown(rs: RunState, node: Task, scope: Scope, host: string, pv: PlayVarsContext, predicted: Record<string, unknown>, env: ExecEnv): Promise<ProbeRequest | undefined> {
+  if (node.loop || node.until?.length || !node.args || typeof node.args !== 'object') return undefined;
+  try {
+    const varsScope = child(scope, { vars: node.vars });
+    const vars = rs.vars.forTask(host, pv, varsScope, predicted);
+    const args: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node.args)) {
+      try {
+        rs.o.templar.render(v, vars);
+        args[k] = v;
+      } catch {
+        args[k] = UNKNOWN;
+      }
+    }
+    const task: Task = { ...node, args };
+    const kw = resolveTaskKeywords(rs.o.templar, task, scope, vars, rs.o.becomePassword);
+    const spec = await speculateProbe({ task, scope, host, vars, withExtra: (extra) => rs.vars.forTask(host, pv, varsScope, { ...predicted, ...extra }) }, env, kw);
+    return spec.kind === 'probe' && !spec.request.script.includes(UNKNOWN) ? spec.request : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The names a set_fact task sets (none known when its arguments are not a mapping). */

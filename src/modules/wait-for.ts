@@ -121,6 +121,19 @@ function pathProbeScript(path: string, readContent: boolean, nonce: string): str
   return `if [ -e ${p} ]; then printf '%s\\n' ${quote(`${nonce}:present`)};${readContent ? ` cat ${p} 2>/dev/null;` : ''} else printf '%s\\n' ${quote(`${nonce}:absent`)}; fi`;
 }
 
+/** The word the batched first check prints its outcome with: it is read from its own length-framed output, so no nonce is needed. */
+const GUARD_TAG = 'wait_for';
+
+/**
+ * A file already there needs no wait: the first check of `path` for started/present
+ * (without a delay, which would put it later) is read-only, so it goes out with the
+ * batched probes around it, and a no-op run spends no exec of its own on it.
+ */
+function waitForGuard(args: WaitForArgs): string | undefined {
+  if (!args.path || args.port || args.delay || (args.state !== 'started' && args.state !== 'present')) return undefined;
+  return pathProbeScript(args.path, args.search_regex !== undefined, GUARD_TAG);
+}
+
 async function runWaitFor(args: WaitForArgs, ctx: RunContext): Promise<ModuleResult> {
   const { host, port, path, state, search_regex: searchRegex, msg } = args;
   const fail = (text: string, elapsed = 0): never => {
@@ -167,6 +180,7 @@ async function runWaitFor(args: WaitForArgs, ctx: RunContext): Promise<ModuleRes
   }
 
   const where = port ? `${host}:${port}` : path!;
+  let first = true;
   while (Date.now() < end) {
     const remaining = Math.max(1, Math.ceil((end - Date.now()) / 1000));
     ctx.progress(`waiting for ${where} (${state}), ${remaining}s left`);
@@ -193,10 +207,14 @@ async function runWaitFor(args: WaitForArgs, ctx: RunContext): Promise<ModuleRes
       }
     } else {
       const wantContent = re !== undefined && (state === 'started' || state === 'present');
-      const res = await ctx.exec(pathProbeScript(path!, wantContent, nonce), { timeoutMs: 60_000 });
-      const present = res.stdout.startsWith(`${nonce}:present`);
+      const guard = first ? waitForGuard(args) : undefined;
+      const batched = guard !== undefined ? await ctx.batchedGuard?.(guard) : undefined;
+      const tag = batched ? GUARD_TAG : nonce;
+      const res = batched ?? (await ctx.exec(pathProbeScript(path!, wantContent, nonce), { timeoutMs: 60_000 }));
+      first = false;
+      const present = res.stdout.startsWith(`${tag}:present`);
       if (state === 'absent') {
-        if (!present && res.stdout.startsWith(`${nonce}:absent`)) return done();
+        if (!present && res.stdout.startsWith(`${tag}:absent`)) return done();
       } else if (present) {
         if (!re) return done();
         const content = res.stdout.slice(res.stdout.indexOf('\n') + 1);
@@ -251,4 +269,5 @@ export const waitForModule = defineModule<WaitForArgs>({
   checkMode: 'skip',
   schema,
   run: runWaitFor,
+  guard: waitForGuard,
 });

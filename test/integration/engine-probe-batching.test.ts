@@ -203,6 +203,52 @@ describe('probe batching', () => {
     for (const h of lab.hosts) expect((await hostShell(h, 'cat /srv/sf/e.txt')).stdout).toBe('b\n');
   });
 
+  it("batches the probe of a task whose unknown names feed only arguments the probe does not read (lineinfile's line from a slurp), and the first check of a wait_for", async () => {
+    const { dir, inv } = labDir('unknown-names');
+    writeFiles(dir, {
+      'site.yml': `${PLAY_ON_ALL}
+  tasks:
+    - file: { path: /srv/uk, state: directory }
+    - wait_for: { path: /srv/uk/rc, timeout: 30 }
+    - slurp: { src: /srv/uk/rc }
+      register: rc
+    - name: record the status
+      lineinfile: { path: /srv/uk/seen.txt, regexp: "^rc=", line: "rc={{ rc.content | b64decode | trim }}", create: true }
+    - copy: { content: "last\\n", dest: /srv/uk/last }
+`,
+      // The first check finds the file missing: wait_for checks again until it appears.
+      'late.yml': `${PLAY_ON_ALL}
+  tasks:
+    - shell: (sleep 2; touch /srv/uk/late) > /dev/null 2>&1 &
+    - wait_for: { path: /srv/uk/late, timeout: 30 }
+      register: waited
+    - copy: { content: "after\\n", dest: /srv/uk/after }
+`,
+    });
+    for (const h of lab.hosts) await hostShell(h, 'rm -rf /srv/uk; mkdir -p /srv/uk; echo 3 > /srv/uk/rc');
+    const first = await runWithStats(dir, ['site.yml', '-i', inv]);
+    expect(first.run.code, first.run.stdout + first.run.stderr).toBe(0);
+    const again = await runWithStats(dir, ['site.yml', '-i', inv]);
+    for (const h of lab.hosts) expect(again.run.recap[h.name]).toMatchObject({ ok: 5, changed: 0, failed: 0 });
+    // One batch per host: four when wait_for and the lineinfile waiting for `rc` each ended one.
+    expect(again.stats.execs).toBe(lab.hosts.length);
+    // The status changes on one host: its lineinfile sees the new value, the others stay.
+    const [changedHost, ...rest] = lab.hosts;
+    await hostShell(changedHost, 'echo 5 > /srv/uk/rc');
+    const third = await runWithStats(dir, ['site.yml', '-i', inv]);
+    expect(third.run.recap[changedHost.name]).toMatchObject({ changed: 1, failed: 0 });
+    for (const h of rest) expect(third.run.recap[h.name]).toMatchObject({ changed: 0, failed: 0 });
+    expect((await hostShell(changedHost, 'cat /srv/uk/seen.txt')).stdout).toBe('rc=5\n');
+    for (const h of rest) expect((await hostShell(h, 'cat /srv/uk/seen.txt')).stdout).toBe('rc=3\n');
+
+    const late = await rackplay(['late.yml', '-i', inv], { cwd: dir });
+    expect(late.code, late.stdout + late.stderr).toBe(0);
+    for (const h of lab.hosts) {
+      expect(late.recap[h.name]).toMatchObject({ ok: 3, changed: 2, failed: 0 });
+      expect((await hostShell(h, 'ls /srv/uk/late /srv/uk/after')).stdout).toBe('/srv/uk/after\n/srv/uk/late\n');
+    }
+  });
+
   it('a task that changes a file invalidates the probes taken for the tasks after it', async () => {
     const { dir, inv } = labDir('stale');
     writeFiles(dir, {
@@ -235,7 +281,7 @@ describe('probe batching', () => {
     for (const h of lab.hosts) expect((await hostShell(h, 'cat /srv/stale.txt')).stdout).toBe('alpha\nbeta\ngamma\n');
   });
 
-  it('does not predict a task that uses an earlier registered result or a lookup', async () => {
+  it('a task that uses an earlier registered result gets that result, and a lookup is never rendered for a prediction', async () => {
     const { dir, inv } = labDir('register');
     writeFiles(dir, {
       'site.yml': `${PLAY_ON_ALL}
