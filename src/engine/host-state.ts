@@ -41,7 +41,15 @@ export function newHostState(name: string, writes: WriteCount): HostState {
 
 /** ansible_facts as a dict without the `ansible_` prefix, as Ansible exposes it. */
 export function factsDict(facts: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  let out = dicts.get(facts);
+  if (out) return out;
+  out = {};
   for (const [k, v] of Object.entries(facts)) out[k.startsWith('ansible_') ? k.slice(8) : k] = v;
+  dicts.set(facts, out);
   return out;
 }
+/**
+ * Each facts object's ansible_facts, built once: vars are built for every task-host. A
+ * host's facts object is replaced, never changed in place, when facts are added.
+ */
+const dicts = new WeakMap<Record<string, unknown>, Record<string, unknown>>();

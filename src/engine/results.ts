@@ -25,9 +25,10 @@ export function recordOutcome(rs: RunState, task: Task, host: string, scope: Sco
     if (!facts || res.failed || res.skipped || layer === 'none') return;
     if (layer === 'nonpersistent') {
       Object.assign(s.setFacts, facts);
-      if (res._ansible_facts_cacheable) Object.assign(s.facts, facts);
+      if (res._ansible_facts_cacheable) s.facts = { ...s.facts, ...facts };
     } else if (layer === 'host_variables') Object.assign(s.includeVars, facts);
-    else Object.assign(s.facts, facts);
+    // A new object, never changed in place: factsDict keeps its view of each one.
+    else s.facts = { ...s.facts, ...facts };
   });
   if (o.status !== 'failed' && o.status !== 'unreachable') applyInventoryChanges(rs, host, o, !task.changed_when);
   if (o.status === 'ok' || o.status === 'changed') eachResult((res) => recordCustomStats(rs.customStats, host, res.ansible_stats));

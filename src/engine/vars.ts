@@ -125,12 +125,12 @@ export class VarsBuilder {
   }
 
   /** Each (play batch, scope, host, hostvars or not)'s magic vars: built once, see magic(). */
-  private magicViews = new WeakMap<PlayVarsContext, WeakMap<object, Map<string, Record<string, unknown>>>>();
+  private magicViews = new WeakMap<PlayVarsContext, Map<string, Map<string, Record<string, unknown>>>>();
 
   private magic(host: string, pv: PlayVarsContext, scope: Scope | undefined, withHostvars: boolean): Record<string, unknown> {
     let byScope = this.magicViews.get(pv);
-    if (!byScope) this.magicViews.set(pv, (byScope = new WeakMap()));
-    const scopeKey = scope ?? pv;
+    if (!byScope) this.magicViews.set(pv, (byScope = new Map()));
+    const scopeKey = magicKey(scope);
     let byHost = byScope.get(scopeKey);
     if (!byHost) byScope.set(scopeKey, (byHost = new Map()));
     const key = `${withHostvars ? 'h' : '-'}${host}`;
@@ -195,6 +195,26 @@ export class VarsBuilder {
     return m;
   }
 }
+
+/**
+ * What of a scope the magic vars read: its roles (role_name, role_path) and the file it
+ * comes from (ansible_search_path). Scopes that agree on both share their magic vars; a
+ * task's own vars make a new scope per task-host, which would otherwise build them again.
+ */
+function magicKey(scope: Scope | undefined): string {
+  let file: string | undefined;
+  for (let s = scope; s && !file; s = s.parent) file = (s.keywords as { pos?: SourcePos }).pos?.file;
+  return `${rolesInScope(scope).map(objectId).join(',')}|${file ?? ''}`;
+}
+
+/** A number per object, for keys made of object identities. */
+function objectId(o: object): number {
+  let id = objectIds.get(o);
+  if (id === undefined) objectIds.set(o, (id = ++lastObjectId));
+  return id;
+}
+const objectIds = new WeakMap<object, number>();
+let lastObjectId = 0;
 
 const PLAY_ONLY = [
   'ansible_dependent_role_names',

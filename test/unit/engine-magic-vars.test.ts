@@ -129,6 +129,54 @@ describe('roles', () => {
   });
 });
 
+describe('magic vars shared between scopes', () => {
+  it("a task's own vars do not change role_name or the search path; each role and task file keeps its own", async () => {
+    const r = await run(
+      `
+- hosts: alpha.example.com
+  gather_facts: false
+  roles: [web, db]
+  tasks:
+    - debug: msg="play {{ role_name | default('none') }} {{ ansible_search_path | map('replace', playbook_dir, 'PB') | list }}"
+      vars: { own: 1 }
+`,
+      {
+        'roles/web/tasks/main.yml': [
+          `- debug: msg="web {{ role_name }} {{ role_path | basename }} {{ ansible_search_path | map('replace', playbook_dir, 'PB') | list }}"`,
+          `  vars: { own: 1 }`,
+          `- import_tasks: sub/more.yml`,
+          '',
+        ].join('\n'),
+        'roles/web/tasks/sub/more.yml': `- debug: msg="more {{ role_name }} {{ ansible_search_path | map('replace', playbook_dir, 'PB') | list }}"\n  vars: { own: 2 }\n`,
+        'roles/db/tasks/main.yml': `- debug: msg="db {{ role_name }} {{ role_path | basename }}"\n  vars: { own: 3 }\n`,
+      },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.msgs['alpha.example.com']).toEqual([
+      "web web web ['PB/roles/web', 'PB/roles/web/tasks', 'PB']",
+      "more web ['PB/roles/web', 'PB/roles/web/tasks/sub', 'PB']",
+      'db db db',
+      "play none ['PB']",
+    ]);
+  });
+
+  it('ansible_facts follows the facts a cacheable set_fact adds', async () => {
+    const r = await run(`
+- hosts: alpha.example.com
+  gather_facts: false
+  tasks:
+    - debug: msg="{{ ansible_facts | length }}"
+    - set_fact: { colour: red, cacheable: true }
+    - debug: msg="{{ ansible_facts.colour }}"
+    - set_fact: { colour: blue, cacheable: true }
+    - debug: msg="{{ ansible_facts.colour }}"
+      vars: { own: 1 }
+`);
+    expect(r.exitCode).toBe(0);
+    expect(r.msgs['alpha.example.com']).toEqual(['0', 'red', 'blue']);
+  });
+});
+
 describe('loops', () => {
   it('ansible_loop has previtem/nextitem only where they exist; registered results carry the loop variables', async () => {
     const r = await run(`
