@@ -36,6 +36,7 @@ export function buildProgram(): Command {
     .option('--flush-cache', 'clear the fact cache for every host in inventory (the jsonfile cache; the memory cache lasts one run)')
     .option('--detailed-exitcode', 'exit 10 when something changed (or would change with --check); failures keep their codes')
     .option('--report <format=path>', 'also write a report: json=PATH, junit=PATH or html=PATH (repeatable)', collect, [])
+    .option('--slice <K/N>', 'run on slice K of N of the selected hosts (a stable split by host name), for N runs side by side; merge their JSON reports with `rackplay report merge`')
     .option('--strict', 'refuse, before any host is contacted, what Ansible finds only when a task runs (module arguments, dynamically included files)')
     .option('--plain', 'plain Ansible-style lines even on a terminal (no live view)')
     .version(pkg.version, '--version', 'show the version number and exit')
@@ -56,6 +57,11 @@ async function main(): Promise<void> {
   if (process.argv[2] === 'adhoc') {
     const { runAdhocCommand } = await import('./adhoc-command.js');
     process.exitCode = await runAdhocCommand(process.argv.slice(3), { version: pkg.version, argv: process.argv.slice(2) });
+    return;
+  }
+  if (process.argv[2] === 'report') {
+    const { runReportCommand } = await import('./report-command.js');
+    process.exitCode = await runReportCommand(process.argv.slice(3));
     return;
   }
   if (process.argv[2] === 'vault') {

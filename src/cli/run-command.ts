@@ -7,7 +7,7 @@ import { EXIT, formatUserError, formatUserWarning, UserError } from '../errors.j
 import { checkNotifies } from '../engine/notify-check.js';
 import { runPlaybooks, tagSelected } from '../engine/run.js';
 import { factCacheSettings } from '../engine/fact-cache.js';
-import { expandLimit, loadInventory, selectPlayHosts, type Inventory } from '../inventory/index.js';
+import { expandLimit, inSlice, loadInventory, parseSlice, selectPlayHosts, type Inventory, type Slice } from '../inventory/index.js';
 import { defaultRegistry } from '../modules/index.js';
 import { SecretMasker, shouldUseColor } from '../output/index.js';
 import { shouldUseLiveView } from '../output/live-view.js';
@@ -20,6 +20,7 @@ import type { Playbook, RoleInstance, TaskNode } from '../playbook/types.js';
 import { Templar, lazyVars } from '../template/index.js';
 import { HandshakeLimiter, openTransport } from '../transport/open.js';
 import { tracedTransport } from '../transport/trace.js';
+import { checkRoomForHosts } from '../transport/fd-limit.js';
 import type { Transport } from '../transport/types.js';
 import { ansibleBool } from '../boolean.js';
 import { loadConfig } from './config.js';
@@ -31,6 +32,7 @@ import { vaultOptionsFrom } from './vault-command.js';
 export interface CliOptions {
   inventory: string[];
   limit?: string;
+  slice?: string;
   tags: string[];
   skipTags: string[];
   check?: boolean;
@@ -155,10 +157,15 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       return EXIT.ok;
     }
     const limit = opts.limit ? expandLimit(opts.limit) : undefined;
+    const slice = opts.slice !== undefined ? parseSlice(opts.slice) : undefined;
     if (opts.listHosts || opts.listTasks || opts.listTags) {
-      out(listing(playbooks, playbookArgs, inventory, templar, extraVars, limit, { hosts: !!opts.listHosts, tasks: !!opts.listTasks, tags: !!opts.listTags }, tags, skipTags));
+      out(listing(playbooks, playbookArgs, inventory, templar, extraVars, { limit, slice }, { hosts: !!opts.listHosts, tasks: !!opts.listTasks, tags: !!opts.listTags }, tags, skipTags));
       return EXIT.ok;
     }
+
+    // One connection per host for the whole run: room for them before contacting any.
+    const targets = inSlice(selectPlayHosts(inventory, 'all', limit), slice).length + 1;
+    checkRoomForHosts(targets);
 
     let becomePassword: string | undefined;
     if (opts.askBecomePass || config.becomeAskPass) {
@@ -190,7 +197,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       reports,
       meta: { version: invocation.version, commandLine: redactCommandLine(invocation.argv) },
     });
-    output.handle({ kind: 'playbook-start', path: playbookArgs[0], check: !!opts.check, diff: !!opts.diff, plays: playbooks[0]?.plays.length });
+    output.handle({ kind: 'playbook-start', path: playbookArgs[0], check: !!opts.check, diff: !!opts.diff, plays: playbooks[0]?.plays.length, ...(slice ? { slice } : {}) });
 
     // First Ctrl-C: no new task starts, running ones get a grace period, the recap is
     // printed, exit 99. A second Ctrl-C quits at once.
@@ -218,6 +225,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       templar,
       loadOptions,
       limit,
+      slice,
       tags,
       skipTags,
       check: !!opts.check,
@@ -246,7 +254,7 @@ export async function run(playbookArgs: string[], opts: CliOptions, invocation: 
       interruptGraceMs: INTERRUPT_GRACE_MS,
     }).finally(() => process.removeListener('SIGINT', onSigint));
     const exitCode = interrupt.signal.aborted ? (await output.finish(EXIT.interrupted), EXIT.interrupted) : await output.finish(summary.exitCode);
-    if (statsFile) writeTransportStats(statsFile, summary.transports.values(), firstExec.ms);
+    if (statsFile) writeTransportStats(statsFile, summary.transports.values(), firstExec.ms, handshakeLimiter.peak);
     return exitCode;
   } catch (e) {
     if (e instanceof UserError) {
@@ -281,8 +289,8 @@ function noteFirstExec(t: Transport, first: { ms?: number }): void {
 }
 
 /** Sums the transports' counters into a JSON file (RACKPLAY_STATS_FILE). */
-export function writeTransportStats(file: string, transports: Iterable<Transport>, firstExecMs?: number): void {
-  const total = { hosts: 0, execs: 0, puts: 0, gets: 0, connects: 0, firstExecMs: firstExecMs ?? null };
+export function writeTransportStats(file: string, transports: Iterable<Transport>, firstExecMs?: number, handshakesPeak?: number): void {
+  const total = { hosts: 0, execs: 0, puts: 0, gets: 0, connects: 0, firstExecMs: firstExecMs ?? null, handshakesPeak: handshakesPeak ?? null };
   for (const t of transports) {
     total.hosts++;
     total.execs += t.stats.execs;
@@ -299,7 +307,7 @@ function listing(
   inventory: Inventory,
   templar: Templar,
   extraVars: Record<string, unknown>,
-  limit: string[] | undefined,
+  select: { limit: string[] | undefined; slice: Slice | undefined },
   what: { hosts: boolean; tasks: boolean; tags: boolean },
   only: string[],
   skip: string[],
@@ -313,7 +321,7 @@ function listing(
       // an unnamed play is named after its hosts, as Ansible names it
       text += `\n  play #${n + 1} (${shown}): ${play.name ?? shown}\tTAGS: [${play.tags.join(', ')}]\n`;
       if (what.hosts) {
-        const hosts = selectPlayHosts(inventory, pattern, limit);
+        const hosts = inSlice(selectPlayHosts(inventory, pattern, select.limit), select.slice);
         text += `    pattern: ${JSON.stringify(Array.isArray(pattern) ? pattern : [pattern]).replace(/"/g, "'")}\n    hosts (${hosts.length}):\n`;
         for (const h of hosts) text += `      ${h}\n`;
       }

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ansibleBool } from '../boolean.js';
 import { errBadSerial, errBadStrategy, errBadVarsFile, errVarsFileNotFound, type SourcePos } from '../errors.js';
-import { selectPlayHosts } from '../inventory/index.js';
+import { inSlice, selectPlayHosts } from '../inventory/index.js';
 import { parseYamlText } from '../playbook/yaml-file.js';
 import { BLOCK_KEYWORDS, PLAY_KEYWORDS, TASK_KEYWORDS } from '../playbook/keywords.js';
 import type { Play, Task } from '../playbook/types.js';
@@ -30,15 +30,20 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
   const inv = rs.o.inventory;
   // hosts: may name a play var (one vars_prompt just asked, say), as Ansible templates it
   const pattern = rs.renderPlayValue(play.hosts, play.vars ?? {});
-  const selected = selectPlayHosts(inv, pattern as string | string[], rs.o.limit);
+  const unsliced = selectPlayHosts(inv, pattern as string | string[], rs.o.limit);
+  // --slice: this run's part of the hosts; the others stay in the inventory (groups, hostvars), as with --limit.
+  const selected = inSlice(unsliced, rs.o.slice);
   // Hosts that failed or were unreachable in an earlier play sit out the rest of the run.
   let hosts = selected.filter((h) => !rs.hosts.get(h)?.failed && !rs.hosts.get(h)?.unreachable);
   // order: may be a template (the play's vars and extra vars), as Ansible renders it with the play.
-  orderHosts(hosts, String(rs.renderPlayValue(play.order ?? 'inventory')));
+  const order = String(rs.renderPlayValue(play.order ?? 'inventory'));
+  orderHosts(hosts, order);
+  // The play's hosts in every slice, in its order: `report merge` puts the slices' hosts back in it.
+  const slicedFrom = rs.o.slice ? { slicedFrom: orderHosts([...unsliced], order) } : {};
 
   const name = play.name !== undefined ? String(rs.renderPlayValue(play.name, play.vars ?? {})) : String(pattern);
   if (hosts.length === 0) {
-    rs.o.sink({ kind: 'play-start', name, hosts, pattern: String(pattern), ...keywordFlag(play.check_mode, 'checkMode') });
+    rs.o.sink({ kind: 'play-start', name, hosts, pattern: String(pattern), ...slicedFrom, ...keywordFlag(play.check_mode, 'checkMode') });
     rs.o.sink({ kind: 'no-hosts', pattern: String(pattern) });
     return;
   }
@@ -55,7 +60,7 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
   const batches = serialBatches(hosts, rs.renderPlayValue(play.serial), play.pos);
   for (const batch of batches) {
     // Ansible starts the play anew for each serial batch: one PLAY banner per batch.
-    rs.o.sink({ kind: 'play-start', name, hosts: batch, pattern: String(pattern), ...keywordFlag(play.check_mode, 'checkMode') });
+    rs.o.sink({ kind: 'play-start', name, hosts: batch, pattern: String(pattern), ...slicedFrom, ...keywordFlag(play.check_mode, 'checkMode') });
     const ended = await runSerialBatch(rs, play, playScope, { play, playHosts: inInventoryOrder, playHostsAll: selected, batch, publicRoles: [] });
     rs.o.sink({ kind: 'play-end', name });
     if (ended === 'break') rs.stopped = true;
@@ -65,11 +70,13 @@ export async function runPlay(rs: RunState, play: Play): Promise<void> {
   }
 }
 
-function orderHosts(hosts: string[], order: string): void {
+/** Puts `hosts` in the play's `order:`, in place; returns them. */
+function orderHosts(hosts: string[], order: string): string[] {
   if (order === 'reverse_inventory') hosts.reverse();
   else if (order === 'sorted') hosts.sort();
   else if (order === 'reverse_sorted') hosts.sort().reverse();
   else if (order === 'shuffle') hosts.sort(() => Math.random() - 0.5);
+  return hosts;
 }
 
 async function runSerialBatch(rs: RunState, play: Play, playScope: Scope, pv: PlayVarsContext): Promise<BatchEnd> {

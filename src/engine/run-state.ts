@@ -3,7 +3,7 @@
 // else in the engine is a function of this state and the play at hand.
 import { lazyVars } from '../template/index.js';
 import { openFactCache, type FactCache, type FactCacheSettings } from './fact-cache.js';
-import type { Inventory } from '../inventory/index.js';
+import type { Inventory, Slice } from '../inventory/index.js';
 import type { ModuleRegistry } from '../modules/registry.js';
 import type { CustomStats } from '../modules/set-stats.js';
 import { emptyStats, type EventSink, type HostStats } from '../output/events.js';
@@ -25,6 +25,8 @@ export interface RunOptions {
   templar: Templar;
   loadOptions: LoadOptions;
   limit?: string[];
+  /** --slice K/N: the play runs on its hosts of this slice only (inventory/slice.ts). */
+  slice?: Slice;
   tags: string[];
   skipTags: string[];
   check: boolean;

@@ -61,6 +61,9 @@ export const LOAD_CODES = {
   INVENTORY_NOT_FOUND: { kind: 'options', what: 'an inventory source is missing or unreadable' },
   BAD_HOST_PATTERN: { kind: 'parse', what: 'a host name or range in an inventory is malformed' },
   BAD_LIMIT: { kind: 'options', what: 'a --limit pattern or file is invalid' },
+  FILE_LIMIT: { kind: 'options', what: 'the open-files limit is below what one connection per host needs' },
+  BAD_SLICE: { kind: 'options', what: 'a --slice value is not K/N with 1 <= K <= N' },
+  REPORT_MERGE: { kind: 'options', what: 'JSON reports given to `report merge` cannot be read or do not belong together' },
   UNKNOWN_HOST: { kind: 'error', what: 'a run-time inventory change names an unknown host' },
   VARS_FILE_READ: { kind: 'error', what: 'a host_vars/group_vars file cannot be read' },
   // vault

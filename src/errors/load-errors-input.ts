@@ -32,6 +32,11 @@ export const errHostTrailingColon = def('BAD_HOST_PATTERN', (text: string) => `i
 export const errHostRange = def('BAD_HOST_PATTERN', (detail: string) => detail);
 export const errPatternRegex = def('BAD_LIMIT', (pattern: string, detail: string) => `invalid host pattern regex '${pattern}': ${detail}`);
 export const errLimitFileMissing = def('BAD_LIMIT', (file: string) => `unable to find limit file ${file}`);
+export const errFileLimit = def('FILE_LIMIT', (hosts: number, needed: number, max: number) => `${hosts} hosts need about ${needed} open files, one connection each, but this process may open only ${max}`);
+export const errBadSlice = def('BAD_SLICE', (text: string) => `--slice expects K/N with 1 <= K <= N, got '${text}'`);
+export const errReportRead = def('REPORT_MERGE', (file: string, detail: string) => `cannot read the JSON report ${file}: ${detail}`);
+/** The message says which reports disagree and on what. */
+export const errReportsDiffer = def('REPORT_MERGE', (detail: string) => detail);
 export const errLimitFileNotFile = def('BAD_LIMIT', (file: string) => `limit starts with '@' but ${file} is not a file`);
 
 // vault

@@ -4,6 +4,7 @@ export type { InventoryHost, InventoryGroup } from './inventory.js';
 export { loadInventory, IGNORED_IN_INVENTORY_DIR, YAML_INVENTORY_EXTENSIONS } from './load.js';
 export type { LoadInventoryOptions } from './load.js';
 export { splitHostPattern, expandLimit, selectPlayHosts } from './patterns.js';
+export { inSlice, parseSlice, sliceOf, type Slice } from './slice.js';
 export type { HostPatternSource, SelectOptions } from './patterns.js';
 export { expandHostRange } from './host-range.js';
 export { parsePythonLiteral, iniValue } from './python-literal.js';

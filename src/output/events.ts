@@ -31,9 +31,10 @@ export interface TaskRef {
 }
 
 export type RunEvent =
-  | { kind: 'playbook-start'; path: string; check: boolean; diff: boolean; plays?: number }
+  | { kind: 'playbook-start'; path: string; check: boolean; diff: boolean; plays?: number; slice?: { index: number; count: number } }
   /** `checkMode`: the play's check_mode keyword, when written. */
-  | { kind: 'play-start'; name: string; hosts: string[]; pattern: string; checkMode?: boolean }
+  /** slicedFrom (--slice): the play's hosts in all slices, in its order. */
+  | { kind: 'play-start'; name: string; hosts: string[]; pattern: string; slicedFrom?: string[]; checkMode?: boolean }
   | { kind: 'no-hosts'; pattern: string }
   | { kind: 'task-start'; task: TaskRef }
   | { kind: 'handler-start'; task: TaskRef }

@@ -64,9 +64,14 @@ export interface RunReport {
     diff: boolean;
     exit_code: number;
     detailed_exitcode: boolean;
+    /** --slice K/N: this run had part K of N of the hosts. */
+    slice?: { index: number; count: number };
+    /** report merge: the reports this one merges, in the order given. */
+    merged_from?: string[];
   };
   hosts: string[];
-  plays: Array<{ name: string; pattern: string; hosts: string[]; started_at: string }>;
+  /** sliced_from (--slice): the play's hosts in all slices, in its order. */
+  plays: Array<{ name: string; pattern: string; hosts: string[]; sliced_from?: string[]; started_at: string }>;
   tasks: ReportTask[];
   recap: Record<string, HostStats>;
   drift: DriftSummary;
@@ -126,9 +131,10 @@ export function buildRunReport(record: RunRecord, meta: ReportMeta): RunReport {
       diff: record.diff,
       exit_code: meta.exitCode,
       detailed_exitcode: meta.detailedExitcode,
+      ...(record.slice ? { slice: { ...record.slice } } : {}),
     },
     hosts: [...record.hosts],
-    plays: record.plays.map((p) => ({ name: p.name, pattern: p.pattern, hosts: p.hosts, started_at: p.startedAt })),
+    plays: record.plays.map((p) => ({ name: p.name, pattern: p.pattern, hosts: p.hosts, ...(p.slicedFrom ? { sliced_from: p.slicedFrom } : {}), started_at: p.startedAt })),
     tasks,
     recap: record.recap,
     drift,

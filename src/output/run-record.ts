@@ -48,11 +48,15 @@ export interface RecordedPlay {
   name: string;
   pattern: string;
   hosts: string[];
+  /** --slice: the play's hosts in all slices, in its order. */
+  slicedFrom?: string[];
   startedAt: string;
 }
 
 export interface RunRecord {
   playbook?: string;
+  /** --slice K/N: which part of the hosts this run had. */
+  slice?: { index: number; count: number };
   check: boolean;
   diff: boolean;
   startedAt: string;
@@ -147,9 +151,10 @@ export class RunRecorder {
         this.record.playbook = ev.path;
         this.record.check = ev.check;
         this.record.diff = ev.diff;
+        if (ev.slice) this.record.slice = { ...ev.slice };
         return;
       case 'play-start':
-        this.record.plays.push({ name: ev.name, pattern: ev.pattern, hosts: [...ev.hosts], startedAt: this.now().toISOString() });
+        this.record.plays.push({ name: ev.name, pattern: ev.pattern, hosts: [...ev.hosts], ...(ev.slicedFrom ? { slicedFrom: [...ev.slicedFrom] } : {}), startedAt: this.now().toISOString() });
         ev.hosts.forEach((h) => this.addHost(h));
         return;
       case 'task-start':

@@ -5,6 +5,8 @@ import os from 'node:os';
 /** A counting semaphore. */
 export class Limiter {
   private active = 0;
+  /** The most run() calls that ran at once (the bench reports it for handshakes). */
+  peak = 0;
   private readonly waiting: (() => void)[] = [];
   constructor(readonly max: number) {
     if (!(max >= 1)) throw new Error(`limit must be at least 1, got ${max}`);
@@ -12,6 +14,7 @@ export class Limiter {
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
     else this.active++;
+    if (this.active > this.peak) this.peak = this.active;
     try {
       return await fn();
     } finally {
