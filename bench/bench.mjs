@@ -411,6 +411,7 @@ function summarize(runs) {
       s.execsPerTaskHost = pick((r) => r.execsPerTaskHost);
       s.opsPerTaskHost = pick((r) => r.opsPerTaskHost);
       s.firstExecMs = pick((r) => r.stats?.firstExecMs);
+      s.handshakesPeak = pick((r) => r.stats?.handshakesPeak);
     }
     for (const k of ['wallMs', 'minWallMs', 'maxWallMs', 'cpuMs']) if (s[k] !== null) s[k] = Math.round(s[k]);
     return s;

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runRackplay } from '../helpers/cli.js';
+import { normalizedReport } from '../helpers/report-normalize.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rackplay-report-merge-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,33 +39,8 @@ writeFileSync(
 `,
 );
 
-/** What a report says, without what differs from run to run (times, ids, the command line, the output directory, the order hosts finish in). */
-function normalized(file: string, out: string): unknown {
-  const text = readFileSync(file, 'utf8').split(out).join('OUT');
-  const r = JSON.parse(text);
-  delete r.run.started_at;
-  delete r.run.ended_at;
-  delete r.run.duration_ms;
-  delete r.run.command_line;
-  delete r.run.merged_from;
-  for (const p of r.plays) delete p.started_at;
-  for (const t of r.tasks) {
-    delete t.started_at;
-    delete t.id;
-    for (const x of t.results) {
-      delete x.finished_at;
-      delete x.duration_ms;
-    }
-  }
-  // An unsliced run lists a task's results, and the drifted hosts, as the hosts finish: in no fixed order.
-  for (const t of r.tasks) t.results.sort((a: { host: string }, b: { host: string }) => a.host.localeCompare(b.host));
-  r.drift.hosts.sort((a: { host: string }, b: { host: string }) => a.host.localeCompare(b.host));
-  for (const h of r.drift.hosts) {
-    for (const g of h.roles) for (const t of g.tasks) delete t.task;
-    for (const t of h.unknown_tasks) delete t.task;
-  }
-  return r;
-}
+/** The report without what differs from run to run, the output directory named OUT. */
+const normalized = (file: string, out: string) => normalizedReport(file, [[out, 'OUT']]);
 
 async function slicedAndWhole(name: string, extra: string[]) {
   const whole = path.join(dir, `${name}-whole`);
