@@ -36,6 +36,7 @@
 // byte count of every file (one `wc -c`), then the files themselves (one `cat`); the
 // controller cuts the bytes by those counts. The script itself travels on stdin
 // (transport/stdin-script.ts), so no part of it shows in any argv on the host.
+import { createHash } from 'node:crypto';
 import { FILE_PROBE_FUNCTION, preStatBatch } from '../facts/file-probe.js';
 import { PRE_READ_FILE, preReadBatch, preReadComplete, readPreRead } from '../facts/pre-read.js';
 import { observeTransport } from '../transport/observe.js';
@@ -57,8 +58,10 @@ export interface ProbeRequest {
 
 /** What must be identical for a cached probe result to stand for a fresh one. */
 export function probeKey(script: string, become: BecomeSpec | undefined, env: Record<string, string> | undefined): string {
-  // The script (often kilobytes) is compared as it is; only the small parts are encoded.
-  return `${JSON.stringify([become ?? null, env ?? null])}\n${script}`;
+  // The script stands as its SHA-256: equal digests mean byte-identical scripts, and a
+  // saved probe keeps 64 characters instead of its script (kilobytes, most of it the
+  // shared file-probe function), for every probe of every host until it is used.
+  return `${JSON.stringify([become ?? null, env ?? null])}\n${script && createHash('sha256').update(script).digest('hex')}`;
 }
 
 const HEADER = 'rackplay-batch';

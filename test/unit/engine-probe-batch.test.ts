@@ -154,6 +154,15 @@ describe('probe cache', () => {
     expect(cache.take('c', key, t)).toBeUndefined();
   });
 
+  it('keys a probe by a digest of its script: equal only for the same bytes, and short however long the script', () => {
+    const long = `${'x'.repeat(10_000)}\nstat /x`;
+    const key = probeKey(long, undefined, undefined);
+    expect(key).toBe(probeKey(`${'x'.repeat(10_000)}\nstat /x`, undefined, undefined));
+    expect(key).not.toBe(probeKey(`${'x'.repeat(10_000)}\nstat /y`, undefined, undefined));
+    expect(key).not.toBe(probeKey(long, undefined, { LANG: 'C' }));
+    expect(key.length).toBeLessThan(100);
+  });
+
   it('drops everything after a write on any connection of the run (hosts may share a machine or a filesystem), but not after a probe', async () => {
     const writes = new WriteCount();
     const alpha = watchWrites(new LocalTransport('alpha'), writes);
