@@ -34,6 +34,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaultPlaybooks, describePlaybook, PLAYBOOKS, playbookHosts, printPlaybooks, runPlaybooks } from './playbooks.mjs';
 import { invalidReason, parseRecap } from './recap.mjs';
 import { CONVERGED_BY_RACKPLAY, interpolate, runTable, sideBySide, textTable } from './tables.mjs';
+import { runSlices, slicesTarget } from './slices.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => pathToFileURL(path.join(repo, 'dist', p)).href;
@@ -44,7 +45,7 @@ const ALL_TOOLS = ['rackplay', 'ansible', 'ansible-tuned'];
 const ALL_SCENARIOS = ['converge', 'noop', 'check'];
 
 function parseArgs(argv) {
-  const o = { hosts: [1, 10, 50, 100], runs: 3, tools: ALL_TOOLS, scenarios: ALL_SCENARIOS, ansibleScenarios: ['converge', 'noop'], ansibleMaxHosts: 10, ansibleDefaultMaxHosts: 1, tunedNoopHosts: [50], tunedNoopRuns: 1, profileHosts: 50, floor: true, out: path.join(repo, 'bench/results') };
+  const o = { slices: 0, sliceHosts: 200, hosts: [1, 10, 50, 100], runs: 3, tools: ALL_TOOLS, scenarios: ALL_SCENARIOS, ansibleScenarios: ['converge', 'noop'], ansibleMaxHosts: 10, ansibleDefaultMaxHosts: 1, tunedNoopHosts: [50], tunedNoopRuns: 1, profileHosts: 50, floor: true, out: path.join(repo, 'bench/results') };
   const given = new Set();
   const list = (v) => v.split(',').map((s) => s.trim()).filter(Boolean);
   const int = (v, name) => {
@@ -71,6 +72,8 @@ function parseArgs(argv) {
       case '--playbooks': o.playbooks = list(value()); break;
       case '--sl44-hosts': o.sl44Hosts = list(value()).map((v) => int(v, '--sl44-hosts')).filter((n) => n > 0); break;
       case '--out': o.out = path.resolve(value()); break;
+      case '--slices': o.slices = int(value(), '--slices'); break;
+      case '--slice-hosts': o.sliceHosts = int(value(), '--slice-hosts'); break;
       case '--help': case '-h': usage();
       default: usage(`unknown option ${flag}`);
     }
@@ -85,6 +88,7 @@ function parseArgs(argv) {
   o.scenarios = canonical(o.scenarios);
   o.ansibleScenarios = canonical(o.ansibleScenarios);
   if (o.hosts.length === 0) usage('--hosts needs at least one count');
+  if (o.playbooks?.length === 1 && o.playbooks[0] === 'none') o.playbooks = [];
   for (const p of o.playbooks ?? []) if (!PLAYBOOKS.includes(p)) usage(`unknown playbook '${p}' (known: ${PLAYBOOKS.join(', ')})`);
   o.hostsOf = playbookHosts(o, given);
   o.hosts = [...new Set(o.hosts)].sort((a, b) => a - b);
@@ -132,6 +136,11 @@ function usage(problem) {
                                six roles on sl44 lab hosts (rackplay only); default: site, and
                                the others that keep the estimate within 15 minutes
   --sl44-hosts 10,50           sl44-roles host counts (default: --hosts if given, else 10,50)
+  --slices 0                   N > 0: also run bench/playbook on --slice-hosts hosts once whole and
+                               once as N slices of a Slurm job array, and compare the merged
+                               report with the whole run's (needs slurm-wlm; docs/scale.md)
+  --slice-hosts 200            hosts for --slices
+  --playbooks none             no playbook but the --slices comparison
 The defaults take about 13 minutes on a quiet 2-core machine; the plan and its estimate are
 printed first.
 `);
@@ -418,6 +427,12 @@ function summarize(runs) {
   });
 }
 
+/** The targets, with the --slices one when it ran. */
+function withSlices(t, slices) {
+  if (slices) t.list.push(slices);
+  return t;
+}
+
 function targets(summary, floor, versionMs, taskCount) {
   const get = (tool, hosts, scenario) => summary.find((s) => s.tool === tool && s.hosts === hosts && s.scenario === scenario && s.valid > 0);
   const out = [];
@@ -507,15 +522,22 @@ async function main() {
   if (!site) Object.assign(o, { floor: false, profileHosts: 0 });
   const steps = site ? buildPlan(o) : [];
   const extras = o.playbooks.filter((p) => p !== 'site').map((p) => describePlaybook(o, o.hostsOf, p));
-  if (steps.length === 0 && !extras.some((e) => e.lines.length)) usage('nothing to run: no tool runs at any of --hosts');
+  if (steps.length === 0 && !extras.some((e) => e.lines.length) && !o.slices) usage('nothing to run: no tool runs at any of --hosts');
   const plan = describePlan(o, steps);
   for (const e of extras) plan.lines.push(...e.lines), (plan.seconds += e.seconds);
+  if (o.slices) {
+    // Measured: about 0.9 s per host for the four runs (whole and sliced, converge and no-op), plus the lab.
+    const seconds = Math.round(o.sliceHosts * 1.0 + 10);
+    plan.lines.push(`  slices: ${o.slices} × ${o.sliceHosts} hosts on Slurm, converge + no-op, whole and sliced  (~${seconds} s)`);
+    plan.seconds += seconds;
+  }
   process.stderr.write(`plan, in this order (${o.runs} round${o.runs === 1 ? '' : 's'}):\n${plan.lines.join('\n')}\nestimated duration: ~${fmtDuration(plan.seconds)} (per-run costs measured on a quiet 2-core machine)\n`);
 
   const work = mkdtempSync(path.join(os.tmpdir(), 'rackplay-bench-'));
   const labDir = path.join(work, 'lab');
   const labDirs = [labDir];
   const playbookResults = {};
+  const sliceResults = {};
   const controlDirs = [];
   // One cleanup, awaited by whoever asks: the signal handler and the `finally` below.
   let cleaning;
@@ -564,10 +586,11 @@ async function main() {
       estimatedDurationS: plan.seconds,
       playbook: { path: path.relative(repo, playbook), tasks: taskCount },
       playbooks: playbookResults,
+      ...(o.slices ? { slices: sliceResults.slices } : {}),
       startup: { rackplayVersionMs: versionMs, ansiblePlaybookVersionMs: ansibleVersionMs },
       floor,
       summary,
-      targets: targets(summary, floor, versionMs, taskCount),
+      targets: withSlices(targets(summary, floor, versionMs, taskCount), o.slices ? slicesTarget(sliceResults) : undefined),
       profile,
       runs,
     };
@@ -684,6 +707,7 @@ async function main() {
     }
     const ctx = { lab, labDirs, startLab, labHostVars: labVars, timed, writeInventory, summarize, cfg, baseEnv, work, repo, rackplayBin, log, stopped: () => stoppedBySignal, report: () => report(true) };
     await runPlaybooks(o, o.hostsOf, ctx, playbookResults);
+    if (o.slices) await runSlices(o, { ...ctx, dist }, sliceResults);
   } finally {
     await cleanup();
     process.removeListener('SIGINT', onSignal);

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runRackplay } from '../helpers/cli.js';
-import { normalizedReport } from '../helpers/report-normalize.js';
+import { normalizedReport } from '../lab/report-compare.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rackplay-report-merge-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

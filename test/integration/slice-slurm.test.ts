@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLab, type Lab } from '../lab/lab.js';
 import { rackplayBin, runCommand, runRackplay } from '../helpers/cli.js';
-import { normalizedReport } from '../helpers/report-normalize.js';
-import { haveSlurm, startSlurm, type SlurmCluster } from '../helpers/slurm.js';
+import { normalizedReport } from '../lab/report-compare.js';
+import { haveSlurm, startSlurm, type SlurmCluster } from '../lab/slurm.js';
 import { writeInventory } from './engine-ssh-helpers.js';
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 300_000 });
