@@ -101,8 +101,10 @@ function mergeOrder(order: string[], keys: string[]): void {
 function mergeRecords(reports: RunReport[]): RunRecord {
   const playOrder: string[] = [];
   const taskOrder: string[] = [];
-  const plays = new Map<string, RecordedPlay & { order?: string[] }>();
+  // Hosts as sets: a sliced run is one of thousands of hosts.
+  const plays = new Map<string, RecordedPlay & { seen: Set<string>; order?: string[] }>();
   const tasks = new Map<string, RecordedTask>();
+  const playOfTask = new Map<string, string>();
   const results: Array<RecordedResult & { key: string }> = [];
   const recap: Record<string, HostStats> = {};
   for (const r of reports) {
@@ -110,9 +112,9 @@ function mergeRecords(reports: RunReport[]): RunRecord {
     mergeOrder(playOrder, pk);
     r.plays.forEach((p, i) => {
       const have = plays.get(pk[i]!);
-      if (!have) plays.set(pk[i]!, { name: p.name, pattern: p.pattern, hosts: [...p.hosts], startedAt: p.started_at, ...(p.sliced_from ? { order: p.sliced_from } : {}) });
+      if (!have) plays.set(pk[i]!, { name: p.name, pattern: p.pattern, hosts: [...p.hosts], seen: new Set(p.hosts), startedAt: p.started_at, ...(p.sliced_from ? { order: p.sliced_from } : {}) });
       else {
-        have.hosts.push(...p.hosts.filter((h) => !have.hosts.includes(h)));
+        for (const h of p.hosts) if (!have.seen.has(h)) have.seen.add(h), have.hosts.push(h);
         if (p.started_at < have.startedAt) have.startedAt = p.started_at;
       }
     });
@@ -122,7 +124,7 @@ function mergeRecords(reports: RunReport[]): RunRecord {
       const key = tk[i]!;
       if (!tasks.has(key)) {
         tasks.set(key, { id: t.id, name: t.name, action: t.action, ...(t.role ? { role: t.role } : {}), tags: t.tags, ...(t.path ? { path: t.path } : {}), handler: t.handler, play: 0, startedAt: t.started_at });
-        (tasks.get(key) as RecordedTask & { playKey?: string }).playKey = pk[t.play];
+        playOfTask.set(key, pk[t.play] ?? '');
       } else if (t.started_at < tasks.get(key)!.startedAt) tasks.get(key)!.startedAt = t.started_at;
       for (const x of t.results) {
         const { delegated_to, duration_ms, finished_at, ...same } = x;
@@ -134,21 +136,22 @@ function mergeRecords(reports: RunReport[]): RunRecord {
   // The unsliced run's host order: each play's, then any other host the reports name.
   const mergedPlays = playOrder.map((k) => {
     const p = plays.get(k)!;
-    const { order, ...play } = p;
-    if (order) play.hosts = order.filter((h) => p.hosts.includes(h)).concat(p.hosts.filter((h) => !order.includes(h)));
+    const { order, seen, ...play } = p;
+    if (order) {
+      const listed = new Set(order);
+      play.hosts = order.filter((h) => seen.has(h)).concat(p.hosts.filter((h) => !listed.has(h)));
+    }
     return play;
   });
   const hostOrder: string[] = [];
-  const addHost = (h: string) => void (hostOrder.includes(h) || hostOrder.push(h));
+  const known = new Set<string>();
+  const addHost = (h: string) => void (known.has(h) || (known.add(h), hostOrder.push(h)));
   mergedPlays.forEach((p) => p.hosts.forEach(addHost));
   reports.forEach((r) => r.hosts.forEach(addHost));
   const rank = new Map(hostOrder.map((h, i) => [h, i]));
   const taskRank = new Map(taskOrder.map((k, i) => [k, i]));
-  const mergedTasks = taskOrder.map((k) => {
-    const t = tasks.get(k)! as RecordedTask & { playKey?: string };
-    const { playKey, ...task } = t;
-    return { ...task, play: Math.max(0, playOrder.indexOf(playKey ?? '')) };
-  });
+  const playRank = new Map(playOrder.map((k, i) => [k, i]));
+  const mergedTasks = taskOrder.map((k) => ({ ...tasks.get(k)!, play: playRank.get(playOfTask.get(k)!) ?? 0 }));
   const byKey = new Map(taskOrder.map((k, i) => [k, mergedTasks[i]!.id]));
   // Stable: one host's several results for one task (a handler run twice) keep their order.
   const ordered = results
